@@ -1,0 +1,218 @@
+package dev.runledger.schemas.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * runledger configuration: defaults, then an optional YAML or properties file, then {@code
+ * RUNLEDGER_*} environment variables ({@code RUNLEDGER_BOOTSTRAP_SERVERS} sets {@code
+ * bootstrap.servers}), then explicit overrides. Keys are flat and dotted; nested YAML is flattened.
+ * Anything under {@code kafka.} is passed to every Kafka client and anything under {@code streams.}
+ * to Kafka Streams, so SASL/TLS clusters work unchanged. Immutable.
+ */
+public final class LedgerConfig {
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String TOPIC_PREFIX = "topic.prefix";
+  public static final String TOPIC_PARTITIONS = "topic.partitions";
+  public static final String TOPIC_REPLICATION = "topic.replication";
+  public static final String LEDGER_RETENTION_MS = "topic.ledger.retention.ms";
+  public static final String POOLS = "pools";
+  public static final String HTTP_PORT = "http.port";
+  public static final String STATE_DIR = "state.dir";
+  public static final String KAFKA_PREFIX = "kafka.";
+  public static final String STREAMS_PREFIX = "streams.";
+  static final String ENV_PREFIX = "RUNLEDGER_";
+
+  private static final Map<String, String> DEFAULTS =
+      Map.of(
+          BOOTSTRAP_SERVERS, "localhost:9092",
+          TOPIC_PREFIX, "runledger.",
+          TOPIC_PARTITIONS, "6",
+          TOPIC_REPLICATION, "1",
+          LEDGER_RETENTION_MS, "-1",
+          POOLS, "default",
+          HTTP_PORT, "8080",
+          STATE_DIR, ".runledger/state");
+
+  private final Map<String, String> values;
+
+  private LedgerConfig(final Map<String, String> values) {
+    this.values = Map.copyOf(values);
+  }
+
+  /** Defaults overlaid with the given values (no file, no environment). For tests and tools. */
+  public static LedgerConfig of(final Map<String, String> overrides) {
+    final Map<String, String> merged = new TreeMap<>(DEFAULTS);
+    merged.putAll(overrides);
+    return new LedgerConfig(merged);
+  }
+
+  /** Defaults, then {@code file} if not null, then the environment, then {@code overrides}. */
+  public static LedgerConfig load(
+      final Path file, final Map<String, String> env, final Map<String, String> overrides) {
+    final Map<String, String> merged = new TreeMap<>(DEFAULTS);
+    if (file != null) {
+      merged.putAll(readFile(file));
+    }
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith(ENV_PREFIX)) {
+            merged.put(envToKey(name), value);
+          }
+        });
+    merged.putAll(overrides);
+    return new LedgerConfig(merged);
+  }
+
+  /** A copy with some values replaced. */
+  public LedgerConfig with(final Map<String, String> overrides) {
+    final Map<String, String> merged = new TreeMap<>(values);
+    merged.putAll(overrides);
+    return new LedgerConfig(merged);
+  }
+
+  static String envToKey(final String envName) {
+    return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  public String get(final String key) {
+    final String value = values.get(key);
+    if (value == null) {
+      throw new ConfigException(key, "required setting '" + key + "' is missing");
+    }
+    return value;
+  }
+
+  public String get(final String key, final String fallback) {
+    return values.getOrDefault(key, fallback);
+  }
+
+  public int getInt(final String key, final int fallback) {
+    return (int) getLong(key, fallback);
+  }
+
+  public long getLong(final String key, final long fallback) {
+    final String value = values.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(value.strip());
+    } catch (final NumberFormatException e) {
+      throw new ConfigException(key, "setting '" + key + "' must be a number, got '" + value + "'");
+    }
+  }
+
+  /** A comma-separated list. */
+  public List<String> getList(final String key) {
+    return Arrays.stream(get(key, "").split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .toList();
+  }
+
+  public TopicSettings topicSettings() {
+    return new TopicSettings(
+        get(TOPIC_PREFIX),
+        getInt(TOPIC_PARTITIONS, 6),
+        (short) getInt(TOPIC_REPLICATION, 1),
+        getLong(LEDGER_RETENTION_MS, -1));
+  }
+
+  public List<String> pools() {
+    return getList(POOLS);
+  }
+
+  /** Properties shared by every Kafka client: bootstrap servers plus every {@code kafka.*} key. */
+  public Properties kafkaProperties() {
+    final Properties props = new Properties();
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, get(BOOTSTRAP_SERVERS));
+    values.forEach(
+        (key, value) -> {
+          if (key.startsWith(KAFKA_PREFIX)) {
+            props.put(key.substring(KAFKA_PREFIX.length()), value);
+          }
+        });
+    return props;
+  }
+
+  /**
+   * Kafka Streams properties for one application: the client properties, then every {@code
+   * streams.*} key, then the application id and a state directory under {@link #STATE_DIR}.
+   */
+  public Properties streamsProperties(final String applicationId) {
+    final Properties props = kafkaProperties();
+    values.forEach(
+        (key, value) -> {
+          if (key.startsWith(STREAMS_PREFIX)) {
+            props.put(key.substring(STREAMS_PREFIX.length()), value);
+          }
+        });
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.putIfAbsent(
+        StreamsConfig.STATE_DIR_CONFIG, Path.of(get(STATE_DIR)).toAbsolutePath().toString());
+    return props;
+  }
+
+  /** Every setting, for diagnostics. */
+  public Map<String, String> asMap() {
+    return values;
+  }
+
+  private static Map<String, String> readFile(final Path file) {
+    final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    try (InputStream in = Files.newInputStream(file)) {
+      if (name.endsWith(".properties")) {
+        final Properties props = new Properties();
+        props.load(in);
+        final Map<String, String> out = new TreeMap<>();
+        props.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        return out;
+      }
+      final JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(in);
+      final Map<String, String> out = new TreeMap<>();
+      if (root != null && !root.isMissingNode() && !root.isNull()) {
+        if (!root.isObject()) {
+          throw new ConfigException(file.toString(), "config file must hold a mapping");
+        }
+        flatten("", root, out);
+      }
+      return out;
+    } catch (final IOException e) {
+      throw new UncheckedIOException("cannot read config file " + file, e);
+    }
+  }
+
+  private static void flatten(
+      final String prefix, final JsonNode node, final Map<String, String> out) {
+    if (node.isObject()) {
+      node.fields()
+          .forEachRemaining(
+              e ->
+                  flatten(
+                      prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+                      e.getValue(),
+                      out));
+    } else if (node.isArray()) {
+      final StringBuilder joined = new StringBuilder();
+      node.forEach(item -> joined.append(joined.length() == 0 ? "" : ",").append(item.asText()));
+      out.put(prefix, joined.toString());
+    } else if (!node.isNull()) {
+      out.put(prefix, node.asText());
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.runledger.schemas.service;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka Streams application as a {@link Service}: the one place that starts a topology and waits
+ * for it to reach RUNNING. A stream thread that dies is replaced, so one bad record never stops the
+ * application; the error is logged.
+ */
+public class StreamsService implements Service {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamsService.class);
+
+  private final String name;
+  private final Topology topology;
+  private final Properties properties;
+  private final Duration startTimeout;
+  private final Consumer<KafkaStreams> beforeStart;
+  private volatile KafkaStreams streams;
+
+  public StreamsService(
+      final String name,
+      final Topology topology,
+      final Properties properties,
+      final Duration startTimeout,
+      final Consumer<KafkaStreams> beforeStart) {
+    this.name = name;
+    this.topology = topology;
+    this.properties = properties;
+    this.startTimeout = startTimeout;
+    this.beforeStart = beforeStart;
+  }
+
+  public StreamsService(final String name, final Topology topology, final Properties properties) {
+    this(name, topology, properties, Duration.ofSeconds(120), s -> {});
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public synchronized void start() {
+    if (streams != null) {
+      return;
+    }
+    final KafkaStreams created = new KafkaStreams(topology, properties);
+    final CountDownLatch running = new CountDownLatch(1);
+    created.setStateListener(
+        (now, before) -> {
+          LOG.info("{}: {} -> {}", name, before, now);
+          if (now == KafkaStreams.State.RUNNING) {
+            running.countDown();
+          }
+        });
+    created.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("{}: stream thread failed; replacing it", name, e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    beforeStart.accept(created);
+    created.start();
+    streams = created;
+    try {
+      if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(
+            name
+                + " did not reach RUNNING within "
+                + startTimeout
+                + " (state "
+                + created.state()
+                + ")");
+      }
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(name + " start interrupted", e);
+    }
+  }
+
+  @Override
+  public boolean healthy() {
+    final KafkaStreams current = streams;
+    return current != null
+        && (current.state() == KafkaStreams.State.RUNNING
+            || current.state() == KafkaStreams.State.REBALANCING);
+  }
+
+  /** The running instance, for interactive queries; null before {@link #start()}. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (streams != null) {
+      streams.close(Duration.ofSeconds(30));
+      streams = null;
+    }
+  }
+}

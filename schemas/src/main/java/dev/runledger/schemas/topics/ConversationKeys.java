@@ -1,0 +1,35 @@
+package dev.runledger.schemas.topics;
+
+import dev.runledger.avro.HostEvent;
+
+/**
+ * The key of a host event on the ingest topic: {@code workspace/bot/conversation/thread} (empty
+ * segments for absent parts), or the event id when the event has no conversation. Every event of
+ * one conversation lands on one partition, in order.
+ */
+public final class ConversationKeys {
+  private ConversationKeys() {}
+
+  /** The conversation key of this event, or null when it has no conversation. */
+  public static String conversationKey(final HostEvent event) {
+    if (event.getConversationId() == null) {
+      return null;
+    }
+    return String.join(
+        "/",
+        event.getWorkspaceId(),
+        orEmpty(event.getBotId()),
+        event.getConversationId(),
+        orEmpty(event.getThreadId()));
+  }
+
+  /** The ingest topic key of this event. */
+  public static String ingestKey(final HostEvent event) {
+    final String key = conversationKey(event);
+    return key == null ? event.getEventId() : key;
+  }
+
+  private static String orEmpty(final String value) {
+    return value == null ? "" : value;
+  }
+}

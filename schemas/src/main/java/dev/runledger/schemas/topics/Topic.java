@@ -1,0 +1,20 @@
+package dev.runledger.schemas.topics;
+
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+
+/**
+ * One topic of the catalogue: its full name, how its keys and values are encoded and how it is
+ * created. Code refers to topics only through these.
+ *
+ * @param name full topic name, prefix included
+ * @param keySerde key serde
+ * @param valueSerde value serde
+ * @param configs topic configs used when creating it (cleanup policy, retention)
+ */
+public record Topic<K, V>(
+    String name, Serde<K> keySerde, Serde<V> valueSerde, Map<String, String> configs) {
+  public Topic {
+    configs = Map.copyOf(configs);
+  }
+}
