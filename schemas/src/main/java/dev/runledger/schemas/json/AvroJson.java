@@ -147,8 +147,8 @@ public final class AvroJson {
     final ObjectNode out = NODES.objectNode();
     for (final Schema.Field field : record.getSchema().getFields()) {
       final Object value = record.get(field.pos());
-      if (field.name().endsWith(JSON_SUFFIX) && value != null) {
-        out.set(jsonName(field), embedded(value.toString()));
+      if (field.name().endsWith(JSON_SUFFIX)) {
+        out.set(jsonName(field), value == null ? NODES.nullNode() : embedded(value.toString()));
       } else {
         out.set(field.name(), write(field.schema(), value));
       }

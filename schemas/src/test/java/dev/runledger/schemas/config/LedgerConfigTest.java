@@ -1,0 +1,80 @@
+package dev.runledger.schemas.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LedgerConfigTest {
+
+  @Test
+  void shouldLayerDefaultsFileEnvironmentAndOverrides(@TempDir final Path dir) throws Exception {
+    // given a YAML file, an environment and an override
+    final Path file = dir.resolve("ledger.yaml");
+    Files.writeString(
+        file,
+        "bootstrap:\n  servers: file:9092\ntopic:\n  prefix: acme.\n  partitions: 3\npools: [default, gpu]\n"
+            + "kafka:\n  security.protocol: SASL_SSL\n");
+    final Map<String, String> env =
+        Map.of("RUNLEDGER_TOPIC_PARTITIONS", "12", "PATH", "/bin", "RUNLEDGER_HTTP_PORT", "9000");
+
+    // when
+    final LedgerConfig config = LedgerConfig.load(file, env, Map.of("http.port", "9100"));
+
+    // then later layers win and untouched defaults remain
+    assertThat(config.get(LedgerConfig.BOOTSTRAP_SERVERS)).isEqualTo("file:9092");
+    assertThat(config.topicSettings().prefix()).isEqualTo("acme.");
+    assertThat(config.topicSettings().partitions()).isEqualTo(12);
+    assertThat(config.getInt(LedgerConfig.HTTP_PORT, 0)).isEqualTo(9100);
+    assertThat(config.pools()).containsExactly("default", "gpu");
+    assertThat(config.get(LedgerConfig.TOPIC_REPLICATION)).isEqualTo("1");
+    assertThat(config.asMap()).doesNotContainKey("path");
+  }
+
+  @Test
+  void shouldPassKafkaAndStreamsSettingsThrough() {
+    final LedgerConfig config =
+        LedgerConfig.of(
+            Map.of(
+                "bootstrap.servers", "b:1",
+                "kafka.sasl.mechanism", "PLAIN",
+                "streams.num.stream.threads", "2"));
+
+    final Properties client = config.kafkaProperties();
+    final Properties streams = config.streamsProperties("app");
+
+    assertThat(client)
+        .containsEntry("bootstrap.servers", "b:1")
+        .containsEntry("sasl.mechanism", "PLAIN");
+    assertThat(client).doesNotContainKey("num.stream.threads");
+    assertThat(streams)
+        .containsEntry("num.stream.threads", "2")
+        .containsEntry("sasl.mechanism", "PLAIN")
+        .containsEntry("application.id", "app");
+  }
+
+  @Test
+  void shouldReadAPropertiesFile(@TempDir final Path dir) throws Exception {
+    final Path file = dir.resolve("ledger.properties");
+    Files.writeString(file, "topic.prefix=p.\nworker.slots=4\n");
+
+    final LedgerConfig config = LedgerConfig.load(file, Map.of(), Map.of());
+
+    assertThat(config.topicSettings().prefix()).isEqualTo("p.");
+    assertThat(config.getInt("worker.slots", 8)).isEqualTo(4);
+  }
+
+  @Test
+  void shouldNameASettingThatIsNotANumber() {
+    final LedgerConfig config = LedgerConfig.of(Map.of("topic.partitions", "many"));
+
+    assertThatThrownBy(config::topicSettings)
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(e.key()).isEqualTo("topic.partitions"));
+  }
+}

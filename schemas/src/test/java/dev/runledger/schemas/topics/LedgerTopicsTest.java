@@ -1,0 +1,62 @@
+package dev.runledger.schemas.topics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runledger.avro.HostEvent;
+import dev.runledger.schemas.config.TopicSettings;
+import dev.runledger.schemas.serde.LedgerSerdes;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class LedgerTopicsTest {
+  private final LedgerTopics topics =
+      LedgerTopics.create(new TopicSettings("t1.", 6, (short) 1, -1), LedgerSerdes.singleObject());
+
+  @Test
+  void shouldNameEveryTopicWithThePrefixAndItsCleanupPolicy() {
+    final Map<String, String> policies =
+        topics.all(List.of("default", "gpu")).stream()
+            .collect(Collectors.toMap(Topic::name, t -> t.configs().get("cleanup.policy")));
+
+    assertThat(policies)
+        .containsEntry("t1.host-events", "delete")
+        .containsEntry("t1.bindings", "compact")
+        .containsEntry("t1.runners", "compact")
+        .containsEntry("t1.workers", "compact")
+        .containsEntry("t1.run-commands.default", "delete")
+        .containsEntry("t1.run-commands.gpu", "delete")
+        .containsEntry("t1.run-control", "delete")
+        .containsEntry("t1.run-ledger", "delete")
+        .containsEntry("t1.dispatch-decisions", "compact")
+        .containsEntry("t1.deliveries", "delete")
+        .containsEntry("t1.artifacts", "compact")
+        .containsEntry("t1.dlq", "delete")
+        .hasSize(12);
+  }
+
+  @Test
+  void shouldRejectAPoolNameThatCannotBeATopicSuffix() {
+    assertThatThrownBy(() -> topics.runCommands("GPU pool"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void shouldKeyEventsByConversationOrEventId() {
+    final HostEvent inConversation =
+        HostEvent.newBuilder()
+            .setEventId("e1")
+            .setEventType("message.received")
+            .setEventTime(Instant.EPOCH)
+            .setWorkspaceId("w")
+            .setConversationId("c")
+            .build();
+    final HostEvent alone = HostEvent.newBuilder(inConversation).setConversationId(null).build();
+
+    assertThat(ConversationKeys.ingestKey(inConversation)).isEqualTo("w//c/");
+    assertThat(ConversationKeys.ingestKey(alone)).isEqualTo("e1");
+  }
+}
