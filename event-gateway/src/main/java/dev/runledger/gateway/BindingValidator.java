@@ -1,0 +1,206 @@
+package dev.runledger.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.BindingFilter;
+import dev.runledger.avro.BindingScope;
+import dev.runledger.avro.FilterOp;
+import dev.runledger.avro.ResourcePolicy;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.json.JsonFieldException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Turns the body of {@code PUT /v1/bindings/{binding_id}} into a valid {@link AgentBinding} or an
+ * {@link ApiException} naming the field (SPEC §11): unknown fields, a {@code binding_id} that
+ * differs from the path, event type patterns, regex filters that do not compile, a {@code
+ * runner_config} that is not a JSON object, out-of-range limits. Sets {@code updated_at} to now.
+ * Pure.
+ */
+public final class BindingValidator {
+  /** Binding ids: letters, digits, '.', '_', ':', '-'; up to 128 characters. */
+  public static final Pattern BINDING_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+  /**
+   * An event type ({@code word.word[.word]}) or a prefix pattern ({@code word.*}, {@code a.b.*}).
+   */
+  public static final Pattern EVENT_TYPE_PATTERN =
+      Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+){1,2}|[a-z0-9_]+(\\.[a-z0-9_]+)?\\.\\*");
+
+  private static final Set<String> HISTORY_SCOPES = Set.of("conversation", "thread");
+  private static final Set<String> STORAGE_AREAS = Set.of("plugin", "workspace");
+  private static final Set<String> STATE_SCOPES =
+      Set.of("conversation", "actor", "subject", "runner", "binding");
+
+  private final GatewaySettings settings;
+  private final Clock clock;
+
+  public BindingValidator(final GatewaySettings settings, final Clock clock) {
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** The binding in a request body for the binding id in the path. */
+  public AgentBinding validate(final String pathId, final byte[] body) {
+    checkPathId(pathId);
+    if (body.length > settings.maxBodyBytes()) {
+      throw JsonBodies.tooLarge(
+          JsonBodies.BODY,
+          "request body is "
+              + body.length
+              + " bytes, more than the limit of "
+              + settings.maxBodyBytes()
+              + " bytes ("
+              + GatewaySettings.MAX_BODY_BYTES
+              + ")");
+    }
+    return validate(pathId, JsonBodies.parseObject(body));
+  }
+
+  /** The binding in a JSON object for this binding id; {@code json} is not changed. */
+  public AgentBinding validate(final String pathId, final ObjectNode json) {
+    checkPathId(pathId);
+    final ObjectNode filled = json.deepCopy();
+    final JsonNode id = filled.get("binding_id");
+    if (id == null || id.isNull()) {
+      filled.put("binding_id", pathId);
+    } else if (!id.isTextual() || !id.textValue().equals(pathId)) {
+      throw JsonBodies.invalid(
+          "",
+          "binding_id",
+          "must equal the binding id in the path ('" + pathId + "') or be omitted");
+    }
+    final JsonNode config = filled.get("runner_config");
+    if (config != null && !config.isObject()) {
+      throw JsonBodies.invalid("", "runner_config", "must be a JSON object");
+    }
+    filled.put("updated_at", clock.millis());
+    final AgentBinding binding;
+    try {
+      binding = AvroJson.fromJson(filled, AgentBinding.class);
+    } catch (final JsonFieldException e) {
+      throw JsonBodies.invalid(e, "");
+    }
+    checkScope(binding.getScope());
+    requireText("runner_id", binding.getRunnerId());
+    checkEventTypes(binding.getEventTypes());
+    checkFilters(binding.getFilters());
+    checkLimits(binding);
+    checkResources(binding.getResourcePolicy());
+    return binding;
+  }
+
+  private static void checkPathId(final String pathId) {
+    if (!BINDING_ID.matcher(pathId).matches()) {
+      throw ApiException.invalid(
+          "binding_id",
+          "binding id '"
+              + pathId
+              + "' must be 1 to 128 letters, digits, '.', '_', ':' or '-', starting with a letter"
+              + " or digit");
+    }
+  }
+
+  private static void checkScope(final BindingScope scope) {
+    requireText("scope.workspace_id", scope.getWorkspaceId());
+    requireTextIfPresent("scope.bot_id", scope.getBotId());
+    requireTextIfPresent("scope.conversation_id", scope.getConversationId());
+    requireTextIfPresent("scope.thread_id", scope.getThreadId());
+    if (scope.getThreadId() != null && scope.getConversationId() == null) {
+      throw JsonBodies.invalid(
+          "", "scope.thread_id", "needs scope.conversation_id: a thread belongs to a conversation");
+    }
+  }
+
+  private static void checkEventTypes(final List<String> eventTypes) {
+    if (eventTypes.isEmpty()) {
+      throw JsonBodies.invalid("", "event_types", "must hold at least one event type pattern");
+    }
+    for (int i = 0; i < eventTypes.size(); i++) {
+      if (!EVENT_TYPE_PATTERN.matcher(eventTypes.get(i)).matches()) {
+        throw JsonBodies.invalid(
+            "",
+            "event_types[" + i + "]",
+            "must be an event type word.word[.word] or a pattern word.* / word.word.*"
+                + " (lowercase letters, digits, '_'); got '"
+                + eventTypes.get(i)
+                + "'");
+      }
+    }
+  }
+
+  private static void checkFilters(final List<BindingFilter> filters) {
+    for (int i = 0; i < filters.size(); i++) {
+      final BindingFilter filter = filters.get(i);
+      requireText("filters[" + i + "].field", filter.getField());
+      if (filter.getOp() == FilterOp.REGEX) {
+        try {
+          Pattern.compile(filter.getValue());
+        } catch (final PatternSyntaxException e) {
+          throw JsonBodies.invalid(
+              "",
+              "filters[" + i + "].value",
+              "is not a valid regular expression: " + e.getDescription());
+        }
+      }
+    }
+  }
+
+  private static void checkLimits(final AgentBinding binding) {
+    if (binding.getTimeoutMs() <= 0) {
+      throw JsonBodies.invalid("", "timeout_ms", "must be greater than 0");
+    }
+    if (binding.getMaxSteeringQueue() < 0) {
+      throw JsonBodies.invalid("", "max_steering_queue", "must be 0 or more");
+    }
+    if (binding.getDispatchPolicy().getMaxQueue() < 1) {
+      throw JsonBodies.invalid("", "dispatch_policy.max_queue", "must be at least 1");
+    }
+    if (binding.getStatePolicy().getMaxValueBytes() <= 0) {
+      throw JsonBodies.invalid("", "state_policy.max_value_bytes", "must be greater than 0");
+    }
+    if (binding.getStatePolicy().getMaxKeysPerScope() <= 0) {
+      throw JsonBodies.invalid("", "state_policy.max_keys_per_scope", "must be greater than 0");
+    }
+  }
+
+  private static void checkResources(final ResourcePolicy policy) {
+    checkAllowed("resource_policy.history_scopes", policy.getHistoryScopes(), HISTORY_SCOPES);
+    checkAllowed("resource_policy.storage_areas", policy.getStorageAreas(), STORAGE_AREAS);
+    checkAllowed("resource_policy.state_scopes", policy.getStateScopes(), STATE_SCOPES);
+  }
+
+  private static void checkAllowed(
+      final String field, final List<String> values, final Set<String> allowed) {
+    for (int i = 0; i < values.size(); i++) {
+      if (!allowed.contains(values.get(i))) {
+        throw JsonBodies.invalid(
+            "",
+            field + "[" + i + "]",
+            "must be one of "
+                + allowed.stream().sorted().toList()
+                + "; got '"
+                + values.get(i)
+                + "'");
+      }
+    }
+  }
+
+  private static void requireText(final String field, final String value) {
+    if (value.isBlank()) {
+      throw JsonBodies.invalid("", field, "must not be empty");
+    }
+  }
+
+  private static void requireTextIfPresent(final String field, final String value) {
+    if (value != null) {
+      requireText(field, value);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.runledger.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.json.JsonFieldException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a request body into a valid {@link HostEvent} or an {@link ApiException} naming what is
+ * wrong (SPEC §11): 413 {@code payload_too_large} for an oversize body or {@code input.text}, 400
+ * {@code invalid_argument} with the field for everything else. Fills what a caller may omit: {@code
+ * event_id} (a random UUID), {@code event_time} (now) and {@code source} ({@code api}). Pure.
+ */
+public final class EventValidator {
+  /** Event types are two or three dot-separated words of lowercase letters, digits and '_'. */
+  public static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+){1,2}");
+
+  /** Longest identifier (event, workspace, bot, conversation, thread), in characters. */
+  public static final int MAX_ID_LENGTH = 256;
+
+  static final String EVENTS = "events";
+  private static final String DEFAULT_SOURCE = "api";
+
+  private final GatewaySettings settings;
+  private final Clock clock;
+
+  public EventValidator(final GatewaySettings settings, final Clock clock) {
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** The event in the body of {@code POST /v1/events}. */
+  public HostEvent validate(final byte[] body) {
+    checkSize(
+        JsonBodies.BODY, body.length, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
+    return validate(JsonBodies.parseObject(body), "");
+  }
+
+  /** The events in the body of {@code POST /v1/events:batch}, {@code {"events": [...]}}. */
+  public List<HostEvent> validateBatch(final byte[] body) {
+    checkSize(
+        JsonBodies.BODY, body.length, settings.maxBatchBytes(), GatewaySettings.MAX_BATCH_BYTES);
+    final ObjectNode root = JsonBodies.parseObject(body);
+    final Iterator<String> names = root.fieldNames();
+    while (names.hasNext()) {
+      final String name = names.next();
+      if (!EVENTS.equals(name)) {
+        throw JsonBodies.invalid("", name, "is not a known field of a batch (only 'events')");
+      }
+    }
+    final JsonNode events = root.get(EVENTS);
+    if (events == null || !events.isArray()) {
+      throw JsonBodies.invalid("", EVENTS, "is required and must be an array of events");
+    }
+    if (events.isEmpty()) {
+      throw JsonBodies.invalid("", EVENTS, "must hold at least one event");
+    }
+    if (events.size() > settings.maxBatchEvents()) {
+      throw JsonBodies.tooLarge(
+          EVENTS,
+          "a batch holds at most "
+              + settings.maxBatchEvents()
+              + " events ("
+              + GatewaySettings.MAX_BATCH_EVENTS
+              + "), got "
+              + events.size());
+    }
+    final List<HostEvent> valid = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      valid.add(validateItem(events.get(i), EVENTS + "[" + i + "]"));
+    }
+    return List.copyOf(valid);
+  }
+
+  private HostEvent validateItem(final JsonNode item, final String field) {
+    if (!item.isObject()) {
+      throw JsonBodies.invalid(field, "", "must be a JSON object");
+    }
+    final int size = AvroJson.text(item).getBytes(StandardCharsets.UTF_8).length;
+    checkSize(field, size, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
+    return validate((ObjectNode) item, field);
+  }
+
+  /** One event's JSON object, fields named under {@code prefix}; {@code json} is not changed. */
+  HostEvent validate(final ObjectNode json, final String prefix) {
+    final ObjectNode filled = withDefaults(json);
+    final JsonNode metadata = filled.get("metadata");
+    if (metadata != null && !metadata.isObject()) {
+      throw JsonBodies.invalid(prefix, "metadata", "must be a JSON object");
+    }
+    final HostEvent event;
+    try {
+      event = AvroJson.fromJson(filled, HostEvent.class);
+    } catch (final JsonFieldException e) {
+      throw JsonBodies.invalid(e, prefix);
+    }
+    checkIds(event, prefix);
+    if (!EVENT_TYPE.matcher(event.getEventType()).matches()) {
+      throw JsonBodies.invalid(
+          prefix,
+          "event_type",
+          "must have the form word.word[.word] (lowercase letters, digits, '_'), e.g."
+              + " message.received; got '"
+              + event.getEventType()
+              + "'");
+    }
+    checkText(event, prefix);
+    return event;
+  }
+
+  private ObjectNode withDefaults(final ObjectNode json) {
+    final ObjectNode filled = json.deepCopy();
+    if (absent(filled, "event_id")) {
+      filled.put("event_id", UUID.randomUUID().toString());
+    }
+    if (absent(filled, "event_time")) {
+      filled.put("event_time", clock.millis());
+    }
+    if (absent(filled, "source")) {
+      filled.put("source", DEFAULT_SOURCE);
+    }
+    return filled;
+  }
+
+  private static boolean absent(final ObjectNode json, final String field) {
+    final JsonNode value = json.get(field);
+    return value == null || value.isNull();
+  }
+
+  private static void checkIds(final HostEvent event, final String prefix) {
+    checkId(prefix, "event_id", event.getEventId());
+    checkId(prefix, "workspace_id", event.getWorkspaceId());
+    checkOptionalId(prefix, "bot_id", event.getBotId());
+    checkOptionalId(prefix, "conversation_id", event.getConversationId());
+    checkOptionalId(prefix, "thread_id", event.getThreadId());
+  }
+
+  private static void checkOptionalId(final String prefix, final String field, final String value) {
+    if (value != null) {
+      checkId(prefix, field, value);
+    }
+  }
+
+  private static void checkId(final String prefix, final String field, final String value) {
+    if (value.isBlank()) {
+      throw JsonBodies.invalid(prefix, field, "must not be empty");
+    }
+    if (value.length() > MAX_ID_LENGTH) {
+      throw JsonBodies.invalid(
+          prefix, field, "must be at most " + MAX_ID_LENGTH + " characters long");
+    }
+  }
+
+  private void checkText(final HostEvent event, final String prefix) {
+    final String text = event.getInput().getText();
+    if (text != null) {
+      final int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+      checkSize(
+          JsonBodies.path(prefix, "input.text"),
+          bytes,
+          settings.maxTextBytes(),
+          GatewaySettings.MAX_TEXT_BYTES);
+    }
+  }
+
+  private static void checkSize(
+      final String field, final long size, final long limit, final String setting) {
+    if (size > limit) {
+      throw JsonBodies.tooLarge(
+          field,
+          (JsonBodies.BODY.equals(field) ? "request body" : "'" + field + "'")
+              + " is "
+              + size
+              + " bytes, more than the limit of "
+              + limit
+              + " bytes ("
+              + setting
+              + ")");
+    }
+  }
+}

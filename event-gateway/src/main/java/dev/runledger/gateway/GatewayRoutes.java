@@ -1,0 +1,135 @@
+package dev.runledger.gateway;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.gateway.client.EventPublisher;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.json.AvroJson;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * The gateway's HTTP API (SPEC §8.2): {@code POST /v1/events}, {@code POST /v1/events:batch},
+ * {@code PUT|GET|DELETE /v1/bindings/{binding_id}}, {@code GET /v1/bindings}. Every request is
+ * validated completely before anything is produced, so a rejected request writes nothing. Errors
+ * are thrown as {@link ApiException}s for the server's one exception handler.
+ */
+public final class GatewayRoutes {
+  public static final String EVENTS_PATH = "/v1/events";
+  public static final String EVENTS_BATCH_PATH = "/v1/events:batch";
+  public static final String BINDINGS_PATH = "/v1/bindings";
+  public static final String BINDING_PATH = "/v1/bindings/{binding_id}";
+  static final String BINDING_ID = "binding_id";
+  static final String WORKSPACE_ID = "workspace_id";
+
+  private final EventValidator events;
+  private final BindingValidator bindings;
+  private final EventPublisher publisher;
+  private final BindingTable table;
+  private final GatewaySettings settings;
+  private final Acknowledgements acks;
+
+  public GatewayRoutes(
+      final GatewaySettings settings,
+      final EventValidator events,
+      final BindingValidator bindings,
+      final EventPublisher publisher,
+      final BindingTable table) {
+    this.settings = settings;
+    this.events = events;
+    this.bindings = bindings;
+    this.publisher = publisher;
+    this.table = table;
+    this.acks = new Acknowledgements(settings.sendTimeout());
+  }
+
+  /** Adds the gateway's routes to the server. */
+  public void register(final Javalin app) {
+    app.post(EVENTS_PATH, this::postEvent);
+    app.post(EVENTS_BATCH_PATH, this::postBatch);
+    app.get(BINDINGS_PATH, this::listBindings);
+    app.put(BINDING_PATH, this::putBinding);
+    app.get(BINDING_PATH, this::getBinding);
+    app.delete(BINDING_PATH, this::deleteBinding);
+  }
+
+  private void postEvent(final Context ctx) {
+    final byte[] body =
+        RequestBodies.read(ctx, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
+    final HostEvent event = events.validate(body);
+    final RecordMetadata written = acks.await(publisher.send(event), "the event");
+    ctx.status(202).json(accepted(event, written));
+  }
+
+  private void postBatch(final Context ctx) {
+    final byte[] body =
+        RequestBodies.read(ctx, settings.maxBatchBytes(), GatewaySettings.MAX_BATCH_BYTES);
+    final List<HostEvent> valid = events.validateBatch(body);
+    final List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(valid.size());
+    valid.forEach(event -> sent.add(publisher.send(event)));
+    final List<RecordMetadata> written = acks.awaitAll(sent, "the batch's events");
+    final ArrayNode items = AvroJson.mapper().createArrayNode();
+    for (int i = 0; i < valid.size(); i++) {
+      items.add(accepted(valid.get(i), written.get(i)));
+    }
+    final ObjectNode response = AvroJson.mapper().createObjectNode();
+    response.set("items", items);
+    ctx.status(202).json(response);
+  }
+
+  private void putBinding(final Context ctx) {
+    final String id = ctx.pathParam(BINDING_ID);
+    final byte[] body =
+        RequestBodies.read(ctx, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
+    final AgentBinding binding = bindings.validate(id, body);
+    final RecordMetadata written = acks.await(publisher.putBinding(binding), "the binding");
+    table.apply(id, binding, written.partition(), written.offset());
+    ctx.status(200).json(AvroJson.toJson(binding));
+  }
+
+  private void getBinding(final Context ctx) {
+    final String id = ctx.pathParam(BINDING_ID);
+    final AgentBinding binding = table.get(id).orElseThrow(() -> unknownBinding(id));
+    ctx.json(AvroJson.toJson(binding));
+  }
+
+  private void deleteBinding(final Context ctx) {
+    final String id = ctx.pathParam(BINDING_ID);
+    if (table.get(id).isEmpty()) {
+      throw unknownBinding(id);
+    }
+    final RecordMetadata written = acks.await(publisher.deleteBinding(id), "the deletion");
+    table.apply(id, null, written.partition(), written.offset());
+    ctx.status(204);
+  }
+
+  private void listBindings(final Context ctx) {
+    final String workspace = ctx.queryParam(WORKSPACE_ID);
+    final ArrayNode items = AvroJson.mapper().createArrayNode();
+    table.list().stream()
+        .filter(b -> workspace == null || workspace.equals(b.getScope().getWorkspaceId()))
+        .forEach(b -> items.add(AvroJson.toJson(b)));
+    final ObjectNode response = AvroJson.mapper().createObjectNode();
+    response.set("items", items);
+    ctx.json(response);
+  }
+
+  private static ObjectNode accepted(final HostEvent event, final RecordMetadata written) {
+    final ObjectNode item = AvroJson.mapper().createObjectNode();
+    item.put("event_id", event.getEventId());
+    item.put("topic", written.topic());
+    item.put("partition", written.partition());
+    item.put("offset", written.offset());
+    return item;
+  }
+
+  private static ApiException unknownBinding(final String id) {
+    return ApiException.notFound("binding '" + id + "' does not exist");
+  }
+}

@@ -1,0 +1,108 @@
+package dev.runledger.gateway;
+
+import dev.runledger.gateway.client.EventPublisher;
+import dev.runledger.gateway.client.HostEventClient;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.service.Service;
+import dev.runledger.schemas.topics.LedgerTopics;
+import java.time.Clock;
+
+/**
+ * The event gateway: validates host events and bindings received over HTTP and produces them with
+ * one {@link HostEventClient}; serves bindings from a {@link BindingCache} of the bindings topic.
+ * {@link #routes()} are registered on the HTTP server by the deploy module.
+ */
+public final class GatewayService implements Service {
+  private final GatewaySettings settings;
+  private final HostEventClient client;
+  private final BindingCache cache;
+  private final GatewayRoutes routes;
+  private volatile boolean started;
+  private volatile boolean closed;
+
+  public GatewayService(final LedgerConfig config, final LedgerTopics topics) {
+    this.settings = GatewaySettings.from(config);
+    this.client = new HostEventClient(config, topics);
+    BindingCache created = null;
+    try {
+      created = new BindingCache(config, topics);
+    } finally {
+      if (created == null) {
+        client.close();
+      }
+    }
+    this.cache = created;
+    this.routes = routes(settings, client, cache.table(), Clock.systemUTC());
+  }
+
+  /** The routes of a gateway that produces with {@code publisher} and serves {@code bindings}. */
+  static GatewayRoutes routes(
+      final GatewaySettings settings,
+      final EventPublisher publisher,
+      final BindingTable bindings,
+      final Clock clock) {
+    return new GatewayRoutes(
+        settings,
+        new EventValidator(settings, clock),
+        new BindingValidator(settings, clock),
+        publisher,
+        bindings);
+  }
+
+  @Override
+  public String name() {
+    return "gateway";
+  }
+
+  @Override
+  public void start() {
+    cache.start();
+    try {
+      if (!cache.awaitCaughtUp(settings.bindingsStartTimeout())) {
+        throw new IllegalStateException(
+            "the bindings cache did not catch up with the bindings topic within "
+                + settings.bindingsStartTimeout().toMillis()
+                + " ms ("
+                + GatewaySettings.BINDINGS_START_TIMEOUT_MS
+                + "); is Kafka reachable and the topic created?");
+      }
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the gateway", e);
+    }
+    started = true;
+  }
+
+  @Override
+  public boolean healthy() {
+    return started && !closed && cache.healthy();
+  }
+
+  /** The HTTP routes, for the server to register. */
+  public GatewayRoutes routes() {
+    return routes;
+  }
+
+  /** The client the gateway produces with; other parts of the same process may share it. */
+  public HostEventClient client() {
+    return client;
+  }
+
+  /** The bindings as the gateway currently knows them. */
+  public BindingTable bindings() {
+    return cache.table();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      cache.close();
+    } finally {
+      client.close();
+    }
+  }
+}
