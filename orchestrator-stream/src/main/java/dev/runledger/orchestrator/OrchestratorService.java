@@ -1,0 +1,87 @@
+package dev.runledger.orchestrator;
+
+import dev.runledger.avro.RunnerManifest;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.service.Service;
+import dev.runledger.schemas.service.StreamsService;
+import dev.runledger.schemas.topics.LedgerTopics;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrator as a deployable {@link Service}: runs {@link DispatchTopology} with {@link
+ * DispatchTopology#streamsConfig}. Settings: {@link OrchestratorSettings}.
+ */
+public final class OrchestratorService implements Service {
+  /** Service name in logs and health reports. */
+  public static final String NAME = "orchestrator";
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrchestratorService.class);
+
+  private final StreamsService streams;
+  private final LedgerTopics topics;
+  private final Deserializer<RunnerManifest> manifests;
+
+  public OrchestratorService(final LedgerConfig config, final LedgerTopics topics) {
+    this.topics = topics;
+    this.manifests = topics.runners().valueSerde().deserializer();
+    this.streams =
+        new StreamsService(
+            NAME,
+            DispatchTopology.build(topics, OrchestratorSettings.from(config)),
+            DispatchTopology.streamsConfig(config));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public void start() {
+    streams.start();
+  }
+
+  @Override
+  public boolean healthy() {
+    return streams.healthy();
+  }
+
+  /**
+   * True once a decodable manifest for {@code runnerId} is in the orchestrator's runners table, so
+   * events bound to that runner create runs instead of {@code runner.unknown} rejections.
+   */
+  public boolean knowsRunner(final String runnerId) {
+    final KafkaStreams running = streams.streams();
+    if (running == null) {
+      return false;
+    }
+    try {
+      final ReadOnlyKeyValueStore<String, byte[]> runners =
+          running.store(
+              StoreQueryParameters.fromNameAndType(
+                  DispatchTopology.STORE_RUNNERS,
+                  QueryableStoreTypes.<String, byte[]>keyValueStore()));
+      final byte[] raw = runners.get(runnerId);
+      return raw != null && manifests.deserialize(topics.runners().name(), raw) != null;
+    } catch (final InvalidStateStoreException e) {
+      LOG.debug("runners store not queryable yet: {}", e.getMessage());
+      return false;
+    } catch (final SerializationException e) {
+      LOG.debug("manifest of {} does not decode: {}", runnerId, e.getMessage());
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    streams.close();
+  }
+}
