@@ -1,0 +1,179 @@
+package dev.runledger.deploy.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.service.Service;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one HTTP server of a process (SPEC §8.2): every module's routes on one port, one handler that
+ * renders {@link ApiException}s, a JSON 500 for anything else, a JSON 404 for unknown routes,
+ * {@code GET /healthz} (200 only when every service is healthy, else 503 naming the others) and
+ * {@code GET /metrics} in the Prometheus text format.
+ */
+public final class HttpServer implements Service {
+  /** HTTP port; default 8080, 0 for a free one. */
+  public static final String PORT = LedgerConfig.HTTP_PORT;
+
+  /** Address the server binds to; default 0.0.0.0 (every interface). */
+  public static final String HOST = "http.host";
+
+  /**
+   * Largest request body Jetty accepts, in bytes; default 16777216 (16 MiB). Kept above the
+   * gateway's own limits so the gateway answers 413 with its own error code.
+   */
+  public static final String MAX_REQUEST_BYTES = "http.max.request.bytes";
+
+  public static final String HEALTH_PATH = "/healthz";
+  public static final String METRICS_PATH = "/metrics";
+  static final long DEFAULT_MAX_REQUEST_BYTES = 16L * 1024 * 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+  private static final String STARTED_AT = "runledger.started";
+
+  private final String host;
+  private final int port;
+  private final long maxRequestBytes;
+  private final Supplier<List<Service>> services;
+  private final List<Consumer<Javalin>> routes;
+  private final PrometheusMeterRegistry registry;
+  private Javalin app;
+
+  /**
+   * @param config the port and request size limit
+   * @param services whose health {@code /healthz} reports, asked on every request
+   * @param routes each module's {@code register(Javalin)}
+   * @param registry the registry {@code /metrics} scrapes; request timings are added to it
+   */
+  public HttpServer(
+      final LedgerConfig config,
+      final Supplier<List<Service>> services,
+      final List<Consumer<Javalin>> routes,
+      final PrometheusMeterRegistry registry) {
+    this.host = config.get(HOST, "0.0.0.0");
+    this.port = config.getInt(PORT, 8080);
+    this.maxRequestBytes = config.getLong(MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES);
+    this.services = services;
+    this.routes = List.copyOf(routes);
+    this.registry = registry;
+  }
+
+  @Override
+  public String name() {
+    return "http";
+  }
+
+  @Override
+  public synchronized void start() {
+    if (app != null) {
+      return;
+    }
+    final Javalin created =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.http.maxRequestSize = maxRequestBytes;
+              config.jsonMapper(new JavalinJackson(AvroJson.mapper(), false));
+            });
+    registerErrorHandling(created);
+    created.before(ctx -> ctx.attribute(STARTED_AT, System.nanoTime()));
+    created.after(this::recordTiming);
+    created.get(HEALTH_PATH, this::health);
+    created.get(METRICS_PATH, this::metrics);
+    routes.forEach(register -> register.accept(created));
+    created.start(host, port);
+    app = created;
+  }
+
+  /** The port the server listens on (the chosen one when configured as 0). */
+  public synchronized int port() {
+    if (app == null) {
+      throw new IllegalStateException("the HTTP server is not started");
+    }
+    return app.port();
+  }
+
+  @Override
+  public synchronized boolean healthy() {
+    return app != null && app.jettyServer().server().isRunning();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (app != null) {
+      app.stop();
+      app = null;
+    }
+  }
+
+  private static void registerErrorHandling(final Javalin app) {
+    app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+    app.exception(
+        HttpResponseException.class,
+        (e, ctx) -> {
+          final String code = e.getStatus() == 404 ? "not_found" : "http_" + e.getStatus();
+          ctx.status(e.getStatus()).json(error(code, e.getMessage()));
+        });
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+          ctx.status(500).json(error("internal", "internal error: " + e.getMessage()));
+        });
+  }
+
+  private void health(final Context ctx) {
+    final ObjectNode body = AvroJson.mapper().createObjectNode();
+    final ObjectNode components = body.putObject("services");
+    final var unhealthy = body.putArray("unhealthy");
+    for (final Service service : services.get()) {
+      final boolean ok = service.healthy();
+      components.put(service.name(), ok ? "up" : "down");
+      if (!ok) {
+        unhealthy.add(service.name());
+      }
+    }
+    final boolean ok = unhealthy.isEmpty();
+    body.put("status", ok ? "ok" : "unavailable");
+    ctx.status(ok ? 200 : 503).json(body);
+  }
+
+  private void metrics(final Context ctx) {
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+  }
+
+  private void recordTiming(final Context ctx) {
+    final Long started = ctx.attribute(STARTED_AT);
+    if (started == null) {
+      return;
+    }
+    Timer.builder("http.server.requests")
+        .tag("method", ctx.method().name())
+        .tag("route", route(ctx))
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .register(registry)
+        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+  }
+
+  /** The matched route pattern (not the raw path, which would explode the tag's cardinality). */
+  private static String route(final Context ctx) {
+    final String matched = ctx.endpointHandlerPath();
+    return matched == null || matched.isEmpty() ? "unmatched" : matched;
+  }
+
+  private static ObjectNode error(final String code, final String message) {
+    return new ApiException(500, code, message).body();
+  }
+}

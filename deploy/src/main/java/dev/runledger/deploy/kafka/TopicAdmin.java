@@ -1,0 +1,80 @@
+package dev.runledger.deploy.kafka;
+
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.config.TopicSettings;
+import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.schemas.topics.Topic;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the topics of the catalogue (SPEC §8.1). */
+public final class TopicAdmin {
+  private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
+  private static final long TIMEOUT_SECONDS = 60;
+
+  private TopicAdmin() {}
+
+  /**
+   * Creates every topic of {@code topics.all(config.pools())} with the configured partitions,
+   * replication factor and each topic's own configs. Topics that already exist are left as they
+   * are, so this is safe to run on every start.
+   *
+   * @return the topics this call created (not those that existed)
+   */
+  public static List<String> createAll(final LedgerConfig config, final LedgerTopics topics) {
+    final TopicSettings settings = config.topicSettings();
+    final List<NewTopic> wanted = new ArrayList<>();
+    for (final Topic<?, ?> topic : topics.all(config.pools())) {
+      wanted.add(
+          new NewTopic(topic.name(), settings.partitions(), settings.replication())
+              .configs(topic.configs()));
+    }
+    try (Admin admin = Admin.create(config.kafkaProperties())) {
+      final Set<String> existing =
+          admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      final List<NewTopic> missing =
+          wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+      final Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
+      final List<String> created = new ArrayList<>();
+      for (final Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
+        if (awaitCreated(result.getKey(), result.getValue())) {
+          created.add(result.getKey());
+        }
+      }
+      LOG.info(
+          "topics: {} created, {} already there", created.size(), wanted.size() - missing.size());
+      return List.copyOf(created);
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot list topics on " + config.get(LedgerConfig.BOOTSTRAP_SERVERS) + ": " + e, e);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
+  private static boolean awaitCreated(final String name, final KafkaFuture<Void> future)
+      throws InterruptedException, TimeoutException {
+    try {
+      future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return true;
+    } catch (final ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException) {
+        return false;
+      }
+      throw new IllegalStateException(
+          "cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+}

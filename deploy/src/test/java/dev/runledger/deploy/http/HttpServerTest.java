@@ -1,0 +1,172 @@
+package dev.runledger.deploy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.service.Service;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HttpServerTest {
+  private final AtomicBoolean workerUp = new AtomicBoolean(true);
+  private final HttpClient client = HttpClient.newHttpClient();
+  private HttpServer server;
+
+  @BeforeEach
+  void start() {
+    final Consumer<Javalin> routes =
+        app -> {
+          app.get(
+              "/v1/missing",
+              ctx -> {
+                throw ApiException.notFound("run r1 does not exist");
+              });
+          app.post(
+              "/v1/bad",
+              ctx -> {
+                throw ApiException.invalid("event_type", "event_type is required");
+              });
+          app.get(
+              "/v1/boom",
+              ctx -> {
+                throw new IllegalStateException("kaput");
+              });
+          app.post("/v1/size", ctx -> ctx.json(Map.of("bytes", ctx.bodyAsBytes().length)));
+        };
+    server =
+        new HttpServer(
+            LedgerConfig.of(Map.of(HttpServer.PORT, "0", HttpServer.HOST, "127.0.0.1")),
+            () ->
+                List.of(
+                    new FakeService("worker", workerUp),
+                    new FakeService("gateway", new AtomicBoolean(true))),
+            List.of(routes),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void shouldRenderApiExceptionWhenHandlerThrowsIt() throws Exception {
+    // when
+    final HttpResponse<String> notFound = get("/v1/missing");
+    final HttpResponse<String> invalid = post("/v1/bad", "{}");
+
+    // then
+    assertThat(notFound.statusCode()).isEqualTo(404);
+    assertThat(json(notFound).at("/error/code").asText()).isEqualTo("not_found");
+    assertThat(json(notFound).at("/error/message").asText()).isEqualTo("run r1 does not exist");
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(json(invalid).at("/error/field").asText()).isEqualTo("event_type");
+  }
+
+  @Test
+  void shouldAnswerJson404WhenRouteIsUnknown() throws Exception {
+    // when
+    final HttpResponse<String> response = get("/v1/nothing-here");
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(json(response).at("/error/code").asText()).isEqualTo("not_found");
+  }
+
+  @Test
+  void shouldAnswer500InternalWhenHandlerFails() throws Exception {
+    // when
+    final HttpResponse<String> response = get("/v1/boom");
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(json(response).at("/error/code").asText()).isEqualTo("internal");
+  }
+
+  @Test
+  void shouldAcceptBodiesAboveOneMebibyteWhenUnderTheServerLimit() throws Exception {
+    // when
+    final HttpResponse<String> response = post("/v1/size", "x".repeat(2 * 1024 * 1024));
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(json(response).get("bytes").asInt()).isEqualTo(2 * 1024 * 1024);
+  }
+
+  @Test
+  void shouldReport503NamingTheServiceWhenOneIsUnhealthy() throws Exception {
+    // given
+    assertThat(get("/healthz").statusCode()).isEqualTo(200);
+
+    // when
+    workerUp.set(false);
+    final HttpResponse<String> response = get("/healthz");
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(json(response).get("unhealthy").toString()).isEqualTo("[\"worker\"]");
+    assertThat(json(response).at("/services/gateway").asText()).isEqualTo("up");
+  }
+
+  @Test
+  void shouldExposePrometheusMetricsWhenScraped() throws Exception {
+    // given
+    get("/v1/missing");
+
+    // when
+    final HttpResponse<String> response = get("/metrics");
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("http_server_requests_seconds_count");
+    assertThat(response.body()).contains("route=\"/v1/missing\"");
+  }
+
+  private HttpResponse<String> get(final String path) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(final String path, final String body) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(final String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private static JsonNode json(final HttpResponse<String> response) throws Exception {
+    return AvroJson.mapper().readTree(response.body());
+  }
+
+  private record FakeService(String name, AtomicBoolean up) implements Service {
+    @Override
+    public void start() {}
+
+    @Override
+    public boolean healthy() {
+      return up.get();
+    }
+
+    @Override
+    public void close() {}
+  }
+}
