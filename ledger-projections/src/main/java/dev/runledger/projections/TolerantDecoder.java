@@ -1,0 +1,63 @@
+package dev.runledger.projections;
+
+import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.Topic;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Decodes the raw records of one topic inside a processor, so that bytes that do not decode never
+ * stop the application: they go to the DLQ with their error code, and processing goes on. A record
+ * whose key is not the id inside its value is a dead letter too, because its partition (chosen by
+ * the key) is not the one that holds the rest of that id's records.
+ */
+final class TolerantDecoder<V> {
+  private final Topic<String, V> topic;
+  private final Deserializer<V> deserializer;
+  private final Function<V, String> idOf;
+
+  TolerantDecoder(final Topic<String, V> topic, final Function<V, String> idOf) {
+    this.topic = topic;
+    this.deserializer = topic.valueSerde().deserializer();
+    this.idOf = idOf;
+  }
+
+  /** The decoded value, or empty after sending the record to the DLQ. Null values are dead. */
+  Optional<V> decode(
+      final ProcessorContext<byte[], byte[]> context, final Record<byte[], byte[]> record) {
+    if (record.value() == null) {
+      DeadLetters.send(context, record, DeadLetters.EMPTY_VALUE, "record has no value");
+      return Optional.empty();
+    }
+    final V value;
+    try {
+      value = deserializer.deserialize(topic.name(), record.value());
+    } catch (final SerializationException e) {
+      final String code =
+          e instanceof DecodeException decode ? decode.code() : DecodeException.CORRUPT;
+      DeadLetters.send(context, record, code, e.getMessage());
+      return Optional.empty();
+    }
+    final String key = keyOf(record);
+    final String id = idOf.apply(value);
+    if (!id.equals(key)) {
+      DeadLetters.send(
+          context,
+          record,
+          DeadLetters.KEY_MISMATCH,
+          "record key '" + key + "' must equal the id in its value '" + id + "'");
+      return Optional.empty();
+    }
+    return Optional.of(value);
+  }
+
+  /** The record's key as text, or null. */
+  static String keyOf(final Record<byte[], ?> record) {
+    return record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,283 @@
+package dev.runledger.projections;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runledger.avro.AgentRun;
+import dev.runledger.avro.AgentRunEvent;
+import dev.runledger.avro.Decision;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunStatus;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.serde.LedgerSerdes;
+import dev.runledger.schemas.topics.LedgerTopics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The production topology on a TopologyTestDriver: ledger in, runs and run-events stores out. */
+class ProjectionTopologyTest {
+  @TempDir Path stateDir;
+
+  private final LedgerSerdes serdes = LedgerSerdes.singleObject();
+  private TopologyTestDriver driver;
+  private LedgerTopics topics;
+  private TestInputTopic<String, LedgerRecord> ledger;
+  private TestInputTopic<String, byte[]> rawLedger;
+  private TestInputTopic<String, DispatchDecision> decisions;
+  private TestOutputTopic<byte[], byte[]> dlq;
+
+  @BeforeAll
+  static void rocksDbCanLoad() {
+    JavaTmpDir.ensureExists();
+  }
+
+  @BeforeEach
+  void start() {
+    final LedgerConfig config =
+        LedgerConfig.of(
+            Map.of(
+                LedgerConfig.STATE_DIR, stateDir.toString(),
+                LedgerConfig.TOPIC_PREFIX, "test."));
+    topics = LedgerTopics.create(config.topicSettings(), serdes);
+    driver =
+        new TopologyTestDriver(
+            ProjectionTopology.build(topics, serdes), ProjectionTopology.streamsConfig(config));
+    ledger =
+        driver.createInputTopic(
+            topics.runLedger().name(),
+            new StringSerializer(),
+            topics.runLedger().valueSerde().serializer());
+    rawLedger =
+        driver.createInputTopic(
+            topics.runLedger().name(), new StringSerializer(), new ByteArraySerializer());
+    decisions =
+        driver.createInputTopic(
+            topics.dispatchDecisions().name(),
+            new StringSerializer(),
+            topics.dispatchDecisions().valueSerde().serializer());
+    dlq =
+        driver.createOutputTopic(
+            topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  @Test
+  void shouldFoldInterleavedRunsIntoRunsAndOrderedEventsWhenLedgerIsRealistic() {
+    // given: three runs, their records interleaved as on a shared partition
+    final LedgerFixture a = new LedgerFixture("run-a");
+    final LedgerFixture b = new LedgerFixture("run-b");
+    final LedgerFixture c = new LedgerFixture("run-c");
+    final LedgerRecord duplicate;
+    final List<LedgerRecord> records = new ArrayList<>();
+    records.add(a.created());
+    records.add(b.created());
+    records.add(a.claimed(1));
+    records.add(c.created());
+    records.add(b.claimed(1));
+    records.add(a.delta(1, "hel"));
+    records.add(b.delta(1, "x"));
+    records.add(c.claimed(1));
+    records.add(a.delta(1, "lo"));
+    // run-b's worker is presumed dead; attempt 2 takes over, then attempt 1 writes once more
+    records.add(b.claimed(2));
+    records.add(b.message(1, "stale"));
+    duplicate = c.delta(1, "c1");
+    records.add(duplicate);
+    records.add(a.message(1, "hello"));
+    records.add(duplicate);
+    records.add(b.message(2, "fresh"));
+    records.add(a.completed(1));
+    records.add(c.failed(1, "runner.error"));
+    records.add(b.completed(2));
+    // a second terminal for run-c: counted, not applied
+    records.add(c.completed(1));
+
+    // when
+    records.forEach(r -> ledger.pipeInput(r.getRunId(), r));
+
+    // then
+    final AgentRun runA = runs().get("run-a");
+    assertThat(runA.getStatus()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(runA.getFinalMessage()).isEqualTo("hello");
+    assertThat(runA.getResultCount()).isEqualTo(4);
+    assertThat(events("run-a"))
+        .extracting(AgentRunEvent::getType)
+        .containsExactly(
+            "run.created",
+            "run.claimed",
+            "message.delta",
+            "message.delta",
+            "message.completed",
+            "run.completed");
+
+    final AgentRun runB = runs().get("run-b");
+    assertThat(runB.getStatus()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(runB.getAttempt()).isEqualTo(2);
+    assertThat(runB.getFinalMessage()).isEqualTo("fresh");
+    assertThat(runB.getFencedCount()).isEqualTo(1);
+    assertThat(events("run-b"))
+        .extracting(e -> e.getType() + "@" + e.getAttempt())
+        .containsExactly(
+            "run.created@0",
+            "run.claimed@1",
+            "message.delta@1",
+            "run.claimed@2",
+            "message.completed@2",
+            "run.completed@2");
+
+    final AgentRun runC = runs().get("run-c");
+    assertThat(runC.getStatus()).isEqualTo(RunStatus.FAILED);
+    assertThat(runC.getError().getCode()).isEqualTo("runner.error");
+    assertThat(runC.getDuplicateCount()).isEqualTo(1);
+    assertThat(runC.getLateTerminalCount()).isEqualTo(1);
+    assertThat(events("run-c"))
+        .extracting(AgentRunEvent::getType)
+        .containsExactly("run.created", "run.claimed", "message.delta", "run.failed");
+
+    for (final String run : List.of("run-a", "run-b", "run-c")) {
+      final List<AgentRunEvent> events = events(run);
+      assertThat(events)
+          .extracting(AgentRunEvent::getSeq)
+          .as("gapless seq of %s", run)
+          .containsExactlyElementsOf(
+              java.util.stream.LongStream.rangeClosed(1, events.size()).boxed().toList());
+      assertThat(runs().get(run).getEventCount()).isEqualTo(events.size());
+    }
+    assertThat(dlq.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldRecordLedgerOffsetOfLastAppliedRecordWhenFolding() {
+    // given
+    final LedgerFixture a = new LedgerFixture("run-a");
+
+    // when
+    ledger.pipeInput("run-a", a.created());
+    ledger.pipeInput("run-a", a.claimed(1));
+
+    // then
+    assertThat(runs().get("run-a").getLastOffset()).isEqualTo(1L);
+  }
+
+  @Test
+  void shouldDeadLetterUndecodableBytesAndKeepFoldingWhenLedgerHoldsGarbage() {
+    // given
+    final LedgerFixture a = new LedgerFixture("run-a");
+    final byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+
+    // when
+    rawLedger.pipeInput("run-a", garbage);
+    ledger.pipeInput("run-a", a.created());
+
+    // then
+    final TestRecord<byte[], byte[]> dead = dlq.readRecord();
+    assertThat(dead.value()).isEqualTo(garbage);
+    assertThat(dead.key()).isEqualTo("run-a".getBytes(StandardCharsets.UTF_8));
+    assertThat(header(dead, "runledger.error.code")).isEqualTo("decode.bad_header");
+    assertThat(header(dead, "runledger.source.topic")).isEqualTo(topics.runLedger().name());
+    assertThat(header(dead, "runledger.source.offset")).isEqualTo("0");
+    assertThat(runs().get("run-a").getStatus()).isEqualTo(RunStatus.QUEUED);
+  }
+
+  @Test
+  void shouldDeadLetterRecordWhenKeyIsNotItsRunId() {
+    // given
+    final LedgerFixture a = new LedgerFixture("run-a");
+
+    // when
+    ledger.pipeInput("run-z", a.created());
+
+    // then
+    assertThat(header(dlq.readRecord(), "runledger.error.code")).isEqualTo("record.key_mismatch");
+    assertThat(runs().get("run-a")).isNull();
+    assertThat(runs().get("run-z")).isNull();
+  }
+
+  @Test
+  void shouldDeadLetterTombstoneWhenItLandsOnTheLedger() {
+    // when
+    rawLedger.pipeInput("run-a", (byte[]) null);
+
+    // then
+    assertThat(header(dlq.readRecord(), "runledger.error.code")).isEqualTo("decode.empty");
+  }
+
+  @Test
+  void shouldKeepLatestDecisionPerEventAndForgetItWhenTombstoned() {
+    // given
+    final DispatchDecision enqueued = decision("e-1", Decision.ENQUEUED, null);
+    final DispatchDecision created = decision("e-1", Decision.RUN_CREATED, "run-1");
+    final DispatchDecision other = decision("e-2", Decision.NO_BINDING, null);
+    final KeyValueStore<String, DispatchDecision> store =
+        driver.getKeyValueStore(ProjectionTopology.DECISIONS_STORE);
+
+    // when
+    decisions.pipeInput("e-1", enqueued);
+    decisions.pipeInput("e-2", other);
+    decisions.pipeInput("e-1", created);
+
+    // then
+    assertThat(store.get("e-1")).isEqualTo(created);
+    assertThat(store.get("e-2")).isEqualTo(other);
+
+    // when
+    decisions.pipeInput("e-2", (DispatchDecision) null);
+
+    // then
+    assertThat(store.get("e-2")).isNull();
+  }
+
+  private static DispatchDecision decision(
+      final String eventId, final Decision decision, final String runId) {
+    return DispatchDecision.newBuilder()
+        .setEventId(eventId)
+        .setDecision(decision)
+        .setRunId(runId)
+        .setDecidedAt(Instant.ofEpochMilli(1_700_000_000_000L))
+        .build();
+  }
+
+  private KeyValueStore<String, AgentRun> runs() {
+    return driver.getKeyValueStore(ProjectionTopology.RUNS_STORE);
+  }
+
+  private List<AgentRunEvent> events(final String runId) {
+    final KeyValueStore<String, AgentRunEvent> store =
+        driver.getKeyValueStore(ProjectionTopology.RUN_EVENTS_STORE);
+    final List<AgentRunEvent> events = new ArrayList<>();
+    try (KeyValueIterator<String, AgentRunEvent> it =
+        store.range(RunEventKeys.after(runId, 0), RunEventKeys.last(runId))) {
+      it.forEachRemaining((final KeyValue<String, AgentRunEvent> kv) -> events.add(kv.value));
+    }
+    return events;
+  }
+
+  private static String header(final TestRecord<byte[], byte[]> record, final String name) {
+    final Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+}
