@@ -151,8 +151,10 @@ public final class BindingCache implements AutoCloseable {
   /** Assigns every partition of the topic, waiting for the topic to exist; the end offsets. */
   private Map<TopicPartition, Long> assignAll() throws InterruptedException {
     List<PartitionInfo> infos = consumer.partitionsFor(topic.name());
+    if ((infos == null || infos.isEmpty()) && !closed) {
+      LOG.warn("bindings topic {} does not exist yet; waiting for it to be created", topic.name());
+    }
     while ((infos == null || infos.isEmpty()) && !closed) {
-      LOG.warn("bindings topic {} does not exist yet; waiting for it", topic.name());
       Thread.sleep(TOPIC_RETRY_MS);
       infos = consumer.partitionsFor(topic.name());
     }
