@@ -1,0 +1,373 @@
+package dev.runledger.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.gateway.client.EventPublisher;
+import dev.runledger.gateway.client.HostEventClient;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.topics.LedgerTopics;
+import io.javalin.Javalin;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The HTTP routes on a local Javalin server, producing to a {@link MockProducer}. */
+class GatewayRoutesTest {
+  private static final String EVENT =
+      "{\"event_type\": \"message.received\", \"workspace_id\": \"w1\", \"conversation_id\": \"c1\","
+          + " \"input\": {\"text\": \"hello\"}}";
+  private static final String BINDING =
+      "{\"scope\": {\"workspace_id\": \"w1\"}, \"event_types\": [\"message.*\"],"
+          + " \"runner_id\": \"builtin:echo/default\", \"runner_config\": {\"turns\": 1}}";
+
+  private final LedgerTopics topics = Fixtures.topics();
+  private final MockProducer<String, byte[]> producer =
+      new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+  private final HostEventClient client = new HostEventClient(topics, producer);
+  private final BindingTable table = new BindingTable();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private Javalin app;
+
+  @BeforeEach
+  void startServer() {
+    app = server(client);
+  }
+
+  @AfterEach
+  void stopServer() {
+    app.stop();
+    client.close();
+  }
+
+  private Javalin server(final EventPublisher publisher) {
+    final Javalin server = Javalin.create(config -> config.showJavalinBanner = false);
+    server.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+    GatewayService.routes(GatewaySettings.defaults(), publisher, table, Fixtures.CLOCK)
+        .register(server);
+    // stands in for the projections module's route, which must not clash with :batch
+    server.get("/v1/events/{event_id}", ctx -> ctx.result("decision " + ctx.pathParam("event_id")));
+    return server.start("127.0.0.1", 0);
+  }
+
+  private HttpResponse<String> call(
+      final String method, final String path, final BodyPublisher body)
+      throws IOException, InterruptedException {
+    final HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+            .header("Content-Type", "application/json")
+            .method(method, body)
+            .build();
+    return http.send(request, BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> call(final String method, final String path, final String body)
+      throws IOException, InterruptedException {
+    return call(method, path, BodyPublishers.ofString(body));
+  }
+
+  private HttpResponse<String> get(final String path) throws IOException, InterruptedException {
+    return call("GET", path, BodyPublishers.noBody());
+  }
+
+  private static JsonNode json(final HttpResponse<String> response) {
+    return AvroJson.parse(response.body(), "");
+  }
+
+  private static void assertError(
+      final HttpResponse<String> response,
+      final int status,
+      final String code,
+      final String field) {
+    assertThat(response.statusCode()).isEqualTo(status);
+    final JsonNode error = json(response).get("error");
+    assertThat(error.get("code").asText()).isEqualTo(code);
+    assertThat(error.get("field").asText()).isEqualTo(field);
+    assertThat(error.get("message").asText()).isNotBlank();
+  }
+
+  private HostEvent produced(final int index) {
+    final ProducerRecord<String, byte[]> record = producer.history().get(index);
+    return topics
+        .hostEvents()
+        .valueSerde()
+        .deserializer()
+        .deserialize(record.topic(), record.value());
+  }
+
+  @Test
+  void shouldProduceEventAndSayWhereWhenEventIsValid() throws Exception {
+    // when
+    final HttpResponse<String> response = call("POST", "/v1/events", EVENT);
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(202);
+    final JsonNode body = json(response);
+    assertThat(producer.history()).hasSize(1);
+    final HostEvent event = produced(0);
+    assertThat(body.get("event_id").asText()).isEqualTo(event.getEventId()).isNotBlank();
+    assertThat(body.get("topic").asText()).isEqualTo(topics.hostEvents().name());
+    assertThat(body.get("partition").isInt()).isTrue();
+    assertThat(body.get("offset").asLong()).isZero();
+    assertThat(producer.history().get(0).key()).isEqualTo("w1//c1/");
+    assertThat(event.getInput().getText()).isEqualTo("hello");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"workspace_id\": \"w1\"} | event_type",
+        "{\"event_type\": \"message.received\"} | workspace_id",
+        "{\"event_type\": \"message\", \"workspace_id\": \"w1\"} | event_type",
+        "{\"event_type\": \"a.b\", \"workspace_id\": \"w1\", \"event_time\": \"now\"} | event_time",
+        "{\"event_type\": \"a.b\", \"workspace_id\": \"w1\", \"mood\": 1} | mood",
+        "this is not json | body"
+      })
+  void shouldReturn400AndProduceNothingWhenEventIsInvalid(final String body, final String field)
+      throws Exception {
+    // when
+    final HttpResponse<String> response = call("POST", "/v1/events", body);
+
+    // then
+    assertError(response, 400, "invalid_argument", field);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldReturn413AndProduceNothingWhenBodyIsOverOneMebibyte() throws Exception {
+    // given
+    final String body = EVENT + " ".repeat(1_048_576);
+
+    // when
+    final HttpResponse<String> response = call("POST", "/v1/events", body);
+
+    // then
+    assertError(response, 413, "payload_too_large", "body");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldReturn413WhenAnOversizeBodyIsSentWithoutLength() throws Exception {
+    // given a chunked body: no Content-Length for the server to check up front
+    final byte[] body = (EVENT + " ".repeat(1_048_576)).getBytes(StandardCharsets.UTF_8);
+
+    // when
+    final HttpResponse<String> response =
+        call(
+            "POST",
+            "/v1/events",
+            BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+
+    // then
+    assertError(response, 413, "payload_too_large", "body");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldReturn413AndProduceNothingWhenTextIsOver256Kibibytes() throws Exception {
+    // given
+    final String body =
+        "{\"event_type\": \"message.received\", \"workspace_id\": \"w1\", \"input\": {\"text\": \""
+            + "x".repeat(262_145)
+            + "\"}}";
+
+    // when
+    final HttpResponse<String> response = call("POST", "/v1/events", body);
+
+    // then
+    assertError(response, 413, "payload_too_large", "input.text");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldProduceEveryEventInOrderWhenBatchIsValid() throws Exception {
+    // given
+    final String body =
+        "{\"events\": ["
+            + EVENT
+            + ", {\"event_type\": \"a.b\", \"workspace_id\": \"w2\"}, "
+            + EVENT
+            + "]}";
+
+    // when
+    final HttpResponse<String> response = call("POST", "/v1/events:batch", body);
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(202);
+    final JsonNode items = json(response).get("items");
+    assertThat(items).hasSize(3);
+    assertThat(producer.history()).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      assertThat(items.get(i).get("event_id").asText()).isEqualTo(produced(i).getEventId());
+      assertThat(items.get(i).get("topic").asText()).isEqualTo(topics.hostEvents().name());
+    }
+    assertThat(produced(1).getWorkspaceId()).isEqualTo("w2");
+    final List<String> positions = new ArrayList<>();
+    items.forEach(item -> positions.add(item.get("partition") + "@" + item.get("offset")));
+    assertThat(positions).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void shouldReturn400AndProduceNothingWhenOneBatchEventIsInvalid() throws Exception {
+    // given
+    final String body = "{\"events\": [" + EVENT + ", {\"workspace_id\": \"w2\"}, " + EVENT + "]}";
+
+    // when
+    final HttpResponse<String> response = call("POST", "/v1/events:batch", body);
+
+    // then
+    assertError(response, 400, "invalid_argument", "events[1].event_type");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldLeaveEventLookupToItsOwnRouteWhenBatchRouteIsRegistered() throws Exception {
+    // when
+    final HttpResponse<String> lookup = get("/v1/events/e-42");
+
+    // then
+    assertThat(lookup.statusCode()).isEqualTo(200);
+    assertThat(lookup.body()).isEqualTo("decision e-42");
+  }
+
+  @Test
+  void shouldStoreServeListAndDeleteBindingWhenManagedOverHttp() throws Exception {
+    // when
+    final HttpResponse<String> put = call("PUT", "/v1/bindings/echo-1", BINDING);
+
+    // then it is stored, produced and readable at once
+    assertThat(put.statusCode()).isEqualTo(200);
+    final JsonNode stored = json(put);
+    assertThat(stored.get("binding_id").asText()).isEqualTo("echo-1");
+    assertThat(stored.get("runner_config").get("turns").asInt()).isEqualTo(1);
+    assertThat(stored.get("updated_at").asLong()).isEqualTo(Fixtures.NOW.toEpochMilli());
+    assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("echo-1");
+    assertThat(json(get("/v1/bindings/echo-1"))).isEqualTo(stored);
+    assertThat(json(get("/v1/bindings")).get("items")).containsExactly(stored);
+
+    // when
+    final HttpResponse<String> delete =
+        call("DELETE", "/v1/bindings/echo-1", BodyPublishers.noBody());
+
+    // then
+    assertThat(delete.statusCode()).isEqualTo(204);
+    assertThat(producer.history().get(1).value()).isNull();
+    final HttpResponse<String> gone = get("/v1/bindings/echo-1");
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(json(gone).get("error").get("code").asText()).isEqualTo("not_found");
+    assertThat(json(get("/v1/bindings")).get("items")).isEmpty();
+  }
+
+  @Test
+  void shouldListOnlyTheWorkspacesBindingsWhenFiltered() throws Exception {
+    // given
+    call("PUT", "/v1/bindings/b1", BINDING);
+    call("PUT", "/v1/bindings/b2", BINDING.replace("\"w1\"", "\"w2\""));
+
+    // when
+    final JsonNode items = json(get("/v1/bindings?workspace_id=w2")).get("items");
+
+    // then
+    assertThat(items).hasSize(1);
+    assertThat(items.get(0).get("binding_id").asText()).isEqualTo("b2");
+  }
+
+  @Test
+  void shouldReturn404AndProduceNothingWhenDeletingAnUnknownBinding() throws Exception {
+    // when
+    final HttpResponse<String> response =
+        call("DELETE", "/v1/bindings/nope", BodyPublishers.noBody());
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(json(response).get("error").get("code").asText()).isEqualTo("not_found");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"scope\": {\"workspace_id\": \"w1\"}, \"event_types\": [\"a.b\"], \"runner_id\": \"r\","
+            + " \"unknown\": 1} | unknown",
+        "{\"scope\": {\"workspace_id\": \"w1\"}, \"event_types\": [\"a.b\"], \"runner_id\": \"r\","
+            + " \"filters\": [{\"field\": \"input.text\", \"op\": \"regex\", \"value\": \"(\"}]}"
+            + " | filters[0].value",
+        "{\"scope\": {\"workspace_id\": \"w1\"}, \"event_types\": [\"a.b\"], \"runner_id\": \"r\","
+            + " \"runner_config\": \"{not json\"} | runner_config",
+        "{\"binding_id\": \"other\", \"scope\": {\"workspace_id\": \"w1\"}, \"event_types\":"
+            + " [\"a.b\"], \"runner_id\": \"r\"} | binding_id",
+        "{oops | body"
+      })
+  void shouldReturn400AndProduceNothingWhenBindingIsInvalid(final String body, final String field)
+      throws Exception {
+    // when
+    final HttpResponse<String> response = call("PUT", "/v1/bindings/b1", body);
+
+    // then
+    assertError(response, 400, "invalid_argument", field);
+    assertThat(producer.history()).isEmpty();
+    assertThat(table.list()).isEmpty();
+  }
+
+  @Test
+  void shouldReturn503AndKeepNoBindingWhenKafkaRefusesTheWrite() throws Exception {
+    // given a publisher whose every write fails
+    app.stop();
+    app = server(new FailingPublisher());
+
+    // when
+    final HttpResponse<String> event = call("POST", "/v1/events", EVENT);
+    final HttpResponse<String> binding = call("PUT", "/v1/bindings/b1", BINDING);
+
+    // then
+    assertThat(event.statusCode()).isEqualTo(503);
+    assertThat(json(event).get("error").get("code").asText()).isEqualTo("unavailable");
+    assertThat(binding.statusCode()).isEqualTo(503);
+    assertThat(table.get("b1")).isEmpty();
+  }
+
+  /** Every write fails as if the brokers were unreachable. */
+  private static final class FailingPublisher implements EventPublisher {
+    @Override
+    public CompletableFuture<RecordMetadata> send(final HostEvent event) {
+      return CompletableFuture.failedFuture(new TimeoutException("no brokers"));
+    }
+
+    @Override
+    public CompletableFuture<RecordMetadata> putBinding(final AgentBinding binding) {
+      return CompletableFuture.failedFuture(new TimeoutException("no brokers"));
+    }
+
+    @Override
+    public CompletableFuture<RecordMetadata> deleteBinding(final String bindingId) {
+      return CompletableFuture.failedFuture(new TimeoutException("no brokers"));
+    }
+  }
+}
