@@ -138,9 +138,10 @@ public final class BindingResolver {
       compiled = Optional.of(Pattern.compile(regex));
     } catch (final PatternSyntaxException e) {
       LOG.warn(
-          "binding {} has a regex filter that does not compile; it never matches: {}",
+          "binding {} has a regex filter that does not compile ({} at index {}); it never matches",
           binding.getBindingId(),
-          e.getMessage());
+          e.getDescription(),
+          e.getIndex());
       compiled = Optional.empty();
     }
     patterns.put(regex, compiled);

@@ -1,12 +1,14 @@
 package dev.runledger.orchestrator;
 
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -73,6 +75,9 @@ public final class DispatchTopology {
   /** Commit interval the orchestrator uses unless {@code streams.commit.interval.ms} is set. */
   public static final long COMMIT_INTERVAL_MS = 100;
 
+  private static final String PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED =
+      "processing.exception.handler.global.enabled";
+
   private DispatchTopology() {}
 
   /** The topology with default settings (7-day dedupe window, {@code default} pool). */
@@ -138,12 +143,18 @@ public final class DispatchTopology {
             PROCESSOR_DISPATCH);
   }
 
+  /** {@link #streamsConfig(LedgerConfig, LedgerTopics)} with the catalogue of {@code cfg}. */
+  public static Properties streamsConfig(final LedgerConfig cfg) {
+    return streamsConfig(
+        cfg, LedgerTopics.create(cfg.topicSettings(), LedgerSerdes.singleObject()));
+  }
+
   /**
    * Kafka Streams properties for the orchestrator: {@link LedgerConfig#streamsProperties} under the
-   * orchestrator's application id, plus the settings below. The first two are forced: the run
-   * creation guarantee depends on them.
+   * orchestrator's application id, plus the settings below. The guarantee and the naming check are
+   * forced; the others are defaults that {@code streams.*} settings may override.
    */
-  public static Properties streamsConfig(final LedgerConfig cfg) {
+  public static Properties streamsConfig(final LedgerConfig cfg, final LedgerTopics topics) {
     final Properties props = cfg.streamsProperties(OrchestratorSettings.applicationId(cfg));
     // RunCreated, StartRun and the decision must be written together or not at all, and the
     // dedupe store must move with them, so a crash can neither lose nor double a run.
@@ -156,6 +167,17 @@ public final class DispatchTopology {
     props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
     props.putIfAbsent(
         StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) cfg.topicSettings().replication());
+    // Known bad input is dead-lettered by the topology itself. An unexpected exception in a
+    // processor would otherwise fail the record on every retry and stop the partition; instead the
+    // record goes to the same DLQ (Kafka Streams' own error headers) and processing continues.
+    props.putIfAbsent(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueProcessingExceptionHandler.class.getName());
+    // The same for the global stores' updaters; the default from Kafka 5.0 (its constant is
+    // already deprecated, hence the literal).
+    props.putIfAbsent(PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED, true);
+    props.putIfAbsent(
+        StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.dlq().name());
     return props;
   }
 

@@ -36,7 +36,7 @@ public final class OrchestratorService implements Service {
         new StreamsService(
             NAME,
             DispatchTopology.build(topics, OrchestratorSettings.from(config)),
-            DispatchTopology.streamsConfig(config));
+            DispatchTopology.streamsConfig(config, topics));
   }
 
   @Override
