@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.DispatchDecision;
+import dev.runledger.projections.json.ViewJson;
 import dev.runledger.projections.query.EventPage;
 import dev.runledger.projections.query.RunQueries;
 import dev.runledger.schemas.http.ApiException;
@@ -45,7 +46,7 @@ public final class ProjectionRoutes {
   private void run(final Context ctx) {
     final String runId = ctx.pathParam("run_id");
     final AgentRun run = queries.run(runId).orElseThrow(() -> unknownRun(runId));
-    ctx.json(AvroJson.toJson(run));
+    ctx.json(ViewJson.toJson(run));
   }
 
   private void events(final Context ctx) {
@@ -55,7 +56,7 @@ public final class ProjectionRoutes {
     final EventPage page = queries.events(runId, after, limit).orElseThrow(() -> unknownRun(runId));
     final ObjectNode body = AvroJson.mapper().createObjectNode();
     final ArrayNode items = body.putArray("items");
-    page.items().forEach(event -> items.add(AvroJson.toJson(event)));
+    page.items().forEach(event -> items.add(ViewJson.toJson(event)));
     if (page.nextAfter().isPresent()) {
       body.put("next_cursor", EventCursors.encode(page.nextAfter().getAsLong()));
     } else {
@@ -75,7 +76,7 @@ public final class ProjectionRoutes {
                         "no dispatch decision for event '"
                             + eventId
                             + "' (unknown event, or not decided yet)"));
-    ctx.json(AvroJson.toJson(decision));
+    ctx.json(ViewJson.toJson(decision));
   }
 
   private static int limit(final String text) {
@@ -95,6 +96,7 @@ public final class ProjectionRoutes {
   }
 
   private static ApiException unknownRun(final String runId) {
-    return ApiException.notFound("run '" + runId + "' is not known (unknown id, or not created yet)");
+    return ApiException.notFound(
+        "run '" + runId + "' is not known (unknown id, or not created yet)");
   }
 }

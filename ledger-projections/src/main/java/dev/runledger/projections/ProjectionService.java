@@ -9,8 +9,9 @@ import dev.runledger.schemas.service.StreamsService;
 import dev.runledger.schemas.topics.LedgerTopics;
 
 /**
- * The projections as a {@link Service}: runs {@link ProjectionTopology} and answers queries over its
- * stores through {@link #queries()} and {@link #routes()}. Settings: {@link ProjectionSettings}.
+ * The projections as a {@link Service}: runs {@link ProjectionTopology} and answers queries over
+ * its stores through {@link #queries()} and {@link #routes()}. Settings: {@link
+ * ProjectionSettings}.
  */
 public final class ProjectionService implements Service {
   public static final String NAME = "projections";

@@ -71,7 +71,8 @@ public final class ProjectionTopology {
             RUN_FOLD_PROCESSOR, () -> new RunLedgerProcessor(topics.runLedger()), LEDGER_SOURCE)
         // a run's view changes with every record; the cache folds those writes into one
         // changelog record per commit, and reads through it stay current
-        .addStateStore(store(RUNS_STORE, serdes.forType(AgentRun.class)).withCachingEnabled(),
+        .addStateStore(
+            store(RUNS_STORE, serdes.forType(AgentRun.class)).withCachingEnabled(),
             RUN_FOLD_PROCESSOR)
         .addStateStore(
             store(RUN_EVENTS_STORE, serdes.forType(AgentRunEvent.class)), RUN_FOLD_PROCESSOR)

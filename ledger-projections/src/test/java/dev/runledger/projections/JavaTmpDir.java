@@ -9,10 +9,10 @@ import java.nio.file.Path;
  * The build points {@code java.io.tmpdir} at {@code target/tmp} without creating it, and RocksDB
  * extracts its native library there; tests that open RocksDB stores create it first.
  */
-final class JavaTmpDir {
+public final class JavaTmpDir {
   private JavaTmpDir() {}
 
-  static void ensureExists() {
+  public static void ensureExists() {
     try {
       Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
     } catch (final IOException e) {

@@ -7,6 +7,7 @@ import dev.runledger.avro.AvailableApis;
 import dev.runledger.avro.CancelRequested;
 import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.Decision;
+import dev.runledger.avro.EventInput;
 import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
@@ -20,7 +21,6 @@ import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunLiveness;
 import dev.runledger.avro.RunTimedOut;
 import dev.runledger.avro.SteeringDropped;
-import dev.runledger.avro.EventInput;
 import dev.runledger.avro.SteeringInjected;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.avro.SteeringQueued;
@@ -104,7 +104,8 @@ public final class LedgerFixture {
   }
 
   public LedgerRecord failed(final int attempt, final String code) {
-    return result(attempt, "run.failed", new RunFailed(code, "it went wrong: " + code, true, List.of()));
+    return result(
+        attempt, "run.failed", new RunFailed(code, "it went wrong: " + code, true, List.of()));
   }
 
   public LedgerRecord unknown(final int attempt, final String type) {
@@ -145,7 +146,8 @@ public final class LedgerFixture {
 
   public LedgerRecord hostApiCall(final int attempt) {
     return next(
-        attempt, new HostApiCall("history_page", "conv-1", "conversation", ApiOutcome.ALLOWED, null));
+        attempt,
+        new HostApiCall("history_page", "conv-1", "conversation", ApiOutcome.ALLOWED, null));
   }
 
   private RunCreated createdBody() {

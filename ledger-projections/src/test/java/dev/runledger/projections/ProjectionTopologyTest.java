@@ -56,8 +56,7 @@ class ProjectionTopologyTest {
     final LedgerConfig config =
         LedgerConfig.of(
             Map.of(
-                LedgerConfig.STATE_DIR, stateDir.toString(),
-                LedgerConfig.TOPIC_PREFIX, "test."));
+                LedgerConfig.STATE_DIR, stateDir.toString(), LedgerConfig.TOPIC_PREFIX, "test."));
     topics = LedgerTopics.create(config.topicSettings(), serdes);
     driver =
         new TopologyTestDriver(

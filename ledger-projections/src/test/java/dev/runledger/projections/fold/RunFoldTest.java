@@ -215,8 +215,7 @@ class RunFoldTest {
   @Test
   void shouldNotCountSequenceAsGapWhenRecordAfterLateTerminalArrives() {
     // given
-    scenario.given(
-        ledger.created(), ledger.claimed(1), ledger.timedOut(), ledger.failed(1, "x"));
+    scenario.given(ledger.created(), ledger.claimed(1), ledger.timedOut(), ledger.failed(1, "x"));
 
     // when
     final FoldResult result = scenario.when(ledger.hostApiCall(1));
@@ -324,8 +323,13 @@ class RunFoldTest {
     scenario.given(ledger.created(), ledger.claimed(1));
 
     // when
-    final FoldResult result = scenario.when(ledger.at(2, 2, new AgentRunResult("message.delta",
-        new MessageDelta(new ChatMessage("assistant", "x")))));
+    final FoldResult result =
+        scenario.when(
+            ledger.at(
+                2,
+                2,
+                new AgentRunResult(
+                    "message.delta", new MessageDelta(new ChatMessage("assistant", "x")))));
 
     // then
     assertThat(result.outcome()).isEqualTo(FoldOutcome.APPLIED);
@@ -363,8 +367,13 @@ class RunFoldTest {
     scenario.given(ledger.created(), ledger.claimed(1), ledger.delta(1, "a"), ledger.delta(1, "b"));
 
     // when
-    final FoldResult result = scenario.when(ledger.at(1, 2, new AgentRunResult("message.delta",
-        new MessageDelta(new ChatMessage("assistant", "again")))));
+    final FoldResult result =
+        scenario.when(
+            ledger.at(
+                1,
+                2,
+                new AgentRunResult(
+                    "message.delta", new MessageDelta(new ChatMessage("assistant", "again")))));
 
     // then
     assertThat(result.outcome()).isEqualTo(FoldOutcome.DUPLICATE);
@@ -407,8 +416,13 @@ class RunFoldTest {
     scenario.given(ledger.created(), ledger.claimed(1));
 
     // when
-    final FoldResult result = scenario.when(ledger.at(1, 5, new AgentRunResult("message.delta",
-        new MessageDelta(new ChatMessage("assistant", "late")))));
+    final FoldResult result =
+        scenario.when(
+            ledger.at(
+                1,
+                5,
+                new AgentRunResult(
+                    "message.delta", new MessageDelta(new ChatMessage("assistant", "late")))));
 
     // then
     assertThat(result.outcome()).isEqualTo(FoldOutcome.APPLIED);
@@ -438,8 +452,9 @@ class RunFoldTest {
     final FoldResult result = scenario.when(ledger.dropped("e-1"));
 
     // then
-    assertThat(scenario.events).extracting(AgentRunEvent::getSeq).containsExactly(1L, 2L, 3L, 4L,
-        5L, 6L, 7L);
+    assertThat(scenario.events)
+        .extracting(AgentRunEvent::getSeq)
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
     assertThat(scenario.events)
         .extracting(AgentRunEvent::getType)
         .containsExactly(
@@ -538,7 +553,8 @@ class RunFoldTest {
 
     // when
     final FoldResult invalid =
-        scenario.when(ledger.result(1, "run.completed", new MessageDelta(new ChatMessage("a", "b"))));
+        scenario.when(
+            ledger.result(1, "run.completed", new MessageDelta(new ChatMessage("a", "b"))));
     final FoldResult next = scenario.when(ledger.delta(1, "c"));
 
     // then

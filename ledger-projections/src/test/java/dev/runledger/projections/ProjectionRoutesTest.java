@@ -1,0 +1,270 @@
+package dev.runledger.projections;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.avro.AgentRun;
+import dev.runledger.avro.AgentRunEvent;
+import dev.runledger.avro.Decision;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.projections.fold.FoldResult;
+import dev.runledger.projections.fold.RunFold;
+import dev.runledger.projections.query.EventPage;
+import dev.runledger.projections.query.RunQueries;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.json.AvroJson;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The read API over a fake query service, on a real Javalin server on a free port. */
+class ProjectionRoutesTest {
+  private final FakeQueries queries = new FakeQueries();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Javalin app;
+
+  @BeforeEach
+  void start() {
+    app = Javalin.create();
+    app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+    new ProjectionRoutes(queries).register(app);
+    app.start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    app.stop();
+  }
+
+  @Test
+  void shouldReturnRunAsJsonWhenRunIsKnown() throws Exception {
+    // given
+    queries.add(completedRun("run-1", 3));
+
+    // when
+    final Response response = get("/v1/runs/run-1");
+
+    // then
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.body().get("run_id").asText()).isEqualTo("run-1");
+    assertThat(response.body().get("status").asText()).isEqualTo("completed");
+    assertThat(response.body().get("final_message").asText()).isEqualTo("done");
+    assertThat(response.body().get("created_at").isNumber()).isTrue();
+  }
+
+  @Test
+  void shouldAnswer404WhenRunIsUnknown() throws Exception {
+    // when
+    final Response response = get("/v1/runs/nope");
+
+    // then
+    assertThat(response.status()).isEqualTo(404);
+    assertThat(response.body().at("/error/code").asText()).isEqualTo("not_found");
+    assertThat(response.body().at("/error/message").asText()).contains("nope");
+  }
+
+  @Test
+  void shouldPageEventsWithOpaqueCursorsUntilTheEnd() throws Exception {
+    // given: created, claimed, 3 deltas, message, completed = 7 events
+    queries.add(completedRun("run-1", 3));
+
+    // when
+    final Response first = get("/v1/runs/run-1/events?limit=4");
+    final String cursor = first.body().get("next_cursor").asText();
+    final Response second = get("/v1/runs/run-1/events?limit=4&after=" + cursor);
+
+    // then
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(seqs(first)).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(cursor).isNotBlank().doesNotContain("4");
+    assertThat(seqs(second)).containsExactly(5L, 6L, 7L);
+    assertThat(second.body().get("next_cursor").isNull()).isTrue();
+    final JsonNode last = second.body().get("items").get(2);
+    assertThat(last.get("type").asText()).isEqualTo("run.completed");
+    assertThat(last.get("data").get("finish_reason").asText()).isEqualTo("stop");
+  }
+
+  @Test
+  void shouldReturnAllEventsWithDefaultLimitWhenNoParametersAreGiven() throws Exception {
+    // given
+    queries.add(completedRun("run-1", 150));
+
+    // when
+    final Response response = get("/v1/runs/run-1/events");
+
+    // then
+    assertThat(response.body().get("items")).hasSize(ProjectionRoutes.DEFAULT_LIMIT);
+    assertThat(response.body().get("next_cursor").isTextual()).isTrue();
+  }
+
+  @Test
+  void shouldAnswer400NamingAfterWhenCursorIsNotOurs() throws Exception {
+    // given
+    queries.add(completedRun("run-1", 1));
+
+    // when
+    final Response notBase64 = get("/v1/runs/run-1/events?after=5");
+    final Response foreign = get("/v1/runs/run-1/events?after=aGVsbG8");
+
+    // then
+    for (final Response response : List.of(notBase64, foreign)) {
+      assertThat(response.status()).isEqualTo(400);
+      assertThat(response.body().at("/error/code").asText()).isEqualTo("invalid_argument");
+      assertThat(response.body().at("/error/field").asText()).isEqualTo("after");
+    }
+  }
+
+  @Test
+  void shouldAnswer400NamingLimitWhenLimitIsOutOfRange() throws Exception {
+    // given
+    queries.add(completedRun("run-1", 1));
+
+    // then
+    for (final String limit : List.of("0", "1001", "ten", "-3")) {
+      final Response response = get("/v1/runs/run-1/events?limit=" + limit);
+      assertThat(response.status()).as("limit=%s", limit).isEqualTo(400);
+      assertThat(response.body().at("/error/field").asText()).isEqualTo("limit");
+    }
+    assertThat(get("/v1/runs/run-1/events?limit=1000").status()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswer404WhenEventsOfUnknownRunAreAsked() throws Exception {
+    // when
+    final Response response = get("/v1/runs/nope/events");
+
+    // then
+    assertThat(response.status()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldReturnDecisionWhenEventWasDecidedAnd404Otherwise() throws Exception {
+    // given
+    queries.decisions.put(
+        "e-1",
+        DispatchDecision.newBuilder()
+            .setEventId("e-1")
+            .setDecision(Decision.DUPLICATE)
+            .setDecidedAt(Instant.ofEpochMilli(1_700_000_000_000L))
+            .build());
+
+    // when
+    final Response known = get("/v1/events/e-1");
+    final Response unknown = get("/v1/events/e-2");
+
+    // then
+    assertThat(known.status()).isEqualTo(200);
+    assertThat(known.body().get("decision").asText()).isEqualTo("duplicate");
+    assertThat(known.body().get("decided_at").asLong()).isEqualTo(1_700_000_000_000L);
+    assertThat(unknown.status()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldAnswer503WhenStoresAreUnavailable() throws Exception {
+    // given
+    queries.unavailable = true;
+
+    // when
+    final Response response = get("/v1/runs/run-1");
+
+    // then
+    assertThat(response.status()).isEqualTo(503);
+    assertThat(response.body().at("/error/code").asText()).isEqualTo("unavailable");
+  }
+
+  private Response get(final String path) throws IOException, InterruptedException {
+    final HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    return new Response(response.statusCode(), AvroJson.parse(response.body(), "body"));
+  }
+
+  private static List<Long> seqs(final Response response) {
+    final List<Long> seqs = new ArrayList<>();
+    response.body().get("items").forEach(item -> seqs.add(item.get("seq").asLong()));
+    return seqs;
+  }
+
+  private static List<LedgerRecord> completedRun(final String runId, final int deltas) {
+    final LedgerFixture run = new LedgerFixture(runId);
+    final List<LedgerRecord> records = new ArrayList<>();
+    records.add(run.created());
+    records.add(run.claimed(1));
+    for (int i = 0; i < deltas; i++) {
+      records.add(run.delta(1, "d" + i));
+    }
+    records.add(run.message(1, "done"));
+    records.add(run.completed(1));
+    return records;
+  }
+
+  private record Response(int status, JsonNode body) {}
+
+  /** Folds records with the real fold into maps; can pretend the stores are rebalancing. */
+  private static final class FakeQueries implements RunQueries {
+    private final Map<String, AgentRun> runs = new HashMap<>();
+    private final Map<String, List<AgentRunEvent>> events = new HashMap<>();
+    private final Map<String, DispatchDecision> decisions = new HashMap<>();
+    private boolean unavailable;
+
+    void add(final List<LedgerRecord> records) {
+      long offset = 0;
+      for (final LedgerRecord record : records) {
+        final FoldResult result = RunFold.apply(runs.get(record.getRunId()), record, offset++);
+        runs.put(record.getRunId(), result.run());
+        result
+            .event()
+            .ifPresent(e -> events.computeIfAbsent(e.getRunId(), k -> new ArrayList<>()).add(e));
+      }
+    }
+
+    @Override
+    public Optional<AgentRun> run(final String runId) {
+      check();
+      return Optional.ofNullable(runs.get(runId));
+    }
+
+    @Override
+    public Optional<EventPage> events(final String runId, final long after, final int limit) {
+      check();
+      if (!runs.containsKey(runId)) {
+        return Optional.empty();
+      }
+      final List<AgentRunEvent> rest =
+          events.get(runId).stream().filter(e -> e.getSeq() > after).toList();
+      final List<AgentRunEvent> items = rest.stream().limit(limit).toList();
+      final OptionalLong next =
+          rest.size() > limit
+              ? OptionalLong.of(items.get(items.size() - 1).getSeq())
+              : OptionalLong.empty();
+      return Optional.of(new EventPage(items, next));
+    }
+
+    @Override
+    public Optional<DispatchDecision> decision(final String eventId) {
+      check();
+      return Optional.ofNullable(decisions.get(eventId));
+    }
+
+    private void check() {
+      if (unavailable) {
+        throw new ApiException(503, "unavailable", "rebalancing");
+      }
+    }
+  }
+}

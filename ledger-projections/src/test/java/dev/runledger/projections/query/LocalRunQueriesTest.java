@@ -1,0 +1,205 @@
+package dev.runledger.projections.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runledger.avro.AgentRun;
+import dev.runledger.avro.AgentRunEvent;
+import dev.runledger.avro.Decision;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.projections.JavaTmpDir;
+import dev.runledger.projections.LedgerFixture;
+import dev.runledger.projections.ProjectionTopology;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.serde.LedgerSerdes;
+import dev.runledger.schemas.topics.LedgerTopics;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Queries over the stores the production topology fills. */
+class LocalRunQueriesTest {
+  @TempDir Path stateDir;
+
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, LedgerRecord> ledger;
+  private TestInputTopic<String, DispatchDecision> decisions;
+  private LocalRunQueries queries;
+
+  @BeforeAll
+  static void rocksDbCanLoad() {
+    JavaTmpDir.ensureExists();
+  }
+
+  @BeforeEach
+  void start() {
+    final LedgerSerdes serdes = LedgerSerdes.singleObject();
+    final LedgerConfig config =
+        LedgerConfig.of(Map.of(LedgerConfig.STATE_DIR, stateDir.toString()));
+    final LedgerTopics topics = LedgerTopics.create(config.topicSettings(), serdes);
+    driver =
+        new TopologyTestDriver(
+            ProjectionTopology.build(topics, serdes), ProjectionTopology.streamsConfig(config));
+    ledger =
+        driver.createInputTopic(
+            topics.runLedger().name(),
+            new StringSerializer(),
+            topics.runLedger().valueSerde().serializer());
+    decisions =
+        driver.createInputTopic(
+            topics.dispatchDecisions().name(),
+            new StringSerializer(),
+            topics.dispatchDecisions().valueSerde().serializer());
+    queries = new LocalRunQueries(new DriverStores(driver));
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  @Test
+  void shouldReturnRunWhenKnownAndEmptyWhenNot() {
+    // given
+    pipe(completedRun("run-a"));
+
+    // then
+    assertThat(queries.run("run-a")).map(AgentRun::getRunId).contains("run-a");
+    assertThat(queries.run("run-x")).isEmpty();
+  }
+
+  @Test
+  void shouldPageEventsInOrderWhenLimitIsSmallerThanTheRun() {
+    // given: six events
+    pipe(completedRun("run-a"));
+
+    // when
+    final EventPage first = queries.events("run-a", 0, 4).orElseThrow();
+    final EventPage second =
+        queries.events("run-a", first.nextAfter().getAsLong(), 4).orElseThrow();
+
+    // then
+    assertThat(first.items()).extracting(AgentRunEvent::getSeq).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(first.nextAfter()).isEqualTo(OptionalLong.of(4));
+    assertThat(second.items()).extracting(AgentRunEvent::getSeq).containsExactly(5L, 6L);
+    assertThat(second.nextAfter()).isEmpty();
+  }
+
+  @Test
+  void shouldEndWithoutCursorWhenPageHoldsExactlyTheRemainingEvents() {
+    // given
+    pipe(completedRun("run-a"));
+
+    // when
+    final EventPage page = queries.events("run-a", 2, 4).orElseThrow();
+
+    // then
+    assertThat(page.items()).hasSize(4);
+    assertThat(page.nextAfter()).isEmpty();
+  }
+
+  @Test
+  void shouldNotMixRunsWhenOneRunIdPrefixesAnother() {
+    // given
+    pipe(completedRun("run-a"));
+    pipe(completedRun("run-ab"));
+
+    // when
+    final EventPage page = queries.events("run-a", 0, 100).orElseThrow();
+
+    // then
+    assertThat(page.items()).hasSize(6).allMatch(e -> e.getRunId().equals("run-a"));
+  }
+
+  @Test
+  void shouldReturnEmptyWhenEventsOfUnknownRunAreAsked() {
+    // then
+    assertThat(queries.events("run-x", 0, 10)).isEmpty();
+  }
+
+  @Test
+  void shouldReturnDecisionWhenEventWasDecided() {
+    // given
+    final DispatchDecision decision =
+        DispatchDecision.newBuilder()
+            .setEventId("e-1")
+            .setDecision(Decision.RUN_CREATED)
+            .setRunId("run-a")
+            .setDecidedAt(Instant.ofEpochMilli(1_700_000_000_000L))
+            .build();
+    decisions.pipeInput("e-1", decision);
+
+    // then
+    assertThat(queries.decision("e-1")).contains(decision);
+    assertThat(queries.decision("e-2")).isEmpty();
+  }
+
+  @Test
+  void shouldAnswerUnavailableWhenStoresAreRebalancing() {
+    // given
+    final LocalRunQueries rebalancing = new LocalRunQueries(new DriverStores(null));
+
+    // then
+    assertThatThrownBy(() -> rebalancing.run("run-a"))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(503);
+              assertThat(e.code()).isEqualTo("unavailable");
+            });
+  }
+
+  private void pipe(final List<LedgerRecord> records) {
+    records.forEach(r -> ledger.pipeInput(r.getRunId(), r));
+  }
+
+  private static List<LedgerRecord> completedRun(final String runId) {
+    final LedgerFixture run = new LedgerFixture(runId);
+    return List.of(
+        run.created(),
+        run.claimed(1),
+        run.delta(1, "a"),
+        run.delta(1, "b"),
+        run.message(1, "ab"),
+        run.completed(1));
+  }
+
+  /** The driver's stores; with no driver, every store is in a rebalance. */
+  private record DriverStores(TopologyTestDriver driver) implements ViewStores {
+    @Override
+    public ReadOnlyKeyValueStore<String, AgentRun> runs() {
+      return store(ProjectionTopology.RUNS_STORE);
+    }
+
+    @Override
+    public ReadOnlyKeyValueStore<String, AgentRunEvent> runEvents() {
+      return store(ProjectionTopology.RUN_EVENTS_STORE);
+    }
+
+    @Override
+    public ReadOnlyKeyValueStore<String, DispatchDecision> decisions() {
+      return store(ProjectionTopology.DECISIONS_STORE);
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(final String name) {
+      if (driver == null) {
+        throw new InvalidStateStoreException("rebalancing");
+      }
+      return driver.getKeyValueStore(name);
+    }
+  }
+}
