@@ -1,0 +1,97 @@
+package dev.runledger.worker;
+
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.SteeringItem;
+import dev.runledger.worker.spi.RunSession;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link RunSession} of one {@link RunExecution}. Steering is not wired yet: {@link
+ * #pullSteering()} returns nothing until the worker keeps per-run steering queues.
+ */
+final class ExecutionSession implements RunSession {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutionSession.class);
+
+  private final RunExecution execution;
+  private final CountDownLatch cancelled = new CountDownLatch(1);
+  private final List<Runnable> onCancel = new ArrayList<>();
+
+  ExecutionSession(final RunExecution execution) {
+    this.execution = execution;
+  }
+
+  @Override
+  public String runId() {
+    return execution.runId();
+  }
+
+  @Override
+  public int attempt() {
+    return execution.attempt();
+  }
+
+  @Override
+  public String workerId() {
+    return execution.workerId();
+  }
+
+  @Override
+  public void emit(final AgentRunResult result) {
+    execution.emit(Objects.requireNonNull(result, "result"));
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled.getCount() == 0;
+  }
+
+  @Override
+  public void onCancel(final Runnable action) {
+    Objects.requireNonNull(action, "action");
+    synchronized (onCancel) {
+      if (!isCancelled()) {
+        onCancel.add(action);
+        return;
+      }
+    }
+    runSafely(action);
+  }
+
+  @Override
+  public boolean sleep(final Duration duration) throws InterruptedException {
+    return !cancelled.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public List<SteeringItem> pullSteering() {
+    return List.of();
+  }
+
+  void signalCancelled() {
+    final List<Runnable> actions;
+    synchronized (onCancel) {
+      if (isCancelled()) {
+        return;
+      }
+      cancelled.countDown();
+      actions = List.copyOf(onCancel);
+      onCancel.clear();
+    }
+    actions.forEach(this::runSafely);
+  }
+
+  private void runSafely(final Runnable action) {
+    try {
+      action.run();
+    } catch (final RuntimeException e) {
+      LOG.warn("run {}: a cancel action of the runner failed", execution.runId(), e);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.runledger.worker;
+
+import dev.runledger.avro.LedgerRecord;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where a run's records go: the {@code run-ledger} topic, keyed by {@code run_id}. Records of one
+ * run are appended in call order (one partition, idempotent producer).
+ */
+@FunctionalInterface
+public interface LedgerAppender {
+
+  /**
+   * Appends a record without blocking on the broker.
+   *
+   * @return completes when the broker acknowledged the record (acks=all), or exceptionally when it
+   *     could not be written
+   */
+  CompletableFuture<Void> append(LedgerRecord record);
+}

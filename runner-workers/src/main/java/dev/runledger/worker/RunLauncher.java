@@ -1,0 +1,194 @@
+package dev.runledger.worker;
+
+import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.StartRun;
+import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.worker.spi.AgentRunner;
+import dev.runledger.worker.spi.FailureCodes;
+import dev.runledger.worker.spi.Results;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a claimed command record into a running {@link RunExecution} on the bounded run pool.
+ *
+ * <p>A claim slot {@linkplain #reserve reserves} a run thread before it asks the share group for
+ * work, so a worker never holds a command it has no thread for; the thread is given back when the
+ * runner has returned (not merely when the run ended), so a runner that ignores cancellation keeps
+ * its slot busy instead of queueing the next run behind it.
+ */
+final class RunLauncher {
+  /** A command on the pool topic that is not a {@code StartRun}. */
+  static final String UNEXPECTED_COMMAND = "command.unexpected";
+
+  /** A command record without a value. */
+  static final String EMPTY_VALUE = "decode.empty";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunLauncher.class);
+
+  private final RunnerCatalog runners;
+  private final WorkerContext worker;
+  private final Deserializer<RunCommand> commands;
+  private final WorkerPublisher publisher;
+  private final String pool;
+  private final ExecutorService runPool;
+  private final Semaphore threads;
+  private final Map<String, RunExecution> active = new ConcurrentHashMap<>();
+
+  RunLauncher(
+      final RunnerCatalog runners,
+      final WorkerContext worker,
+      final Deserializer<RunCommand> commands,
+      final WorkerPublisher publisher,
+      final String pool,
+      final ExecutorService runPool,
+      final int slots) {
+    this.runners = runners;
+    this.worker = worker;
+    this.commands = commands;
+    this.publisher = publisher;
+    this.pool = pool;
+    this.runPool = runPool;
+    this.threads = new Semaphore(slots);
+  }
+
+  /** Waits up to {@code wait} for a free run thread; true if one is now reserved. */
+  boolean reserve(final Duration wait) throws InterruptedException {
+    return threads.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Gives back a reservation that was not used by {@link #launch}. */
+  void unreserve() {
+    threads.release();
+  }
+
+  /** Runs executing now. */
+  int activeRuns() {
+    return active.size();
+  }
+
+  /** The execution of a run on this worker, if it is running here. */
+  Optional<RunExecution> find(final String runId) {
+    return Optional.ofNullable(active.get(runId));
+  }
+
+  /**
+   * Starts the run a claimed record asks for, using the caller's reservation.
+   *
+   * @param deliveryLimit the share group's delivery count limit: the delivery that reaches it is
+   *     not run but failed as {@code poison}
+   * @return the execution, or empty when the record is not a usable {@code StartRun} (it went to
+   *     the DLQ; the caller rejects it and still owns its reservation)
+   */
+  Optional<RunExecution> launch(
+      final ConsumerRecord<byte[], byte[]> record, final int deliveryLimit) {
+    final Optional<RunCommand> command = decode(record);
+    if (command.isEmpty()) {
+      return Optional.empty();
+    }
+    final RunClaim claim =
+        new RunClaim(command.get().getRunId(), attempt(record), (StartRun) command.get().getKind());
+    final RunExecution execution = execution(claim, deliveryLimit);
+    active.put(claim.runId(), execution);
+    runPool.execute(
+        () -> {
+          try {
+            execution.execute();
+          } finally {
+            active.remove(claim.runId(), execution);
+            threads.release();
+          }
+        });
+    return Optional.of(execution);
+  }
+
+  private RunExecution execution(final RunClaim claim, final int deliveryLimit) {
+    if (claim.attempt() >= deliveryLimit) {
+      final String error =
+          "delivery "
+              + claim.attempt()
+              + " reached the share group's delivery limit ("
+              + deliveryLimit
+              + "); earlier attempts ended without a terminal record, so the run is failed"
+              + " instead of run again";
+      return RunExecution.failing(claim, Results.failed(FailureCodes.POISON, error, false), worker);
+    }
+    final Optional<AgentRunner> runner = runners.find(claim.runnerId());
+    if (runner.isEmpty()) {
+      final String error =
+          "worker "
+              + worker.workerId()
+              + " in pool "
+              + pool
+              + " does not host runner "
+              + claim.runnerId()
+              + "; deploy it on every worker of the pool (hosted: "
+              + runners.ids()
+              + ")";
+      return RunExecution.failing(
+          claim, Results.failed(FailureCodes.RUNNER_UNKNOWN, error, false), worker);
+    }
+    return RunExecution.of(claim, runner.get(), worker);
+  }
+
+  private Optional<RunCommand> decode(final ConsumerRecord<byte[], byte[]> record) {
+    final RunCommand command;
+    try {
+      command = commands.deserialize(record.topic(), record.value());
+    } catch (final DecodeException e) {
+      deadLetter(record, e.code(), e.getMessage());
+      return Optional.empty();
+    }
+    if (command == null) {
+      deadLetter(record, EMPTY_VALUE, "a run command record needs a value");
+      return Optional.empty();
+    }
+    if (!(command.getKind() instanceof StartRun)) {
+      deadLetter(
+          record,
+          UNEXPECTED_COMMAND,
+          "only StartRun commands belong on the pool's command topic; "
+              + command.getKind().getClass().getSimpleName()
+              + " goes to run-control");
+      return Optional.empty();
+    }
+    return Optional.of(command);
+  }
+
+  private void deadLetter(
+      final ConsumerRecord<byte[], byte[]> record, final String code, final String message) {
+    LOG.warn(
+        "unusable command at {}-{}@{}: {}: {}",
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        code,
+        message);
+    publisher
+        .deadLetter(record, code, message)
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                LOG.error(
+                    "could not write the dead letter for {}-{}@{}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    error);
+              }
+            });
+  }
+
+  private static int attempt(final ConsumerRecord<?, ?> record) {
+    return record.deliveryCount().map(Short::intValue).orElse(1);
+  }
+}

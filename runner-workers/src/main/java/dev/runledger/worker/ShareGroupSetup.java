@@ -1,0 +1,102 @@
+package dev.runledger.worker;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets the worker share group's configs ({@link ConfigResource.Type#GROUP}) and reads its delivery
+ * limit. The names are the broker's group configs ({@code GroupConfig} in the group coordinator,
+ * which clients do not ship).
+ */
+final class ShareGroupSetup {
+  /**
+   * Where a new share group starts reading. The default, {@code latest}, would skip every command
+   * produced before the first worker joined; {@code earliest} runs them.
+   */
+  static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
+
+  /** Lets consumers extend their acquisition locks with {@code RENEW} (KIP-1222). */
+  static final String RENEW_ACKNOWLEDGE_ENABLE = "share.renew.acknowledge.enable";
+
+  /** Deliveries of one record before the broker archives it (default 5, broker range 2..10). */
+  static final String DELIVERY_COUNT_LIMIT = "share.delivery.count.limit";
+
+  static final int DEFAULT_DELIVERY_LIMIT = 5;
+  static final long TIMEOUT_SECONDS = 30;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShareGroupSetup.class);
+
+  private ShareGroupSetup() {}
+
+  /** The config changes the worker makes to its group. */
+  static Collection<AlterConfigOp> changes() {
+    return List.of(
+        new AlterConfigOp(new ConfigEntry(AUTO_OFFSET_RESET, "earliest"), AlterConfigOp.OpType.SET),
+        new AlterConfigOp(
+            new ConfigEntry(RENEW_ACKNOWLEDGE_ENABLE, "true"), AlterConfigOp.OpType.SET));
+  }
+
+  /**
+   * Applies {@link #changes()} when {@code alter} is set, then returns the group's delivery limit.
+   *
+   * @throws IllegalStateException when the configs cannot be set or read
+   */
+  static int configure(final Admin admin, final String groupId, final boolean alter) {
+    final ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
+    try {
+      if (alter) {
+        admin
+            .incrementalAlterConfigs(Map.of(group, changes()))
+            .all()
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      }
+      final Config config =
+          admin
+              .describeConfigs(List.of(group))
+              .all()
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+              .get(group);
+      return deliveryLimit(config);
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot configure share group '"
+              + groupId
+              + "' (needs ALTER_CONFIGS and DESCRIBE_CONFIGS on the group, or set "
+              + WorkerSettings.CONFIGURE_GROUP
+              + "=false and configure it yourself): "
+              + e,
+          e);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while configuring share group " + groupId, e);
+    }
+  }
+
+  static int deliveryLimit(final Config config) {
+    final ConfigEntry entry = config == null ? null : config.get(DELIVERY_COUNT_LIMIT);
+    if (entry == null || entry.value() == null) {
+      return DEFAULT_DELIVERY_LIMIT;
+    }
+    try {
+      return Integer.parseInt(entry.value().strip());
+    } catch (final NumberFormatException e) {
+      LOG.warn(
+          "share group {} is '{}', not a number; assuming {}",
+          DELIVERY_COUNT_LIMIT,
+          entry.value(),
+          DEFAULT_DELIVERY_LIMIT);
+      return DEFAULT_DELIVERY_LIMIT;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.runledger.worker;
+
+import dev.runledger.schemas.config.ConfigException;
+import dev.runledger.schemas.config.LedgerConfig;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The worker's settings, read from {@link LedgerConfig}.
+ *
+ * @param pool the pool served; commands are read from {@code run-commands.<pool>}
+ * @param slots runs executed at once
+ * @param workerId this process's id in heartbeats, {@code RunClaimed.worker_id} and {@code
+ *     producer}
+ * @param heartbeat interval between heartbeats on the {@code workers} topic
+ * @param groupId the share group of the pool's workers
+ * @param configureGroup whether the worker sets the share group's configs on start
+ * @param shutdownGrace how long a closing worker lets running runs finish before releasing them
+ */
+public record WorkerSettings(
+    String pool,
+    int slots,
+    String workerId,
+    Duration heartbeat,
+    String groupId,
+    boolean configureGroup,
+    Duration shutdownGrace) {
+
+  /** Worker pool this worker serves (default {@code default}). */
+  public static final String POOL = "worker.pool";
+
+  /** Runs a worker executes at once (default 8); it claims no more while full. */
+  public static final String SLOTS = "worker.slots";
+
+  /** Worker id (default {@code <host>-<pid>-<4 hex>}). */
+  public static final String ID = "worker.id";
+
+  /** Milliseconds between worker heartbeats on the {@code workers} topic (default 5000). */
+  public static final String HEARTBEAT_MS = "worker.heartbeat.ms";
+
+  /** Share group id of the pool's workers (default {@code <topic.prefix>workers.<pool>}). */
+  public static final String GROUP_ID = "worker.group.id";
+
+  /**
+   * Whether the worker sets its share group's configs on start, {@code share.auto.offset.reset=
+   * earliest} and {@code share.renew.acknowledge.enable=true} (default true; turn off when an
+   * operator manages them and the worker may not alter group configs).
+   */
+  public static final String CONFIGURE_GROUP = "worker.group.configure";
+
+  /**
+   * Milliseconds a closing worker lets running runs finish before it releases them to other workers
+   * (default 10000).
+   */
+  public static final String SHUTDOWN_GRACE_MS = "worker.shutdown.grace.ms";
+
+  static final int MAX_SLOTS = 256;
+
+  public WorkerSettings {
+    Objects.requireNonNull(pool, "pool");
+    Objects.requireNonNull(workerId, "workerId");
+    Objects.requireNonNull(groupId, "groupId");
+  }
+
+  /** Reads and validates the settings. */
+  public static WorkerSettings from(final LedgerConfig config) {
+    final String pool = config.get(POOL, "default");
+    final int slots = config.getInt(SLOTS, 8);
+    if (slots < 1 || slots > MAX_SLOTS) {
+      throw new ConfigException(
+          SLOTS, SLOTS + " must be between 1 and " + MAX_SLOTS + ", got " + slots);
+    }
+    final long heartbeatMs = config.getLong(HEARTBEAT_MS, 5000);
+    if (heartbeatMs < 100) {
+      throw new ConfigException(HEARTBEAT_MS, HEARTBEAT_MS + " must be >= 100, got " + heartbeatMs);
+    }
+    final long graceMs = config.getLong(SHUTDOWN_GRACE_MS, 10_000);
+    if (graceMs < 0) {
+      throw new ConfigException(
+          SHUTDOWN_GRACE_MS, SHUTDOWN_GRACE_MS + " must be >= 0, got " + graceMs);
+    }
+    final String workerId = config.get(ID, "").strip();
+    return new WorkerSettings(
+        pool,
+        slots,
+        workerId.isEmpty() ? generatedWorkerId() : workerId,
+        Duration.ofMillis(heartbeatMs),
+        config.get(GROUP_ID, config.get(LedgerConfig.TOPIC_PREFIX) + "workers." + pool),
+        Boolean.parseBoolean(config.get(CONFIGURE_GROUP, "true").strip()),
+        Duration.ofMillis(graceMs));
+  }
+
+  /** {@code <host>-<pid>-<4 hex>}: unique per process, readable in logs. */
+  static String generatedWorkerId() {
+    final long pid = ProcessHandle.current().pid();
+    final String random =
+        String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(1 << 16));
+    return host() + "-" + pid + "-" + random;
+  }
+
+  private static String host() {
+    final String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env.strip();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (final UnknownHostException e) {
+      return ManagementFactory.getRuntimeMXBean().getName().replaceAll("^\\d+@", "");
+    }
+  }
+}

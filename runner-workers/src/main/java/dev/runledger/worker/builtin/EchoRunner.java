@@ -1,0 +1,117 @@
+package dev.runledger.worker.builtin;
+
+import dev.runledger.avro.AgentRunContext;
+import dev.runledger.avro.Capabilities;
+import dev.runledger.avro.ChatMessage;
+import dev.runledger.avro.Permissions;
+import dev.runledger.avro.RunnerManifest;
+import dev.runledger.avro.SteeringItem;
+import dev.runledger.worker.spi.AgentRunner;
+import dev.runledger.worker.spi.Results;
+import dev.runledger.worker.spi.RunSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * {@code builtin:echo/default} (SPEC §6.6): deterministic, for demos, tests and benchmarks. Each
+ * turn waits {@code turn_delay_ms}, then echoes as a few {@code message.delta} chunks and one
+ * {@code message.completed}: turn 1 the input text exactly; each later turn the texts of the
+ * steering items pulled just before it, joined by a newline (a turn with nothing pulled emits
+ * nothing). Then {@code run.completed{finish_reason=stop, message=<last echoed message>}}. Cancel
+ * ends it at once.
+ */
+public final class EchoRunner implements AgentRunner {
+  /** The runner id. */
+  public static final String RUNNER_ID = "builtin:echo/default";
+
+  /** Most chunks one echoed message is split into. */
+  static final int MAX_CHUNKS = 3;
+
+  private static final String CONFIG_SCHEMA =
+      "{\"type\":\"object\",\"properties\":{"
+          + "\"turns\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":1},"
+          + "\"turn_delay_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0}}}";
+
+  private final RunnerManifest manifest;
+
+  public EchoRunner(final String version) {
+    this.manifest =
+        RunnerManifest.newBuilder()
+            .setRunnerId(RUNNER_ID)
+            .setName("echo")
+            .setLabel("Echo")
+            .setDescription(
+                "Echoes the input text back, streamed; later turns echo steered messages.")
+            .setPool("default")
+            .setCapabilities(
+                Capabilities.newBuilder()
+                    .setStreaming(true)
+                    .setInterrupt(true)
+                    .setSteering(true)
+                    .build())
+            .setPermissions(Permissions.newBuilder().build())
+            .setConfigSchemaJson(CONFIG_SCHEMA)
+            .setVersion(version)
+            .build();
+  }
+
+  @Override
+  public RunnerManifest manifest() {
+    return manifest;
+  }
+
+  @Override
+  public void run(final AgentRunContext context, final RunSession session)
+      throws InterruptedException {
+    final EchoConfig config = EchoConfig.parse(context.getConfigJson());
+    ChatMessage last = null;
+    for (int turn = 1; turn <= config.turns(); turn++) {
+      if (!session.sleep(config.turnDelay())) {
+        return;
+      }
+      final String text = turn == 1 ? inputText(context) : steeredText(session.pullSteering());
+      if (text != null) {
+        echo(text, session);
+        last = Results.assistant(text);
+      }
+    }
+    if (!session.isCancelled()) {
+      session.emit(Results.completed(Results.STOP, last));
+    }
+  }
+
+  private static void echo(final String text, final RunSession session) {
+    for (final String chunk : chunks(text)) {
+      session.emit(Results.delta(chunk));
+    }
+    session.emit(Results.messageCompleted(text));
+  }
+
+  private static String inputText(final AgentRunContext context) {
+    return Objects.requireNonNullElse(context.getInput().getText(), "");
+  }
+
+  private static String steeredText(final List<SteeringItem> items) {
+    if (items.isEmpty()) {
+      return null;
+    }
+    return items.stream()
+        .map(item -> Objects.requireNonNullElse(item.getInput().getText(), ""))
+        .collect(Collectors.joining("\n"));
+  }
+
+  /** Splits text into at most {@link #MAX_CHUNKS} non-empty pieces on code-point boundaries. */
+  static List<String> chunks(final String text) {
+    final int[] codePoints = text.codePoints().toArray();
+    final List<String> chunks = new ArrayList<>();
+    final int count = Math.min(MAX_CHUNKS, codePoints.length);
+    for (int i = 0; i < count; i++) {
+      final int from = codePoints.length * i / count;
+      final int to = codePoints.length * (i + 1) / count;
+      chunks.add(new String(codePoints, from, to - from));
+    }
+    return chunks;
+  }
+}

@@ -1,0 +1,50 @@
+package dev.runledger.worker.spi;
+
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.SteeringItem;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A runner's handle on the attempt it is executing: the sink for its results and its view of
+ * cancellation. Safe to use from any thread. Host-API calls (SPEC §6.5) will be added here as
+ * methods of this interface, checked against the run's authorization snapshot by the worker.
+ */
+public interface RunSession {
+
+  /** The run. */
+  String runId();
+
+  /** This claim's attempt number, from 1. */
+  int attempt();
+
+  /** The worker executing the attempt. */
+  String workerId();
+
+  /**
+   * Appends a result to the ledger (asynchronously; records keep emit order). A {@code
+   * run.completed} or {@code run.failed} result ends the attempt; anything emitted after it, or
+   * after the worker ended the run (cancel, deadline), is ignored and logged.
+   */
+  void emit(AgentRunResult result);
+
+  /** True once the run was cancelled, its deadline passed, or the worker gave up the attempt. */
+  boolean isCancelled();
+
+  /** Registers an action to run (once, on a worker thread) when the run is cancelled. */
+  void onCancel(Runnable action);
+
+  /**
+   * Waits up to {@code duration}, returning early when the run is cancelled.
+   *
+   * @return true if the whole duration passed, false if the run was cancelled
+   * @throws InterruptedException if the thread is interrupted
+   */
+  boolean sleep(Duration duration) throws InterruptedException;
+
+  /**
+   * Takes the steering items queued for this run since the last pull, in claim order ({@code
+   * steering_pull(mode=all)}). The worker records which items were pulled in the terminal record.
+   */
+  List<SteeringItem> pullSteering();
+}
