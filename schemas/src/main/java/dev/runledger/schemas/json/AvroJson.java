@@ -10,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -21,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
@@ -29,6 +29,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -53,7 +54,7 @@ public final class AvroJson {
 
   /** The JSON form of a record. */
   public static ObjectNode toJson(final IndexedRecord record) {
-    return (ObjectNode) write(record.getSchema(), record);
+    return (ObjectNode) write(record.getSchema(), plain(record));
   }
 
   /** Parses the JSON form of a record into its generated class. */
@@ -127,8 +128,7 @@ public final class AvroJson {
       case INT:
         return NODES.numberNode((Integer) value);
       case LONG:
-        final long millis = value instanceof Instant i ? i.toEpochMilli() : (Long) value;
-        return NODES.numberNode(millis);
+        return NODES.numberNode((long) (Long) value);
       case FLOAT:
         return NODES.numberNode((Float) value);
       case DOUBLE:
@@ -333,6 +333,29 @@ public final class AvroJson {
 
   private static String join(final String path, final String name) {
     return path.isEmpty() ? name : path + "." + name;
+  }
+
+  /**
+   * Any record to a generic one without logical-type conversions (timestamps as epoch millis), by
+   * writing it with its own model and reading it back generically, so unions holding an {@code
+   * Instant} resolve like any other value.
+   */
+  private static IndexedRecord plain(final IndexedRecord record) {
+    if (!(record instanceof SpecificRecord)) {
+      return record;
+    }
+    final Schema schema = record.getSchema();
+    try {
+      final ByteArrayOutputStream out = new ByteArrayOutputStream();
+      final BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+      new SpecificDatumWriter<IndexedRecord>(schema, SpecificData.getForSchema(schema))
+          .write(record, encoder);
+      encoder.flush();
+      return new GenericDatumReader<GenericRecord>(schema, schema, new GenericData())
+          .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    } catch (final IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Generic to specific through the binary form, so logical types get their Java classes. */

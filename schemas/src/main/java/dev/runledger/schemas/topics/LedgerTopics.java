@@ -77,6 +77,11 @@ public final class LedgerTopics {
     return settings;
   }
 
+  /** The serdes every typed topic of this catalogue uses. */
+  public LedgerSerdes serdes() {
+    return serdes;
+  }
+
   /** Host events; key is the conversation key (or the event id). */
   public Topic<String, HostEvent> hostEvents() {
     return hostEvents;

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.EventSource;
 import dev.runledger.avro.FilterOp;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.LivenessPhase;
+import dev.runledger.avro.LivenessView;
 import dev.runledger.avro.MessageCompleted;
+import dev.runledger.avro.RunStatus;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -121,5 +125,23 @@ class AvroJsonTest {
     assertThat(json.at("/body/AgentRunResult/payload/MessageCompleted/message/content").asText())
         .isEqualTo("hello");
     assertThat(AvroJson.fromJson(json, LedgerRecord.class)).isEqualTo(record);
+  }
+
+  @Test
+  void shouldWriteNullableTimestampsAsEpochMillis() {
+    final AgentRun run =
+        AgentRun.newBuilder()
+            .setRunId("r")
+            .setStatus(RunStatus.RUNNING)
+            .setCreatedAt(Instant.ofEpochMilli(42))
+            .setLiveness(new LivenessView(LivenessPhase.WAITING_MODEL, Instant.ofEpochMilli(43)))
+            .build();
+
+    final ObjectNode json = AvroJson.toJson(run);
+
+    assertThat(json.get("created_at").asLong()).isEqualTo(42);
+    assertThat(json.get("finished_at").isNull()).isTrue();
+    assertThat(json.at("/liveness/since").asLong()).isEqualTo(43);
+    assertThat(json.get("status").asText()).isEqualTo("running");
   }
 }
