@@ -27,6 +27,9 @@ public final class GatewayRoutes {
   public static final String BINDING_PATH = "/v1/bindings/{binding_id}";
   static final String BINDING_ID = "binding_id";
   static final String WORKSPACE_ID = "workspace_id";
+  private static final String BATCH_WRITE =
+      "every event of the batch (some may have been written; events that carry their own"
+          + " event_id are deduplicated when the batch is retried)";
 
   private final EventValidator events;
   private final BindingValidator bindings;
@@ -73,7 +76,7 @@ public final class GatewayRoutes {
     final List<HostEvent> valid = events.validateBatch(body);
     final List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(valid.size());
     valid.forEach(event -> sent.add(publisher.send(event)));
-    final List<RecordMetadata> written = acks.awaitAll(sent, "the batch's events");
+    final List<RecordMetadata> written = acks.awaitAll(sent, BATCH_WRITE);
     final ArrayNode items = AvroJson.mapper().createArrayNode();
     for (int i = 0; i < valid.size(); i++) {
       items.add(accepted(valid.get(i), written.get(i)));

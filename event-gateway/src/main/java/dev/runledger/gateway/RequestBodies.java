@@ -1,5 +1,6 @@
 package dev.runledger.gateway;
 
+import dev.runledger.schemas.http.ApiException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,8 @@ final class RequestBodies {
     try (InputStream in = ctx.req().getInputStream()) {
       body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8L));
     } catch (final IOException e) {
-      throw new IllegalStateException("cannot read the request body: " + e.getMessage(), e);
+      throw ApiException.invalid(
+          JsonBodies.BODY, "request body could not be read completely: " + e.getMessage());
     }
     if (body.length > limit) {
       throw tooLarge("more than " + limit + " bytes", limit, setting);
