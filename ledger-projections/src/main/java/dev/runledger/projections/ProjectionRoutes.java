@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.DispatchDecision;
-import dev.runledger.projections.json.ViewJson;
 import dev.runledger.projections.query.EventPage;
 import dev.runledger.projections.query.RunQueries;
 import dev.runledger.schemas.http.ApiException;
@@ -46,7 +45,7 @@ public final class ProjectionRoutes {
   private void run(final Context ctx) {
     final String runId = ctx.pathParam("run_id");
     final AgentRun run = queries.run(runId).orElseThrow(() -> unknownRun(runId));
-    ctx.json(ViewJson.toJson(run));
+    ctx.json(AvroJson.toJson(run));
   }
 
   private void events(final Context ctx) {
@@ -56,7 +55,7 @@ public final class ProjectionRoutes {
     final EventPage page = queries.events(runId, after, limit).orElseThrow(() -> unknownRun(runId));
     final ObjectNode body = AvroJson.mapper().createObjectNode();
     final ArrayNode items = body.putArray("items");
-    page.items().forEach(event -> items.add(ViewJson.toJson(event)));
+    page.items().forEach(event -> items.add(AvroJson.toJson(event)));
     if (page.nextAfter().isPresent()) {
       body.put("next_cursor", EventCursors.encode(page.nextAfter().getAsLong()));
     } else {
@@ -76,7 +75,7 @@ public final class ProjectionRoutes {
                         "no dispatch decision for event '"
                             + eventId
                             + "' (unknown event, or not decided yet)"));
-    ctx.json(ViewJson.toJson(decision));
+    ctx.json(AvroJson.toJson(decision));
   }
 
   private static int limit(final String text) {

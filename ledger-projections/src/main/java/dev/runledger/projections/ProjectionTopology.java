@@ -55,7 +55,7 @@ public final class ProjectionTopology {
 
   /** The topology, with the default serdes for the stores' values. */
   public static Topology build(final LedgerTopics topics) {
-    return build(topics, LedgerSerdes.singleObject());
+    return build(topics, topics.serdes());
   }
 
   /** The topology; {@code serdes} encode the views in the stores and their changelogs. */

@@ -1,6 +1,7 @@
 package dev.runledger.projections;
 
 import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -17,6 +18,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * the key) is not the one that holds the rest of that id's records.
  */
 final class TolerantDecoder<V> {
+  /** A record whose key is not the id inside its value, so it sits in the wrong partition. */
+  static final String KEY_MISMATCH = "record.key_mismatch";
+
   private final Topic<String, V> topic;
   private final Deserializer<V> deserializer;
   private final Function<V, String> idOf;
@@ -31,7 +35,12 @@ final class TolerantDecoder<V> {
   Optional<V> decode(
       final ProcessorContext<byte[], byte[]> context, final Record<byte[], byte[]> record) {
     if (record.value() == null) {
-      DeadLetters.send(context, record, DeadLetters.EMPTY_VALUE, "record has no value");
+      DeadLetters.forward(
+          context,
+          record,
+          ProjectionTopology.DLQ_SINK,
+          DeadLetters.EMPTY_VALUE,
+          "record has no value");
       return Optional.empty();
     }
     final V value;
@@ -40,16 +49,17 @@ final class TolerantDecoder<V> {
     } catch (final SerializationException e) {
       final String code =
           e instanceof DecodeException decode ? decode.code() : DecodeException.CORRUPT;
-      DeadLetters.send(context, record, code, e.getMessage());
+      DeadLetters.forward(context, record, ProjectionTopology.DLQ_SINK, code, e.getMessage());
       return Optional.empty();
     }
     final String key = keyOf(record);
     final String id = idOf.apply(value);
     if (!id.equals(key)) {
-      DeadLetters.send(
+      DeadLetters.forward(
           context,
           record,
-          DeadLetters.KEY_MISMATCH,
+          ProjectionTopology.DLQ_SINK,
+          KEY_MISMATCH,
           "record key '" + key + "' must equal the id in its value '" + id + "'");
       return Optional.empty();
     }

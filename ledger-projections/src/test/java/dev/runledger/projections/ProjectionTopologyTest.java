@@ -47,9 +47,7 @@ class ProjectionTopologyTest {
   private TestOutputTopic<byte[], byte[]> dlq;
 
   @BeforeAll
-  static void rocksDbCanLoad() {
-    JavaTmpDir.ensureExists();
-  }
+  static void rocksDbCanLoad() {}
 
   @BeforeEach
   void start() {

@@ -21,7 +21,6 @@ import dev.runledger.avro.SteeringQueued;
 import dev.runledger.avro.ToolCallCompleted;
 import dev.runledger.avro.ToolCallStarted;
 import dev.runledger.avro.UnknownResult;
-import dev.runledger.projections.json.ViewJson;
 import dev.runledger.schemas.json.AvroJson;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -98,10 +97,10 @@ public final class RecordTypes {
     if (body instanceof AgentRunResult result) {
       if (result.getPayload() instanceof UnknownResult unknown) {
         // keep the unknown payload as it was written, not wrapped in {type, data}
-        return AvroJson.text(ViewJson.toJson(unknown).get("data"));
+        return AvroJson.text(AvroJson.toJson(unknown).get("data"));
       }
-      return ViewJson.text((SpecificRecord) result.getPayload());
+      return AvroJson.text(AvroJson.toJson((SpecificRecord) result.getPayload()));
     }
-    return ViewJson.text((SpecificRecord) body);
+    return AvroJson.text(AvroJson.toJson((SpecificRecord) body));
   }
 }

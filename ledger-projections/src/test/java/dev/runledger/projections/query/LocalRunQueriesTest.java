@@ -8,7 +8,6 @@ import dev.runledger.avro.AgentRunEvent;
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
-import dev.runledger.projections.JavaTmpDir;
 import dev.runledger.projections.LedgerFixture;
 import dev.runledger.projections.ProjectionTopology;
 import dev.runledger.schemas.config.LedgerConfig;
@@ -41,9 +40,7 @@ class LocalRunQueriesTest {
   private LocalRunQueries queries;
 
   @BeforeAll
-  static void rocksDbCanLoad() {
-    JavaTmpDir.ensureExists();
-  }
+  static void rocksDbCanLoad() {}
 
   @BeforeEach
   void start() {
