@@ -68,14 +68,10 @@ public final class AuthorizationSnapshots {
             p -> listed(policy.getStateScopes(), p) && stateScopeFits(p, event));
     final Permissions granted =
         Permissions.newBuilder()
-            .setModels(models.isEmpty() ? List.of() : known(declared.getModels(), p -> true))
-            .setTools(tools.isEmpty() ? List.of() : known(declared.getTools(), p -> true))
-            .setKnowledgeBases(
-                knowledgeBases.isEmpty()
-                    ? List.of()
-                    : known(declared.getKnowledgeBases(), p -> true))
-            .setHistory(
-                historyScopes.isEmpty() ? List.of() : known(declared.getHistory(), p -> true))
+            .setModels(opsOn(models, declared.getModels()))
+            .setTools(opsOn(tools, declared.getTools()))
+            .setKnowledgeBases(opsOn(knowledgeBases, declared.getKnowledgeBases()))
+            .setHistory(opsOn(historyScopes, declared.getHistory()))
             .setEvents(
                 known(declared.getEvents(), p -> p != EventPermission.PAGE || inConversation))
             .setArtifacts(known(declared.getArtifacts(), p -> true))
@@ -125,6 +121,11 @@ public final class AuthorizationSnapshots {
   private static <E extends Enum<E>> List<String> ids(
       final List<String> allowed, final List<E> declared) {
     return known(declared, p -> true).isEmpty() ? List.of() : distinct(allowed);
+  }
+
+  /** The declared operations when there is something to apply them to, else none. */
+  private static <E extends Enum<E>> List<E> opsOn(final List<String> ids, final List<E> declared) {
+    return ids.isEmpty() ? List.of() : known(declared, p -> true);
   }
 
   /** Declared permissions other than {@code UNKNOWN} that pass {@code keep}, without repeats. */

@@ -2,12 +2,12 @@ package dev.runledger.orchestrator;
 
 import dev.runledger.avro.HostEvent;
 import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.Topic;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes and validates ingest records (SPEC §5.1). Bytes that do not decode go to the DLQ; an
  * event that decodes but fails validation goes to the DLQ with code {@value
- * DlqHeaders#EVENT_INVALID} and gets an {@code invalid} decision (when it has an event id to key it
- * by). Valid events go on, keyed by event id.
+ * HostEventValidator#EVENT_INVALID} and gets an {@code invalid} decision (when it has an event id
+ * to key it by). Valid events go on, keyed by event id.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
@@ -42,7 +42,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
   @Override
   public void process(final Record<byte[], byte[]> record) {
     if (record.value() == null) {
-      deadLetter(record, DlqHeaders.EMPTY_VALUE, "record has no value; a host event needs one");
+      deadLetter(record, DeadLetters.EMPTY_VALUE, "record has no value; a host event needs one");
       return;
     }
     final HostEvent event;
@@ -56,13 +56,13 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     }
     final Optional<String> problem = HostEventValidator.problem(event);
     if (problem.isPresent()) {
-      deadLetter(record, DlqHeaders.EVENT_INVALID, problem.get());
+      deadLetter(record, HostEventValidator.EVENT_INVALID, problem.get());
       if (!event.getEventId().isBlank()) {
         final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         context.forward(
             new Record<>(
                 event.getEventId(),
-                Decisions.invalid(event.getEventId(), DlqHeaders.EVENT_INVALID, now),
+                Decisions.invalid(event.getEventId(), HostEventValidator.EVENT_INVALID, now),
                 record.timestamp()),
             DispatchTopology.SINK_DECISIONS);
       }
@@ -77,15 +77,11 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
       final Record<byte[], byte[]> record, final String code, final String why) {
     final Optional<RecordMetadata> source = context.recordMetadata();
     final String topic = source.map(RecordMetadata::topic).orElse(hostEvents.name());
-    final String partition = source.map(m -> Integer.toString(m.partition())).orElse("-1");
-    final String offset = source.map(m -> Long.toString(m.offset())).orElse("-1");
+    final int partition = source.map(RecordMetadata::partition).orElse(-1);
+    final long offset = source.map(RecordMetadata::offset).orElse(-1L);
     LOG.warn("dead letter from {}-{}@{}: {}: {}", topic, partition, offset, code, why);
-    final Headers headers = new RecordHeaders(record.headers().toArray());
-    TextHeaders.put(headers, DlqHeaders.ERROR_CODE, code);
-    TextHeaders.put(headers, DlqHeaders.ERROR_MESSAGE, why == null ? code : why);
-    TextHeaders.put(headers, DlqHeaders.SOURCE_TOPIC, topic);
-    TextHeaders.put(headers, DlqHeaders.SOURCE_PARTITION, partition);
-    TextHeaders.put(headers, DlqHeaders.SOURCE_OFFSET, offset);
+    final Headers headers =
+        DeadLetters.headers(record.headers(), code, why, topic, partition, offset);
     context.forward(record.withHeaders(headers), DispatchTopology.SINK_DLQ);
   }
 }

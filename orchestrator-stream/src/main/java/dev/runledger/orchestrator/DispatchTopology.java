@@ -39,7 +39,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *       0, sequence 1, producer {@code orchestrator}.
  *   <li>{@code run-commands.<pool>} — key: run id (String); value: {@code RunCommand{StartRun}};
  *       header {@value #POOL_HEADER} names the pool.
- *   <li>{@code dlq} — key and value: the original bytes; headers {@link DlqHeaders}.
+ *   <li>{@code dlq} — key and value: the original bytes; headers {@link
+ *       dev.runledger.schemas.topics.DeadLetters}.
  * </ul>
  *
  * <p>Dedupe is per ingest partition: the ingest key is a function of the event's own fields ({@code

@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
  * things; events produced straight to the topic are checked here.
  */
 public final class HostEventValidator {
+  /** Error code (DLQ header and decision reason) of a host event that fails validation. */
+  public static final String EVENT_INVALID = "event.invalid";
+
   /** The form of an event type: {@code word.word[.word]}, words of letters, digits and _. */
   public static final Pattern EVENT_TYPE = Pattern.compile("\\w+\\.\\w+(\\.\\w+)?");
 

@@ -21,10 +21,9 @@ import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.serde.DecodeException;
 import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.ConversationKeys;
+import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.LedgerTopics;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +40,6 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,13 +62,6 @@ class DispatchTopologyTest {
   private TestOutputTopic<String, LedgerRecord> ledger;
   private TestOutputTopic<String, RunCommand> commands;
   private TestOutputTopic<byte[], byte[]> dlq;
-
-  @BeforeAll
-  static void createJavaTmpDir() throws IOException {
-    // The build points java.io.tmpdir at target/tmp without creating it; RocksDB unpacks its
-    // native library there.
-    Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-  }
 
   @BeforeEach
   void startDriver() {
@@ -347,11 +338,11 @@ class DispatchTopologyTest {
     assertThat(dead.get(0).key()).isEqualTo(key);
     assertThat(dead.get(0).value()).isEqualTo(garbage);
     final Headers headers = dead.get(0).headers();
-    assertThat(header(headers, DlqHeaders.ERROR_CODE)).isEqualTo(DecodeException.BAD_HEADER);
-    assertThat(header(headers, DlqHeaders.ERROR_MESSAGE)).contains("HostEvent");
-    assertThat(header(headers, DlqHeaders.SOURCE_TOPIC)).isEqualTo(topics.hostEvents().name());
-    assertThat(header(headers, DlqHeaders.SOURCE_PARTITION)).isEqualTo("0");
-    assertThat(header(headers, DlqHeaders.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(header(headers, DeadLetters.ERROR_CODE)).isEqualTo(DecodeException.BAD_HEADER);
+    assertThat(header(headers, DeadLetters.ERROR_MESSAGE)).contains("HostEvent");
+    assertThat(header(headers, DeadLetters.SOURCE_TOPIC)).isEqualTo(topics.hostEvents().name());
+    assertThat(header(headers, DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
+    assertThat(header(headers, DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
 
     // and the next valid event still becomes a run
     assertThat(onlyDecision("e2").getDecision()).isEqualTo(Decision.RUN_CREATED);
@@ -363,7 +354,7 @@ class DispatchTopologyTest {
     rawEvents.pipeInput("k".getBytes(StandardCharsets.UTF_8), (byte[]) null);
 
     final TestRecord<byte[], byte[]> dead = dlq.readRecord();
-    assertThat(header(dead.headers(), DlqHeaders.ERROR_CODE)).isEqualTo(DlqHeaders.EMPTY_VALUE);
+    assertThat(header(dead.headers(), DeadLetters.ERROR_CODE)).isEqualTo(DeadLetters.EMPTY_VALUE);
     assertThat(decisions.isEmpty()).isTrue();
   }
 
@@ -379,13 +370,14 @@ class DispatchTopologyTest {
 
     // then
     final TestRecord<byte[], byte[]> dead = dlq.readRecord();
-    assertThat(header(dead.headers(), DlqHeaders.ERROR_CODE)).isEqualTo(DlqHeaders.EVENT_INVALID);
-    assertThat(header(dead.headers(), DlqHeaders.ERROR_MESSAGE)).contains("event_type");
+    assertThat(header(dead.headers(), DeadLetters.ERROR_CODE))
+        .isEqualTo(HostEventValidator.EVENT_INVALID);
+    assertThat(header(dead.headers(), DeadLetters.ERROR_MESSAGE)).contains("event_type");
     assertThat(dead.value())
         .isEqualTo(topics.hostEvents().valueSerde().serializer().serialize(null, badType));
     final DispatchDecision decision = onlyDecision("e1");
     assertThat(decision.getDecision()).isEqualTo(Decision.INVALID);
-    assertThat(decision.getReason()).isEqualTo(DlqHeaders.EVENT_INVALID);
+    assertThat(decision.getReason()).isEqualTo(HostEventValidator.EVENT_INVALID);
     assertThat(ledger.isEmpty()).isTrue();
   }
 
@@ -393,8 +385,8 @@ class DispatchTopologyTest {
   void shouldOnlyDeadLetterAnInvalidEventWithoutAnEventId() {
     send(event(" ").build());
 
-    assertThat(header(dlq.readRecord().headers(), DlqHeaders.ERROR_CODE))
-        .isEqualTo(DlqHeaders.EVENT_INVALID);
+    assertThat(header(dlq.readRecord().headers(), DeadLetters.ERROR_CODE))
+        .isEqualTo(HostEventValidator.EVENT_INVALID);
     assertThat(decisions.isEmpty()).isTrue();
   }
 
