@@ -1,5 +1,6 @@
 package dev.runledger.deploy.kafka;
 
+import dev.runledger.deploy.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,14 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -75,12 +74,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** A broker in a fresh temporary directory (deleted on close), on free ports. */
   public static EmbeddedKafka inTempDir() {
-    try {
-      return new EmbeddedKafka(
-          Files.createTempDirectory("runledger-kafka"), true, 0, Duration.ofSeconds(120));
-    } catch (final IOException e) {
-      throw new UncheckedIOException("cannot create a temporary directory for Kafka", e);
-    }
+    return new EmbeddedKafka(
+        Directories.temporary("runledger-kafka"), true, 0, Duration.ofSeconds(120));
   }
 
   /**
@@ -133,6 +128,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     return dataDir;
   }
 
+  /** True while the broker process is alive. */
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
   /** The broker process while it runs, for tests. */
   public synchronized ProcessHandle processHandle() {
     if (process == null) {
@@ -149,7 +149,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       process = null;
     }
     if (ownsDataDir) {
-      deleteRecursively(dataDir);
+      Directories.deleteRecursively(dataDir);
     }
   }
 
@@ -220,36 +220,41 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private void awaitReady() {
     final Instant deadline = Instant.now().plus(startTimeout);
+    // A plain TCP probe first: an admin client would log a warning per refused connection.
+    while (!accepts(brokerPort)) {
+      checkStarting(deadline);
+    }
     final Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
     try (Admin admin = Admin.create(props)) {
-      while (true) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException(
-              "the embedded Kafka broker exited with code "
-                  + process.exitValue()
-                  + " while starting; see "
-                  + logFile());
-        }
-        if (Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException(
-              "the embedded Kafka broker did not answer on "
-                  + bootstrapServers()
-                  + " within "
-                  + startTimeout.toSeconds()
-                  + " s; see "
-                  + logFile());
-        }
-        if (accepts(brokerPort) && describes(admin)) {
-          return;
-        }
+      while (!describes(admin)) {
+        checkStarting(deadline);
       }
     }
   }
 
-  /** A plain TCP probe first, so the admin client does not log a warning per refused attempt. */
+  private void checkStarting(final Instant deadline) {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(
+          "the embedded Kafka broker exited with code "
+              + process.exitValue()
+              + " while starting; see "
+              + logFile());
+    }
+    if (Instant.now().isAfter(deadline)) {
+      throw new IllegalStateException(
+          "the embedded Kafka broker did not answer on "
+              + bootstrapServers()
+              + " within "
+              + startTimeout.toSeconds()
+              + " s; see "
+              + logFile());
+    }
+  }
+
+  /** True when something accepts TCP connections on the port. */
   private static boolean accepts(final int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(HOST, port), 500);
@@ -299,25 +304,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for Kafka", e);
-    }
-  }
-
-  private static void deleteRecursively(final Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(EmbeddedKafka::deleteQuietly);
-    } catch (final IOException e) {
-      LOG.warn("cannot delete {}: {}", root, e.toString());
-    }
-  }
-
-  private static void deleteQuietly(final Path path) {
-    try {
-      Files.deleteIfExists(path);
-    } catch (final IOException e) {
-      LOG.warn("cannot delete {}: {}", path, e.toString());
     }
   }
 

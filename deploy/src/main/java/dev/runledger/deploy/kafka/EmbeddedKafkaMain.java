@@ -31,6 +31,7 @@ public final class EmbeddedKafkaMain {
       System.err.println("formatting the storage of " + properties + " failed: " + formatted);
       System.exit(formatted);
     }
+    ignoreInterrupt();
     exitWhenStdinCloses(System.in);
     kafka.Kafka.main(new String[] {properties.toString()});
   }
@@ -56,6 +57,24 @@ public final class EmbeddedKafkaMain {
           "--ignore-formatted"
         },
         out);
+  }
+
+  /**
+   * Ctrl-C in a terminal interrupts the whole foreground process group, broker included. The parent
+   * must stop its services while the broker still runs and then stop the broker, so the broker
+   * ignores SIGINT and stops on SIGTERM or when its stdin closes. {@code sun.misc.Signal} is
+   * reached by reflection because javac warns on every direct use of it.
+   */
+  private static void ignoreInterrupt() {
+    try {
+      final Class<?> signal = Class.forName("sun.misc.Signal");
+      final Class<?> handler = Class.forName("sun.misc.SignalHandler");
+      final Object ignore = handler.getField("SIG_IGN").get(null);
+      final Object interrupt = signal.getConstructor(String.class).newInstance("INT");
+      signal.getMethod("handle", signal, handler).invoke(null, interrupt, ignore);
+    } catch (final ReflectiveOperationException | RuntimeException e) {
+      System.err.println("cannot ignore SIGINT, Ctrl-C stops the broker at once: " + e);
+    }
   }
 
   private static void exitWhenStdinCloses(final InputStream in) {

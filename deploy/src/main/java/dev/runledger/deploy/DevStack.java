@@ -1,0 +1,223 @@
+package dev.runledger.deploy;
+
+import dev.runledger.deploy.http.HttpServer;
+import dev.runledger.deploy.kafka.EmbeddedKafka;
+import dev.runledger.deploy.kafka.TopicAdmin;
+import dev.runledger.gateway.GatewayService;
+import dev.runledger.orchestrator.OrchestratorService;
+import dev.runledger.projections.ProjectionService;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.serde.LedgerSerdes;
+import dev.runledger.schemas.service.Service;
+import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.worker.RunnerWorker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole system in one process, as {@code ledger dev}, {@code ledger demo} and the end-to-end
+ * tests run it: optionally an embedded broker, then the topics, a runner worker, the orchestrator,
+ * the projections, the gateway, and one HTTP server serving every module's routes. Started in that
+ * order and closed in reverse by one {@link ServiceGroup}.
+ */
+public final class DevStack implements AutoCloseable {
+  /** The built-in runner every worker offers. */
+  public static final String ECHO_RUNNER = "builtin:echo/default";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+
+  private final ServiceGroup group;
+  private final LedgerConfig config;
+  private final LedgerTopics topics;
+  private final Metrics metrics;
+  private final EmbeddedKafka kafka;
+  private final OrchestratorService orchestrator;
+  private final ProjectionService projections;
+  private final GatewayService gateway;
+  private final RunnerWorker worker;
+  private final HttpServer http;
+
+  private DevStack(final Parts parts) {
+    this.group = parts.group;
+    this.config = parts.config;
+    this.topics = parts.topics;
+    this.metrics = parts.metrics;
+    this.kafka = parts.kafka;
+    this.worker = parts.worker;
+    this.orchestrator = parts.orchestrator;
+    this.projections = parts.projections;
+    this.gateway = parts.gateway;
+    this.http = parts.http;
+  }
+
+  /** Starts every service against the cluster named by {@code bootstrap.servers}. */
+  public static DevStack start(final LedgerConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * Starts {@code kafka} (not yet started; the stack owns it and stops it last), then every service
+   * against it. With a null {@code kafka} this is {@link #start(LedgerConfig)}.
+   */
+  public static DevStack start(final LedgerConfig config, final EmbeddedKafka kafka) {
+    final Parts parts = new Parts(new ServiceGroup("runledger"));
+    try {
+      parts.metrics = parts.group.start(new Metrics());
+      LedgerConfig effective = config;
+      if (kafka != null) {
+        parts.kafka = kafka;
+        parts.group.start(new BrokerService(kafka));
+        effective = config.with(Map.of(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers()));
+      }
+      parts.config = effective;
+      parts.topics = LedgerTopics.create(effective.topicSettings(), LedgerSerdes.singleObject());
+      TopicAdmin.createAll(effective, parts.topics);
+      parts.worker = parts.watched(new RunnerWorker(effective, parts.topics));
+      parts.orchestrator = parts.watched(new OrchestratorService(effective, parts.topics));
+      parts.projections = parts.watched(new ProjectionService(effective, parts.topics));
+      parts.gateway = parts.watched(new GatewayService(effective, parts.topics));
+      final ServiceGroup group = parts.group;
+      parts.http =
+          parts.watched(
+              new HttpServer(
+                  effective,
+                  group::services,
+                  List.of(parts.gateway.routes()::register, parts.projections.routes()::register),
+                  parts.metrics.registry()));
+      return new DevStack(parts);
+    } catch (final RuntimeException e) {
+      parts.group.close();
+      throw e;
+    }
+  }
+
+  /** Waits until the orchestrator knows the runner's manifest (a binding to it can be used). */
+  public void awaitRunner(final String runnerId, final Duration timeout) {
+    final Instant deadline = Instant.now().plus(timeout);
+    while (!orchestrator.knowsRunner(runnerId)) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException(
+            "the orchestrator did not learn runner "
+                + runnerId
+                + " within "
+                + timeout.toSeconds()
+                + " s; is a worker offering it running?");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (final InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for runner " + runnerId, e);
+      }
+    }
+  }
+
+  public LedgerConfig config() {
+    return config;
+  }
+
+  public LedgerTopics topics() {
+    return topics;
+  }
+
+  public String bootstrapServers() {
+    return config.get(LedgerConfig.BOOTSTRAP_SERVERS);
+  }
+
+  /** The HTTP base URL, e.g. {@code http://localhost:8080}. */
+  public String baseUrl() {
+    final String host = config.get(HttpServer.HOST, "0.0.0.0");
+    return "http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + http.port();
+  }
+
+  /** The embedded broker, or null when the stack uses an external cluster. */
+  public EmbeddedKafka kafka() {
+    return kafka;
+  }
+
+  public GatewayService gateway() {
+    return gateway;
+  }
+
+  public OrchestratorService orchestrator() {
+    return orchestrator;
+  }
+
+  public ProjectionService projections() {
+    return projections;
+  }
+
+  public RunnerWorker worker() {
+    return worker;
+  }
+
+  public HttpServer http() {
+    return http;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** True while every part is healthy. */
+  public boolean healthy() {
+    return group.healthy();
+  }
+
+  @Override
+  public void close() {
+    LOG.info("stopping runledger");
+    group.close();
+  }
+
+  /** Parts under construction; a failed start closes whatever was started. */
+  private static final class Parts {
+    private final ServiceGroup group;
+    private LedgerConfig config;
+    private LedgerTopics topics;
+    private Metrics metrics;
+    private EmbeddedKafka kafka;
+    private RunnerWorker worker;
+    private OrchestratorService orchestrator;
+    private ProjectionService projections;
+    private GatewayService gateway;
+    private HttpServer http;
+
+    Parts(final ServiceGroup group) {
+      this.group = group;
+    }
+
+    <S extends Service> S watched(final S service) {
+      group.start(service);
+      metrics.watch(service);
+      return service;
+    }
+  }
+
+  /** The embedded broker as a part of the group, so it stops after everything that uses it. */
+  private record BrokerService(EmbeddedKafka kafka) implements Service {
+    @Override
+    public String name() {
+      return "kafka";
+    }
+
+    @Override
+    public void start() {
+      kafka.start();
+    }
+
+    @Override
+    public boolean healthy() {
+      return kafka.isRunning();
+    }
+
+    @Override
+    public void close() {
+      kafka.close();
+    }
+  }
+}

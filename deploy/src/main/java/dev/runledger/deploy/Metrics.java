@@ -1,0 +1,67 @@
+package dev.runledger.deploy;
+
+import dev.runledger.schemas.service.Service;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * The process's Prometheus registry ({@code GET /metrics}): JVM and process metrics, HTTP request
+ * timings (added by the HTTP server) and {@code runledger_service_up{service}} per service.
+ */
+public final class Metrics implements Service {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private JvmGcMetrics gc;
+
+  @Override
+  public String name() {
+    return "metrics";
+  }
+
+  @Override
+  public synchronized void start() {
+    if (gc != null) {
+      return;
+    }
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Adds {@code runledger_service_up{service="<name>"}}: 1 while the service is healthy. */
+  public void watch(final Service service) {
+    Gauge.builder("runledger.service.up", service, s -> s.healthy() ? 1 : 0)
+        .description("1 while the service is healthy, else 0")
+        .tag("service", service.name())
+        .register(registry);
+  }
+
+  @Override
+  public boolean healthy() {
+    return !registry.isClosed();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (gc != null) {
+      gc.close();
+      gc = null;
+    }
+    registry.close();
+  }
+}

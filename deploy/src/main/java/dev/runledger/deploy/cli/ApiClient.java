@@ -1,0 +1,114 @@
+package dev.runledger.deploy.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.schemas.json.AvroJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** A small client of the runledger HTTP API, for the CLI. */
+public final class ApiClient {
+  private final String baseUrl;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  public ApiClient(final String baseUrl) {
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+  }
+
+  /** One path segment, encoded (run ids and event ids may hold ':' or '/'). */
+  public static String segment(final String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  public Response get(final String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  public Response post(final String path, final JsonNode body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+  }
+
+  public Response put(final String path, final JsonNode body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("content-type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
+  }
+
+  private URI uri(final String path) {
+    return URI.create(baseUrl + path);
+  }
+
+  private Response send(final HttpRequest.Builder request) {
+    final HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+    try {
+      final HttpResponse<String> response =
+          http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      return new Response(response.statusCode(), parse(response.body()));
+    } catch (final IOException e) {
+      throw new ApiCallException(
+          "cannot reach " + baseUrl + " (" + e.getMessage() + "); is `ledger dev` running?", e);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiCallException("interrupted while calling " + built.uri(), e);
+    }
+  }
+
+  private static JsonNode parse(final String body) {
+    if (body == null || body.isBlank()) {
+      return AvroJson.mapper().createObjectNode();
+    }
+    try {
+      return AvroJson.mapper().readTree(body);
+    } catch (final IOException e) {
+      return AvroJson.mapper().getNodeFactory().textNode(body);
+    }
+  }
+
+  /**
+   * An HTTP answer.
+   *
+   * @param status the status code
+   * @param body the JSON body (or a text node when it was not JSON)
+   */
+  public record Response(int status, JsonNode body) {
+    public boolean ok() {
+      return status >= 200 && status < 300;
+    }
+
+    /** The body of a 2xx answer, else an exception carrying the API's error message. */
+    public JsonNode orThrow(final String what) {
+      if (ok()) {
+        return body;
+      }
+      final JsonNode error = body.path("error");
+      final String message =
+          error.isMissingNode()
+              ? body.toString()
+              : error.path("code").asText() + ": " + error.path("message").asText();
+      throw new ApiCallException(what + " failed with HTTP " + status + " (" + message + ")");
+    }
+  }
+
+  /** The API could not be reached or answered an error. */
+  public static final class ApiCallException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ApiCallException(final String message) {
+      super(message);
+    }
+
+    public ApiCallException(final String message, final Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

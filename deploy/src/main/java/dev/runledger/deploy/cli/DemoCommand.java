@@ -1,0 +1,154 @@
+package dev.runledger.deploy.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.deploy.DevStack;
+import dev.runledger.deploy.Directories;
+import dev.runledger.deploy.http.HttpServer;
+import dev.runledger.deploy.kafka.EmbeddedKafka;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.json.AvroJson;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ledger demo}: the whole system on an embedded broker, end to end: applies an echo binding,
+ * sends events in two conversations over HTTP, waits for their runs to complete, prints them and
+ * one run's events. Exits 0, or 1 naming the run that did not complete.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start everything on an embedded Kafka broker (temporary data, free HTTP port), bind the"
+          + " echo runner, send demo events in two conversations, wait for their runs, print them"
+          + " and one run's events, and stop.",
+      "Exits 0 when every demo run completed, 1 otherwise."
+    })
+public final class DemoCommand implements Callable<Integer> {
+  static final String WORKSPACE = "demo";
+  static final String BINDING_ID = "demo-echo";
+  private static final List<String[]> EVENTS =
+      List.of(
+          new String[] {"support-1", "hello, runledger"},
+          new String[] {"support-2", "what does a run record?"},
+          new String[] {"support-1", "every result, in order"},
+          new String[] {"support-2", "thanks!"});
+
+  @Mixin ConfigOptions config;
+
+  @Option(
+      names = {"-o", "--output"},
+      description = "How to print the runs: json, yaml or table (default ${DEFAULT-VALUE}).",
+      defaultValue = "table")
+  OutputFormat output;
+
+  @Option(
+      names = "--timeout",
+      description = "Seconds to wait for the demo runs to complete (default ${DEFAULT-VALUE}).",
+      defaultValue = "60")
+  int timeoutSeconds;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    final long began = System.nanoTime();
+    final PrintWriter out = spec.commandLine().getOut();
+    final PrintWriter err = spec.commandLine().getErr();
+    final Path data = Directories.temporary("runledger-demo");
+    try {
+      final LedgerConfig settings =
+          config.load(
+              Map.of(
+                  LedgerConfig.HTTP_PORT, "0",
+                  HttpServer.HOST, "127.0.0.1",
+                  LedgerConfig.STATE_DIR, data.resolve("state").toString()));
+      final EmbeddedKafka kafka =
+          config.hasBootstrapServers() ? null : EmbeddedKafka.inDir(data.resolve("kafka"), 0);
+      try (DevStack stack = DevStack.start(settings, kafka)) {
+        out.println(
+            "runledger demo: Kafka " + stack.bootstrapServers() + ", HTTP " + stack.baseUrl());
+        out.flush();
+        final boolean passed = run(stack, out, err);
+        final long seconds = (System.nanoTime() - began) / 1_000_000_000L;
+        out.println(
+            passed ? "demo passed in " + seconds + " s" : "demo FAILED after " + seconds + " s");
+        out.flush();
+        return passed ? 0 : 1;
+      }
+    } finally {
+      Directories.deleteRecursively(data);
+    }
+  }
+
+  private boolean run(final DevStack stack, final PrintWriter out, final PrintWriter err) {
+    final ApiClient api = new ApiClient(stack.baseUrl());
+    api.put("/v1/bindings/" + BINDING_ID, binding()).orThrow("applying the demo binding");
+    out.println(
+        "binding "
+            + BINDING_ID
+            + ": message.* in workspace '"
+            + WORKSPACE
+            + "' → "
+            + DevStack.ECHO_RUNNER);
+    stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(timeoutSeconds));
+
+    final List<String> eventIds = new ArrayList<>();
+    for (final String[] event : EVENTS) {
+      final JsonNode accepted =
+          api.post("/v1/events", event(event[0], event[1])).orThrow("sending a demo event");
+      eventIds.add(accepted.path("event_id").asText());
+    }
+    out.println("sent " + eventIds.size() + " events in 2 conversations; waiting for their runs…");
+    out.flush();
+
+    final RunWaiter waiter = new RunWaiter(api, Duration.ofSeconds(timeoutSeconds));
+    final RunWaiter.Outcome outcome = waiter.awaitCompleted(eventIds);
+    final Printer printer = new Printer(out, output);
+    out.println();
+    out.println("runs:");
+    printer.records(outcome.runs(), RunTables.RUNS);
+    if (!outcome.failures().isEmpty()) {
+      outcome.failures().forEach(f -> err.println("not completed: " + f));
+      err.flush();
+      return false;
+    }
+    final String runId = outcome.runs().get(0).path("run_id").asText();
+    out.println();
+    out.println("events of run " + runId + ":");
+    printer.records(RunEvents.all(api, runId), RunTables.EVENTS);
+    out.println();
+    return true;
+  }
+
+  static ObjectNode binding() {
+    final ObjectNode binding = AvroJson.mapper().createObjectNode();
+    binding.putObject("scope").put("workspace_id", WORKSPACE);
+    binding.putArray("event_types").add("message.*");
+    binding.put("runner_id", DevStack.ECHO_RUNNER);
+    binding.putObject("dispatch_policy").put("mode", "parallel");
+    return binding;
+  }
+
+  private static ObjectNode event(final String conversation, final String text) {
+    final ObjectNode event = AvroJson.mapper().createObjectNode();
+    event.put("event_id", "demo-" + UUID.randomUUID());
+    event.put("event_type", "message.received");
+    event.put("workspace_id", WORKSPACE);
+    event.put("conversation_id", conversation);
+    event.putObject("input").put("text", text);
+    return event;
+  }
+}

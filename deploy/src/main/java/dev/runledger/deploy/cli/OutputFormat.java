@@ -1,0 +1,8 @@
+package dev.runledger.deploy.cli;
+
+/** How a command prints records: {@code -o json|yaml|table}. */
+public enum OutputFormat {
+  JSON,
+  YAML,
+  TABLE
+}

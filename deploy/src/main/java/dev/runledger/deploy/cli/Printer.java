@@ -1,0 +1,127 @@
+package dev.runledger.deploy.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.runledger.schemas.json.AvroJson;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Prints JSON records as JSON, YAML or a plain-text table. */
+public final class Printer {
+  private static final int MAX_CELL = 60;
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
+
+  private final PrintWriter out;
+  private final OutputFormat format;
+
+  public Printer(final PrintWriter out, final OutputFormat format) {
+    this.out = out;
+    this.format = format;
+  }
+
+  /** A table column: a header and the JSON pointer of its value in each row. */
+  public record Column(String header, String pointer) {}
+
+  /** Prints one record; as a table, one line per top-level field. */
+  public void record(final JsonNode record) {
+    switch (format) {
+      case JSON -> out.println(json(record));
+      case YAML -> out.print(yaml(record));
+      case TABLE -> {
+        final List<List<String>> rows = new ArrayList<>();
+        for (final Map.Entry<String, JsonNode> field : record.properties()) {
+          rows.add(List.of(field.getKey(), cell(field.getValue(), Integer.MAX_VALUE)));
+        }
+        table(List.of("FIELD", "VALUE"), rows);
+      }
+    }
+    out.flush();
+  }
+
+  /** Prints records; as a table, one line per record with the given columns. */
+  public void records(final List<JsonNode> records, final List<Column> columns) {
+    switch (format) {
+      case JSON -> {
+        final ArrayNode array = AvroJson.mapper().createArrayNode();
+        records.forEach(array::add);
+        out.println(json(array));
+      }
+      case YAML -> {
+        final ArrayNode array = AvroJson.mapper().createArrayNode();
+        records.forEach(array::add);
+        out.print(yaml(array));
+      }
+      case TABLE -> {
+        final List<List<String>> rows = new ArrayList<>();
+        for (final JsonNode record : records) {
+          final List<String> row = new ArrayList<>();
+          columns.forEach(c -> row.add(cell(record.at(c.pointer()), MAX_CELL)));
+          rows.add(row);
+        }
+        table(columns.stream().map(Column::header).toList(), rows);
+      }
+    }
+    out.flush();
+  }
+
+  private void table(final List<String> headers, final List<List<String>> rows) {
+    final int[] widths = new int[headers.size()];
+    for (int i = 0; i < headers.size(); i++) {
+      widths[i] = headers.get(i).length();
+      for (final List<String> row : rows) {
+        widths[i] = Math.max(widths[i], row.get(i).length());
+      }
+    }
+    line(headers, widths);
+    rows.forEach(row -> line(row, widths));
+  }
+
+  private void line(final List<String> cells, final int[] widths) {
+    final StringBuilder text = new StringBuilder();
+    for (int i = 0; i < cells.size(); i++) {
+      final String cell = cells.get(i);
+      text.append(cell);
+      if (i < cells.size() - 1) {
+        text.append(" ".repeat(widths[i] - cell.length() + 2));
+      }
+    }
+    out.println(text);
+  }
+
+  private static String cell(final JsonNode value, final int max) {
+    final String text;
+    if (value == null || value.isMissingNode() || value.isNull()) {
+      text = "-";
+    } else if (value.isValueNode()) {
+      text = value.asText();
+    } else {
+      text = value.toString();
+    }
+    final String flat = text.replace('\n', ' ').replace('\r', ' ');
+    return flat.length() <= max ? flat : flat.substring(0, max - 1) + "…";
+  }
+
+  private static String json(final JsonNode node) {
+    try {
+      return AvroJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    } catch (final JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String yaml(final JsonNode node) {
+    try {
+      return YAML.writeValueAsString(node);
+    } catch (final JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

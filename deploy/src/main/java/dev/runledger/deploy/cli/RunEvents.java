@@ -1,0 +1,32 @@
+package dev.runledger.deploy.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads every event of a run through {@code GET /v1/runs/{run_id}/events}, page by page. */
+final class RunEvents {
+  private static final int MAX_PAGES = 1_000;
+
+  private RunEvents() {}
+
+  static List<JsonNode> all(final ApiClient api, final String runId) {
+    final List<JsonNode> events = new ArrayList<>();
+    String cursor = null;
+    for (int page = 0; page < MAX_PAGES; page++) {
+      final String path =
+          "/v1/runs/"
+              + ApiClient.segment(runId)
+              + "/events?limit=1000"
+              + (cursor == null ? "" : "&after=" + ApiClient.segment(cursor));
+      final JsonNode body = api.get(path).orThrow("reading the events of run " + runId);
+      body.path("items").forEach(events::add);
+      final JsonNode next = body.path("next_cursor");
+      if (next.isMissingNode() || next.isNull() || body.path("items").isEmpty()) {
+        return events;
+      }
+      cursor = next.asText();
+    }
+    return events;
+  }
+}

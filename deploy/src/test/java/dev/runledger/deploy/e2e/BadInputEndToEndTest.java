@@ -1,0 +1,141 @@
+package dev.runledger.deploy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.deploy.DevStack;
+import dev.runledger.deploy.cli.ApiClient;
+import dev.runledger.deploy.kafka.EmbeddedKafka;
+import dev.runledger.deploy.kafka.KafkaExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input never stops anything (SPEC §9 G5, §11) on a real broker. */
+@ExtendWith(KafkaExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputEndToEndTest {
+  private DevStack stack;
+  private Api api;
+  private TopicProbe probe;
+
+  @BeforeAll
+  void startStack(final EmbeddedKafka kafka, @TempDir final Path state) {
+    stack = TestStacks.start(kafka, "badinput", state);
+    api = new Api(stack);
+    probe = new TopicProbe(stack.bootstrapServers());
+    stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(90));
+  }
+
+  @AfterAll
+  void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void shouldDeadLetterUndecodableBytesAndCompleteTheNextEventWhenGarbageIsOnTheIngestTopic()
+      throws Exception {
+    // given a bound workspace; the garbage shares the conversation key, so the same partition
+    final String workspace = "w-garbage";
+    api.bindEcho("garbage-echo", workspace, 0);
+    api.awaitBindingsVisible(workspace, "warm-up");
+    final String conversationKey = workspace + "//c-garbage/";
+    final byte[] garbage =
+        ("not an avro record " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+
+    // when
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", stack.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  stack.topics().hostEvents().name(),
+                  conversationKey.getBytes(StandardCharsets.UTF_8),
+                  garbage))
+          .get();
+    }
+    final String eventId = "after-garbage-" + UUID.randomUUID();
+    api.send(Api.message(eventId, workspace, "c-garbage", "still alive"));
+
+    // then the garbage is in the DLQ, unchanged, with error headers
+    final ConsumerRecord<byte[], byte[]> dead =
+        probe
+            .awaitRecords(
+                stack.topics().dlq().name(),
+                r -> r.value() != null && java.util.Arrays.equals(r.value(), garbage),
+                1)
+            .get(0);
+    assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo(conversationKey);
+    assertThat(header(dead, "runledger.error.code")).startsWith("decode.");
+    assertThat(header(dead, "runledger.error.message")).isNotBlank();
+    assertThat(header(dead, "runledger.source.topic"))
+        .isEqualTo(stack.topics().hostEvents().name());
+
+    // and the next valid event still becomes a completed run
+    final JsonNode decision = api.awaitDecision(eventId);
+    assertThat(decision.path("decision").asText()).isEqualTo("run_created");
+    final JsonNode run = api.awaitCompleted(decision.path("run_id").asText());
+    assertThat(run.path("final_message").asText()).isEqualTo("still alive");
+  }
+
+  @Test
+  void shouldAnswer400Or413AndProduceNothingWhenEventBodiesAreInvalid() throws Exception {
+    // given
+    final String topic = stack.topics().hostEvents().name();
+    final long before = probe.endOffsets(topic);
+
+    // when
+    final ApiClient.Response noType =
+        api.postRaw("{\"workspace_id\":\"w\",\"input\":{\"text\":\"x\"}}");
+    final ApiClient.Response noWorkspace = api.postRaw("{\"event_type\":\"message.received\"}");
+    final ApiClient.Response badType =
+        api.postRaw("{\"event_type\":\"MessageReceived\",\"workspace_id\":\"w\"}");
+    final ApiClient.Response notJson = api.postRaw("this is not json");
+    final ApiClient.Response oversize =
+        api.postRaw(
+            "{\"event_type\":\"message.received\",\"workspace_id\":\"w\",\"input\":{\"text\":\""
+                + "x".repeat(1_100_000)
+                + "\"}}");
+
+    // then
+    assertThat(noType.status()).isEqualTo(400);
+    assertThat(noType.body().at("/error/field").asText()).isEqualTo("event_type");
+    assertThat(noWorkspace.status()).isEqualTo(400);
+    assertThat(noWorkspace.body().at("/error/field").asText()).isEqualTo("workspace_id");
+    assertThat(badType.status()).isEqualTo(400);
+    assertThat(badType.body().at("/error/field").asText()).isEqualTo("event_type");
+    assertThat(notJson.status()).isEqualTo(400);
+    assertThat(notJson.body().at("/error/code").asText()).isNotBlank();
+    assertThat(oversize.status()).isEqualTo(413);
+    assertThat(oversize.body().at("/error/code").asText()).isNotBlank();
+    assertThat(probe.endOffsets(topic)).isEqualTo(before);
+
+    // and a valid event after them is written (so the offsets above were really measured)
+    api.send(Api.message("valid-" + UUID.randomUUID(), "w", "c-1", "ok"));
+    assertThat(probe.endOffsets(topic)).isEqualTo(before + 1);
+  }
+
+  private static String header(final ConsumerRecord<byte[], byte[]> record, final String name) {
+    final Header header = record.headers().lastHeader(name);
+    assertThat(header).as("header %s", name).isNotNull();
+    return new String(header.value(), StandardCharsets.UTF_8);
+  }
+}

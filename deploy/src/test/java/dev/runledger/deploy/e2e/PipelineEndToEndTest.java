@@ -1,0 +1,232 @@
+package dev.runledger.deploy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.Decision;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunCompleted;
+import dev.runledger.avro.RunCreated;
+import dev.runledger.deploy.DevStack;
+import dev.runledger.deploy.kafka.EmbeddedKafka;
+import dev.runledger.deploy.kafka.KafkaExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The walking skeleton end to end on a real broker (issue 2, "What must hold"). */
+@ExtendWith(KafkaExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineEndToEndTest {
+  private static final Duration GENEROUS = Duration.ofSeconds(180);
+
+  private DevStack stack;
+  private Api api;
+  private TopicProbe probe;
+
+  @BeforeAll
+  void startStack(final EmbeddedKafka kafka, @TempDir final Path state) {
+    stack = TestStacks.start(kafka, "pipeline", state);
+    api = new Api(stack);
+    probe = new TopicProbe(stack.bootstrapServers());
+    stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(90));
+  }
+
+  @AfterAll
+  void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void shouldCompleteEveryRunInOrderWhen200EventsArriveIn20Conversations() {
+    // given
+    final String workspace = "w-load";
+    api.bindEcho("load-echo", workspace, 0);
+    api.awaitBindingsVisible(workspace, "warm-up");
+    final Map<String, String> textByEvent = new LinkedHashMap<>();
+    for (int i = 0; i < 200; i++) {
+      textByEvent.put(
+          "load-" + i + "-" + UUID.randomUUID(), "message " + i + " of conversation c-" + (i % 20));
+    }
+
+    // when
+    int i = 0;
+    for (final Map.Entry<String, String> event : textByEvent.entrySet()) {
+      api.send(Api.message(event.getKey(), workspace, "c-" + (i++ % 20), event.getValue()));
+    }
+
+    // then every event gets a run, and every run completes
+    final Map<String, String> runByEvent = new HashMap<>();
+    await()
+        .atMost(GENEROUS)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> collectRuns(textByEvent.keySet(), runByEvent) == textByEvent.size());
+    assertThat(new java.util.HashSet<>(runByEvent.values())).hasSize(200);
+    final Map<String, JsonNode> completed = new HashMap<>();
+    await()
+        .atMost(GENEROUS)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> collectCompleted(runByEvent.values(), completed) == runByEvent.size());
+
+    // and each run's events are in order, gapless, and echo the input
+    for (final Map.Entry<String, String> event : textByEvent.entrySet()) {
+      final String runId = runByEvent.get(event.getKey());
+      final JsonNode run = completed.get(runId);
+      assertThat(run.path("status").asText()).isEqualTo("completed");
+      assertThat(run.path("final_message").asText()).isEqualTo(event.getValue());
+      assertThat(run.path("event_id").asText()).isEqualTo(event.getKey());
+
+      final List<JsonNode> events = api.events(runId);
+      assertThat(events.stream().map(e -> e.path("seq").asLong()))
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, events.size()).boxed().toList());
+      final List<String> types = events.stream().map(e -> e.path("type").asText()).toList();
+      assertThat(types.get(0)).isEqualTo("run.created");
+      assertThat(types).contains("run.claimed", "message.completed");
+      assertThat(types.get(types.size() - 1)).isEqualTo("run.completed");
+      assertThat(types.stream().filter("run.completed"::equals)).hasSize(1);
+    }
+  }
+
+  @Test
+  void shouldCreateOneRunAndRecordDuplicateWhenTheSameEventIdIsSentTwice() {
+    // given
+    final String workspace = "w-dup";
+    api.bindEcho("dup-echo", workspace, 0);
+    api.awaitBindingsVisible(workspace, "warm-up");
+    final String eventId = "dup-" + UUID.randomUUID();
+
+    // when
+    api.send(Api.message(eventId, workspace, "c-dup", "only once"));
+    api.send(Api.message(eventId, workspace, "c-dup", "only once"));
+
+    // then the decisions topic holds run_created, then duplicate
+    final Deserializer<DispatchDecision> decisions =
+        stack.topics().dispatchDecisions().valueSerde().deserializer();
+    final List<DispatchDecision> decided =
+        probe.awaitRecords(stack.topics().dispatchDecisions().name(), keyIs(eventId), 2).stream()
+            .map(r -> decisions.deserialize(r.topic(), r.value()))
+            .toList();
+    assertThat(decided)
+        .extracting(DispatchDecision::getDecision)
+        .containsExactly(Decision.RUN_CREATED, Decision.DUPLICATE);
+    final String runId = decided.get(0).getRunId();
+
+    // and the one run completes, with a single RunCreated in the ledger
+    api.awaitCompleted(runId);
+    final Deserializer<LedgerRecord> ledger =
+        stack.topics().runLedger().valueSerde().deserializer();
+    final List<LedgerRecord> records =
+        probe
+            .awaitRecords(
+                stack.topics().runLedger().name(),
+                keyIs(runId),
+                found ->
+                    found.stream()
+                        .anyMatch(r -> isCompleted(ledger.deserialize(r.topic(), r.value()))))
+            .stream()
+            .map(r -> ledger.deserialize(r.topic(), r.value()))
+            .toList();
+    assertThat(records.stream().filter(r -> r.getBody() instanceof RunCreated)).hasSize(1);
+  }
+
+  @Test
+  void shouldRejectAsAmbiguousWhenTwoBindingsTieOnScopeAndPriority() {
+    // given
+    final String workspace = "w-ambiguous";
+    api.bindEcho("amb-a", workspace, 5);
+    api.bindEcho("amb-b", workspace, 5);
+
+    // when probes are sent until the orchestrator has read both bindings
+    final JsonNode decision =
+        await()
+            .atMost(GENEROUS)
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> api.awaitBindingsVisible(workspace, "c-amb"),
+                d -> !"run_created".equals(d.path("decision").asText()));
+
+    // then
+    assertThat(decision.path("decision").asText()).isEqualTo("rejected");
+    assertThat(decision.path("reason").asText()).isEqualTo("binding.ambiguous");
+    assertThat(decision.path("run_id").isNull() || decision.path("run_id").isMissingNode())
+        .isTrue();
+  }
+
+  @Test
+  void shouldDecideNoBindingWhenNothingIsBoundInTheWorkspace() {
+    // given
+    final String eventId = "unbound-" + UUID.randomUUID();
+
+    // when
+    api.send(Api.message(eventId, "w-nobody-" + UUID.randomUUID(), "c-1", "anyone there?"));
+
+    // then
+    final JsonNode decision = api.awaitDecision(eventId);
+    assertThat(decision.path("decision").asText()).isEqualTo("no_binding");
+    assertThat(decision.path("run_id").isNull() || decision.path("run_id").isMissingNode())
+        .isTrue();
+  }
+
+  private int collectRuns(final Iterable<String> eventIds, final Map<String, String> runByEvent) {
+    for (final String eventId : eventIds) {
+      if (!runByEvent.containsKey(eventId)) {
+        final JsonNode decision = api.decision(eventId);
+        if (decision != null) {
+          assertThat(decision.path("decision").asText())
+              .as("decision of %s", eventId)
+              .isEqualTo("run_created");
+          runByEvent.put(eventId, decision.path("run_id").asText());
+        }
+      }
+    }
+    return runByEvent.size();
+  }
+
+  private int collectCompleted(
+      final Iterable<String> runIds, final Map<String, JsonNode> completed) {
+    final List<String> pending = new ArrayList<>();
+    runIds.forEach(
+        id -> {
+          if (!completed.containsKey(id)) {
+            pending.add(id);
+          }
+        });
+    for (final String runId : pending) {
+      final JsonNode run = api.run(runId);
+      if (run != null && "completed".equals(run.path("status").asText())) {
+        completed.put(runId, run);
+      }
+    }
+    return completed.size();
+  }
+
+  private static java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> keyIs(
+      final String key) {
+    return r -> r.key() != null && key.equals(new String(r.key(), StandardCharsets.UTF_8));
+  }
+
+  private static boolean isCompleted(final LedgerRecord record) {
+    return record.getBody() instanceof AgentRunResult result
+        && result.getPayload() instanceof RunCompleted;
+  }
+}

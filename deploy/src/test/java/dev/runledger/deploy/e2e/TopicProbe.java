@@ -1,0 +1,95 @@
+package dev.runledger.deploy.e2e;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.Awaitility;
+
+/** Reads topics directly, to check what did (or did not) reach them. */
+final class TopicProbe {
+  private final String bootstrapServers;
+
+  TopicProbe(final String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  /** The sum of the topic's end offsets over its partitions. */
+  long endOffsets(final String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+      final int partitions =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      final Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      return admin.listOffsets(request).all().get().values().stream()
+          .mapToLong(info -> info.offset())
+          .sum();
+    }
+  }
+
+  /**
+   * Reads the topic from the beginning until the records matching {@code wanted} number at least
+   * {@code count} (Awaitility, generous bound); returns the matching records in read order.
+   */
+  List<ConsumerRecord<byte[], byte[]>> awaitRecords(
+      final String topic, final Predicate<ConsumerRecord<byte[], byte[]>> wanted, final int count) {
+    return awaitRecords(topic, wanted, found -> found.size() >= count);
+  }
+
+  /**
+   * Reads the topic from the beginning until the records matching {@code wanted} satisfy {@code
+   * done}; returns them in read order.
+   */
+  List<ConsumerRecord<byte[], byte[]>> awaitRecords(
+      final String topic,
+      final Predicate<ConsumerRecord<byte[], byte[]>> wanted,
+      final Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+    final List<ConsumerRecord<byte[], byte[]>> matched = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps())) {
+      final List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(info -> new TopicPartition(topic, info.partition()))
+              .collect(Collectors.toList());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                consumer
+                    .poll(Duration.ofMillis(200))
+                    .forEach(
+                        r -> {
+                          if (wanted.test(r)) {
+                            matched.add(r);
+                          }
+                        });
+                return done.test(matched);
+              });
+      return matched;
+    }
+  }
+
+  private Properties consumerProps() {
+    final Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return props;
+  }
+}
