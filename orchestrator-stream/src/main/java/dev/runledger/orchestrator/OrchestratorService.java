@@ -1,12 +1,11 @@
 package dev.runledger.orchestrator;
 
-import dev.runledger.avro.RunnerManifest;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.service.Service;
 import dev.runledger.schemas.service.StreamsService;
 import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.schemas.topics.Topic;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -27,11 +26,9 @@ public final class OrchestratorService implements Service {
 
   private final StreamsService streams;
   private final LedgerTopics topics;
-  private final Deserializer<RunnerManifest> manifests;
 
   public OrchestratorService(final LedgerConfig config, final LedgerTopics topics) {
     this.topics = topics;
-    this.manifests = topics.runners().valueSerde().deserializer();
     this.streams =
         new StreamsService(
             NAME,
@@ -59,23 +56,35 @@ public final class OrchestratorService implements Service {
    * events bound to that runner create runs instead of {@code runner.unknown} rejections.
    */
   public boolean knowsRunner(final String runnerId) {
+    return holds(DispatchTopology.STORE_RUNNERS, runnerId, topics.runners());
+  }
+
+  /**
+   * True once a decodable binding {@code bindingId} is in the orchestrator's bindings table, so
+   * events it covers resolve to it (a demo or test waits on this before sending events).
+   */
+  public boolean knowsBinding(final String bindingId) {
+    return holds(DispatchTopology.STORE_BINDINGS, bindingId, topics.bindings());
+  }
+
+  private boolean holds(final String storeName, final String key, final Topic<String, ?> topic) {
     final KafkaStreams running = streams.streams();
     if (running == null) {
       return false;
     }
     try {
-      final ReadOnlyKeyValueStore<String, byte[]> runners =
+      final ReadOnlyKeyValueStore<String, byte[]> store =
           running.store(
               StoreQueryParameters.fromNameAndType(
-                  DispatchTopology.STORE_RUNNERS,
-                  QueryableStoreTypes.<String, byte[]>keyValueStore()));
-      final byte[] raw = runners.get(runnerId);
-      return raw != null && manifests.deserialize(topics.runners().name(), raw) != null;
+                  storeName, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+      final byte[] raw = store.get(key);
+      return raw != null
+          && topic.valueSerde().deserializer().deserialize(topic.name(), raw) != null;
     } catch (final InvalidStateStoreException e) {
-      LOG.debug("runners store not queryable yet: {}", e.getMessage());
+      LOG.debug("{} store not queryable yet: {}", storeName, e.getMessage());
       return false;
     } catch (final SerializationException e) {
-      LOG.debug("manifest of {} does not decode: {}", runnerId, e.getMessage());
+      LOG.debug("{} '{}' does not decode: {}", storeName, key, e.getMessage());
       return false;
     }
   }
