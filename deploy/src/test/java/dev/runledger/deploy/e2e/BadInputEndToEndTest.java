@@ -7,6 +7,7 @@ import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.cli.ApiClient;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.schemas.topics.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,9 +85,9 @@ class BadInputEndToEndTest {
                 1)
             .get(0);
     assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo(conversationKey);
-    assertThat(header(dead, "runledger.error.code")).startsWith("decode.");
-    assertThat(header(dead, "runledger.error.message")).isNotBlank();
-    assertThat(header(dead, "runledger.source.topic"))
+    assertThat(header(dead, DeadLetters.ERROR_CODE)).startsWith("decode.");
+    assertThat(header(dead, DeadLetters.ERROR_MESSAGE)).isNotBlank();
+    assertThat(header(dead, DeadLetters.SOURCE_TOPIC))
         .isEqualTo(stack.topics().hostEvents().name());
 
     // and the next valid event still becomes a completed run

@@ -187,6 +187,24 @@ class PipelineEndToEndTest {
         .isTrue();
   }
 
+  @Test
+  void shouldReportEveryServiceHealthyAndExposeMetricsWhenTheStackRuns() {
+    // when
+    final dev.runledger.deploy.cli.ApiClient.Response health = api.get("/healthz");
+    final dev.runledger.deploy.cli.ApiClient.Response metrics = api.get("/metrics");
+
+    // then
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.body().path("services").properties())
+        .extracting(java.util.Map.Entry::getKey)
+        .contains("worker", "orchestrator", "projections", "gateway", "http");
+    assertThat(health.body().path("unhealthy")).isEmpty();
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.body().asText())
+        .contains("runledger_service_up{service=\"orchestrator\"} 1.0")
+        .contains("jvm_memory_used_bytes");
+  }
+
   private int collectRuns(final Iterable<String> eventIds, final Map<String, String> runByEvent) {
     for (final String eventId : eventIds) {
       if (!runByEvent.containsKey(eventId)) {

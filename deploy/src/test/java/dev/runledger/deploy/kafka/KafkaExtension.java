@@ -1,8 +1,5 @@
 package dev.runledger.deploy.kafka;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -18,9 +15,7 @@ public final class KafkaExtension implements BeforeAllCallback, ParameterResolve
       ExtensionContext.Namespace.create(KafkaExtension.class);
 
   @Override
-  public void beforeAll(final ExtensionContext context) throws IOException {
-    // The build points java.io.tmpdir at target/tmp; RocksDB unpacks its library there.
-    Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+  public void beforeAll(final ExtensionContext context) {
     broker(context);
   }
 
