@@ -7,6 +7,7 @@ import dev.runledger.avro.BindingFilter;
 import dev.runledger.avro.BindingScope;
 import dev.runledger.avro.FilterOp;
 import dev.runledger.avro.ResourcePolicy;
+import dev.runledger.schemas.events.EventTypes;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.json.JsonFieldException;
@@ -26,12 +27,6 @@ import java.util.regex.PatternSyntaxException;
 public final class BindingValidator {
   /** Binding ids: letters, digits, '.', '_', ':', '-'; up to 128 characters. */
   public static final Pattern BINDING_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-
-  /**
-   * An event type ({@code word.word[.word]}) or a prefix pattern ({@code word.*}, {@code a.b.*}).
-   */
-  public static final Pattern EVENT_TYPE_PATTERN =
-      Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+){1,2}|[a-z0-9_]+(\\.[a-z0-9_]+)?\\.\\*");
 
   private static final Set<String> HISTORY_SCOPES = Set.of("conversation", "thread");
   private static final Set<String> STORAGE_AREAS = Set.of("plugin", "workspace");
@@ -123,7 +118,7 @@ public final class BindingValidator {
       throw JsonBodies.invalid("", "event_types", "must hold at least one event type pattern");
     }
     for (int i = 0; i < eventTypes.size(); i++) {
-      if (!EVENT_TYPE_PATTERN.matcher(eventTypes.get(i)).matches()) {
+      if (!EventTypes.isValidPattern(eventTypes.get(i))) {
         throw JsonBodies.invalid(
             "",
             "event_types[" + i + "]",

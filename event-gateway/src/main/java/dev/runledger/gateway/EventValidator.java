@@ -3,6 +3,7 @@ package dev.runledger.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.HostEvent;
+import dev.runledger.schemas.events.EventTypes;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.json.JsonFieldException;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Turns a request body into a valid {@link HostEvent} or an {@link ApiException} naming what is
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
  */
 public final class EventValidator {
   /** Event types are two or three dot-separated words of lowercase letters, digits and '_'. */
-  public static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+){1,2}");
 
   /** Longest identifier (event, workspace, bot, conversation, thread), in characters. */
   public static final int MAX_ID_LENGTH = 256;
@@ -104,7 +103,7 @@ public final class EventValidator {
       throw JsonBodies.invalid(e, prefix);
     }
     checkIds(event, prefix);
-    if (!EVENT_TYPE.matcher(event.getEventType()).matches()) {
+    if (!EventTypes.isValid(event.getEventType())) {
       throw JsonBodies.invalid(
           prefix,
           "event_type",

@@ -1,8 +1,8 @@
 package dev.runledger.orchestrator;
 
 import dev.runledger.avro.HostEvent;
+import dev.runledger.schemas.events.EventTypes;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Checks what the orchestrator relies on in a decoded host event. The gateway checks the same
@@ -11,9 +11,6 @@ import java.util.regex.Pattern;
 public final class HostEventValidator {
   /** Error code (DLQ header and decision reason) of a host event that fails validation. */
   public static final String EVENT_INVALID = "event.invalid";
-
-  /** The form of an event type: {@code word.word[.word]}, words of letters, digits and _. */
-  public static final Pattern EVENT_TYPE = Pattern.compile("\\w+\\.\\w+(\\.\\w+)?");
 
   private HostEventValidator() {}
 
@@ -25,7 +22,7 @@ public final class HostEventValidator {
     if (event.getWorkspaceId().isBlank()) {
       return Optional.of("workspace_id is blank in event " + event.getEventId());
     }
-    if (!EVENT_TYPE.matcher(event.getEventType()).matches()) {
+    if (!EventTypes.isValid(event.getEventType())) {
       return Optional.of(
           "event_type '"
               + event.getEventType()
