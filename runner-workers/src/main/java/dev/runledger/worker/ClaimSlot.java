@@ -73,7 +73,9 @@ final class ClaimSlot implements Runnable {
       Thread.currentThread().interrupt();
     } finally {
       // Releases anything still acquired, so another worker can take it at once.
+      LOG.debug("{}: closing its share consumer", Thread.currentThread().getName());
       consumer.close(CLOSE_TIMEOUT);
+      LOG.debug("{}: share consumer closed", Thread.currentThread().getName());
     }
   }
 

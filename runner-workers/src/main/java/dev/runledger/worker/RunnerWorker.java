@@ -195,10 +195,12 @@ public final class RunnerWorker implements Service {
     void close() {
       running = false;
       claimer.close();
+      LOG.debug("worker {}: claim slots stopped", settings.workerId());
       runPool.shutdownNow();
       await(runPool);
       timer.shutdownNow();
       await(timer);
+      LOG.debug("worker {}: run threads stopped", settings.workerId());
       publisher.workerGone(settings.workerId());
       publisher.close(CLOSE_TIMEOUT);
     }

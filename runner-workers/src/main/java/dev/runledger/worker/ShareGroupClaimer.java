@@ -51,6 +51,15 @@ import org.slf4j.LoggerFactory;
  *       would be skipped, so the worker sets {@code share.auto.offset.reset=earliest} with {@code
  *       Admin.incrementalAlterConfigs} on the {@code GROUP} resource before subscribing (this works
  *       before the group exists).
+ *   <li>The share group's assignor gives each partition to {@code ceil(members / partitions)}
+ *       members, so with several partitions a command waits while its partition's few consumers are
+ *       busy, even when other slots idle (16 runs of 3 s on 4 slots: 19 s with 6 partitions, 12.8 s
+ *       with 1). Share groups need no partitions for parallelism; the command topic should have one
+ *       partition ({@link ShareGroupSetup#checkPartitions} warns otherwise).
+ *   <li>End to end with {@link RunnerWorker}: commands produced before the first worker started all
+ *       ran; a 40 s run under a 15 s lock stayed attempt 1; after {@code kill -9} of a worker its
+ *       run came back as attempt 2 on another worker within seconds (the broker drops the dead
+ *       connection's locks); a run released by a closing worker became attempt 2 elsewhere.
  * </ol>
  *
  * <p><b>Consequences.</b> {@code ACCEPT} is sent only after the attempt's terminal record was

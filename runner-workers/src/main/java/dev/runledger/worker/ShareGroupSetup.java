@@ -83,6 +83,39 @@ final class ShareGroupSetup {
     }
   }
 
+  /**
+   * Warns when the command topic is missing or has more than one partition. A share group gives
+   * each partition to only {@code ceil(members / partitions)} of the pool's slot consumers, so with
+   * several partitions a command waits while its partition's consumers are busy even when other
+   * slots are free (measured: 16 runs of 3 s on 4 slots took 19 s with 6 partitions, 12.8 s with
+   * 1). Share groups need no partitions for parallelism: one partition serves every slot.
+   */
+  static void checkPartitions(final Admin admin, final String topic) {
+    try {
+      final int partitions =
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions()
+              .size();
+      if (partitions > 1) {
+        LOG.warn(
+            "command topic {} has {} partitions: the share group gives each partition to only some"
+                + " slots, so commands can wait behind busy slots while others idle; one partition"
+                + " is enough for any number of workers",
+            topic,
+            partitions);
+      }
+    } catch (final ExecutionException | TimeoutException e) {
+      LOG.warn("cannot describe command topic {} (does it exist yet?): {}", topic, e.toString());
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing " + topic, e);
+    }
+  }
+
   static int deliveryLimit(final Config config) {
     final ConfigEntry entry = config == null ? null : config.get(DELIVERY_COUNT_LIMIT);
     if (entry == null || entry.value() == null) {
