@@ -66,7 +66,16 @@ final class ExecutionSession implements RunSession {
 
   @Override
   public boolean sleep(final Duration duration) throws InterruptedException {
-    return !cancelled.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      return !cancelled.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (final InterruptedException e) {
+      if (!isCancelled()) {
+        throw e;
+      }
+      // The worker signals cancellation before it interrupts: report it the documented way.
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Override

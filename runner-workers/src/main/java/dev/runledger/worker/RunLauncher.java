@@ -3,6 +3,7 @@ package dev.runledger.worker;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.StartRun;
 import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.worker.spi.AgentRunner;
 import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.Results;
@@ -29,9 +30,6 @@ import org.slf4j.LoggerFactory;
 final class RunLauncher {
   /** A command on the pool topic that is not a {@code StartRun}. */
   static final String UNEXPECTED_COMMAND = "command.unexpected";
-
-  /** A command record without a value. */
-  static final String EMPTY_VALUE = "decode.empty";
 
   private static final Logger LOG = LoggerFactory.getLogger(RunLauncher.class);
 
@@ -149,7 +147,7 @@ final class RunLauncher {
       return Optional.empty();
     }
     if (command == null) {
-      deadLetter(record, EMPTY_VALUE, "a run command record needs a value");
+      deadLetter(record, DeadLetters.EMPTY_VALUE, "a run command record needs a value");
       return Optional.empty();
     }
     if (!(command.getKind() instanceof StartRun)) {

@@ -3,9 +3,9 @@ package dev.runledger.worker;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.WorkerHeartbeat;
+import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -22,25 +22,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The worker's one producer (idempotent, {@code acks=all}) and everything it writes: ledger records
  * ({@code run-ledger}, key {@code run_id}), runner manifests ({@code runners}, key {@code
  * runner_id}), heartbeats ({@code workers}, key {@code worker_id}) and dead letters ({@code dlq},
- * the original key and value bytes plus error headers). Values are encoded with each topic's serde
- * from the catalogue. Thread-safe.
+ * the original key and value bytes plus the {@link DeadLetters} error headers). Values are encoded
+ * with each topic's serde from the catalogue. Thread-safe.
  */
 final class WorkerPublisher implements LedgerAppender, AutoCloseable {
-  /** Stable error code header of a dead letter (the name every runledger component uses). */
-  static final String ERROR_CODE = "runledger.error.code";
-
-  /** What went wrong, for a person. */
-  static final String ERROR_MESSAGE = "runledger.error.message";
-
-  /** Topic the record was read from. */
-  static final String SOURCE_TOPIC = "runledger.source.topic";
-
-  /** Partition the record was read from. */
-  static final String SOURCE_PARTITION = "runledger.source.partition";
-
-  /** Offset the record was read at. */
-  static final String SOURCE_OFFSET = "runledger.source.offset";
-
   private final Producer<byte[], byte[]> producer;
   private final LedgerTopics topics;
 
@@ -84,12 +69,9 @@ final class WorkerPublisher implements LedgerAppender, AutoCloseable {
   /** Sends a record this worker cannot use to the DLQ with the error headers. */
   CompletableFuture<Void> deadLetter(
       final ConsumerRecord<byte[], byte[]> source, final String code, final String message) {
-    final Headers headers = new RecordHeaders(source.headers().toArray());
-    put(headers, ERROR_CODE, code);
-    put(headers, ERROR_MESSAGE, message);
-    put(headers, SOURCE_TOPIC, source.topic());
-    put(headers, SOURCE_PARTITION, Integer.toString(source.partition()));
-    put(headers, SOURCE_OFFSET, Long.toString(source.offset()));
+    final Headers headers =
+        DeadLetters.headers(
+            source.headers(), code, message, source.topic(), source.partition(), source.offset());
     return send(topics.dlq(), source.key(), source.value(), headers);
   }
 
@@ -123,10 +105,5 @@ final class WorkerPublisher implements LedgerAppender, AutoCloseable {
           }
         });
     return sent;
-  }
-
-  private static void put(final Headers headers, final String name, final String value) {
-    headers.remove(name);
-    headers.add(name, (value == null ? "" : value).getBytes(StandardCharsets.UTF_8));
   }
 }

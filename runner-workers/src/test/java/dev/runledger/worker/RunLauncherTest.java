@@ -10,6 +10,7 @@ import dev.runledger.avro.RunFailed;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.serde.DecodeException;
 import dev.runledger.schemas.serde.LedgerSerdes;
+import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.worker.builtin.EchoRunner;
 import dev.runledger.worker.spi.FailureCodes;
@@ -128,10 +129,10 @@ class RunLauncherTest {
     final ProducerRecord<byte[], byte[]> dead = producer.history().get(0);
     assertThat(dead.topic()).isEqualTo(topics.dlq().name());
     assertThat(dead.value()).isEqualTo(record.value());
-    assertThat(header(dead, WorkerPublisher.ERROR_CODE)).isEqualTo(DecodeException.BAD_HEADER);
-    assertThat(header(dead, WorkerPublisher.SOURCE_TOPIC)).isEqualTo(record.topic());
-    assertThat(header(dead, WorkerPublisher.SOURCE_PARTITION)).isEqualTo("3");
-    assertThat(header(dead, WorkerPublisher.SOURCE_OFFSET)).isEqualTo("42");
+    assertThat(header(dead, DeadLetters.ERROR_CODE)).isEqualTo(DecodeException.BAD_HEADER);
+    assertThat(header(dead, DeadLetters.SOURCE_TOPIC)).isEqualTo(record.topic());
+    assertThat(header(dead, DeadLetters.SOURCE_PARTITION)).isEqualTo("3");
+    assertThat(header(dead, DeadLetters.SOURCE_OFFSET)).isEqualTo("42");
   }
 
   @Test
@@ -148,7 +149,7 @@ class RunLauncherTest {
 
     // then
     assertThat(execution).isEmpty();
-    assertThat(header(producer.history().get(0), WorkerPublisher.ERROR_CODE))
+    assertThat(header(producer.history().get(0), DeadLetters.ERROR_CODE))
         .isEqualTo(RunLauncher.UNEXPECTED_COMMAND);
   }
 
