@@ -275,10 +275,6 @@ public final class RunExecution {
     return workerId;
   }
 
-  RunClaim claim() {
-    return claim;
-  }
-
   /** Why {@link #terminalAcknowledged()} failed when the attempt was given up. */
   public static final class AttemptAbandonedException extends RuntimeException {
     AttemptAbandonedException(final String reason) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -108,11 +109,9 @@ public final class RunnerWorker implements Service {
     if (current == null) {
       return false;
     }
-    return current
-        .launcher
-        .find(runId)
-        .map(execution -> cancelled(execution, reason))
-        .orElse(false);
+    final Optional<RunExecution> execution = current.launcher.find(runId);
+    execution.ifPresent(running -> running.cancel(reason));
+    return execution.isPresent();
   }
 
   @Override
@@ -148,11 +147,6 @@ public final class RunnerWorker implements Service {
       current.close();
       LOG.info("worker {} stopped", settings.workerId());
     }
-  }
-
-  private static boolean cancelled(final RunExecution execution, final String reason) {
-    execution.cancel(reason);
-    return true;
   }
 
   /** Everything a started worker owns. */

@@ -99,6 +99,7 @@ final class ShareGroupClaimer implements AutoCloseable {
     try (Admin admin = Admin.create(kafkaProperties)) {
       deliveryLimit =
           ShareGroupSetup.configure(admin, settings.groupId(), settings.configureGroup());
+      ShareGroupSetup.checkPartitions(admin, topic);
     }
     LOG.info(
         "worker {} claims from {} in share group {} with {} slots (delivery limit {})",
