@@ -30,6 +30,11 @@ final class RunWaiter {
    */
   record Outcome(List<JsonNode> runs, List<String> failures) {}
 
+  /** The decision of one event, or null if none came within the timeout. */
+  JsonNode awaitDecision(final String eventId) {
+    return poll("/v1/events/" + ApiClient.segment(eventId), Instant.now().plus(timeout), d -> true);
+  }
+
   Outcome awaitCompleted(final List<String> eventIds) {
     final Instant deadline = Instant.now().plus(timeout);
     final List<JsonNode> runs = new ArrayList<>();

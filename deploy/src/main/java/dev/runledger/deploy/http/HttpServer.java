@@ -123,8 +123,7 @@ public final class HttpServer implements Service {
     app.exception(
         HttpResponseException.class,
         (e, ctx) -> {
-          final String code = e.getStatus() == 404 ? "not_found" : "http_" + e.getStatus();
-          ctx.status(e.getStatus()).json(error(code, e.getMessage()));
+          ctx.status(e.getStatus()).json(error(codeOf(e.getStatus()), e.getMessage()));
         });
     app.exception(
         Exception.class,
@@ -171,6 +170,18 @@ public final class HttpServer implements Service {
   private static String route(final Context ctx) {
     final String matched = ctx.endpointHandlerPath();
     return matched == null || matched.isEmpty() ? "unmatched" : matched;
+  }
+
+  /** Stable codes for the errors Javalin and Jetty raise themselves (SPEC §8.2 statuses). */
+  static String codeOf(final int status) {
+    return switch (status) {
+      case 400 -> "invalid_argument";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "payload_too_large";
+      case 503 -> "unavailable";
+      default -> "http_" + status;
+    };
   }
 
   private static ObjectNode error(final String code, final String message) {

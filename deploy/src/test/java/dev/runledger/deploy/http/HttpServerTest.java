@@ -90,6 +90,33 @@ class HttpServerTest {
   }
 
   @Test
+  void shouldAnswer413WhenTheBodyIsOverTheServerLimit() throws Exception {
+    // given a server whose own limit is small
+    server.close();
+    server =
+        new HttpServer(
+            LedgerConfig.of(
+                Map.of(
+                    HttpServer.PORT, "0",
+                    HttpServer.HOST, "127.0.0.1",
+                    HttpServer.MAX_REQUEST_BYTES, "1024")),
+            List::of,
+            List.of(
+                app ->
+                    app.post(
+                        "/v1/size", ctx -> ctx.json(Map.of("bytes", ctx.bodyAsBytes().length)))),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    server.start();
+
+    // when
+    final HttpResponse<String> response = post("/v1/size", "x".repeat(4096));
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(json(response).at("/error/code").asText()).isEqualTo("payload_too_large");
+  }
+
+  @Test
   void shouldAnswer500InternalWhenHandlerFails() throws Exception {
     // when
     final HttpResponse<String> response = get("/v1/boom");
