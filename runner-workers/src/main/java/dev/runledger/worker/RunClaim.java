@@ -1,7 +1,7 @@
 package dev.runledger.worker;
 
-import dev.runledger.avro.ConversationRef;
 import dev.runledger.avro.StartRun;
+import dev.runledger.schemas.topics.ConversationKeys;
 
 /**
  * One claim of a {@code StartRun} command.
@@ -22,24 +22,8 @@ public record RunClaim(String runId, int attempt, StartRun start) {
     return start.getSnapshot().getRunnerId();
   }
 
-  /**
-   * The run's conversation key, {@code workspace/bot/conversation/thread} with empty segments for
-   * absent parts (the same form as {@code ConversationKeys}), or null without a conversation.
-   */
+  /** The run's conversation key ({@link ConversationKeys}), or null without a conversation. */
   public String conversationKey() {
-    final ConversationRef conversation = start.getContext().getConversation();
-    if (conversation == null) {
-      return null;
-    }
-    return String.join(
-        "/",
-        conversation.getWorkspaceId(),
-        orEmpty(conversation.getBotId()),
-        conversation.getConversationId(),
-        orEmpty(conversation.getThreadId()));
-  }
-
-  private static String orEmpty(final String value) {
-    return value == null ? "" : value;
+    return ConversationKeys.conversationKey(start.getContext().getConversation());
   }
 }

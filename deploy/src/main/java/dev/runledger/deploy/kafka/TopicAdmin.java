@@ -37,7 +37,7 @@ public final class TopicAdmin {
     final List<NewTopic> wanted = new ArrayList<>();
     for (final Topic<?, ?> topic : topics.all(config.pools())) {
       wanted.add(
-          new NewTopic(topic.name(), settings.partitions(), settings.replication())
+          new NewTopic(topic.name(), topic.partitions(), settings.replication())
               .configs(topic.configs()));
     }
     try (Admin admin = Admin.create(config.kafkaProperties())) {

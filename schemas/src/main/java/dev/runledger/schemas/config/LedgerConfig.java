@@ -28,6 +28,7 @@ public final class LedgerConfig {
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String TOPIC_PREFIX = "topic.prefix";
   public static final String TOPIC_PARTITIONS = "topic.partitions";
+  public static final String TOPIC_COMMAND_PARTITIONS = "topic.commands.partitions";
   public static final String TOPIC_REPLICATION = "topic.replication";
   public static final String LEDGER_RETENTION_MS = "topic.ledger.retention.ms";
   public static final String POOLS = "pools";
@@ -129,6 +130,7 @@ public final class LedgerConfig {
     return new TopicSettings(
         get(TOPIC_PREFIX),
         getInt(TOPIC_PARTITIONS, 6),
+        getInt(TOPIC_COMMAND_PARTITIONS, 1),
         (short) getInt(TOPIC_REPLICATION, 1),
         getLong(LEDGER_RETENTION_MS, -1));
   }

@@ -1,5 +1,6 @@
 package dev.runledger.schemas.topics;
 
+import dev.runledger.avro.ConversationRef;
 import dev.runledger.avro.HostEvent;
 
 /**
@@ -21,6 +22,19 @@ public final class ConversationKeys {
         orEmpty(event.getBotId()),
         event.getConversationId(),
         orEmpty(event.getThreadId()));
+  }
+
+  /** The conversation key of a run's or steering item's conversation, or null without one. */
+  public static String conversationKey(final ConversationRef conversation) {
+    if (conversation == null) {
+      return null;
+    }
+    return String.join(
+        "/",
+        conversation.getWorkspaceId(),
+        orEmpty(conversation.getBotId()),
+        conversation.getConversationId(),
+        orEmpty(conversation.getThreadId()));
   }
 
   /** The ingest topic key of this event. */

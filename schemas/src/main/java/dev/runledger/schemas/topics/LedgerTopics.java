@@ -9,6 +9,7 @@ import dev.runledger.avro.OutboundMessage;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.WorkerHeartbeat;
+import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.config.TopicSettings;
 import dev.runledger.schemas.serde.LedgerSerdes;
 import java.util.ArrayList;
@@ -48,24 +49,33 @@ public final class LedgerTopics {
   private LedgerTopics(final TopicSettings settings, final LedgerSerdes serdes) {
     this.settings = settings;
     this.serdes = serdes;
-    this.hostEvents = typed("host-events", HostEvent.class, DELETE);
-    this.bindings = typed("bindings", AgentBinding.class, COMPACT);
-    this.runners = typed("runners", RunnerManifest.class, COMPACT);
-    this.workers = typed("workers", WorkerHeartbeat.class, COMPACT);
-    this.runControl = typed("run-control", RunCommand.class, DELETE);
+    this.hostEvents = typed("host-events", HostEvent.class, settings.partitions(), DELETE);
+    this.bindings = typed("bindings", AgentBinding.class, settings.partitions(), COMPACT);
+    this.runners = typed("runners", RunnerManifest.class, settings.partitions(), COMPACT);
+    this.workers = typed("workers", WorkerHeartbeat.class, settings.partitions(), COMPACT);
+    this.runControl = typed("run-control", RunCommand.class, settings.partitions(), DELETE);
     this.runLedger =
         typed(
             "run-ledger",
             LedgerRecord.class,
+            settings.partitions(),
             Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG,
                 TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(settings.ledgerRetentionMs())));
-    this.dispatchDecisions = typed("dispatch-decisions", DispatchDecision.class, COMPACT);
-    this.deliveries = typed("deliveries", OutboundMessage.class, DELETE);
-    this.artifacts = typed("artifacts", Artifact.class, COMPACT);
-    this.dlq = new Topic<>(name("dlq"), Serdes.ByteArray(), Serdes.ByteArray(), DELETE);
+    this.dispatchDecisions =
+        typed("dispatch-decisions", DispatchDecision.class, settings.partitions(), COMPACT);
+    this.deliveries = typed("deliveries", OutboundMessage.class, settings.partitions(), DELETE);
+    this.artifacts = typed("artifacts", Artifact.class, settings.partitions(), COMPACT);
+    this.dlq =
+        new Topic<>(
+            name("dlq"), Serdes.ByteArray(), Serdes.ByteArray(), settings.partitions(), DELETE);
+  }
+
+  /** The catalogue for this configuration, with the default single-object serdes. */
+  public static LedgerTopics create(final LedgerConfig config) {
+    return create(config.topicSettings(), LedgerSerdes.singleObject());
   }
 
   /** The catalogue for these settings, encoding values with these serdes. */
@@ -108,7 +118,7 @@ public final class LedgerTopics {
       throw new IllegalArgumentException(
           "pool name '" + pool + "' must match " + POOL_NAME.pattern());
     }
-    return typed("run-commands." + pool, RunCommand.class, DELETE);
+    return typed("run-commands." + pool, RunCommand.class, settings.commandPartitions(), DELETE);
   }
 
   /** CancelRun and SteerRun commands, by run id. */
@@ -163,8 +173,11 @@ public final class LedgerTopics {
   }
 
   private <V extends SpecificRecord> Topic<String, V> typed(
-      final String base, final Class<V> type, final Map<String, String> configs) {
+      final String base,
+      final Class<V> type,
+      final int partitions,
+      final Map<String, String> configs) {
     final Serde<String> keys = Serdes.String();
-    return new Topic<>(name(base), keys, serdes.forType(type), configs);
+    return new Topic<>(name(base), keys, serdes.forType(type), partitions, configs);
   }
 }

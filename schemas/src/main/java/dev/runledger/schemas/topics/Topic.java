@@ -10,10 +10,15 @@ import org.apache.kafka.common.serialization.Serde;
  * @param name full topic name, prefix included
  * @param keySerde key serde
  * @param valueSerde value serde
+ * @param partitions partitions it is created with
  * @param configs topic configs used when creating it (cleanup policy, retention)
  */
 public record Topic<K, V>(
-    String name, Serde<K> keySerde, Serde<V> valueSerde, Map<String, String> configs) {
+    String name,
+    Serde<K> keySerde,
+    Serde<V> valueSerde,
+    int partitions,
+    Map<String, String> configs) {
   public Topic {
     configs = Map.copyOf(configs);
   }

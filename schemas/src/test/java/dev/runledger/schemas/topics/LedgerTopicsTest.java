@@ -3,6 +3,7 @@ package dev.runledger.schemas.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runledger.avro.ConversationRef;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.schemas.config.TopicSettings;
 import dev.runledger.schemas.serde.LedgerSerdes;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class LedgerTopicsTest {
   private final LedgerTopics topics =
-      LedgerTopics.create(new TopicSettings("t1.", 6, (short) 1, -1), LedgerSerdes.singleObject());
+      LedgerTopics.create(
+          new TopicSettings("t1.", 6, 1, (short) 1, -1), LedgerSerdes.singleObject());
 
   @Test
   void shouldNameEveryTopicWithThePrefixAndItsCleanupPolicy() {
@@ -58,5 +60,19 @@ class LedgerTopicsTest {
 
     assertThat(ConversationKeys.ingestKey(inConversation)).isEqualTo("w//c/");
     assertThat(ConversationKeys.ingestKey(alone)).isEqualTo("e1");
+  }
+
+  @Test
+  void shouldCreateCommandTopicsWithTheirOwnPartitionCount() {
+    assertThat(topics.runCommands("default").partitions()).isEqualTo(1);
+    assertThat(topics.runLedger().partitions()).isEqualTo(6);
+  }
+
+  @Test
+  void shouldKeyARunConversationLikeItsEvents() {
+    final ConversationRef ref = new ConversationRef("w", "b", "c", null);
+
+    assertThat(ConversationKeys.conversationKey(ref)).isEqualTo("w/b/c/");
+    assertThat(ConversationKeys.conversationKey((ConversationRef) null)).isNull();
   }
 }
