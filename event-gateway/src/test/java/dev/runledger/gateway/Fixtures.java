@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.http.ApiException;
-import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -22,8 +21,7 @@ final class Fixtures {
   private Fixtures() {}
 
   static LedgerTopics topics() {
-    return LedgerTopics.create(
-        LedgerConfig.of(Map.of()).topicSettings(), LedgerSerdes.singleObject());
+    return LedgerTopics.create(LedgerConfig.of(Map.of()));
   }
 
   static byte[] utf8(final String text) {

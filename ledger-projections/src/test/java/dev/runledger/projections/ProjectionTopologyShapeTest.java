@@ -3,7 +3,6 @@ package dev.runledger.projections;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.util.Map;
 import java.util.Properties;
@@ -16,8 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Names of stores, sources, processors and sinks are part of the deployed state: keep them. */
 class ProjectionTopologyShapeTest {
   private final LedgerConfig config = LedgerConfig.of(Map.of());
-  private final LedgerTopics topics =
-      LedgerTopics.create(config.topicSettings(), LedgerSerdes.singleObject());
+  private final LedgerTopics topics = LedgerTopics.create(config);
 
   @Test
   void shouldNameEveryNodeAndStoreWhenBuilt() {

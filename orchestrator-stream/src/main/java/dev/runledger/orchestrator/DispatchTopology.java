@@ -1,7 +1,6 @@
 package dev.runledger.orchestrator;
 
 import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -146,8 +145,7 @@ public final class DispatchTopology {
 
   /** {@link #streamsConfig(LedgerConfig, LedgerTopics)} with the catalogue of {@code cfg}. */
   public static Properties streamsConfig(final LedgerConfig cfg) {
-    return streamsConfig(
-        cfg, LedgerTopics.create(cfg.topicSettings(), LedgerSerdes.singleObject()));
+    return streamsConfig(cfg, LedgerTopics.create(cfg));
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.runledger.orchestrator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.util.Map;
 import java.util.Properties;
@@ -15,8 +14,7 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.junit.jupiter.api.Test;
 
 class DispatchTopologyShapeTest {
-  private final LedgerTopics topics =
-      LedgerTopics.create(LedgerConfig.of(Map.of()).topicSettings(), LedgerSerdes.singleObject());
+  private final LedgerTopics topics = LedgerTopics.create(LedgerConfig.of(Map.of()));
   private final TopologyDescription description = DispatchTopology.build(topics).describe();
 
   @Test

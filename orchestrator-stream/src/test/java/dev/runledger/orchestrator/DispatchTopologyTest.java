@@ -19,7 +19,6 @@ import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.StartRun;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.serde.DecodeException;
-import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.LedgerTopics;
@@ -50,8 +49,7 @@ class DispatchTopologyTest {
 
   @TempDir Path stateDir;
 
-  private final LedgerTopics topics =
-      LedgerTopics.create(LedgerConfig.of(Map.of()).topicSettings(), LedgerSerdes.singleObject());
+  private final LedgerTopics topics = LedgerTopics.create(LedgerConfig.of(Map.of()));
   private TopologyTestDriver driver;
   private TestInputTopic<String, HostEvent> events;
   private TestInputTopic<byte[], byte[]> rawEvents;

@@ -9,7 +9,6 @@ import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.serde.DecodeException;
-import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.worker.builtin.EchoRunner;
@@ -40,8 +39,7 @@ class RunLauncherTest {
   private static final LedgerConfig CONFIG = LedgerConfig.of(Map.of());
   private static final int DELIVERY_LIMIT = 5;
 
-  private final LedgerTopics topics =
-      LedgerTopics.create(CONFIG.topicSettings(), LedgerSerdes.singleObject());
+  private final LedgerTopics topics = LedgerTopics.create(CONFIG);
   private final MockProducer<byte[], byte[]> producer =
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
   private final WorkerPublisher publisher = new WorkerPublisher(producer, topics);

@@ -6,7 +6,6 @@ import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.BindingScope;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.time.Instant;
 import java.util.List;
@@ -23,8 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HostEventClientTest {
-  private final LedgerTopics topics =
-      LedgerTopics.create(LedgerConfig.of(Map.of()).topicSettings(), LedgerSerdes.singleObject());
+  private final LedgerTopics topics = LedgerTopics.create(LedgerConfig.of(Map.of()));
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
   private final HostEventClient client = new HostEventClient(topics, producer);
