@@ -64,7 +64,7 @@ public final class TopicsCommand implements Runnable {
         final ObjectNode row = AvroJson.mapper().createObjectNode();
         row.put("topic", topic.name());
         row.put("cleanup_policy", topic.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG));
-        row.put("partitions", shape.partitions());
+        row.put("partitions", topic.partitions());
         row.put("replication", shape.replication());
         row.put("status", created.contains(topic.name()) ? "created" : "exists");
         rows.add(row);
