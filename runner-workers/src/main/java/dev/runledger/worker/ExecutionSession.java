@@ -2,6 +2,8 @@ package dev.runledger.worker;
 
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.SteeringItem;
+import dev.runledger.worker.spi.AgentApiException;
+import dev.runledger.worker.spi.HostApi;
 import dev.runledger.worker.spi.RunSession;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,6 +83,14 @@ final class ExecutionSession implements RunSession {
   @Override
   public List<SteeringItem> pullSteering() {
     return List.of();
+  }
+
+  @Override
+  public HostApi hostApi() {
+    return (method, params) -> {
+      throw new AgentApiException(
+          AgentApiException.NOT_FOUND, "the host API is not available in this worker yet");
+    };
   }
 
   void signalCancelled() {

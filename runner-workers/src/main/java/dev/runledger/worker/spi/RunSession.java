@@ -47,4 +47,10 @@ public interface RunSession {
    * steering_pull(mode=all)}). The worker records which items were pulled in the terminal record.
    */
   List<SteeringItem> pullSteering();
+
+  /**
+   * The host API of this attempt (history, events, state, storage, artifacts, steering, models,
+   * tools, knowledge), checked against the run's authorization snapshot and audited.
+   */
+  HostApi hostApi();
 }

@@ -2,6 +2,7 @@ package dev.runledger.worker.builtin;
 
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.SteeringItem;
+import dev.runledger.worker.spi.HostApi;
 import dev.runledger.worker.spi.RunSession;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -77,5 +78,10 @@ final class FakeSession implements RunSession {
   @Override
   public synchronized List<SteeringItem> pullSteering() {
     return pulls.isEmpty() ? List.of() : pulls.poll();
+  }
+
+  @Override
+  public HostApi hostApi() {
+    throw new UnsupportedOperationException("the echo runner calls no host API");
   }
 }

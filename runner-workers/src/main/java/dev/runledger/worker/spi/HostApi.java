@@ -1,0 +1,26 @@
+package dev.runledger.worker.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The host API a runner calls during a run (SPEC §6.5, the seeds' PROTOCOL_V1 §8): {@code
+ * history_page}, {@code history_search}, {@code event_get}, {@code event_page}, {@code
+ * steering_pull}, {@code artifact_metadata}, {@code artifact_read_range}, {@code
+ * state_get|set|delete|list}, {@code storage_get|set|delete|list}, {@code invoke_model}, {@code
+ * call_tool}, {@code retrieve_knowledge}. Methods and parameters are JSON, so the same object
+ * serves Java runners and the stdio and HTTP runner protocols. Every call is checked against the
+ * run's authorization snapshot and active attempt, and audited in the ledger as a {@code
+ * HostApiCall}.
+ */
+public interface HostApi {
+
+  /**
+   * Calls one method.
+   *
+   * @param method the method name, e.g. {@code history_page}
+   * @param params the method's parameters as a JSON object (an empty object when it has none)
+   * @return the result as JSON
+   * @throws AgentApiException with a stable code when the call is refused or fails
+   */
+  JsonNode call(String method, JsonNode params);
+}
