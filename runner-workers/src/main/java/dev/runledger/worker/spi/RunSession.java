@@ -1,14 +1,19 @@
 package dev.runledger.worker.spi;
 
 import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.SteeringItem;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * A runner's handle on the attempt it is executing: the sink for its results and its view of
- * cancellation. Safe to use from any thread. Host-API calls (SPEC §6.5) will be added here as
- * methods of this interface, checked against the run's authorization snapshot by the worker.
+ * cancellation. Safe to use from any thread. Host-API calls (SPEC §6.5) go through {@link
+ * #hostApi()}, checked against the run's authorization snapshot by the worker.
+ *
+ * <p>Activity: every {@link #emit}, steering pull, {@link #liveness} report and host-API call
+ * counts as activity; a runner that shows none for {@code worker.inactivity.timeout.ms} is failed
+ * {@code runner-stalled}.
  */
 public interface RunSession {
 
@@ -47,6 +52,22 @@ public interface RunSession {
    * steering_pull(mode=all)}). The worker records which items were pulled in the terminal record.
    */
   List<SteeringItem> pullSteering();
+
+  /**
+   * Takes only the oldest queued steering item ({@code steering_pull(mode=one)}), or nothing. Like
+   * {@link #pullSteering()} it is recorded as {@code SteeringInjected} and in the terminal.
+   */
+  default List<SteeringItem> pullOneSteering() {
+    return pullSteering();
+  }
+
+  /**
+   * Reports what the run is waiting on ({@code RunLiveness}; e.g. {@code WAITING_MODEL} around a
+   * model call, {@code WAITING_TOOL} around a tool call, {@code IDLE_AFTER_TOOL}). The worker
+   * writes a record only when the phase changes. Any call also counts as activity for the
+   * inactivity timeout.
+   */
+  default void liveness(final LivenessPhase phase) {}
 
   /**
    * The host API of this attempt (history, events, state, storage, artifacts, steering, models,
