@@ -6,11 +6,14 @@ import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.AgentRunEvent;
 import dev.runledger.avro.Artifact;
+import dev.runledger.avro.ConversationState;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.OutboundMessage;
 import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.RunNotice;
+import dev.runledger.avro.RunTrack;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.StateEntry;
 import dev.runledger.avro.TranscriptItem;
@@ -51,7 +54,10 @@ class SchemaCompatibilityTest {
           TranscriptItem.class,
           StateEntry.class,
           Artifact.class,
-          OutboundMessage.class);
+          OutboundMessage.class,
+          RunNotice.class,
+          RunTrack.class,
+          ConversationState.class);
 
   private static final SchemaHistory HISTORY = SchemaHistory.load();
   private static final LedgerSerdes SERDES = SingleObjectSerdes.create(HISTORY);
