@@ -1,0 +1,12 @@
+package dev.runledger.worker.hostapi;
+
+import dev.runledger.avro.Artifact;
+import java.util.Optional;
+
+/** Where the host API finds artifacts by id (the {@code artifacts} topic). */
+@FunctionalInterface
+public interface ArtifactStore {
+
+  /** The artifact, with its content when it is inline. */
+  Optional<Artifact> find(String artifactId);
+}
