@@ -1,29 +1,28 @@
 package dev.runledger.worker;
 
 import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.SteeringItem;
-import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.HostApi;
 import dev.runledger.worker.spi.RunSession;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * The {@link RunSession} of one {@link RunExecution}. Steering is not wired yet: {@link
- * #pullSteering()} returns nothing until the worker keeps per-run steering queues.
- */
+/** The {@link RunSession} of one {@link RunExecution}. */
 final class ExecutionSession implements RunSession {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutionSession.class);
 
   private final RunExecution execution;
   private final CountDownLatch cancelled = new CountDownLatch(1);
   private final List<Runnable> onCancel = new ArrayList<>();
+  private final List<Runnable> onSteering = new CopyOnWriteArrayList<>();
 
   ExecutionSession(final RunExecution execution) {
     this.execution = execution;
@@ -82,15 +81,34 @@ final class ExecutionSession implements RunSession {
 
   @Override
   public List<SteeringItem> pullSteering() {
-    return List.of();
+    return execution.pullSteering(false);
+  }
+
+  @Override
+  public List<SteeringItem> pullOneSteering() {
+    return execution.pullSteering(true);
+  }
+
+  @Override
+  public void liveness(final LivenessPhase phase) {
+    execution.liveness(Objects.requireNonNull(phase, "phase"));
+  }
+
+  @Override
+  public void onSteeringAvailable(final Runnable action) {
+    onSteering.add(Objects.requireNonNull(action, "action"));
+    if (execution.steeringQueued()) {
+      runSafely(action);
+    }
   }
 
   @Override
   public HostApi hostApi() {
-    return (method, params) -> {
-      throw new AgentApiException(
-          AgentApiException.NOT_FOUND, "the host API is not available in this worker yet");
-    };
+    return execution.hostApi();
+  }
+
+  void signalSteering() {
+    onSteering.forEach(this::runSafely);
   }
 
   void signalCancelled() {

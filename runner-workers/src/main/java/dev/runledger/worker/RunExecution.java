@@ -2,34 +2,55 @@ package dev.runledger.worker;
 
 import dev.runledger.avro.AgentRunContext;
 import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.AuthorizationSnapshot;
+import dev.runledger.avro.CancelRun;
+import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.RunClaimed;
+import dev.runledger.avro.RunCompleted;
+import dev.runledger.avro.RunFailed;
+import dev.runledger.avro.RunLiveness;
 import dev.runledger.avro.RunRuntime;
+import dev.runledger.avro.SteeringInjected;
+import dev.runledger.avro.SteeringItem;
 import dev.runledger.worker.spi.AgentRunner;
 import dev.runledger.worker.spi.FailureCodes;
+import dev.runledger.worker.spi.HostApi;
+import dev.runledger.worker.spi.HostApiFactory;
 import dev.runledger.worker.spi.Results;
+import dev.runledger.worker.spi.RunAccess;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One attempt of one run on this worker, from claim to terminal record (SPEC §6.2, §6.4).
  *
- * <p>It appends {@code RunClaimed{worker_id, attempt}} as sequence 1 of the attempt, then every
- * result the runner emits with strictly increasing sequences, then exactly one terminal record: the
- * runner's own {@code run.completed}/{@code run.failed}, or one the worker writes — {@code
- * runner.error} when the runner throws, {@code no_output} when it returns without a terminal,
- * {@code deadline_exceeded} when {@code deadline_at} passes, {@code cancelled} on {@link #cancel}.
- * Whatever comes after the terminal is ignored and logged. Every record carries {@code run_id},
- * {@code attempt}, {@code producer} = worker id and the conversation key.
+ * <p>It appends {@code RunClaimed{worker_id, attempt}} as sequence 1 of the attempt and {@code
+ * RunLiveness{waiting_runner}} as sequence 2, then every result the runner emits (and every
+ * liveness change, {@code SteeringInjected} and {@code HostApiCall} audit) with strictly increasing
+ * sequences, then exactly one terminal record: the runner's own {@code run.completed}/{@code
+ * run.failed}, or one the worker writes — {@code runner.error} when the runner throws, {@code
+ * no_output} when it returns without a terminal, {@code deadline_exceeded} when {@code deadline_at}
+ * passes, {@code cancelled} on {@link #cancel} (a {@code CancelRun} on run-control), {@code
+ * runner-stalled} (after {@code RunLiveness{runner_stalled}}) when the runner shows no activity for
+ * the inactivity timeout. The terminal's {@code pulled_steering} lists the source event ids of the
+ * steering items this attempt pulled ({@link #pullSteering}). Whatever comes after the terminal is
+ * ignored and logged. Every record carries {@code run_id}, {@code attempt}, {@code producer} =
+ * worker id and the conversation key.
  *
  * <p>{@link #terminalAcknowledged()} completes once the terminal and every record before it were
  * acknowledged by the broker; only then may the command be acknowledged to the share group.
@@ -46,12 +67,24 @@ public final class RunExecution {
   private final ScheduledExecutorService timer;
   private final String conversationKey;
   private final ExecutionSession session;
+  private final RunControl control;
+  private final HostApiFactory hostApis;
+  private final Duration inactivityTimeout;
   private final CompletableFuture<Void> terminalAcknowledged = new CompletableFuture<>();
+  private final CompletableFuture<Void> endedFuture = new CompletableFuture<>();
   private final Object lock = new Object();
   private final List<CompletableFuture<Void>> appends = new ArrayList<>();
+  private final Set<String> pulled = new LinkedHashSet<>();
+  private final AtomicInteger callsInFlight = new AtomicInteger();
   private long sequence;
   private boolean ended;
+  private boolean started;
+  private String pendingCancel;
   private Thread runnerThread;
+  private int steeringCursor;
+  private LivenessPhase phase;
+  private volatile long lastActivityNanos = System.nanoTime();
+  private HostApi hostApi;
 
   private RunExecution(
       final RunClaim claim,
@@ -66,6 +99,9 @@ public final class RunExecution {
     this.clock = worker.clock();
     this.timer = worker.timer();
     this.conversationKey = claim.conversationKey();
+    this.control = worker.control();
+    this.hostApis = worker.hostApis();
+    this.inactivityTimeout = worker.inactivityTimeout();
     this.session = new ExecutionSession(this);
   }
 
@@ -87,6 +123,20 @@ public final class RunExecution {
     return new RunExecution(claim, null, failure, worker);
   }
 
+  /**
+   * An attempt for a run that was cancelled before it was claimed (C1): it writes nothing and is
+   * settled at once, so the command is accepted without running.
+   */
+  public static RunExecution skipped(final RunClaim claim, final WorkerContext worker) {
+    final RunExecution execution = new RunExecution(claim, null, null, worker);
+    synchronized (execution.lock) {
+      execution.ended = true;
+    }
+    execution.terminalAcknowledged.complete(null);
+    execution.endedFuture.complete(null);
+    return execution;
+  }
+
   public String runId() {
     return claim.runId();
   }
@@ -98,6 +148,11 @@ public final class RunExecution {
   /** Completes when the terminal record (and all before it) is acknowledged; see class doc. */
   public CompletableFuture<Void> terminalAcknowledged() {
     return terminalAcknowledged;
+  }
+
+  /** Completes when the attempt ends (terminal written or abandoned), not when it is acked. */
+  public CompletableFuture<Void> whenEnded() {
+    return endedFuture;
   }
 
   /** True once the attempt has its terminal record or was abandoned. */
@@ -113,16 +168,23 @@ public final class RunExecution {
       if (ended) {
         return;
       }
+      started = true;
       append(RunClaimed.newBuilder().setWorkerId(workerId).setAttempt(claim.attempt()).build());
       runnerThread = Thread.currentThread();
     }
+    touch();
     final ScheduledFuture<?> deadline = scheduleDeadline();
+    final ScheduledFuture<?> stallWatch = scheduleStallWatch();
     try {
+      final Optional<String> cancelled = cancelledBeforeStart();
       if (failFast != null) {
         end(failFast);
+      } else if (cancelled.isPresent()) {
+        cancel(cancelled.get());
       } else if (!clock.instant().isBefore(claim.start().getDeadlineAt())) {
         expire();
       } else {
+        liveness(LivenessPhase.WAITING_RUNNER);
         runner.run(contextForAttempt(), session);
       }
     } catch (final Exception e) {
@@ -137,17 +199,149 @@ public final class RunExecution {
         Thread.interrupted();
       }
       deadline.cancel(false);
+      stallWatch.cancel(false);
       end(
           Results.failed(
               FailureCodes.NO_OUTPUT, "the runner returned without a terminal result", false));
     }
   }
 
-  /** Ends the run as {@code cancelled} at once and stops the runner. No-op once ended. */
+  /**
+   * Ends the run as {@code cancelled} at once and stops the runner. No-op once ended; before {@link
+   * #execute} started it takes effect right after the claim record.
+   */
   public void cancel(final String reason) {
+    synchronized (lock) {
+      if (!started && !ended) {
+        pendingCancel = reason;
+        return;
+      }
+    }
     if (end(Results.failed(FailureCodes.CANCELLED, "run cancelled: " + reason, false))) {
       stopRunner();
     }
+  }
+
+  /** Describes a CancelRun for the {@code run.failed.error} text. */
+  static String describe(final CancelRun cancel) {
+    return cancel.getReason() + " (requested by " + cancel.getRequestedBy() + ")";
+  }
+
+  private Optional<String> cancelledBeforeStart() {
+    synchronized (lock) {
+      if (pendingCancel != null) {
+        return Optional.of(pendingCancel);
+      }
+    }
+    return control.cancellation(claim.runId()).map(RunExecution::describe);
+  }
+
+  /** Fails the run {@code runner-stalled} when it showed no activity for the timeout. */
+  void checkStalled() {
+    if (callsInFlight.get() > 0) {
+      return;
+    }
+    final long idle = System.nanoTime() - lastActivityNanos;
+    if (idle < inactivityTimeout.toNanos()) {
+      return;
+    }
+    final boolean stalled;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      appendLiveness(LivenessPhase.RUNNER_STALLED);
+      stalled =
+          end(
+              Results.failed(
+                  FailureCodes.RUNNER_STALLED,
+                  "the runner produced nothing for "
+                      + Duration.ofNanos(idle).toMillis()
+                      + " ms (inactivity timeout "
+                      + inactivityTimeout.toMillis()
+                      + " ms)",
+                  false));
+    }
+    if (stalled) {
+      stopRunner();
+    }
+  }
+
+  /** Reports a liveness phase; a record is written only when the phase changes. */
+  void liveness(final LivenessPhase next) {
+    touch();
+    synchronized (lock) {
+      if (!ended && next != phase) {
+        appendLiveness(next);
+      }
+    }
+  }
+
+  private void appendLiveness(final LivenessPhase next) {
+    phase = next;
+    append(RunLiveness.newBuilder().setPhase(next).build());
+  }
+
+  /**
+   * Takes the steering items queued since this attempt's last pull (all, or only the oldest),
+   * appends {@code SteeringInjected} for each and remembers them for the terminal record. Nothing
+   * once the attempt ended.
+   */
+  List<SteeringItem> pullSteering(final boolean oneOnly) {
+    touch();
+    synchronized (lock) {
+      if (ended) {
+        return List.of();
+      }
+      final List<SteeringItem> queued = control.steering(claim.runId(), steeringCursor);
+      final List<SteeringItem> taken =
+          oneOnly && queued.size() > 1 ? List.of(queued.get(0)) : queued;
+      steeringCursor += taken.size();
+      for (final SteeringItem item : taken) {
+        append(SteeringInjected.newBuilder().setSourceEventId(item.getSourceEventId()).build());
+        pulled.add(item.getSourceEventId());
+      }
+      return taken;
+    }
+  }
+
+  /** Tells the runner that a steering item arrived for its run. */
+  void steeringAvailable() {
+    if (!ended()) {
+      session.signalSteering();
+    }
+  }
+
+  /** True while steering items wait for this attempt to pull them. */
+  boolean steeringQueued() {
+    synchronized (lock) {
+      return !control.steering(claim.runId(), steeringCursor).isEmpty();
+    }
+  }
+
+  /** The host API of this attempt, built on first use; calls count as activity. */
+  HostApi hostApi() {
+    synchronized (lock) {
+      if (hostApi == null) {
+        final HostApi api = hostApis.forRun(new Access());
+        hostApi =
+            (method, params) -> {
+              callsInFlight.incrementAndGet();
+              touch();
+              try {
+                return api.call(method, params);
+              } finally {
+                touch();
+                callsInFlight.decrementAndGet();
+              }
+            };
+      }
+      return hostApi;
+    }
+  }
+
+  private void touch() {
+    lastActivityNanos = System.nanoTime();
   }
 
   /** Ends the run as {@code deadline_exceeded} at once and stops the runner. No-op once ended. */
@@ -172,10 +366,12 @@ public final class RunExecution {
     }
     LOG.warn("run {} attempt {}: abandoned ({})", claim.runId(), claim.attempt(), reason);
     terminalAcknowledged.completeExceptionally(new AttemptAbandonedException(reason));
+    endedFuture.complete(null);
     stopRunner();
   }
 
   void emit(final AgentRunResult result) {
+    touch();
     synchronized (lock) {
       if (ended) {
         LOG.warn(
@@ -199,7 +395,8 @@ public final class RunExecution {
         return false;
       }
       ended = true;
-      append(terminal);
+      append(withPulledSteering(terminal));
+      endedFuture.complete(null);
       CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new))
           .whenComplete(
               (ok, failure) -> {
@@ -211,6 +408,30 @@ public final class RunExecution {
               });
       return true;
     }
+  }
+
+  /**
+   * The terminal with this attempt's pulled steering items added to its {@code pulled_steering}.
+   */
+  private AgentRunResult withPulledSteering(final AgentRunResult terminal) {
+    if (pulled.isEmpty()) {
+      return terminal;
+    }
+    if (terminal.getPayload() instanceof RunCompleted completed) {
+      final Set<String> ids = new LinkedHashSet<>(completed.getPulledSteering());
+      ids.addAll(pulled);
+      return new AgentRunResult(
+          terminal.getType(),
+          RunCompleted.newBuilder(completed).setPulledSteering(List.copyOf(ids)).build());
+    }
+    if (terminal.getPayload() instanceof RunFailed failed) {
+      final Set<String> ids = new LinkedHashSet<>(failed.getPulledSteering());
+      ids.addAll(pulled);
+      return new AgentRunResult(
+          terminal.getType(),
+          RunFailed.newBuilder(failed).setPulledSteering(List.copyOf(ids)).build());
+    }
+    return terminal;
   }
 
   private void append(final Object body) {
@@ -246,11 +467,23 @@ public final class RunExecution {
 
   private void stopRunner() {
     session.signalCancelled();
+    interruptRunner();
+  }
+
+  /** Interrupts the runner's thread if it is still in {@link #execute}; true if it was. */
+  boolean interruptRunner() {
     synchronized (lock) {
       if (runnerThread != null) {
         runnerThread.interrupt();
+        return true;
       }
+      return false;
     }
+  }
+
+  private ScheduledFuture<?> scheduleStallWatch() {
+    final long period = Math.max(50, Math.min(1000, inactivityTimeout.toMillis() / 4));
+    return timer.scheduleWithFixedDelay(this::checkStalled, period, period, TimeUnit.MILLISECONDS);
   }
 
   private ScheduledFuture<?> scheduleDeadline() {
@@ -273,6 +506,55 @@ public final class RunExecution {
 
   String workerId() {
     return workerId;
+  }
+
+  /** The {@link RunAccess} this attempt lends its host API (C4). */
+  private final class Access implements RunAccess {
+    @Override
+    public AgentRunContext context() {
+      return contextForAttempt();
+    }
+
+    @Override
+    public AuthorizationSnapshot snapshot() {
+      return claim.start().getSnapshot();
+    }
+
+    @Override
+    public int attempt() {
+      return claim.attempt();
+    }
+
+    @Override
+    public boolean active() {
+      return !ended();
+    }
+
+    @Override
+    public void audit(final HostApiCall call) {
+      synchronized (lock) {
+        if (ended) {
+          LOG.info(
+              "run {} attempt {}: host-API call {} ({}) after the attempt ended; not audited",
+              claim.runId(),
+              claim.attempt(),
+              call.getAction(),
+              call.getOutcome());
+          return;
+        }
+        append(call);
+      }
+    }
+
+    @Override
+    public void emit(final AgentRunResult result) {
+      RunExecution.this.emit(result);
+    }
+
+    @Override
+    public List<SteeringItem> pullSteering(final boolean oneOnly) {
+      return RunExecution.this.pullSteering(oneOnly);
+    }
   }
 
   /** Why {@link #terminalAcknowledged()} failed when the attempt was given up. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -23,9 +24,13 @@ import org.slf4j.LoggerFactory;
  * Turns a claimed command record into a running {@link RunExecution} on the bounded run pool.
  *
  * <p>A claim slot {@linkplain #reserve reserves} a run thread before it asks the share group for
- * work, so a worker never holds a command it has no thread for; the thread is given back when the
- * runner has returned (not merely when the run ended), so a runner that ignores cancellation keeps
- * its slot busy instead of queueing the next run behind it.
+ * work, so a worker never holds a command it has no thread for. The reservation is given back when
+ * the runner has returned, or — for a runner that ignores cancellation or keeps going after its run
+ * ended — {@code worker.cancel.grace.ms} after the run ended: then its thread is interrupted again
+ * and abandoned (the run pool grows a thread instead of queueing the next run behind it).
+ *
+ * <p>A {@code StartRun} for a run already cancelled on run-control (C1) is settled without running
+ * and without writing anything.
  */
 final class RunLauncher {
   /** A command on the pool topic that is not a {@code StartRun}. */
@@ -95,18 +100,58 @@ final class RunLauncher {
     }
     final RunClaim claim =
         new RunClaim(command.get().getRunId(), attempt(record), (StartRun) command.get().getKind());
+    if (claim.attempt() < deliveryLimit
+        && worker.control().cancellation(claim.runId()).isPresent()) {
+      LOG.info(
+          "run {} was cancelled before it was claimed; accepting its command without running it",
+          claim.runId());
+      threads.release();
+      return Optional.of(RunExecution.skipped(claim, worker));
+    }
     final RunExecution execution = execution(claim, deliveryLimit);
+    final AtomicBoolean released = new AtomicBoolean();
     active.put(claim.runId(), execution);
+    execution
+        .whenEnded()
+        .thenRun(
+            () ->
+                worker
+                    .timer()
+                    .schedule(
+                        () -> abandonThread(execution, released),
+                        worker.cancelGrace().toMillis(),
+                        TimeUnit.MILLISECONDS));
     runPool.execute(
         () -> {
           try {
             execution.execute();
           } finally {
             active.remove(claim.runId(), execution);
-            threads.release();
+            if (released.compareAndSet(false, true)) {
+              threads.release();
+            }
           }
         });
     return Optional.of(execution);
+  }
+
+  /**
+   * Frees the slot of a run that ended a grace period ago but whose runner still has not returned.
+   */
+  private void abandonThread(final RunExecution execution, final AtomicBoolean released) {
+    if (released.get() || !execution.interruptRunner()) {
+      return;
+    }
+    if (released.compareAndSet(false, true)) {
+      LOG.warn(
+          "run {} attempt {}: the runner did not return within {} ms after the run ended;"
+              + " interrupted again and its thread abandoned",
+          execution.runId(),
+          execution.attempt(),
+          worker.cancelGrace().toMillis());
+      active.remove(execution.runId(), execution);
+      threads.release();
+    }
   }
 
   private RunExecution execution(final RunClaim claim, final int deliveryLimit) {

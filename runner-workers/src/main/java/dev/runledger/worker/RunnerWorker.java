@@ -7,6 +7,7 @@ import dev.runledger.schemas.service.Service;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
 import dev.runledger.worker.spi.AgentRunner;
+import dev.runledger.worker.spi.HostApiFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,26 +31,32 @@ import org.slf4j.LoggerFactory;
  * {@code StartRun} commands from the pool's share group ({@link ShareGroupClaimer}), runs up to
  * {@code worker.slots} of them at once and appends their records to the ledger.
  *
- * <p>Topics: reads {@code run-commands.<pool>} (key {@code run_id}, value {@code RunCommand}).
- * Writes {@code run-ledger} (key {@code run_id}, value {@code LedgerRecord}), {@code runners} (key
- * {@code runner_id}, value {@code RunnerManifest}), {@code workers} (key {@code worker_id}, value
- * {@code WorkerHeartbeat}; a tombstone on clean close) and {@code dlq} (unusable commands, original
- * bytes plus error headers). Values are Avro single-object encoded, keys UTF-8.
+ * <p>Topics: reads {@code run-commands.<pool>} (key {@code run_id}, value {@code RunCommand}
+ * StartRun) in the pool's share group, and all of {@code run-control} (key {@code run_id}, value
+ * {@code RunCommand} CancelRun/SteerRun) without a group ({@link RunControlReader}). Writes {@code
+ * run-ledger} (key {@code run_id}, value {@code LedgerRecord}), {@code runners} (key {@code
+ * runner_id}, value {@code RunnerManifest}), {@code workers} (key {@code worker_id}, value {@code
+ * WorkerHeartbeat}; a tombstone on clean close) and {@code dlq} (unusable commands, original bytes
+ * plus error headers). Values are Avro single-object encoded, keys UTF-8.
  *
  * <p>On start it publishes every hosted runner's manifest and waits for the broker to acknowledge
- * them (the orchestrator rejects events for runners it has no manifest for), then starts heartbeats
- * and claiming.
+ * them (the orchestrator rejects events for runners it has no manifest for), reads {@code
+ * run-control} up to its end (so no run cancelled earlier is started), then starts heartbeats and
+ * claiming. A {@code CancelRun} read later ends the run if it executes here.
  */
 public final class RunnerWorker implements Service {
   private static final Logger LOG = LoggerFactory.getLogger(RunnerWorker.class);
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration CONTROL_CATCH_UP = Duration.ofSeconds(60);
 
   private final LedgerConfig config;
   private final LedgerTopics topics;
   private final WorkerSettings settings;
   private final RunnerCatalog runners;
   private final Clock clock;
+  private final HostApiFactory hostApis;
+  private final RunControl control;
   private volatile State state;
 
   public RunnerWorker(final LedgerConfig config, final LedgerTopics topics) {
@@ -60,17 +67,32 @@ public final class RunnerWorker implements Service {
         Clock.systemUTC());
   }
 
-  /** A worker hosting exactly {@code runners} (tests, embedding). */
+  /** A worker hosting exactly {@code runners} (tests, embedding), with the discovered host API. */
   public RunnerWorker(
       final LedgerConfig config,
       final LedgerTopics topics,
       final RunnerCatalog runners,
       final Clock clock) {
+    this(config, topics, runners, clock, HostApis.discover(config));
+  }
+
+  /**
+   * A worker hosting exactly {@code runners} whose runners' host-API calls go to {@code hostApis}
+   * (see {@link HostApis#discover} for the default).
+   */
+  public RunnerWorker(
+      final LedgerConfig config,
+      final LedgerTopics topics,
+      final RunnerCatalog runners,
+      final Clock clock,
+      final HostApiFactory hostApis) {
     this.config = config;
     this.topics = topics;
     this.settings = WorkerSettings.from(config);
     this.runners = runners;
     this.clock = clock;
+    this.hostApis = hostApis;
+    this.control = new RunControl(settings.controlMaxRuns(), settings.controlMaxSteering());
     topics.runCommands(settings.pool()); // validates the pool name now
   }
 
@@ -98,9 +120,14 @@ public final class RunnerWorker implements Service {
     return current == null ? 0 : current.launcher.activeRuns();
   }
 
+  /** What this worker read from run-control. */
+  public RunControl control() {
+    return control;
+  }
+
   /**
    * Cancels a run if it is executing on this worker: it ends {@code run.failed{code=cancelled}} at
-   * once and its runner is interrupted.
+   * once and its runner is interrupted. (Normally a {@code CancelRun} on run-control does this.)
    *
    * @return true if the run was executing here
    */
@@ -137,7 +164,10 @@ public final class RunnerWorker implements Service {
   @Override
   public boolean healthy() {
     final State current = state;
-    return current != null && current.running && current.claimer.healthy();
+    return current != null
+        && current.running
+        && current.claimer.healthy()
+        && current.controlReader.healthy();
   }
 
   @Override
@@ -156,15 +186,24 @@ public final class RunnerWorker implements Service {
         WorkerPublisher.create(config.kafkaProperties(), settings.workerId(), topics);
     private final ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(threads("runledger-worker-timer"));
-    private final ExecutorService runPool =
-        Executors.newFixedThreadPool(settings.slots(), threads("runledger-run"));
+    private final ExecutorService runPool = Executors.newCachedThreadPool(threads("runledger-run"));
     private final RunLauncher launcher;
     private final ShareGroupClaimer claimer;
+    private final RunControlReader controlReader;
     private volatile boolean running;
 
     State() {
       final Topic<String, RunCommand> commands = topics.runCommands(settings.pool());
-      final WorkerContext context = new WorkerContext(settings.workerId(), publisher, clock, timer);
+      final WorkerContext context =
+          new WorkerContext(
+              settings.workerId(),
+              publisher,
+              clock,
+              timer,
+              control,
+              hostApis,
+              settings.inactivityTimeout(),
+              settings.cancelGrace());
       this.launcher =
           new RunLauncher(
               runners,
@@ -176,10 +215,25 @@ public final class RunnerWorker implements Service {
               settings.slots());
       this.claimer =
           new ShareGroupClaimer(settings, config.kafkaProperties(), commands.name(), launcher);
+      this.controlReader =
+          new RunControlReader(
+              config.kafkaProperties(),
+              settings.workerId(),
+              topics.runControl().name(),
+              topics.runControl().valueSerde().deserializer(),
+              control);
+      control.onCancel(
+          (runId, cancel) ->
+              launcher
+                  .find(runId)
+                  .ifPresent(execution -> execution.cancel(RunExecution.describe(cancel))));
+      control.onSteering(
+          (runId, item) -> launcher.find(runId).ifPresent(RunExecution::steeringAvailable));
     }
 
     void start() {
       publishManifests();
+      controlReader.start(CONTROL_CATCH_UP);
       timer.scheduleWithFixedDelay(
           this::heartbeat, 0, settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
       claimer.start();
@@ -190,6 +244,7 @@ public final class RunnerWorker implements Service {
       running = false;
       claimer.close();
       LOG.debug("worker {}: claim slots stopped", settings.workerId());
+      controlReader.close();
       runPool.shutdownNow();
       await(runPool);
       timer.shutdownNow();

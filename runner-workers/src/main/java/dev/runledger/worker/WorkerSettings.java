@@ -21,6 +21,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param groupId the share group of the pool's workers
  * @param configureGroup whether the worker sets the share group's configs on start
  * @param shutdownGrace how long a closing worker lets running runs finish before releasing them
+ * @param inactivityTimeout how long a runner may show no activity before it is failed {@code
+ *     runner-stalled}
+ * @param cancelGrace how long a runner that ignores cancellation keeps its thread and slot after
+ *     its run ended
+ * @param controlMaxRuns runs whose run-control state (cancel, steering) the worker remembers
+ * @param controlMaxSteering steering items remembered per run
  */
 public record WorkerSettings(
     String pool,
@@ -29,7 +35,11 @@ public record WorkerSettings(
     Duration heartbeat,
     String groupId,
     boolean configureGroup,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration inactivityTimeout,
+    Duration cancelGrace,
+    int controlMaxRuns,
+    int controlMaxSteering) {
 
   /** Worker pool this worker serves (default {@code default}). */
   public static final String POOL = "worker.pool";
@@ -59,6 +69,27 @@ public record WorkerSettings(
    */
   public static final String SHUTDOWN_GRACE_MS = "worker.shutdown.grace.ms";
 
+  /**
+   * Milliseconds a runner may show no activity (no result, steering pull, liveness report or
+   * host-API call) before the run is failed {@code runner-stalled} (default 120000).
+   */
+  public static final String INACTIVITY_TIMEOUT_MS = "worker.inactivity.timeout.ms";
+
+  /**
+   * Milliseconds a runner that ignores cancellation (or keeps running after its run ended) may keep
+   * its thread; then the worker interrupts it again and frees the slot (default 10000). The run
+   * itself ends {@code cancelled} at once.
+   */
+  public static final String CANCEL_GRACE_MS = "worker.cancel.grace.ms";
+
+  /** Runs whose run-control state (cancel, steering items) a worker remembers (default 100000). */
+  public static final String CONTROL_MAX_RUNS = "worker.control.max.runs";
+
+  /** Steering items a worker remembers per run (default 1000). */
+  public static final String CONTROL_MAX_STEERING = "worker.control.max.steering";
+
+  static final long DEFAULT_INACTIVITY_TIMEOUT_MS = 120_000;
+  static final long DEFAULT_CANCEL_GRACE_MS = 10_000;
   static final int MAX_SLOTS = 256;
 
   public WorkerSettings {
@@ -84,6 +115,22 @@ public record WorkerSettings(
       throw new ConfigException(
           SHUTDOWN_GRACE_MS, SHUTDOWN_GRACE_MS + " must be >= 0, got " + graceMs);
     }
+    final long inactivityMs = config.getLong(INACTIVITY_TIMEOUT_MS, DEFAULT_INACTIVITY_TIMEOUT_MS);
+    if (inactivityMs < 100) {
+      throw new ConfigException(
+          INACTIVITY_TIMEOUT_MS, INACTIVITY_TIMEOUT_MS + " must be >= 100, got " + inactivityMs);
+    }
+    final long cancelGraceMs = config.getLong(CANCEL_GRACE_MS, DEFAULT_CANCEL_GRACE_MS);
+    if (cancelGraceMs < 0) {
+      throw new ConfigException(
+          CANCEL_GRACE_MS, CANCEL_GRACE_MS + " must be >= 0, got " + cancelGraceMs);
+    }
+    final int maxRuns = config.getInt(CONTROL_MAX_RUNS, 100_000);
+    final int maxSteering = config.getInt(CONTROL_MAX_STEERING, 1000);
+    if (maxRuns < 1 || maxSteering < 1) {
+      throw new ConfigException(
+          CONTROL_MAX_RUNS, CONTROL_MAX_RUNS + " and " + CONTROL_MAX_STEERING + " must be >= 1");
+    }
     final String workerId = config.get(ID, "").strip();
     return new WorkerSettings(
         pool,
@@ -92,7 +139,11 @@ public record WorkerSettings(
         Duration.ofMillis(heartbeatMs),
         config.get(GROUP_ID, config.get(LedgerConfig.TOPIC_PREFIX) + "workers." + pool),
         Boolean.parseBoolean(config.get(CONFIGURE_GROUP, "true").strip()),
-        Duration.ofMillis(graceMs));
+        Duration.ofMillis(graceMs),
+        Duration.ofMillis(inactivityMs),
+        Duration.ofMillis(cancelGraceMs),
+        maxRuns,
+        maxSteering);
   }
 
   /** {@code <host>-<pid>-<4 hex>}: unique per process, readable in logs. */

@@ -59,9 +59,16 @@ class RunExecutionTest {
     // then
     assertThat(appender.types())
         .containsExactly(
-            "RunClaimed", "message.delta", "message.delta", "message.completed", "run.completed");
+            "RunClaimed",
+            "RunLiveness",
+            "message.delta",
+            "message.delta",
+            "message.completed",
+            "run.completed");
     final List<LedgerRecord> records = appender.records();
-    assertThat(records).extracting(LedgerRecord::getSequence).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(records)
+        .extracting(LedgerRecord::getSequence)
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
     assertThat(records).allSatisfy(r -> assertThat(r.getAttempt()).isEqualTo(3));
     assertThat(records).allSatisfy(r -> assertThat(r.getRunId()).isEqualTo(RUN));
     assertThat(records).allSatisfy(r -> assertThat(r.getProducer()).isEqualTo(WORKER));
@@ -108,7 +115,8 @@ class RunExecutionTest {
     execution.execute();
 
     // then
-    assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.failed");
+    assertThat(appender.types())
+        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.failed");
     assertThat(failure())
         .isEqualTo(
             RunFailed.newBuilder()
@@ -131,7 +139,8 @@ class RunExecutionTest {
     execution.execute();
 
     // then
-    assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.failed");
+    assertThat(appender.types())
+        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.failed");
     assertThat(failure().getCode()).isEqualTo(FailureCodes.NO_OUTPUT);
   }
 
@@ -153,8 +162,10 @@ class RunExecutionTest {
     execution.execute();
 
     // then
-    assertThat(appender.types()).containsExactly("RunClaimed", "run.completed");
-    assertThat(appender.records()).extracting(LedgerRecord::getSequence).containsExactly(1L, 2L);
+    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness", "run.completed");
+    assertThat(appender.records())
+        .extracting(LedgerRecord::getSequence)
+        .containsExactly(1L, 2L, 3L);
   }
 
   @Test
@@ -178,7 +189,8 @@ class RunExecutionTest {
     // then
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     assertThat(runnerSawCancel).isTrue();
-    assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.failed");
+    assertThat(appender.types())
+        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.failed");
     assertThat(failure().getCode()).isEqualTo(FailureCodes.DEADLINE_EXCEEDED);
   }
 
@@ -229,11 +241,11 @@ class RunExecutionTest {
     // then the terminal is written before the runner returns
     await().atMost(Duration.ofSeconds(5)).until(() -> execution.terminalAcknowledged().isDone());
     assertThat(running).isNotDone();
-    assertThat(appender.types()).containsExactly("RunClaimed", "run.failed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness", "run.failed");
     assertThat(failure().getCode()).isEqualTo(FailureCodes.CANCELLED);
     release.countDown();
     running.get(5, TimeUnit.SECONDS);
-    assertThat(appender.types()).containsExactly("RunClaimed", "run.failed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness", "run.failed");
   }
 
   @Test
@@ -251,7 +263,7 @@ class RunExecutionTest {
     execution.execute();
 
     // then
-    assertThat(slow.types()).containsExactly("RunClaimed", "run.completed");
+    assertThat(slow.types()).containsExactly("RunClaimed", "RunLiveness", "run.completed");
     assertThat(execution.terminalAcknowledged()).isNotDone();
     slow.acknowledgeAll();
     assertThat(execution.terminalAcknowledged()).isCompleted();
@@ -298,7 +310,7 @@ class RunExecutionTest {
 
     // then
     running.get(5, TimeUnit.SECONDS);
-    assertThat(appender.types()).containsExactly("RunClaimed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness");
     assertThat(execution.terminalAcknowledged()).isCompletedExceptionally();
   }
 
@@ -349,8 +361,8 @@ class RunExecutionTest {
     // then
     assertThat(appender.records())
         .extracting(LedgerRecord::getSequence)
-        .containsExactlyElementsOf(LongStream.rangeClosed(1, 402).boxed().toList());
-    assertThat(((AgentRunResult) appender.records().get(401).getBody()).getPayload())
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, 403).boxed().toList());
+    assertThat(((AgentRunResult) appender.records().get(402).getBody()).getPayload())
         .isInstanceOf(RunCompleted.class);
   }
 

@@ -46,7 +46,17 @@ class WorkerSettingsTest {
     assertThat(settings)
         .isEqualTo(
             new WorkerSettings(
-                "gpu", 2, "w-1", Duration.ofMillis(250), "my-group", false, Duration.ZERO));
+                "gpu",
+                2,
+                "w-1",
+                Duration.ofMillis(250),
+                "my-group",
+                false,
+                Duration.ZERO,
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(10),
+                100_000,
+                1000));
   }
 
   @Test

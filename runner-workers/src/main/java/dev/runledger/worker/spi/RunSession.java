@@ -70,6 +70,13 @@ public interface RunSession {
   default void liveness(final LivenessPhase phase) {}
 
   /**
+   * Registers an action to run (on the worker's run-control thread; keep it short) whenever a
+   * steering item for this run arrives; it also runs at once if items are already waiting. For
+   * runners that tell an external process ({@code steering.available}).
+   */
+  default void onSteeringAvailable(final Runnable action) {}
+
+  /**
    * The host API of this attempt (history, events, state, storage, artifacts, steering, models,
    * tools, knowledge), checked against the run's authorization snapshot and audited.
    */

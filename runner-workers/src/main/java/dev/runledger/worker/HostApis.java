@@ -1,0 +1,48 @@
+package dev.runledger.worker;
+
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.worker.spi.AgentApiException;
+import dev.runledger.worker.spi.HostApiFactory;
+import dev.runledger.worker.spi.HostApiProvider;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Finds the worker's default {@link HostApiFactory}. */
+public final class HostApis {
+  private static final Logger LOG = LoggerFactory.getLogger(HostApis.class);
+
+  private HostApis() {}
+
+  /**
+   * The first {@link HostApiProvider} on the classpath, else the first {@link HostApiFactory}, else
+   * {@link #unavailable()}.
+   */
+  public static HostApiFactory discover(final LedgerConfig config) {
+    final ClassLoader loader = HostApis.class.getClassLoader();
+    final Optional<HostApiProvider> provider =
+        ServiceLoader.load(HostApiProvider.class, loader).findFirst();
+    if (provider.isPresent()) {
+      LOG.debug("host API from provider {}", provider.get().getClass().getName());
+      return provider.get().create(config);
+    }
+    final Optional<HostApiFactory> factory =
+        ServiceLoader.load(HostApiFactory.class, loader).findFirst();
+    if (factory.isPresent()) {
+      return factory.get();
+    }
+    LOG.info("no host API implementation on the classpath; runners' host-API calls fail not_found");
+    return unavailable();
+  }
+
+  /** A factory whose host APIs refuse every call with {@code not_found}. */
+  public static HostApiFactory unavailable() {
+    return run ->
+        (method, params) -> {
+          throw new AgentApiException(
+              AgentApiException.NOT_FOUND,
+              "this worker has no host API implementation; method " + method + " is unavailable");
+        };
+  }
+}
