@@ -1,9 +1,9 @@
 package dev.runledger.worker;
 
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.HostApiFactory;
-import dev.runledger.worker.spi.HostApiProvider;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
@@ -16,21 +16,15 @@ public final class HostApis {
   private HostApis() {}
 
   /**
-   * The first {@link HostApiProvider} on the classpath, else the first {@link HostApiFactory}, else
-   * {@link #unavailable()}.
+   * The first {@link HostApiFactory} listed in {@code META-INF/services} on the classpath,
+   * {@linkplain HostApiFactory#configure configured} for this worker; else {@link #unavailable()}.
    */
-  public static HostApiFactory discover(final LedgerConfig config) {
-    final ClassLoader loader = HostApis.class.getClassLoader();
-    final Optional<HostApiProvider> provider =
-        ServiceLoader.load(HostApiProvider.class, loader).findFirst();
-    if (provider.isPresent()) {
-      LOG.debug("host API from provider {}", provider.get().getClass().getName());
-      return provider.get().create(config);
-    }
+  public static HostApiFactory discover(final LedgerConfig config, final LedgerTopics topics) {
     final Optional<HostApiFactory> factory =
-        ServiceLoader.load(HostApiFactory.class, loader).findFirst();
+        ServiceLoader.load(HostApiFactory.class, HostApis.class.getClassLoader()).findFirst();
     if (factory.isPresent()) {
-      return factory.get();
+      LOG.debug("host API from {}", factory.get().getClass().getName());
+      return factory.get().configure(config, topics);
     }
     LOG.info("no host API implementation on the classpath; runners' host-API calls fail not_found");
     return unavailable();

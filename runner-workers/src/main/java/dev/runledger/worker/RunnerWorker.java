@@ -67,18 +67,21 @@ public final class RunnerWorker implements Service {
         Clock.systemUTC());
   }
 
-  /** A worker hosting exactly {@code runners} (tests, embedding), with the discovered host API. */
+  /**
+   * A worker hosting exactly {@code runners} (tests, embedding), with the host API found by {@link
+   * HostApis#discover} when it starts (closed when it stops, if {@link AutoCloseable}).
+   */
   public RunnerWorker(
       final LedgerConfig config,
       final LedgerTopics topics,
       final RunnerCatalog runners,
       final Clock clock) {
-    this(config, topics, runners, clock, HostApis.discover(config));
+    this(config, topics, runners, clock, null);
   }
 
   /**
    * A worker hosting exactly {@code runners} whose runners' host-API calls go to {@code hostApis}
-   * (see {@link HostApis#discover} for the default).
+   * (owned by the caller; null discovers one as above).
    */
   public RunnerWorker(
       final LedgerConfig config,
@@ -190,10 +193,12 @@ public final class RunnerWorker implements Service {
     private final RunLauncher launcher;
     private final ShareGroupClaimer claimer;
     private final RunControlReader controlReader;
+    private final HostApiFactory hostApiFactory;
     private volatile boolean running;
 
     State() {
       final Topic<String, RunCommand> commands = topics.runCommands(settings.pool());
+      this.hostApiFactory = hostApis != null ? hostApis : HostApis.discover(config, topics);
       final WorkerContext context =
           new WorkerContext(
               settings.workerId(),
@@ -201,7 +206,7 @@ public final class RunnerWorker implements Service {
               clock,
               timer,
               control,
-              hostApis,
+              hostApiFactory,
               settings.inactivityTimeout(),
               settings.cancelGrace());
       this.launcher =
@@ -250,8 +255,19 @@ public final class RunnerWorker implements Service {
       timer.shutdownNow();
       await(timer);
       LOG.debug("worker {}: run threads stopped", settings.workerId());
+      closeHostApis();
       publisher.workerGone(settings.workerId());
       publisher.close(CLOSE_TIMEOUT);
+    }
+
+    private void closeHostApis() {
+      if (hostApis == null && hostApiFactory instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (final Exception e) {
+          LOG.warn("worker {}: closing the host API failed", settings.workerId(), e);
+        }
+      }
     }
 
     private void publishManifests() {

@@ -18,6 +18,16 @@ final class FakeSession implements RunSession {
   private final Deque<List<SteeringItem>> pulls = new ArrayDeque<>();
   private final CountDownLatch cancelled = new CountDownLatch(1);
   private int sleeps;
+  private HostApi hostApi =
+      (method, params) -> {
+        throw new UnsupportedOperationException("no host API in this test");
+      };
+
+  /** Host-API calls go to {@code api}. */
+  FakeSession hostApi(final HostApi api) {
+    this.hostApi = api;
+    return this;
+  }
 
   /** The next {@link #pullSteering()} calls return these, in order; then nothing. */
   FakeSession steering(final List<SteeringItem> pull) {
@@ -82,6 +92,6 @@ final class FakeSession implements RunSession {
 
   @Override
   public HostApi hostApi() {
-    throw new UnsupportedOperationException("the echo runner calls no host API");
+    return hostApi;
   }
 }

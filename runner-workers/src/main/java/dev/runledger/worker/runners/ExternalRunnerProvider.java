@@ -1,0 +1,28 @@
+package dev.runledger.worker.runners;
+
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.worker.spi.AgentRunner;
+import dev.runledger.worker.spi.RunnerProvider;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The external runners declared in the worker's configuration: one {@code proc:<name>} per {@code
+ * worker.runners.proc.<name>.command} and one {@code http:<name>} per {@code
+ * worker.runners.http.<name>.url}. Found by {@link java.util.ServiceLoader}.
+ */
+public final class ExternalRunnerProvider implements RunnerProvider {
+
+  @Override
+  public List<AgentRunner> runners(final LedgerConfig config) {
+    final List<AgentRunner> runners = new ArrayList<>();
+    for (final RunnerDeclaration d : RunnerDeclaration.all(config, "proc", "command")) {
+      runners.add(
+          new ProcRunner(
+              d.manifest("stdio runner " + d.name()),
+              ProcRunnerSettings.from(d),
+              System.getenv()));
+    }
+    return runners;
+  }
+}
