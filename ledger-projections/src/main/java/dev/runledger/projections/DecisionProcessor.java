@@ -1,6 +1,7 @@
 package dev.runledger.projections;
 
 import dev.runledger.avro.DispatchDecision;
+import dev.runledger.projections.fold.ViewFolds;
 import dev.runledger.schemas.topics.Topic;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -8,12 +9,13 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Keeps the latest {@code DispatchDecision} per event id in the {@code dispatch-decisions} store; a
+ * Keeps the decision of each event id in the {@code dispatch-decisions} store ({@link
+ * ViewFolds#applyDecision}: a later {@code duplicate} never replaces the original decision); a
  * tombstone removes it. Forwards only dead letters.
  */
-final class DecisionProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+final class DecisionProcessor implements Processor<byte[], byte[], String, Emission> {
   private final TolerantDecoder<DispatchDecision> decoder;
-  private ProcessorContext<byte[], byte[]> context;
+  private ProcessorContext<String, Emission> context;
   private KeyValueStore<String, DispatchDecision> decisions;
 
   DecisionProcessor(final Topic<String, DispatchDecision> topic) {
@@ -21,7 +23,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], byte[], byte[
   }
 
   @Override
-  public void init(final ProcessorContext<byte[], byte[]> context) {
+  public void init(final ProcessorContext<String, Emission> context) {
     this.context = context;
     this.decisions = context.getStateStore(ProjectionTopology.DECISIONS_STORE);
   }
@@ -34,6 +36,9 @@ final class DecisionProcessor implements Processor<byte[], byte[], byte[], byte[
       decisions.delete(key);
       return;
     }
-    decoder.decode(context, record).ifPresent(decision -> decisions.put(key, decision));
+    decoder
+        .decode(context, record)
+        .ifPresent(
+            decision -> decisions.put(key, ViewFolds.applyDecision(decisions.get(key), decision)));
   }
 }

@@ -8,19 +8,19 @@ import java.util.Base64;
  * Opaque cursors of the run-events API: base64url of the last {@code seq} a page returned. Clients
  * pass them back unchanged; anything else is a 400 naming the parameter.
  */
-final class EventCursors {
+public final class EventCursors {
   private static final String PREFIX = "seq:";
 
   private EventCursors() {}
 
-  static String encode(final long seq) {
+  public static String encode(final long seq) {
     return Base64.getUrlEncoder()
         .withoutPadding()
         .encodeToString((PREFIX + seq).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The {@code seq} a cursor stands for; 0 (from the start) when it is null or empty. */
-  static long decode(final String cursor, final String field) {
+  public static long decode(final String cursor, final String field) {
     if (cursor == null || cursor.isEmpty()) {
       return 0;
     }

@@ -1,57 +1,300 @@
 package dev.runledger.projections;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.runledger.avro.AgentRun;
-import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.StateEntry;
+import dev.runledger.projections.fold.ViewKeys;
+import dev.runledger.projections.http.EventStream;
+import dev.runledger.projections.http.InstanceRouter;
 import dev.runledger.projections.query.EventPage;
+import dev.runledger.projections.query.RunFilter;
+import dev.runledger.projections.query.RunPage;
 import dev.runledger.projections.query.RunQueries;
+import dev.runledger.projections.query.TranscriptPage;
+import dev.runledger.projections.query.ViewDigest;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * The projections' read API (SPEC §8.2):
+ * The projections' read API (SPEC §8.2). Every key is answered by the instance that owns it (other
+ * instances forward the request there, see {@link InstanceRouter}); lists fan out to every instance
+ * and are merged.
  *
  * <ul>
+ *   <li>{@code GET /v1/runs?conversation_id=&status=&runner_id=&limit=&cursor=} → {@code {items,
+ *       next_cursor}}, newest first.
  *   <li>{@code GET /v1/runs/{run_id}} → the {@code AgentRun}, or 404.
- *   <li>{@code GET /v1/runs/{run_id}/events?after=&limit=} → {@code {"items": [AgentRunEvent...],
- *       "next_cursor": "..."|null}}; {@code after} is a {@code next_cursor} from an earlier page
- *       (absent: from the first event), {@code limit} 1..{@value #MAX_LIMIT}, default {@value
- *       #DEFAULT_LIMIT}; {@code next_cursor} is null when no more events exist yet. 404 for an
- *       unknown run, 400 for a bad cursor or limit.
+ *   <li>{@code GET /v1/runs/{run_id}/events?after=&limit=} → {@code {items, next_cursor}}.
+ *   <li>{@code GET /v1/runs/{run_id}/events/stream} → server-sent events (see {@link EventStream}).
  *   <li>{@code GET /v1/events/{event_id}} → the event's {@code DispatchDecision}, or 404.
+ *   <li>{@code GET /v1/conversations/{conversation_id}/transcript?before=&after=&limit=} → {@code
+ *       {items, next_cursor, prev_cursor, has_more}}; {@code /transcript/search?q=&top_k=} → {@code
+ *       {items}}.
+ *   <li>{@code GET /v1/state/{scope}/{scope_id}/{key}} → the {@code StateEntry}, or 404; {@code GET
+ *       /v1/state/{scope}/{scope_id}?prefix=} → {@code {items}}.
+ *   <li>{@code GET /v1/views/digests} → {@code {"runs": "count:hash", ...}} over every instance
+ *       (used by {@code ledger rebuild}).
  * </ul>
  *
+ * {@code limit} is 1..{@value #MAX_LIMIT} (default {@value #DEFAULT_LIMIT}); cursors are opaque.
  * Every read may answer 503 {@code unavailable} while the stores are not readable.
  */
 public final class ProjectionRoutes {
   public static final int DEFAULT_LIMIT = 100;
   public static final int MAX_LIMIT = 1000;
+  public static final int DEFAULT_TOP_K = 10;
+  private static final String RUN_CURSOR = "run:";
 
   private final RunQueries queries;
+  private final InstanceRouter router;
 
   public ProjectionRoutes(final RunQueries queries) {
+    this(queries, InstanceRouter.local());
+  }
+
+  public ProjectionRoutes(final RunQueries queries, final InstanceRouter router) {
     this.queries = queries;
+    this.router = router;
   }
 
   public void register(final Javalin app) {
+    app.get("/v1/runs", this::runs);
     app.get("/v1/runs/{run_id}", this::run);
     app.get("/v1/runs/{run_id}/events", this::events);
+    app.get("/v1/runs/{run_id}/events/stream", this::stream);
     app.get("/v1/events/{event_id}", this::decision);
+    app.get("/v1/conversations/{conversation_id}/transcript", this::transcript);
+    app.get("/v1/conversations/{conversation_id}/transcript/search", this::search);
+    app.get("/v1/state/{scope}/{scope_id}", this::states);
+    app.get("/v1/state/{scope}/{scope_id}/<key>", this::state);
+    app.get("/v1/views/digests", this::digests);
+  }
+
+  /** A run's JSON from whichever instance owns it, or 404. */
+  public JsonNode runJson(final String runId, final boolean forwarded) {
+    return owned(
+        forwarded,
+        ProjectionTopology.RUNS_STORE,
+        runId,
+        "/v1/runs/" + encode(runId),
+        () -> AvroJson.toJson(queries.run(runId).orElseThrow(() -> unknownRun(runId))));
+  }
+
+  /** A page of a run's events as JSON from whichever instance owns the run. */
+  public JsonNode eventsJson(
+      final String runId, final long after, final int limit, final boolean forwarded) {
+    return owned(
+        forwarded,
+        ProjectionTopology.RUNS_STORE,
+        runId,
+        "/v1/runs/"
+            + encode(runId)
+            + "/events?limit="
+            + limit
+            + "&after="
+            + EventCursors.encode(after),
+        () -> eventsBody(runId, after, limit));
+  }
+
+  private void runs(final Context ctx) {
+    final RunFilter filter =
+        new RunFilter(
+            blankToNull(ctx.queryParam("conversation_id")),
+            blankToNull(ctx.queryParam("status")),
+            blankToNull(ctx.queryParam("runner_id")));
+    final int limit = limit(ctx.queryParam("limit"));
+    final String cursor = blankToNull(ctx.queryParam("cursor"));
+    final String after = cursor == null ? null : decodeRunCursor(cursor);
+    final List<JsonNode> bodies = new ArrayList<>();
+    final RunPage local = queries.runs(filter, after, limit);
+    bodies.add(runsBody(local));
+    if (!forwarded(ctx)) {
+      final String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+      for (final String other : router.others(ProjectionTopology.RUNS_STORE)) {
+        bodies.add(router.get(other, "/v1/runs" + query));
+      }
+    }
+    ctx.json(mergeRuns(bodies, limit));
   }
 
   private void run(final Context ctx) {
-    final String runId = ctx.pathParam("run_id");
-    final AgentRun run = queries.run(runId).orElseThrow(() -> unknownRun(runId));
-    ctx.json(AvroJson.toJson(run));
+    ctx.json(runJson(ctx.pathParam("run_id"), forwarded(ctx)));
   }
 
   private void events(final Context ctx) {
     final String runId = ctx.pathParam("run_id");
     final long after = EventCursors.decode(ctx.queryParam("after"), "after");
+    ctx.json(eventsJson(runId, after, limit(ctx.queryParam("limit")), forwarded(ctx)));
+  }
+
+  private void stream(final Context ctx) {
+    final String runId = ctx.pathParam("run_id");
+    final String lastId = ctx.header("Last-Event-ID");
+    final long after = EventStream.lastEventId(lastId);
+    new EventStream(this, runId, after).serve(ctx);
+  }
+
+  private void decision(final Context ctx) {
+    final String eventId = ctx.pathParam("event_id");
+    ctx.json(
+        owned(
+            forwarded(ctx),
+            ProjectionTopology.DECISIONS_STORE,
+            eventId,
+            pathAndQuery(ctx),
+            () ->
+                AvroJson.toJson(
+                    queries
+                        .decision(eventId)
+                        .orElseThrow(
+                            () ->
+                                ApiException.notFound(
+                                    "no dispatch decision for event '"
+                                        + eventId
+                                        + "' (unknown event, or not decided yet)")))));
+  }
+
+  private void transcript(final Context ctx) {
+    final String conversation = ctx.pathParam("conversation_id");
+    final String beforeText = blankToNull(ctx.queryParam("before"));
+    final String afterText = blankToNull(ctx.queryParam("after"));
+    if (beforeText != null && afterText != null) {
+      throw ApiException.invalid("before", "give before or after, not both");
+    }
+    final Long before = beforeText == null ? null : EventCursors.decode(beforeText, "before");
+    final Long after = afterText == null ? null : EventCursors.decode(afterText, "after");
     final int limit = limit(ctx.queryParam("limit"));
+    ctx.json(
+        owned(
+            forwarded(ctx),
+            ProjectionTopology.TRANSCRIPT_STORE,
+            conversation,
+            pathAndQuery(ctx),
+            () -> {
+              final TranscriptPage page = queries.transcript(conversation, before, after, limit);
+              final ObjectNode body = AvroJson.mapper().createObjectNode();
+              final ArrayNode items = body.putArray("items");
+              page.items().forEach(item -> items.add(AvroJson.toJson(item)));
+              if (page.items().isEmpty()) {
+                body.putNull("next_cursor");
+                body.putNull("prev_cursor");
+              } else {
+                body.put(
+                    "next_cursor",
+                    EventCursors.encode(page.items().get(page.items().size() - 1).getSeq()));
+                body.put("prev_cursor", EventCursors.encode(page.items().get(0).getSeq()));
+              }
+              body.put("has_more", page.hasMore());
+              return body;
+            }));
+  }
+
+  private void search(final Context ctx) {
+    final String conversation = ctx.pathParam("conversation_id");
+    final String q = blankToNull(ctx.queryParam("q"));
+    if (q == null) {
+      throw ApiException.invalid("q", "give the text to search for in q");
+    }
+    final int topK = number(ctx.queryParam("top_k"), "top_k", DEFAULT_TOP_K);
+    ctx.json(
+        owned(
+            forwarded(ctx),
+            ProjectionTopology.TRANSCRIPT_STORE,
+            conversation,
+            pathAndQuery(ctx),
+            () -> {
+              final ObjectNode body = AvroJson.mapper().createObjectNode();
+              final ArrayNode items = body.putArray("items");
+              queries.search(conversation, q, topK).forEach(i -> items.add(AvroJson.toJson(i)));
+              return body;
+            }));
+  }
+
+  private void state(final Context ctx) {
+    final String scope = ctx.pathParam("scope");
+    final String scopeId = ctx.pathParam("scope_id");
+    final String key = ctx.pathParam("key");
+    ctx.json(
+        owned(
+            forwarded(ctx),
+            ProjectionTopology.STATE_STORE,
+            ViewKeys.stateOwner(scope, scopeId),
+            pathAndQuery(ctx),
+            () -> {
+              final StateEntry entry =
+                  queries
+                      .state(scope, scopeId, key)
+                      .orElseThrow(
+                          () ->
+                              ApiException.notFound(
+                                  "no state '" + key + "' in " + scope + "/" + scopeId));
+              return AvroJson.toJson(entry);
+            }));
+  }
+
+  private void states(final Context ctx) {
+    final String scope = ctx.pathParam("scope");
+    final String scopeId = ctx.pathParam("scope_id");
+    final String prefix = ctx.queryParam("prefix");
+    ctx.json(
+        owned(
+            forwarded(ctx),
+            ProjectionTopology.STATE_STORE,
+            ViewKeys.stateOwner(scope, scopeId),
+            pathAndQuery(ctx),
+            () -> {
+              final ObjectNode body = AvroJson.mapper().createObjectNode();
+              final ArrayNode items = body.putArray("items");
+              queries.states(scope, scopeId, prefix).forEach(e -> items.add(AvroJson.toJson(e)));
+              return body;
+            }));
+  }
+
+  private void digests(final Context ctx) {
+    final Map<String, ViewDigest> total = new LinkedHashMap<>(queries.digests());
+    if (!forwarded(ctx)) {
+      for (final String other : router.others(ProjectionTopology.RUNS_STORE)) {
+        router
+            .get(other, "/v1/views/digests")
+            .properties()
+            .forEach(
+                e ->
+                    total.merge(
+                        e.getKey(), ViewDigest.parse(e.getValue().asText()), ViewDigest::plus));
+      }
+    }
+    final ObjectNode body = AvroJson.mapper().createObjectNode();
+    total.forEach((view, digest) -> body.put(view, digest.text()));
+    ctx.json(body);
+  }
+
+  private JsonNode owned(
+      final boolean forwarded,
+      final String store,
+      final String key,
+      final String pathAndQuery,
+      final Supplier<JsonNode> local) {
+    if (!forwarded) {
+      final java.util.Optional<String> owner = router.owner(store, key);
+      if (owner.isPresent()) {
+        return router.get(owner.get(), pathAndQuery);
+      }
+    }
+    return local.get();
+  }
+
+  private ObjectNode eventsBody(final String runId, final long after, final int limit) {
     final EventPage page = queries.events(runId, after, limit).orElseThrow(() -> unknownRun(runId));
     final ObjectNode body = AvroJson.mapper().createObjectNode();
     final ArrayNode items = body.putArray("items");
@@ -61,26 +304,89 @@ public final class ProjectionRoutes {
     } else {
       body.putNull("next_cursor");
     }
-    ctx.json(body);
+    return body;
   }
 
-  private void decision(final Context ctx) {
-    final String eventId = ctx.pathParam("event_id");
-    final DispatchDecision decision =
-        queries
-            .decision(eventId)
-            .orElseThrow(
-                () ->
-                    ApiException.notFound(
-                        "no dispatch decision for event '"
-                            + eventId
-                            + "' (unknown event, or not decided yet)"));
-    ctx.json(AvroJson.toJson(decision));
+  private static ObjectNode runsBody(final RunPage page) {
+    final ObjectNode body = AvroJson.mapper().createObjectNode();
+    final ArrayNode items = body.putArray("items");
+    page.items().forEach(run -> items.add(AvroJson.toJson(run)));
+    if (page.nextPosition().isPresent()) {
+      body.put("next_cursor", encodeRunCursor(page.nextPosition().get()));
+    } else {
+      body.putNull("next_cursor");
+    }
+    return body;
+  }
+
+  /** Merges the pages of every instance: newest first, the first {@code limit}. */
+  private static ObjectNode mergeRuns(final List<JsonNode> bodies, final int limit) {
+    final List<JsonNode> all = new ArrayList<>();
+    boolean more = false;
+    for (final JsonNode body : bodies) {
+      body.path("items").forEach(all::add);
+      more |= body.path("next_cursor").isTextual();
+    }
+    all.sort(Comparator.comparing(ProjectionRoutes::position).reversed());
+    more |= all.size() > limit;
+    final List<JsonNode> page = all.subList(0, Math.min(limit, all.size()));
+    final ObjectNode merged = AvroJson.mapper().createObjectNode();
+    merged.putArray("items").addAll(page);
+    if (more && !page.isEmpty()) {
+      merged.put("next_cursor", encodeRunCursor(position(page.get(page.size() - 1))));
+    } else {
+      merged.putNull("next_cursor");
+    }
+    return merged;
+  }
+
+  private static String position(final JsonNode run) {
+    final long created = run.path("created_at").isNumber() ? run.path("created_at").asLong() : 0;
+    return ViewKeys.padded(created) + "/" + run.path("run_id").asText();
+  }
+
+  private static String encodeRunCursor(final String position) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString((RUN_CURSOR + position).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String decodeRunCursor(final String cursor) {
+    try {
+      final String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      if (text.startsWith(RUN_CURSOR)) {
+        return text.substring(RUN_CURSOR.length());
+      }
+    } catch (final IllegalArgumentException e) {
+      // reported below
+    }
+    throw ApiException.invalid(
+        "cursor", "'" + cursor + "' is not a cursor this API returned; pass next_cursor unchanged");
+  }
+
+  private static boolean forwarded(final Context ctx) {
+    return ctx.header(InstanceRouter.FORWARDED_HEADER) != null;
+  }
+
+  private static String pathAndQuery(final Context ctx) {
+    return ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+  }
+
+  private static String encode(final String segment) {
+    return java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String blankToNull(final String text) {
+    return text == null || text.isBlank() ? null : text;
   }
 
   private static int limit(final String text) {
+    return number(text, "limit", DEFAULT_LIMIT);
+  }
+
+  private static int number(final String text, final String field, final int fallback) {
     if (text == null || text.isEmpty()) {
-      return DEFAULT_LIMIT;
+      return fallback;
     }
     try {
       final int limit = Integer.parseInt(text);
@@ -91,7 +397,7 @@ public final class ProjectionRoutes {
       // reported below
     }
     throw ApiException.invalid(
-        "limit", "must be a whole number from 1 to " + MAX_LIMIT + ", got '" + text + "'");
+        field, "must be a whole number from 1 to " + MAX_LIMIT + ", got '" + text + "'");
   }
 
   private static ApiException unknownRun(final String runId) {

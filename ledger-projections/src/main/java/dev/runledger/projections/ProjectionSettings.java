@@ -16,6 +16,16 @@ import java.util.Optional;
  *       queries for keys owned elsewhere can be forwarded; default: unset (single instance).
  *   <li>{@value #COMMIT_INTERVAL_MS} — Kafka Streams commit interval in ms; default {@value
  *       #DEFAULT_COMMIT_INTERVAL_MS}.
+ *   <li>{@value #ROCKSDB_CACHE_BYTES} — bytes of the one RocksDB block cache all stores of an
+ *       instance share (index and filter blocks included); default {@value
+ *       #DEFAULT_ROCKSDB_CACHE_BYTES} (64 MiB).
+ *   <li>{@value #ROCKSDB_WRITE_BUFFER_BYTES} — bytes all stores' memtables may take together,
+ *       charged to that cache; default {@value #DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES} (16 MiB).
+ *   <li>{@value #DELIVERIES_COALESCE_MS} — how long {@code message.delta} chunks are gathered
+ *       before they go to the deliveries topic as one message; default {@value
+ *       #DEFAULT_DELIVERIES_COALESCE_MS}.
+ *   <li>{@value #FORWARD_TIMEOUT_MS} — timeout of a query forwarded to another instance; default
+ *       {@value #DEFAULT_FORWARD_TIMEOUT_MS}.
  * </ul>
  */
 public final class ProjectionSettings {
@@ -30,6 +40,30 @@ public final class ProjectionSettings {
 
   /** Default commit interval. */
   public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
+
+  /** Bytes of the shared RocksDB block cache. */
+  public static final String ROCKSDB_CACHE_BYTES = "projections.rocksdb.cache.bytes";
+
+  /** Default shared block cache: 64 MiB. */
+  public static final long DEFAULT_ROCKSDB_CACHE_BYTES = 64L * 1024 * 1024;
+
+  /** Bytes all memtables of an instance may take together. */
+  public static final String ROCKSDB_WRITE_BUFFER_BYTES = "projections.rocksdb.write.buffer.bytes";
+
+  /** Default memtable budget: 16 MiB. */
+  public static final long DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES = 16L * 1024 * 1024;
+
+  /** How long deltas are gathered before they are delivered, in ms. */
+  public static final String DELIVERIES_COALESCE_MS = "projections.deliveries.coalesce.ms";
+
+  /** Default delta gathering interval. */
+  public static final long DEFAULT_DELIVERIES_COALESCE_MS = 250;
+
+  /** Timeout of a query forwarded to another instance, in ms. */
+  public static final String FORWARD_TIMEOUT_MS = "projections.forward.timeout.ms";
+
+  /** Default forwarding timeout. */
+  public static final long DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
 
   private ProjectionSettings() {}
 

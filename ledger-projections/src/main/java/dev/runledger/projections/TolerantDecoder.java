@@ -10,37 +10,42 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes the raw records of one topic inside a processor, so that bytes that do not decode never
- * stop the application: they go to the DLQ with their error code, and processing goes on. A record
- * whose key is not the id inside its value is a dead letter too, because its partition (chosen by
- * the key) is not the one that holds the rest of that id's records.
+ * stop the application: they are forwarded as {@link Emission#deadLetter dead letters} with their
+ * error code in the headers, and processing goes on. When an id function is given, a record whose
+ * key is not the id inside its value is a dead letter too, because its partition (chosen by the
+ * key) is not the one that holds the rest of that id's records.
  */
 final class TolerantDecoder<V> {
   /** A record whose key is not the id inside its value, so it sits in the wrong partition. */
   static final String KEY_MISMATCH = "record.key_mismatch";
 
+  private static final Logger LOG = LoggerFactory.getLogger(TolerantDecoder.class);
+
   private final Topic<String, V> topic;
   private final Deserializer<V> deserializer;
   private final Function<V, String> idOf;
 
+  /**
+   * @param topic the topic the records come from
+   * @param idOf the id the key must equal, or null when keys are not checked
+   */
   TolerantDecoder(final Topic<String, V> topic, final Function<V, String> idOf) {
     this.topic = topic;
     this.deserializer = topic.valueSerde().deserializer();
     this.idOf = idOf;
   }
 
-  /** The decoded value, or empty after sending the record to the DLQ. Null values are dead. */
+  /** The decoded value, or empty after forwarding the record as a dead letter. */
   Optional<V> decode(
-      final ProcessorContext<byte[], byte[]> context, final Record<byte[], byte[]> record) {
+      final ProcessorContext<String, Emission> context, final Record<byte[], byte[]> record) {
     if (record.value() == null) {
-      DeadLetters.forward(
-          context,
-          record,
-          ProjectionTopology.DLQ_SINK,
-          DeadLetters.EMPTY_VALUE,
-          "record has no value");
+      dead(context, record, DeadLetters.EMPTY_VALUE, "record has no value");
       return Optional.empty();
     }
     final V value;
@@ -49,21 +54,41 @@ final class TolerantDecoder<V> {
     } catch (final SerializationException e) {
       final String code =
           e instanceof DecodeException decode ? decode.code() : DecodeException.CORRUPT;
-      DeadLetters.forward(context, record, ProjectionTopology.DLQ_SINK, code, e.getMessage());
+      dead(context, record, code, e.getMessage());
       return Optional.empty();
     }
-    final String key = keyOf(record);
-    final String id = idOf.apply(value);
-    if (!id.equals(key)) {
-      DeadLetters.forward(
-          context,
-          record,
-          ProjectionTopology.DLQ_SINK,
-          KEY_MISMATCH,
-          "record key '" + key + "' must equal the id in its value '" + id + "'");
-      return Optional.empty();
+    if (idOf != null) {
+      final String key = keyOf(record);
+      final String id = idOf.apply(value);
+      if (!id.equals(key)) {
+        dead(
+            context,
+            record,
+            KEY_MISMATCH,
+            "record key '" + key + "' must equal the id in its value '" + id + "'");
+        return Optional.empty();
+      }
     }
     return Optional.of(value);
+  }
+
+  /** Forwards the record as a dead letter with the error headers. */
+  static void dead(
+      final ProcessorContext<String, Emission> context,
+      final Record<byte[], byte[]> record,
+      final String code,
+      final String message) {
+    final Optional<RecordMetadata> source = context.recordMetadata();
+    final String topic = source.map(RecordMetadata::topic).orElse("");
+    final int partition = source.map(RecordMetadata::partition).orElse(-1);
+    final long offset = source.map(RecordMetadata::offset).orElse(-1L);
+    LOG.warn("dead letter from {}-{}@{}: {}: {}", topic, partition, offset, code, message);
+    context.forward(
+        new Record<>(
+            keyOf(record),
+            Emission.deadLetter(record.key(), record.value()),
+            record.timestamp(),
+            DeadLetters.headers(record.headers(), code, message, topic, partition, offset)));
   }
 
   /** The record's key as text, or null. */

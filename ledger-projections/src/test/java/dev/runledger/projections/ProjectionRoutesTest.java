@@ -8,10 +8,16 @@ import dev.runledger.avro.AgentRunEvent;
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.StateEntry;
+import dev.runledger.avro.TranscriptItem;
 import dev.runledger.projections.fold.FoldResult;
 import dev.runledger.projections.fold.RunFold;
 import dev.runledger.projections.query.EventPage;
+import dev.runledger.projections.query.RunFilter;
+import dev.runledger.projections.query.RunPage;
 import dev.runledger.projections.query.RunQueries;
+import dev.runledger.projections.query.TranscriptPage;
+import dev.runledger.projections.query.ViewDigest;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
@@ -259,6 +265,45 @@ class ProjectionRoutesTest {
     public Optional<DispatchDecision> decision(final String eventId) {
       check();
       return Optional.ofNullable(decisions.get(eventId));
+    }
+
+    @Override
+    public RunPage runs(final RunFilter filter, final String afterPosition, final int limit) {
+      check();
+      return new RunPage(
+          runs.values().stream().filter(filter::matches).limit(limit).toList(), Optional.empty());
+    }
+
+    @Override
+    public TranscriptPage transcript(
+        final String conversationId, final Long before, final Long after, final int limit) {
+      check();
+      return new TranscriptPage(List.of(), false);
+    }
+
+    @Override
+    public List<TranscriptItem> search(
+        final String conversationId, final String query, final int topK) {
+      check();
+      return List.of();
+    }
+
+    @Override
+    public Optional<StateEntry> state(final String scope, final String scopeId, final String key) {
+      check();
+      return Optional.empty();
+    }
+
+    @Override
+    public List<StateEntry> states(final String scope, final String scopeId, final String prefix) {
+      check();
+      return List.of();
+    }
+
+    @Override
+    public Map<String, ViewDigest> digests() {
+      check();
+      return Map.of();
     }
 
     private void check() {

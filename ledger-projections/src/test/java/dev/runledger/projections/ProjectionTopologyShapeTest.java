@@ -29,24 +29,39 @@ class ProjectionTopologyShapeTest {
             .map(TopologyDescription.Node::name)
             .collect(Collectors.toSet());
     assertThat(nodes)
-        .containsExactlyInAnyOrder(
+        .contains(
             "run-ledger-source",
             "run-fold",
+            "host-events-source",
+            "host-events-messages",
+            "transcript-append",
+            "state-apply",
+            "deliveries-coalesce",
+            "deliveries-sink",
             "dispatch-decisions-source",
             "dispatch-decisions-materializer",
             "projections-dlq-sink");
+    assertThat(nodes).allMatch(name -> !name.startsWith("KSTREAM-") && !name.startsWith("KTABLE-"));
     final Set<String> stores =
         description.subtopologies().stream()
             .flatMap(s -> s.nodes().stream())
             .filter(n -> n instanceof TopologyDescription.Processor)
             .flatMap(n -> ((TopologyDescription.Processor) n).stores().stream())
             .collect(Collectors.toSet());
-    assertThat(stores).containsExactlyInAnyOrder("runs", "run-events", "dispatch-decisions");
+    assertThat(stores)
+        .containsExactlyInAnyOrder(
+            "runs",
+            "run-events",
+            "runs-index",
+            "transcript",
+            "state",
+            "delivery-buffer",
+            "dispatch-decisions");
     assertThat(description.globalStores()).isEmpty();
   }
 
   @Test
-  void shouldReadLedgerAndDecisionsAndWriteOnlyDlqWhenBuilt() {
+  void shouldReadLedgerHostEventsAndDecisionsAndWriteDlqAndDeliveriesWhenBuilt() {
     // when
     final TopologyDescription description = ProjectionTopology.build(topics).describe();
 
@@ -58,14 +73,26 @@ class ProjectionTopologyShapeTest {
             .flatMap(n -> ((TopologyDescription.Source) n).topicSet().stream())
             .collect(Collectors.toSet());
     assertThat(sourceTopics)
-        .containsExactlyInAnyOrder("runledger.run-ledger", "runledger.dispatch-decisions");
+        .containsExactlyInAnyOrder(
+            "runledger.run-ledger",
+            "runledger.host-events",
+            "runledger.dispatch-decisions",
+            "transcript-assistant-repartition",
+            "transcript-user-repartition",
+            "state-updates-repartition");
     final Set<String> sinkTopics =
         description.subtopologies().stream()
             .flatMap(s -> s.nodes().stream())
             .filter(n -> n instanceof TopologyDescription.Sink)
             .map(n -> ((TopologyDescription.Sink) n).topic())
             .collect(Collectors.toSet());
-    assertThat(sinkTopics).containsExactly("runledger.dlq");
+    assertThat(sinkTopics)
+        .containsExactlyInAnyOrder(
+            "runledger.dlq",
+            "runledger.deliveries",
+            "transcript-assistant-repartition",
+            "transcript-user-repartition",
+            "state-updates-repartition");
   }
 
   @Test

@@ -215,12 +215,23 @@ class ProjectionTopologyTest {
   }
 
   @Test
-  void shouldDeadLetterTombstoneWhenItLandsOnTheLedger() {
+  void shouldRemoveRunAndItsEventsWhenCleanupTombstoneLandsOnTheLedger() {
+    // given
+    final LedgerFixture a = new LedgerFixture("run-a");
+    final LedgerFixture b = new LedgerFixture("run-b");
+    ledger.pipeInput("run-a", a.created());
+    ledger.pipeInput("run-a", a.claimed(1));
+    ledger.pipeInput("run-b", b.created());
+
     // when
     rawLedger.pipeInput("run-a", (byte[]) null);
 
     // then
-    assertThat(header(dlq.readRecord(), "runledger.error.code")).isEqualTo("decode.empty");
+    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(runs().get("run-a")).isNull();
+    assertThat(events("run-a")).isEmpty();
+    assertThat(runs().get("run-b")).isNotNull();
+    assertThat(events("run-b")).hasSize(1);
   }
 
   @Test

@@ -3,20 +3,30 @@ package dev.runledger.projections.query;
 import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.AgentRunEvent;
 import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.StateEntry;
+import dev.runledger.avro.TranscriptItem;
+import dev.runledger.projections.ProjectionTopology;
 import dev.runledger.projections.RunEventKeys;
+import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.schemas.http.ApiException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-/**
- * {@link RunQueries} over this instance's stores. Single instance for now: a key owned by another
- * instance reads as unknown here.
- */
+/** {@link RunQueries} over this instance's stores (the partitions it runs). */
 public final class LocalRunQueries implements RunQueries {
   private final ViewStores stores;
 
@@ -44,6 +54,183 @@ public final class LocalRunQueries implements RunQueries {
   @Override
   public Optional<DispatchDecision> decision(final String eventId) {
     return read(() -> Optional.ofNullable(stores.decisions().get(eventId)));
+  }
+
+  @Override
+  public RunPage runs(final RunFilter filter, final String afterPosition, final int limit) {
+    final String prefix;
+    if (filter.conversationId() != null) {
+      prefix = ViewKeys.BY_CONVERSATION + filter.conversationId() + "/";
+    } else if (filter.status() != null) {
+      prefix = ViewKeys.BY_STATUS + filter.status() + "/";
+    } else {
+      prefix = ViewKeys.BY_TIME;
+    }
+    final String upper = afterPosition == null ? prefix + ViewKeys.END : prefix + afterPosition;
+    return read(
+        () -> {
+          final List<AgentRun> items = new ArrayList<>();
+          String last = null;
+          boolean more = false;
+          try (KeyValueIterator<String, String> it =
+              stores.runsIndex().reverseRange(prefix, upper)) {
+            while (it.hasNext() && !more) {
+              final KeyValue<String, String> entry = it.next();
+              final String position = entry.key.substring(prefix.length());
+              if (position.equals(afterPosition)) {
+                continue;
+              }
+              final AgentRun run = stores.runs().get(entry.value);
+              if (run == null || !filter.matches(run)) {
+                continue;
+              }
+              if (items.size() < limit) {
+                items.add(run);
+                last = position;
+              } else {
+                more = true;
+              }
+            }
+          }
+          return new RunPage(items, more ? Optional.of(last) : Optional.empty());
+        });
+  }
+
+  @Override
+  public TranscriptPage transcript(
+      final String conversationId, final Long before, final Long after, final int limit) {
+    final String from = ViewKeys.transcript(conversationId, 0);
+    final String to = ViewKeys.transcript(conversationId, Long.MAX_VALUE);
+    return read(
+        () -> {
+          final ReadOnlyKeyValueStore<String, TranscriptItem> store = stores.transcript();
+          if (after != null) {
+            final List<TranscriptItem> items = new ArrayList<>();
+            boolean more = false;
+            try (KeyValueIterator<String, TranscriptItem> it =
+                store.range(ViewKeys.transcript(conversationId, after + 1), to)) {
+              while (it.hasNext() && !more) {
+                final TranscriptItem item = it.next().value;
+                if (items.size() < limit) {
+                  items.add(item);
+                } else {
+                  more = true;
+                }
+              }
+            }
+            return new TranscriptPage(items, more);
+          }
+          final String upper =
+              before == null ? to : ViewKeys.transcript(conversationId, Math.max(0, before - 1));
+          final Deque<TranscriptItem> items = new ArrayDeque<>();
+          boolean more = false;
+          try (KeyValueIterator<String, TranscriptItem> it = store.reverseRange(from, upper)) {
+            while (it.hasNext() && !more) {
+              final TranscriptItem item = it.next().value;
+              if (before != null && item.getSeq() >= before) {
+                continue;
+              }
+              if (items.size() < limit) {
+                items.addFirst(item);
+              } else {
+                more = true;
+              }
+            }
+          }
+          return new TranscriptPage(new ArrayList<>(items), more);
+        });
+  }
+
+  @Override
+  public List<TranscriptItem> search(
+      final String conversationId, final String query, final int topK) {
+    final String needle = query.toLowerCase(Locale.ROOT).strip();
+    final List<String> tokens = List.of(needle.split("\\s+"));
+    return read(
+        () -> {
+          final List<Scored> scored = new ArrayList<>();
+          try (KeyValueIterator<String, TranscriptItem> it =
+              stores
+                  .transcript()
+                  .range(
+                      ViewKeys.transcript(conversationId, 0),
+                      ViewKeys.transcript(conversationId, Long.MAX_VALUE))) {
+            it.forEachRemaining(
+                kv -> {
+                  final String text = kv.value.getContent().toLowerCase(Locale.ROOT);
+                  int score = text.contains(needle) ? tokens.size() + 1 : 0;
+                  for (final String token : tokens) {
+                    if (!token.isEmpty() && text.contains(token)) {
+                      score++;
+                    }
+                  }
+                  if (score > 0) {
+                    scored.add(new Scored(kv.value, score));
+                  }
+                });
+          }
+          return scored.stream()
+              .sorted(
+                  Comparator.comparingInt(Scored::score)
+                      .thenComparingLong(s -> s.item().getSeq())
+                      .reversed())
+              .limit(topK)
+              .map(Scored::item)
+              .toList();
+        });
+  }
+
+  @Override
+  public Optional<StateEntry> state(final String scope, final String scopeId, final String key) {
+    return read(() -> Optional.ofNullable(stores.state().get(ViewKeys.state(scope, scopeId, key))));
+  }
+
+  @Override
+  public List<StateEntry> states(final String scope, final String scopeId, final String prefix) {
+    final String from = ViewKeys.state(scope, scopeId, prefix == null ? "" : prefix);
+    return read(
+        () -> {
+          final List<StateEntry> items = new ArrayList<>();
+          try (KeyValueIterator<String, StateEntry> it =
+              stores.state().range(from, from + ViewKeys.END)) {
+            it.forEachRemaining(
+                kv -> {
+                  if (kv.value.getScope().equals(scope) && kv.value.getScopeId().equals(scopeId)) {
+                    items.add(kv.value);
+                  }
+                });
+          }
+          return items;
+        });
+  }
+
+  @Override
+  public Map<String, ViewDigest> digests() {
+    return read(
+        () -> {
+          final Map<String, ViewDigest> digests = new LinkedHashMap<>();
+          for (final String view : Digests.VIEWS) {
+            digests.put(view, digest(view));
+          }
+          return digests;
+        });
+  }
+
+  private ViewDigest digest(final String view) {
+    ViewDigest digest = ViewDigest.EMPTY;
+    try (KeyValueIterator<String, Object> it = stores.<Object>store(view).all()) {
+      while (it.hasNext()) {
+        final KeyValue<String, Object> kv = it.next();
+        if (view.equals(ProjectionTopology.TRANSCRIPT_STORE)) {
+          digest = Digests.addTranscript(digest, (TranscriptItem) kv.value);
+        } else if (kv.value instanceof SpecificRecord record) {
+          digest = Digests.add(digest, kv.key, record);
+        } else {
+          digest = digest.plus(kv.key, String.valueOf(kv.value));
+        }
+      }
+    }
+    return digest;
   }
 
   private EventPage page(final String runId, final long after, final int limit) {
@@ -77,4 +264,6 @@ public final class LocalRunQueries implements RunQueries {
               + "); retry in a moment");
     }
   }
+
+  private record Scored(TranscriptItem item, int score) {}
 }

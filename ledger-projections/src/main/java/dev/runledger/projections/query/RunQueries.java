@@ -2,13 +2,17 @@ package dev.runledger.projections.query;
 
 import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.StateEntry;
+import dev.runledger.avro.TranscriptItem;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Read access to the projection views, between the HTTP routes and the stores. The local
- * implementation reads this instance's stores; a forwarding one can ask the instance that owns a
- * key. Implementations throw {@link dev.runledger.schemas.http.ApiException} with status 503 and
- * code {@code unavailable} while the stores cannot be read (starting, rebalancing, restoring).
+ * Read access to the projection views of this instance, between the HTTP routes and the stores (the
+ * routes forward a key owned by another instance there, and fan lists out). Implementations throw
+ * {@link dev.runledger.schemas.http.ApiException} with status 503 and code {@code unavailable}
+ * while the stores cannot be read (starting, rebalancing, restoring).
  */
 public interface RunQueries {
 
@@ -23,4 +27,22 @@ public interface RunQueries {
 
   /** The dispatch decision for an event, or empty when there is none. */
   Optional<DispatchDecision> decision(String eventId);
+
+  /** This instance's runs matching the filter, newest first, strictly after a position. */
+  RunPage runs(RunFilter filter, String afterPosition, int limit);
+
+  /** A page of a conversation's transcript (see {@link TranscriptPage}). */
+  TranscriptPage transcript(String conversationId, Long before, Long after, int limit);
+
+  /** The best {@code topK} items of a conversation matching the query text. */
+  List<TranscriptItem> search(String conversationId, String query, int topK);
+
+  /** One state entry. */
+  Optional<StateEntry> state(String scope, String scopeId, String key);
+
+  /** The state entries of one scope id whose key starts with {@code prefix}, by key. */
+  List<StateEntry> states(String scope, String scopeId, String prefix);
+
+  /** A digest of every view of this instance's stores, by store name. */
+  Map<String, ViewDigest> digests();
 }

@@ -192,7 +192,8 @@ class LocalRunQueriesTest {
       return store(ProjectionTopology.DECISIONS_STORE);
     }
 
-    private <V> ReadOnlyKeyValueStore<String, V> store(final String name) {
+    @Override
+    public <V> ReadOnlyKeyValueStore<String, V> store(final String name) {
       if (driver == null) {
         throw new InvalidStateStoreException("rebalancing");
       }

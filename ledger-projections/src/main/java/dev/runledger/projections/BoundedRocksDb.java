@@ -1,0 +1,64 @@
+package dev.runledger.projections;
+
+import java.util.Map;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.WriteBufferManager;
+
+/**
+ * Bounds the RocksDB memory of every store of one projections instance (SPEC §7): all stores share
+ * one LRU block cache ({@value ProjectionSettings#ROCKSDB_CACHE_BYTES}) that also holds index and
+ * filter blocks, and one write buffer manager ({@value
+ * ProjectionSettings#ROCKSDB_WRITE_BUFFER_BYTES}) that charges memtables to that cache. The shared
+ * objects are created per Kafka Streams instance ({@link Shared}) and handed over in the Streams
+ * config under {@link #SHARED_CONFIG}, so no static state is needed and they are closed with the
+ * service.
+ */
+public final class BoundedRocksDb implements RocksDBConfigSetter {
+  /** Streams config entry holding this instance's {@link Shared}. */
+  public static final String SHARED_CONFIG = "runledger.projections.rocksdb.shared";
+
+  @Override
+  public void setConfig(
+      final String storeName, final Options options, final Map<String, Object> configs) {
+    final Object shared = configs.get(SHARED_CONFIG);
+    if (!(shared instanceof Shared memory)) {
+      throw new IllegalStateException(
+          SHARED_CONFIG
+              + " is missing from the Streams config; use ProjectionTopology.streamsConfig");
+    }
+    final BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
+    table.setBlockCache(memory.cache);
+    table.setCacheIndexAndFilterBlocks(true);
+    table.setCacheIndexAndFilterBlocksWithHighPriority(true);
+    table.setPinTopLevelIndexAndFilter(true);
+    options.setWriteBufferManager(memory.writeBuffers);
+    options.setTableFormatConfig(table);
+  }
+
+  @Override
+  public void close(final String storeName, final Options options) {
+    // the cache and the write buffer manager are shared: Shared.close() releases them
+  }
+
+  /** The cache and write buffer manager all stores of one instance share. */
+  public static final class Shared implements AutoCloseable {
+    private final Cache cache;
+    private final WriteBufferManager writeBuffers;
+
+    public Shared(final long cacheBytes, final long writeBufferBytes) {
+      // high-priority pool for index and filter blocks: 10% of the cache
+      this.cache = new LRUCache(cacheBytes, -1, false, 0.1);
+      this.writeBuffers = new WriteBufferManager(writeBufferBytes, cache);
+    }
+
+    @Override
+    public void close() {
+      writeBuffers.close();
+      cache.close();
+    }
+  }
+}
