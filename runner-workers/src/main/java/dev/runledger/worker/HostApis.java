@@ -4,6 +4,7 @@ import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.HostApiFactory;
+import dev.runledger.worker.spi.HostApiProvider;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
@@ -16,12 +17,20 @@ public final class HostApis {
   private HostApis() {}
 
   /**
-   * The first {@link HostApiFactory} listed in {@code META-INF/services} on the classpath,
-   * {@linkplain HostApiFactory#configure configured} for this worker; else {@link #unavailable()}.
+   * The factory of the first {@link HostApiProvider} listed in {@code META-INF/services} on the
+   * classpath; else the first {@link HostApiFactory} listed there, {@linkplain
+   * HostApiFactory#configure configured} for this worker; else {@link #unavailable()}.
    */
   public static HostApiFactory discover(final LedgerConfig config, final LedgerTopics topics) {
+    final ClassLoader loader = HostApis.class.getClassLoader();
+    final Optional<HostApiProvider> provider =
+        ServiceLoader.load(HostApiProvider.class, loader).findFirst();
+    if (provider.isPresent()) {
+      LOG.debug("host API from provider {}", provider.get().getClass().getName());
+      return provider.get().create(config);
+    }
     final Optional<HostApiFactory> factory =
-        ServiceLoader.load(HostApiFactory.class, HostApis.class.getClassLoader()).findFirst();
+        ServiceLoader.load(HostApiFactory.class, loader).findFirst();
     if (factory.isPresent()) {
       LOG.debug("host API from {}", factory.get().getClass().getName());
       return factory.get().configure(config, topics);
