@@ -28,6 +28,12 @@ public final class DevStack implements AutoCloseable {
   /** The built-in runner every worker offers. */
   public static final String ECHO_RUNNER = "builtin:echo/default";
 
+  /**
+   * Whether the stack runs a runner worker of its own (default true; false when workers run in
+   * other processes, e.g. {@code ledger worker}).
+   */
+  public static final String WORKER_ENABLED = "dev.worker.enabled";
+
   private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
 
   private final ServiceGroup group;
@@ -76,7 +82,9 @@ public final class DevStack implements AutoCloseable {
       parts.config = effective;
       parts.topics = LedgerTopics.create(effective.topicSettings(), LedgerSerdes.singleObject());
       TopicAdmin.createAll(effective, parts.topics);
-      parts.worker = parts.watched(new RunnerWorker(effective, parts.topics));
+      if (Boolean.parseBoolean(effective.get(WORKER_ENABLED, "true").strip())) {
+        parts.worker = parts.watched(new RunnerWorker(effective, parts.topics));
+      }
       parts.orchestrator = parts.watched(new OrchestratorService(effective, parts.topics));
       parts.projections = parts.watched(new ProjectionService(effective, parts.topics));
       parts.gateway = parts.watched(new GatewayService(effective, parts.topics));
@@ -151,6 +159,7 @@ public final class DevStack implements AutoCloseable {
     return projections;
   }
 
+  /** The stack's own worker, or null when {@link #WORKER_ENABLED} is false. */
   public RunnerWorker worker() {
     return worker;
   }
