@@ -19,9 +19,7 @@ public final class ExternalRunnerProvider implements RunnerProvider {
     for (final RunnerDeclaration d : RunnerDeclaration.all(config, "proc", "command")) {
       runners.add(
           new ProcRunner(
-              d.manifest("stdio runner " + d.name()),
-              ProcRunnerSettings.from(d),
-              System.getenv()));
+              d.manifest("stdio runner " + d.name()), ProcRunnerSettings.from(d), System.getenv()));
     }
     return runners;
   }

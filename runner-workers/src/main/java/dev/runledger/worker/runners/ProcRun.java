@@ -118,7 +118,8 @@ final class ProcRun {
       return false;
     }
     stdin = process.getOutputStream();
-    final Thread drain = new Thread(this::drainStderr, "runledger-proc-stderr-" + context.getRunId());
+    final Thread drain =
+        new Thread(this::drainStderr, "runledger-proc-stderr-" + context.getRunId());
     drain.setDaemon(true);
     drain.start();
     LOG.info("run {}: started {} (pid {}) in {}", context.getRunId(), runnerId, process.pid(), dir);
@@ -144,7 +145,8 @@ final class ProcRun {
       fail(RunnerFailures.OUTPUT_LIMIT, "the runner's stdout was cut: " + e.getMessage());
     } catch (final IOException e) {
       if (!session.isCancelled()) {
-        LOG.warn("run {}: reading the runner's stdout failed: {}", context.getRunId(), e.toString());
+        LOG.warn(
+            "run {}: reading the runner's stdout failed: {}", context.getRunId(), e.toString());
       }
     }
   }
@@ -226,10 +228,14 @@ final class ProcRun {
     } else if (validLines == 0 && invalidLines > 0) {
       fail(
           RunnerFailures.BAD_OUTPUT,
-          "the runner wrote " + invalidLines + " lines and none was a protocol message"
+          "the runner wrote "
+              + invalidLines
+              + " lines and none was a protocol message"
               + stderrSummary());
     } else {
-      fail(FailureCodes.NO_OUTPUT, "the runner's stdout ended without a terminal result" + stderrSummary());
+      fail(
+          FailureCodes.NO_OUTPUT,
+          "the runner's stdout ended without a terminal result" + stderrSummary());
     }
   }
 
@@ -298,7 +304,8 @@ final class ProcRun {
   private void drainStderr() {
     long logged = 0;
     try (BufferedReader err =
-        new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = err.readLine()) != null) {
         final String clean = abbreviate(redactor.redact(line));
