@@ -2,7 +2,11 @@ package dev.runledger.deploy;
 
 import dev.runledger.deploy.cli.DemoCommand;
 import dev.runledger.deploy.cli.DevCommand;
+import dev.runledger.deploy.cli.CleanupCommand;
+import dev.runledger.deploy.cli.RebuildCommand;
+import dev.runledger.deploy.cli.ReplayCommand;
 import dev.runledger.deploy.cli.RunsCommand;
+import dev.runledger.deploy.cli.VerifyCommand;
 import dev.runledger.deploy.cli.SendCommand;
 import dev.runledger.deploy.cli.ServiceCommands;
 import dev.runledger.deploy.cli.TopicsCommand;
@@ -23,6 +27,10 @@ import picocli.CommandLine.Command;
       TopicsCommand.class,
       SendCommand.class,
       RunsCommand.class,
+      ReplayCommand.class,
+      RebuildCommand.class,
+      VerifyCommand.class,
+      CleanupCommand.class,
       ServiceCommands.Gateway.class,
       ServiceCommands.Orchestrator.class,
       ServiceCommands.Worker.class,

@@ -12,7 +12,12 @@ import picocli.CommandLine.Spec;
     name = "runs",
     mixinStandardHelpOptions = true,
     description = "Read runs through the HTTP API of a running runledger.",
-    subcommands = {RunsCommand.Get.class, RunsCommand.Events.class})
+    subcommands = {
+      RunsCommand.Get.class,
+      RunsCommand.Events.class,
+      RunsListFollow.ListRuns.class,
+      RunsListFollow.Follow.class
+    })
 public final class RunsCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -1,0 +1,56 @@
+package dev.runledger.deploy.cli;
+
+import dev.runledger.projections.query.ViewDigest;
+import dev.runledger.projections.tools.LedgerTools;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.LedgerTopics;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ledger rebuild}: fold the whole ledger again and compare every view with the live one. */
+@Command(
+    name = "rebuild",
+    mixinStandardHelpOptions = true,
+    description =
+        "Fold the whole run ledger (and host events and decisions) again, in memory, with the"
+            + " same fold functions as the live projections, and compare a digest of every view"
+            + " with the live views (GET /v1/views/digests). Exits 1 when any differs.")
+public final class RebuildCommand implements Callable<Integer> {
+  @Mixin ConfigOptions config;
+
+  @Option(
+      names = "--url",
+      description = "Base URL of the live projections (default ${DEFAULT-VALUE}).",
+      defaultValue = "http://localhost:8080")
+  String url;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    final LedgerConfig settings = config.load(Map.of());
+    final Map<String, ViewDigest> rebuilt;
+    try (ScanProgress progress = new ScanProgress("rebuild")) {
+      rebuilt = new LedgerTools(settings, LedgerTopics.create(settings)).rebuild(progress);
+    }
+    final var live = new ApiClient(url).get("/v1/views/digests").orThrow("reading live digests");
+    final PrintWriter out = spec.commandLine().getOut();
+    boolean equal = true;
+    out.printf("%-20s %-28s %-28s %s%n", "VIEW", "REBUILT", "LIVE", "EQUAL");
+    for (final Map.Entry<String, ViewDigest> view : rebuilt.entrySet()) {
+      final String liveText = live.path(view.getKey()).asText("-");
+      final boolean same = view.getValue().text().equals(liveText);
+      equal &= same;
+      out.printf("%-20s %-28s %-28s %s%n", view.getKey(), view.getValue().text(), liveText, same);
+    }
+    out.println(equal ? "rebuild equals live" : "rebuild DIFFERS from live");
+    out.flush();
+    return equal ? 0 : 1;
+  }
+}
