@@ -1,15 +1,15 @@
 package dev.runledger.deploy;
 
+import dev.runledger.deploy.cli.CleanupCommand;
 import dev.runledger.deploy.cli.DemoCommand;
 import dev.runledger.deploy.cli.DevCommand;
-import dev.runledger.deploy.cli.CleanupCommand;
 import dev.runledger.deploy.cli.RebuildCommand;
 import dev.runledger.deploy.cli.ReplayCommand;
 import dev.runledger.deploy.cli.RunsCommand;
-import dev.runledger.deploy.cli.VerifyCommand;
 import dev.runledger.deploy.cli.SendCommand;
 import dev.runledger.deploy.cli.ServiceCommands;
 import dev.runledger.deploy.cli.TopicsCommand;
+import dev.runledger.deploy.cli.VerifyCommand;
 import dev.runledger.schemas.http.ApiException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
