@@ -27,12 +27,27 @@ public final class Decisions {
     return of(eventId, Decision.DUPLICATE, null, null, null, now);
   }
 
+  /**
+   * A duplicate of an event already decided as {@code original}: it names the original's run and
+   * binding, so the compacted decisions topic still tells where the message went.
+   */
+  public static DispatchDecision duplicateOf(final DispatchDecision original, final Instant now) {
+    return of(
+        original.getEventId(),
+        Decision.DUPLICATE,
+        original.getRunId(),
+        original.getBindingId(),
+        null,
+        now);
+  }
+
   public static DispatchDecision invalid(
       final String eventId, final String reason, final Instant now) {
     return of(eventId, Decision.INVALID, null, null, reason, now);
   }
 
-  private static DispatchDecision of(
+  /** A decision of any kind. */
+  public static DispatchDecision of(
       final String eventId,
       final Decision decision,
       final String runId,

@@ -64,7 +64,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
                 event.getEventId(),
                 Decisions.invalid(event.getEventId(), HostEventValidator.EVENT_INVALID, now),
                 record.timestamp()),
-            DispatchTopology.SINK_DECISIONS);
+            DispatchTopology.SINK_INVALID);
       }
       return;
     }

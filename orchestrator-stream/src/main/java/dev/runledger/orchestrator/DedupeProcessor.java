@@ -1,8 +1,10 @@
 package dev.runledger.orchestrator;
 
+import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.HostEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -10,15 +12,16 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Drops events whose {@code event_id} was already seen within the dedupe window (SPEC §5.1): they
- * get a {@code duplicate} decision and nothing else. First-seen times are wall-clock milliseconds
- * in the {@value DispatchTopology#STORE_DEDUPE} window store, whose retention is the window, so old
- * ids expire segment by segment without a scan.
+ * Drops events whose {@code event_id} was already decided within the dedupe window (SPEC §5.1):
+ * they get a {@code duplicate} decision naming the original decision's run and binding, and nothing
+ * else. Decisions are kept by the conversation processor in the {@value
+ * DispatchTopology#STORE_DECISIONS} window store (window start = wall-clock ms of the decision),
+ * whose retention is the window, so old ids expire segment by segment without a scan.
  */
 final class DedupeProcessor implements Processor<String, HostEvent, Object, Object> {
   private final long windowMs;
   private ProcessorContext<Object, Object> context;
-  private WindowStore<String, Long> seen;
+  private WindowStore<String, DispatchDecision> decided;
 
   DedupeProcessor(final Duration window) {
     this.windowMs = window.toMillis();
@@ -27,28 +30,32 @@ final class DedupeProcessor implements Processor<String, HostEvent, Object, Obje
   @Override
   public void init(final ProcessorContext<Object, Object> context) {
     this.context = context;
-    this.seen = context.getStateStore(DispatchTopology.STORE_DEDUPE);
+    this.decided = context.getStateStore(DispatchTopology.STORE_DECISIONS);
   }
 
   @Override
   public void process(final Record<String, HostEvent> record) {
     final String eventId = record.key();
     final long now = context.currentSystemTimeMs();
-    if (seenWithinWindow(eventId, now)) {
+    final Optional<DispatchDecision> original = latest(eventId, now);
+    if (original.isPresent()) {
       context.forward(
-          record.withValue(Decisions.duplicate(eventId, Instant.ofEpochMilli(now))),
-          DispatchTopology.SINK_DECISIONS);
+          record.withValue(Decisions.duplicateOf(original.get(), Instant.ofEpochMilli(now))),
+          DispatchTopology.SINK_DUPLICATES);
       return;
     }
-    seen.put(eventId, now, now);
-    context.forward(record, DispatchTopology.PROCESSOR_DISPATCH);
+    context.forward(record, DispatchTopology.MERGE_CONVERSATION_INPUTS);
   }
 
-  private boolean seenWithinWindow(final String eventId, final long now) {
-    // The upper bound tolerates a wall clock that stepped back since the first sighting.
-    try (WindowStoreIterator<Long> firstSeen =
-        seen.fetch(eventId, Math.max(0, now - windowMs), now + windowMs)) {
-      return firstSeen.hasNext();
+  private Optional<DispatchDecision> latest(final String eventId, final long now) {
+    // The upper bound tolerates a wall clock that stepped back since the decision.
+    DispatchDecision last = null;
+    try (WindowStoreIterator<DispatchDecision> found =
+        decided.fetch(eventId, Math.max(0, now - windowMs), now + windowMs)) {
+      while (found.hasNext()) {
+        last = found.next().value;
+      }
     }
+    return Optional.ofNullable(last);
   }
 }

@@ -1,67 +1,122 @@
 package dev.runledger.orchestrator;
 
+import dev.runledger.avro.ConversationState;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.RunNotice;
+import dev.runledger.avro.RunTrack;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.schemas.topics.Topic;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The orchestrator's dispatch topology (SPEC §5.1–5.3, {@code parallel} policy): decode and
- * validate host events, drop duplicates, resolve the binding, create the run.
+ * The orchestrator's dispatch topology (SPEC §5): decode and validate host events, drop duplicates,
+ * resolve the binding and apply the binding's dispatch policy per conversation; learn from the
+ * ledger when runs are claimed and end, take cancel requests, time out runs.
  *
- * <p>Inputs:
+ * <p>Sub-topology 1, the run tracker, keyed by run id:
  *
  * <ul>
- *   <li>{@code host-events} — key: conversation key (UTF-8, read as raw bytes and kept for the
- *       DLQ); value: {@code HostEvent}, Avro single-object bytes, decoded here so bad bytes never
- *       stop the stream.
- *   <li>{@code bindings} (global store {@value #STORE_BINDINGS}) — key: binding id (String); value:
- *       {@code AgentBinding} bytes, decoded on read; tombstone deletes.
- *   <li>{@code runners} (global store {@value #STORE_RUNNERS}) — key: runner id (String); value:
- *       {@code RunnerManifest} bytes, decoded on read; tombstone deletes.
+ *   <li>in {@code run-ledger} — key run id; value {@code LedgerRecord} bytes (every producer's).
+ *   <li>in {@code run-control} — key run id; value {@code RunCommand} bytes ({@code CancelRun} from
+ *       the gateway is what matters here).
+ *   <li>store {@value #STORE_RUN_TRACKS} — run id → {@code RunTrack} (routing key, claimed, ended,
+ *       injected steering, a cancel waiting for {@code RunCreated}).
+ *   <li>out repartition {@value #REPARTITION_NOTICES} — key: the run's routing key (ingest key of
+ *       its event); value {@code RunNotice} (claimed / ended with pulled steering / cancel); as
+ *       many partitions as {@code host-events}, so each notice meets its conversation.
+ *   <li>out {@code dlq} — undecodable ledger or control records, with {@code DeadLetters} headers.
  * </ul>
  *
- * <p>Outputs:
+ * <p>Sub-topology 2, the conversations, keyed by routing key (co-partitioned with host-events):
  *
  * <ul>
- *   <li>{@code dispatch-decisions} — key: event id (String); value: {@code DispatchDecision}, one
- *       per valid event ({@code run_created|no_binding|rejected|duplicate|invalid}).
- *   <li>{@code run-ledger} — key: run id (String); value: {@code LedgerRecord{RunCreated}}, attempt
- *       0, sequence 1, producer {@code orchestrator}.
- *   <li>{@code run-commands.<pool>} — key: run id (String); value: {@code RunCommand{StartRun}};
- *       header {@value #POOL_HEADER} names the pool.
- *   <li>{@code dlq} — key and value: the original bytes; headers {@link
+ *   <li>in {@code host-events} — key: conversation key (UTF-8, read as raw bytes and kept for the
+ *       DLQ); value {@code HostEvent} bytes, decoded here so bad bytes never stop the stream.
+ *   <li>in {@value #REPARTITION_NOTICES} (above).
+ *   <li>global stores {@value #STORE_BINDINGS} ({@code bindings}: binding id → {@code AgentBinding}
+ *       bytes) and {@value #STORE_RUNNERS} ({@code runners}: runner id → {@code RunnerManifest}
+ *       bytes), decoded on read; tombstones delete.
+ *   <li>store {@value #STORE_DECISIONS} — window store, event id → its latest {@code
+ *       DispatchDecision}, retained for the dedupe window.
+ *   <li>store {@value #STORE_CONVERSATIONS} — routing key → {@code ConversationState} (live runs
+ *       with their attempt-0 sequence counters and deadlines; per binding the active run, steered
+ *       events and the FIFO of queued events).
+ *   <li>store {@value #STORE_DEADLINES} — {@code <deadline ms, 19 digits>|<run id>} → routing key.
+ *   <li>out {@code dispatch-decisions} — key event id; value {@code DispatchDecision} ({@code
+ *       run_created|steered|enqueued|followup|rejected|no_binding|duplicate|invalid}).
+ *   <li>out {@code run-ledger} — key run id; value {@code LedgerRecord}, attempt 0, producer {@code
+ *       orchestrator}: {@code RunCreated}, {@code SteeringQueued}, {@code SteeringDropped}, {@code
+ *       CancelRequested}, {@code run.failed{cancelled}}, {@code RunTimedOut}.
+ *   <li>out {@code run-commands.<pool>} — key run id; value {@code RunCommand{StartRun}}; header
+ *       {@value #POOL_HEADER} names the pool.
+ *   <li>out {@code run-control} — key run id; value {@code RunCommand{CancelRun|SteerRun}}.
+ *   <li>out {@code dlq} — key and value: the original bytes; headers {@link
  *       dev.runledger.schemas.topics.DeadLetters}.
  * </ul>
  *
  * <p>Dedupe is per ingest partition: the ingest key is a function of the event's own fields ({@code
  * ConversationKeys.ingestKey}), so every copy of one event lands on one partition without a
- * repartition, and per-conversation order is kept for the dispatch policies that need it.
+ * repartition, and per-conversation order is kept for the dispatch policies.
  */
 public final class DispatchTopology {
   public static final String SOURCE_HOST_EVENTS = "host-events-source";
   public static final String PROCESSOR_DECODE = "decode-host-event";
   public static final String PROCESSOR_DEDUPE = "dedupe-event";
-  public static final String PROCESSOR_DISPATCH = "dispatch-event";
+  public static final String MERGE_CONVERSATION_INPUTS = "conversation-inputs";
+  public static final String PROCESSOR_CONVERSATION = "dispatch-conversation";
   public static final String SINK_DLQ = "dlq-sink";
+  public static final String SINK_INVALID = "invalid-decisions-sink";
+  public static final String SINK_DUPLICATES = "duplicate-decisions-sink";
   public static final String SINK_DECISIONS = "dispatch-decisions-sink";
   public static final String SINK_LEDGER = "run-ledger-sink";
   public static final String SINK_RUN_COMMANDS = "run-commands-sink";
+  public static final String SINK_RUN_CONTROL = "run-control-sink";
+  public static final String SOURCE_LEDGER = "run-ledger-source";
+  public static final String SOURCE_CONTROL = "run-control-source";
+  public static final String PROCESSOR_DECODE_LEDGER = "decode-ledger-record";
+  public static final String PROCESSOR_DECODE_CONTROL = "decode-run-control";
+  public static final String SINK_LEDGER_DLQ = "ledger-dlq-sink";
+  public static final String SINK_CONTROL_DLQ = "run-control-dlq-sink";
+  public static final String MERGE_RUN_INPUTS = "run-inputs";
+  public static final String PROCESSOR_TRACKER = "track-run";
   public static final String SOURCE_BINDINGS = "bindings-source";
   public static final String PROCESSOR_BINDINGS = "bindings-store-updater";
   public static final String SOURCE_RUNNERS = "runners-source";
   public static final String PROCESSOR_RUNNERS = "runners-store-updater";
 
-  /** Window store: event id → first-seen wall-clock ms, retained for the dedupe window. */
-  public static final String STORE_DEDUPE = "event-dedupe";
+  /** Repartition (topic {@code <application id>-run-notices-repartition}) of run notices. */
+  public static final String REPARTITION_NOTICES = "run-notices";
+
+  /** Window store: event id → its latest decision, retained for the dedupe window. */
+  public static final String STORE_DECISIONS = "event-decisions";
+
+  /** Key-value store: routing key → {@code ConversationState}. */
+  public static final String STORE_CONVERSATIONS = "conversations";
+
+  /** Key-value store: padded deadline and run id → routing key. */
+  public static final String STORE_DEADLINES = "run-deadlines";
+
+  /** Key-value store: run id → {@code RunTrack}. */
+  public static final String STORE_RUN_TRACKS = "run-tracks";
 
   /** Global store: binding id → {@code AgentBinding} bytes. */
   public static final String STORE_BINDINGS = "bindings";
@@ -87,14 +142,62 @@ public final class DispatchTopology {
 
   /** The topology reading and writing {@code topics}. */
   public static Topology build(final LedgerTopics topics, final OrchestratorSettings settings) {
-    final Deserializer<byte[]> bytes = Serdes.ByteArray().deserializer();
+    final Serde<byte[]> bytes = Serdes.ByteArray();
+    final StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(decisionsStore(topics, settings));
+    builder.addStateStore(
+        keyValueStore(
+            STORE_CONVERSATIONS,
+            Serdes.String(),
+            topics.serdes().forType(ConversationState.class)));
+    builder.addStateStore(keyValueStore(STORE_DEADLINES, Serdes.String(), Serdes.String()));
+    builder.addStateStore(
+        keyValueStore(STORE_RUN_TRACKS, Serdes.String(), topics.serdes().forType(RunTrack.class)));
+
+    final KStream<String, RunNotice> notices = runTracker(builder, topics);
+
+    final KStream<Object, Object> decoded =
+        builder.stream(
+                topics.hostEvents().name(),
+                Consumed.with(bytes, bytes).withName(SOURCE_HOST_EVENTS))
+            .process(() -> new DecodeProcessor(topics.hostEvents()), Named.as(PROCESSOR_DECODE));
+    to(decoded, topics.dlq(), SINK_DLQ);
+    to(decoded, topics.dispatchDecisions(), SINK_INVALID);
+    final KStream<Object, Object> deduped =
+        DispatchTopology.<String, dev.runledger.avro.HostEvent>cast(decoded)
+            .process(
+                () -> new DedupeProcessor(settings.dedupeWindow()),
+                Named.as(PROCESSOR_DEDUPE),
+                STORE_DECISIONS);
+    to(deduped, topics.dispatchDecisions(), SINK_DUPLICATES);
+    final KStream<Object, Object> dispatched =
+        deduped
+            .merge(cast(notices), Named.as(MERGE_CONVERSATION_INPUTS))
+            .process(
+                () -> new ConversationProcessor(topics, settings),
+                Named.as(PROCESSOR_CONVERSATION),
+                STORE_CONVERSATIONS,
+                STORE_DEADLINES,
+                STORE_DECISIONS);
+    to(dispatched, topics.dispatchDecisions(), SINK_DECISIONS);
+    to(dispatched, topics.runLedger(), SINK_LEDGER);
+    to(dispatched, topics.runControl(), SINK_RUN_CONTROL);
+    DispatchTopology.<String, RunCommand>cast(dispatched)
+        .to(
+            new RunCommandTopics(topics, settings.pools()),
+            Produced.with(
+                    Serdes.String(),
+                    topics.runCommands(OrchestratorSettings.DEFAULT_POOL).valueSerde())
+                .withName(SINK_RUN_COMMANDS));
+
+    final Topology topology = builder.build();
+    final Deserializer<byte[]> raw = bytes.deserializer();
     final Deserializer<String> strings = Serdes.String().deserializer();
-    final Topology topology = new Topology();
     topology.addGlobalStore(
         globalStore(STORE_BINDINGS),
         SOURCE_BINDINGS,
         strings,
-        bytes,
+        raw,
         topics.bindings().name(),
         PROCESSOR_BINDINGS,
         () -> new GlobalStoreUpdater(STORE_BINDINGS));
@@ -102,45 +205,55 @@ public final class DispatchTopology {
         globalStore(STORE_RUNNERS),
         SOURCE_RUNNERS,
         strings,
-        bytes,
+        raw,
         topics.runners().name(),
         PROCESSOR_RUNNERS,
         () -> new GlobalStoreUpdater(STORE_RUNNERS));
-    return topology
-        .addSource(SOURCE_HOST_EVENTS, bytes, bytes, topics.hostEvents().name())
-        .addProcessor(
-            PROCESSOR_DECODE, () -> new DecodeProcessor(topics.hostEvents()), SOURCE_HOST_EVENTS)
-        .addProcessor(
-            PROCESSOR_DEDUPE, () -> new DedupeProcessor(settings.dedupeWindow()), PROCESSOR_DECODE)
-        .addStateStore(dedupeStore(settings), PROCESSOR_DEDUPE)
-        .addProcessor(
-            PROCESSOR_DISPATCH, () -> new DispatchProcessor(topics, settings), PROCESSOR_DEDUPE)
-        .addSink(
-            SINK_DLQ,
-            topics.dlq().name(),
-            topics.dlq().keySerde().serializer(),
-            topics.dlq().valueSerde().serializer(),
-            PROCESSOR_DECODE)
-        .addSink(
-            SINK_DECISIONS,
-            topics.dispatchDecisions().name(),
-            topics.dispatchDecisions().keySerde().serializer(),
-            topics.dispatchDecisions().valueSerde().serializer(),
-            PROCESSOR_DECODE,
-            PROCESSOR_DEDUPE,
-            PROCESSOR_DISPATCH)
-        .addSink(
-            SINK_LEDGER,
-            topics.runLedger().name(),
-            topics.runLedger().keySerde().serializer(),
-            topics.runLedger().valueSerde().serializer(),
-            PROCESSOR_DISPATCH)
-        .addSink(
-            SINK_RUN_COMMANDS,
-            new RunCommandTopics(topics, settings.pools()),
-            Serdes.String().serializer(),
-            topics.runCommands(OrchestratorSettings.DEFAULT_POOL).valueSerde().serializer(),
-            PROCESSOR_DISPATCH);
+    return topology;
+  }
+
+  /** Sub-topology 1: ledger and run-control → run tracks → notices by routing key. */
+  private static KStream<String, RunNotice> runTracker(
+      final StreamsBuilder builder, final LedgerTopics topics) {
+    final Serde<byte[]> bytes = Serdes.ByteArray();
+    final Topic<String, LedgerRecord> ledger = topics.runLedger();
+    final Topic<String, RunCommand> control = topics.runControl();
+    final KStream<Object, Object> ledgerRecords =
+        builder.stream(ledger.name(), Consumed.with(bytes, bytes).withName(SOURCE_LEDGER))
+            .process(
+                () -> new RecordDecoder<>(ledger, MERGE_RUN_INPUTS, SINK_LEDGER_DLQ),
+                Named.as(PROCESSOR_DECODE_LEDGER));
+    to(ledgerRecords, topics.dlq(), SINK_LEDGER_DLQ);
+    final KStream<Object, Object> controlCommands =
+        builder.stream(control.name(), Consumed.with(bytes, bytes).withName(SOURCE_CONTROL))
+            .process(
+                () -> new RecordDecoder<>(control, MERGE_RUN_INPUTS, SINK_CONTROL_DLQ),
+                Named.as(PROCESSOR_DECODE_CONTROL));
+    to(controlCommands, topics.dlq(), SINK_CONTROL_DLQ);
+    return ledgerRecords
+        .merge(controlCommands, Named.as(MERGE_RUN_INPUTS))
+        .process(TrackerProcessor::new, Named.as(PROCESSOR_TRACKER), STORE_RUN_TRACKS)
+        .repartition(
+            Repartitioned.<String, RunNotice>as(REPARTITION_NOTICES)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(topics.serdes().forType(RunNotice.class))
+                .withNumberOfPartitions(topics.hostEvents().partitions()));
+  }
+
+  /** A sink named {@code name} under {@code stream} writing {@code topic} with its serdes. */
+  private static <K, V> void to(
+      final KStream<Object, Object> stream, final Topic<K, V> topic, final String name) {
+    DispatchTopology.<K, V>cast(stream)
+        .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName(name));
+  }
+
+  /**
+   * The processors forward to their children by name, each child receiving only its own type, so
+   * the stream's declared types are a view: the casts are safe by construction.
+   */
+  @SuppressWarnings("unchecked")
+  private static <K, V> KStream<K, V> cast(final KStream<?, ?> stream) {
+    return (KStream<K, V>) stream;
   }
 
   /** {@link #streamsConfig(LedgerConfig, LedgerTopics)} with the catalogue of {@code cfg}. */
@@ -187,12 +300,17 @@ public final class DispatchTopology {
         .withLoggingDisabled();
   }
 
-  private static StoreBuilder<WindowStore<String, Long>> dedupeStore(
-      final OrchestratorSettings settings) {
+  private static <V> StoreBuilder<KeyValueStore<String, V>> keyValueStore(
+      final String name, final Serde<String> keys, final Serde<V> values) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values);
+  }
+
+  private static StoreBuilder<WindowStore<String, DispatchDecision>> decisionsStore(
+      final LedgerTopics topics, final OrchestratorSettings settings) {
     return Stores.windowStoreBuilder(
         Stores.persistentWindowStore(
-            STORE_DEDUPE, settings.dedupeWindow(), settings.dedupeWindow(), false),
+            STORE_DECISIONS, settings.dedupeWindow(), settings.dedupeWindow(), false),
         Serdes.String(),
-        Serdes.Long());
+        topics.dispatchDecisions().valueSerde());
   }
 }

@@ -67,7 +67,7 @@ public final class RunContexts {
         .build();
   }
 
-  private static ConversationRef conversation(final HostEvent event) {
+  static ConversationRef conversation(final HostEvent event) {
     if (event.getConversationId() == null) {
       return null;
     }

@@ -61,15 +61,23 @@ public final class RunDecider {
     return switch (resolution.outcome()) {
       case NO_BINDING -> new Dispatch(Decisions.noBinding(eventId, now), Optional.empty());
       case REJECTED -> rejected(eventId, resolution.binding(), resolution.reason(), now);
-      case MATCHED -> create(event, resolution.binding(), resolution.manifest(), now);
+      case MATCHED ->
+          create(event, resolution.binding(), resolution.manifest(), now, Decision.RUN_CREATED);
     };
   }
 
-  private Dispatch create(
+  /**
+   * Creates the run of {@code event} under {@code binding} now, recording {@code kind} as the
+   * decision that created it ({@code run_created}, or {@code enqueued}/{@code followup} for a run
+   * created after an earlier one ended); rejected with {@value #POOL_UNKNOWN} when the runner's
+   * pool has no command topic.
+   */
+  public Dispatch create(
       final HostEvent event,
       final AgentBinding binding,
       final RunnerManifest manifest,
-      final Instant now) {
+      final Instant now,
+      final Decision kind) {
     final String pool = manifest.getPool();
     if (!pools.contains(pool)) {
       return rejected(event.getEventId(), binding, POOL_UNKNOWN, now);
@@ -108,11 +116,11 @@ public final class RunDecider {
                     .setConversationId(event.getConversationId())
                     .setSnapshot(snapshot)
                     .setDeadlineAt(deadline)
-                    .setDecision(Decision.RUN_CREATED)
+                    .setDecision(kind)
                     .build())
             .build();
     return new Dispatch(
-        Decisions.runCreated(event.getEventId(), runId, binding.getBindingId(), now),
+        Decisions.of(event.getEventId(), kind, runId, binding.getBindingId(), null, now),
         Optional.of(new CreatedRun(runId, pool, created, start)));
   }
 

@@ -27,34 +27,75 @@ class DispatchTopologyShapeTest {
             .collect(Collectors.toSet());
 
     // then
-    assertThat(description.subtopologies()).hasSize(1);
+    assertThat(description.subtopologies()).hasSize(2);
     assertThat(nodes)
-        .containsExactlyInAnyOrder(
+        .contains(
             DispatchTopology.SOURCE_HOST_EVENTS,
             DispatchTopology.PROCESSOR_DECODE,
             DispatchTopology.PROCESSOR_DEDUPE,
-            DispatchTopology.PROCESSOR_DISPATCH,
+            DispatchTopology.MERGE_CONVERSATION_INPUTS,
+            DispatchTopology.PROCESSOR_CONVERSATION,
             DispatchTopology.SINK_DLQ,
+            DispatchTopology.SINK_INVALID,
+            DispatchTopology.SINK_DUPLICATES,
             DispatchTopology.SINK_DECISIONS,
             DispatchTopology.SINK_LEDGER,
-            DispatchTopology.SINK_RUN_COMMANDS);
+            DispatchTopology.SINK_RUN_COMMANDS,
+            DispatchTopology.SINK_RUN_CONTROL,
+            DispatchTopology.SOURCE_LEDGER,
+            DispatchTopology.SOURCE_CONTROL,
+            DispatchTopology.PROCESSOR_DECODE_LEDGER,
+            DispatchTopology.PROCESSOR_DECODE_CONTROL,
+            DispatchTopology.SINK_LEDGER_DLQ,
+            DispatchTopology.SINK_CONTROL_DLQ,
+            DispatchTopology.MERGE_RUN_INPUTS,
+            DispatchTopology.PROCESSOR_TRACKER);
+    // The only other nodes are the named repartition's own.
+    assertThat(nodes)
+        .filteredOn(n -> !n.startsWith(DispatchTopology.REPARTITION_NOTICES + "-repartition"))
+        .hasSize(20);
   }
 
   @Test
-  void shouldKeepTheDedupeStoreOnTheDedupeProcessor() {
+  void shouldRepartitionNoticesThroughTheNamedTopicIntoTheConversationSubtopology() {
+    final Set<String> topicsIn =
+        description.subtopologies().stream()
+            .flatMap(s -> s.nodes().stream())
+            .filter(TopologyDescription.Source.class::isInstance)
+            .flatMap(n -> ((TopologyDescription.Source) n).topicSet().stream())
+            .collect(Collectors.toSet());
+
+    assertThat(topicsIn)
+        .containsExactlyInAnyOrder(
+            topics.hostEvents().name(),
+            topics.runLedger().name(),
+            topics.runControl().name(),
+            DispatchTopology.REPARTITION_NOTICES + "-repartition");
+  }
+
+  @Test
+  void shouldKeepEachStoreOnItsProcessor() {
     final Map<String, Set<String>> storesByProcessor =
         description.subtopologies().stream()
             .flatMap(s -> s.nodes().stream())
             .filter(TopologyDescription.Processor.class::isInstance)
             .map(TopologyDescription.Processor.class::cast)
+            .filter(p -> !p.stores().isEmpty())
             .collect(
                 Collectors.toMap(
                     TopologyDescription.Node::name, TopologyDescription.Processor::stores));
 
     assertThat(storesByProcessor)
-        .containsEntry(DispatchTopology.PROCESSOR_DEDUPE, Set.of(DispatchTopology.STORE_DEDUPE))
-        .containsEntry(DispatchTopology.PROCESSOR_DECODE, Set.of())
-        .containsEntry(DispatchTopology.PROCESSOR_DISPATCH, Set.of());
+        .containsOnly(
+            Map.entry(DispatchTopology.PROCESSOR_DEDUPE, Set.of(DispatchTopology.STORE_DECISIONS)),
+            Map.entry(
+                DispatchTopology.PROCESSOR_CONVERSATION,
+                Set.of(
+                    DispatchTopology.STORE_CONVERSATIONS,
+                    DispatchTopology.STORE_DEADLINES,
+                    DispatchTopology.STORE_DECISIONS)),
+            Map.entry(
+                DispatchTopology.PROCESSOR_TRACKER, Set.of(DispatchTopology.STORE_RUN_TRACKS)));
   }
 
   @Test

@@ -202,12 +202,16 @@ class DispatchTopologyTest {
     assertThat(all)
         .extracting(r -> r.value().getDecision())
         .containsExactly(Decision.RUN_CREATED, Decision.DUPLICATE);
-    assertThat(all.get(1).value().getRunId()).isNull();
+    assertThat(all.get(1).value().getRunId()).isEqualTo(RunIds.runId("e1", "b1"));
+    assertThat(all.get(1).value().getBindingId()).isEqualTo("b1");
     assertThat(ledger.readRecordsToList()).hasSize(1);
     assertThat(commands.readRecordsToList()).hasSize(1);
-    final WindowStore<String, Long> dedupe = driver.getWindowStore(DispatchTopology.STORE_DEDUPE);
-    try (WindowStoreIterator<Long> seen = dedupe.fetch("e1", 0L, Long.MAX_VALUE)) {
-      assertThat(seen.next().value).isEqualTo(START.toEpochMilli());
+    final WindowStore<String, DispatchDecision> decided =
+        driver.getWindowStore(DispatchTopology.STORE_DECISIONS);
+    try (WindowStoreIterator<DispatchDecision> seen = decided.fetch("e1", 0L, Long.MAX_VALUE)) {
+      final var first = seen.next();
+      assertThat(first.key).isEqualTo(START.toEpochMilli());
+      assertThat(first.value.getDecision()).isEqualTo(Decision.RUN_CREATED);
       assertThat(seen.hasNext()).isFalse();
     }
   }
@@ -445,8 +449,8 @@ class DispatchTopologyTest {
             Map.entry("e2/NO_BINDING", 1L),
             Map.entry("e1/DUPLICATE", 1L),
             Map.entry("e3/INVALID", 1L),
-            Map.entry("e4/RUN_CREATED", 1L));
-    assertThat(ledger.readRecordsToList()).hasSize(2);
+            Map.entry("e4/ENQUEUED", 1L));
+    assertThat(ledger.readRecordsToList()).hasSize(1);
   }
 
   private static String header(final Headers headers, final String name) {
