@@ -79,6 +79,7 @@ public final class RunExecution {
   private long sequence;
   private boolean ended;
   private boolean started;
+  private boolean warnedLate;
   private String pendingCancel;
   private Thread runnerThread;
   private int steeringCursor;
@@ -374,11 +375,14 @@ public final class RunExecution {
     touch();
     synchronized (lock) {
       if (ended) {
-        LOG.warn(
-            "run {} attempt {}: {} emitted after the attempt ended; ignored",
-            claim.runId(),
-            claim.attempt(),
-            result.getType());
+        if (!warnedLate) {
+          warnedLate = true;
+          LOG.warn(
+              "run {} attempt {}: {} emitted after the attempt ended; ignored (and any later ones)",
+              claim.runId(),
+              claim.attempt(),
+              result.getType());
+        }
         return;
       }
       if (Results.isTerminal(result)) {
