@@ -16,9 +16,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * The gateway's HTTP API (SPEC §8.2): {@code POST /v1/events}, {@code POST /v1/events:batch},
- * {@code PUT|GET|DELETE /v1/bindings/{binding_id}}, {@code GET /v1/bindings}. Every request is
- * validated completely before anything is produced, so a rejected request writes nothing. Errors
- * are thrown as {@link ApiException}s for the server's one exception handler.
+ * {@code PUT|GET|DELETE /v1/bindings/{binding_id}}, {@code GET /v1/bindings}, and the {@link
+ * CancelRoutes} ({@code POST /v1/runs/{run_id}/cancel}, {@code POST /v1/events/{event_id}/cancel}).
+ * Every request is validated completely before anything is produced, so a rejected request writes
+ * nothing. Errors are thrown as {@link ApiException}s for the server's one exception handler.
  */
 public final class GatewayRoutes {
   public static final String EVENTS_PATH = "/v1/events";
@@ -37,6 +38,7 @@ public final class GatewayRoutes {
   private final BindingTable table;
   private final GatewaySettings settings;
   private final Acknowledgements acks;
+  private final CancelRoutes cancels;
 
   public GatewayRoutes(
       final GatewaySettings settings,
@@ -44,6 +46,18 @@ public final class GatewayRoutes {
       final BindingValidator bindings,
       final EventPublisher publisher,
       final BindingTable table) {
+    this(settings, events, bindings, publisher, table, null);
+  }
+
+  /** Routes that also serve the cancel endpoints through {@code cancels} (when not null). */
+  public GatewayRoutes(
+      final GatewaySettings settings,
+      final EventValidator events,
+      final BindingValidator bindings,
+      final EventPublisher publisher,
+      final BindingTable table,
+      final CancelRoutes cancels) {
+    this.cancels = cancels;
     this.settings = settings;
     this.events = events;
     this.bindings = bindings;
@@ -60,6 +74,9 @@ public final class GatewayRoutes {
     app.put(BINDING_PATH, this::putBinding);
     app.get(BINDING_PATH, this::getBinding);
     app.delete(BINDING_PATH, this::deleteBinding);
+    if (cancels != null) {
+      cancels.register(app);
+    }
   }
 
   private void postEvent(final Context ctx) {

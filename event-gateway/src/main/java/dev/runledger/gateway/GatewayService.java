@@ -2,6 +2,7 @@ package dev.runledger.gateway;
 
 import dev.runledger.gateway.client.EventPublisher;
 import dev.runledger.gateway.client.HostEventClient;
+import dev.runledger.gateway.views.HttpRunViews;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.service.Service;
 import dev.runledger.schemas.topics.LedgerTopics;
@@ -17,6 +18,7 @@ public final class GatewayService implements Service {
   private final HostEventClient client;
   private final BindingCache cache;
   private final GatewayRoutes routes;
+  private final HttpRunViews views;
   private volatile boolean started;
   private volatile boolean closed;
 
@@ -32,7 +34,23 @@ public final class GatewayService implements Service {
       }
     }
     this.cache = created;
-    this.routes = routes(settings, client, cache.table(), Clock.systemUTC());
+    this.views = new HttpRunViews(GatewaySettings.viewsUrl(config));
+    this.routes =
+        new GatewayRoutes(
+            settings,
+            new EventValidator(settings, Clock.systemUTC()),
+            new BindingValidator(settings, Clock.systemUTC()),
+            client,
+            cache.table(),
+            new CancelRoutes(settings, views, client::cancelRun));
+  }
+
+  /**
+   * Points the cancel endpoints' view look-ups at {@code baseUrl} (the dev stack calls this once
+   * its HTTP server has a port).
+   */
+  public void viewsUrl(final String baseUrl) {
+    views.baseUrl(baseUrl);
   }
 
   /** The routes of a gateway that produces with {@code publisher} and serves {@code bindings}. */

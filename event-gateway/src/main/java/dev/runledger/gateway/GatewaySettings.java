@@ -42,6 +42,13 @@ public record GatewaySettings(
   /** Milliseconds the gateway's start waits for the bindings cache to catch up; default 60000. */
   public static final String BINDINGS_START_TIMEOUT_MS = "gateway.bindings.start.timeout.ms";
 
+  /**
+   * Base URL of the projections' HTTP API, asked by the cancel endpoints whether a run or event
+   * exists; default {@code http://localhost:<http.port>} (the dev stack points it at its own
+   * server).
+   */
+  public static final String VIEWS_URL = "gateway.views.url";
+
   static final long DEFAULT_MAX_BODY_BYTES = 1_048_576L;
   static final long DEFAULT_MAX_TEXT_BYTES = 262_144L;
   static final long DEFAULT_MAX_BATCH_BYTES = 8_388_608L;
@@ -85,5 +92,11 @@ public record GatewaySettings(
     if (value <= 0) {
       throw new ConfigException(key, "setting '" + key + "' must be > 0, got " + value);
     }
+  }
+
+  /** {@value #VIEWS_URL}, or {@code http://localhost:<http.port>}. */
+  public static String viewsUrl(final LedgerConfig config) {
+    return config.get(
+        VIEWS_URL, "http://localhost:" + config.get(LedgerConfig.HTTP_PORT, "8080").strip());
   }
 }

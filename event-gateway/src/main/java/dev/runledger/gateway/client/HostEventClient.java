@@ -1,7 +1,9 @@
 package dev.runledger.gateway.client;
 
 import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.HostEvent;
+import dev.runledger.avro.RunCommand;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
@@ -35,6 +37,7 @@ public final class HostEventClient implements EventPublisher, AutoCloseable {
   private final Producer<String, byte[]> producer;
   private final Topic<String, HostEvent> hostEvents;
   private final Topic<String, AgentBinding> bindings;
+  private final Topic<String, RunCommand> runControl;
 
   /** A client with its own idempotent Kafka producer configured from {@code config}. */
   public HostEventClient(final LedgerConfig config, final LedgerTopics topics) {
@@ -49,6 +52,7 @@ public final class HostEventClient implements EventPublisher, AutoCloseable {
     this.producer = producer;
     this.hostEvents = topics.hostEvents();
     this.bindings = topics.bindings();
+    this.runControl = topics.runControl();
   }
 
   /** The producer settings: the shared Kafka client settings plus idempotence and acks=all. */
@@ -76,6 +80,21 @@ public final class HostEventClient implements EventPublisher, AutoCloseable {
   @Override
   public CompletableFuture<RecordMetadata> deleteBinding(final String bindingId) {
     return produce(new ProducerRecord<>(bindings.name(), bindingId, null));
+  }
+
+  /**
+   * Produces {@code CancelRun{reason, requested_by}} for {@code runId} onto {@code run-control}
+   * (contract C1), keyed by run id.
+   */
+  public CompletableFuture<RecordMetadata> cancelRun(
+      final String runId, final String reason, final String requestedBy) {
+    final RunCommand command =
+        RunCommand.newBuilder()
+            .setRunId(runId)
+            .setKind(CancelRun.newBuilder().setReason(reason).setRequestedBy(requestedBy).build())
+            .build();
+    final byte[] value = runControl.valueSerde().serializer().serialize(runControl.name(), command);
+    return produce(new ProducerRecord<>(runControl.name(), runId, value));
   }
 
   /** Sends whatever is buffered and waits for it. */

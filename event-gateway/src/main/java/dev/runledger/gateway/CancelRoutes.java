@@ -1,0 +1,122 @@
+package dev.runledger.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.gateway.views.RunViews;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.json.AvroJson;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Cancel requests (SPEC §5.5, contract C1): {@code POST /v1/runs/{run_id}/cancel} and {@code POST
+ * /v1/events/{event_id}/cancel} (for a caller who does not know the run yet; the run is the one the
+ * event's decision names, which an enqueued event has before its run exists). Optional body {@code
+ * {"reason": "..."}} (default {@value #DEFAULT_REASON}). Each produces {@code CancelRun{reason,
+ * requested_by=api}} onto {@code run-control} and answers 202 {@code {run_id, event_id?, reason}};
+ * 404 for an unknown run or event, 409 {@value #EVENT_NO_RUN} for an event whose decision names no
+ * run.
+ */
+public final class CancelRoutes {
+  public static final String RUN_CANCEL_PATH = "/v1/runs/{run_id}/cancel";
+  public static final String EVENT_CANCEL_PATH = "/v1/events/{event_id}/cancel";
+
+  /** Reason of a cancel whose body names none. */
+  public static final String DEFAULT_REASON = "requested";
+
+  /** {@code requested_by} of every cancel from the API. */
+  public static final String REQUESTED_BY = "api";
+
+  /** The event was decided without a run (no binding, rejected, invalid, ...). */
+  public static final String EVENT_NO_RUN = "event.no_run";
+
+  private static final int MAX_BODY_BYTES = 16_384;
+
+  /** Produces one {@code CancelRun}; the future completes when Kafka acknowledged it. */
+  @FunctionalInterface
+  public interface Canceller {
+    CompletableFuture<RecordMetadata> cancel(String runId, String reason, String requestedBy);
+  }
+
+  private final RunViews views;
+  private final Canceller canceller;
+  private final Acknowledgements acks;
+
+  public CancelRoutes(
+      final GatewaySettings settings, final RunViews views, final Canceller canceller) {
+    this.views = views;
+    this.canceller = canceller;
+    this.acks = new Acknowledgements(settings.sendTimeout());
+  }
+
+  /** Adds the cancel routes to the server. */
+  public void register(final Javalin app) {
+    app.post(RUN_CANCEL_PATH, this::cancelRun);
+    app.post(EVENT_CANCEL_PATH, this::cancelEvent);
+  }
+
+  private void cancelRun(final Context ctx) {
+    final String runId = ctx.pathParam("run_id");
+    final String reason = reason(ctx);
+    if (views.run(runId).isEmpty()) {
+      throw ApiException.notFound("run '" + runId + "' is unknown");
+    }
+    acks.await(canceller.cancel(runId, reason, REQUESTED_BY), "the cancel request");
+    ctx.status(202).json(answer(runId, null, reason));
+  }
+
+  private void cancelEvent(final Context ctx) {
+    final String eventId = ctx.pathParam("event_id");
+    final String reason = reason(ctx);
+    final JsonNode decision =
+        views
+            .decision(eventId)
+            .orElseThrow(
+                () ->
+                    ApiException.notFound(
+                        "event '" + eventId + "' is unknown (no dispatch decision yet)"));
+    final String runId = AvroJson.text(decision.get("run_id"));
+    if (runId == null || runId.isBlank()) {
+      throw new ApiException(
+          409,
+          EVENT_NO_RUN,
+          "event '"
+              + eventId
+              + "' has no run to cancel (decision: "
+              + Optional.ofNullable(AvroJson.text(decision.get("decision"))).orElse("unknown")
+              + ")");
+    }
+    acks.await(canceller.cancel(runId, reason, REQUESTED_BY), "the cancel request");
+    ctx.status(202).json(answer(runId, eventId, reason));
+  }
+
+  private static String reason(final Context ctx) {
+    final byte[] body = RequestBodies.read(ctx, MAX_BODY_BYTES, "cancel body");
+    if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+      return DEFAULT_REASON;
+    }
+    final ObjectNode object = JsonBodies.parseObject(body);
+    final JsonNode reason = object.get("reason");
+    if (reason == null || reason.isNull()) {
+      return DEFAULT_REASON;
+    }
+    if (!reason.isTextual() || reason.asText().isBlank()) {
+      throw ApiException.invalid("reason", "reason must be a non-empty string");
+    }
+    return reason.asText();
+  }
+
+  private static ObjectNode answer(final String runId, final String eventId, final String reason) {
+    final ObjectNode out = AvroJson.mapper().createObjectNode();
+    out.put("run_id", runId);
+    if (eventId != null) {
+      out.put("event_id", eventId);
+    }
+    out.put("reason", reason);
+    out.put("requested_by", REQUESTED_BY);
+    return out;
+  }
+}

@@ -1,0 +1,17 @@
+package dev.runledger.gateway.views;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+
+/**
+ * The gateway's port to the projections' views (contract C3): what it needs to answer cancel
+ * requests. The default implementation is {@link HttpRunViews}.
+ */
+public interface RunViews {
+
+  /** The run view ({@code GET /v1/runs/{run_id}}), or empty when the run is unknown. */
+  Optional<JsonNode> run(String runId);
+
+  /** The event's decision ({@code GET /v1/events/{event_id}}), or empty when it has none. */
+  Optional<JsonNode> decision(String eventId);
+}
