@@ -4,6 +4,7 @@ import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.gateway.GatewayService;
+import dev.runledger.gateway.GatewaySettings;
 import dev.runledger.orchestrator.OrchestratorService;
 import dev.runledger.projections.ProjectionService;
 import dev.runledger.schemas.config.LedgerConfig;
@@ -96,6 +97,10 @@ public final class DevStack implements AutoCloseable {
                   group::services,
                   List.of(parts.gateway.routes()::register, parts.projections.routes()::register),
                   parts.metrics.registry()));
+      // The cancel endpoints ask this process's own views unless gateway.views.url says otherwise.
+      if (effective.get(GatewaySettings.VIEWS_URL, "").isBlank()) {
+        parts.gateway.viewsUrl("http://127.0.0.1:" + parts.http.port());
+      }
       return new DevStack(parts);
     } catch (final RuntimeException e) {
       parts.group.close();

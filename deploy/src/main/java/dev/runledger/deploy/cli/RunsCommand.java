@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
       RunsCommand.Get.class,
       RunsCommand.Events.class,
       RunsListFollow.ListRuns.class,
-      RunsListFollow.Follow.class
+      RunsListFollow.Follow.class,
+      RunsCancelCommand.class
     })
 public final class RunsCommand implements Runnable {
   @Spec CommandSpec spec;

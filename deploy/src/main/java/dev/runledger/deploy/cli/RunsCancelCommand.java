@@ -1,0 +1,53 @@
+package dev.runledger.deploy.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.schemas.json.AvroJson;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ledger runs cancel RUN_ID} / {@code ledger runs cancel --event EVENT_ID}: asks to cancel a
+ * run through the HTTP API ({@code POST /v1/runs/{run_id}/cancel}, {@code POST
+ * /v1/events/{event_id}/cancel}). A run no worker has claimed yet ends {@code cancelled} without
+ * starting.
+ */
+@Command(
+    name = "cancel",
+    mixinStandardHelpOptions = true,
+    description =
+        "Cancel a run by its id, or by the event that triggered it (--event), through the HTTP"
+            + " API.")
+public final class RunsCancelCommand extends RunsCommand.ApiOptions implements Callable<Integer> {
+  @Parameters(paramLabel = "RUN_ID", arity = "0..1", description = "The run.")
+  String runId;
+
+  @Option(
+      names = "--event",
+      paramLabel = "EVENT_ID",
+      description = "Cancel the run of this event instead (works before the run exists).")
+  String eventId;
+
+  @Option(
+      names = "--reason",
+      description = "Why (default ${DEFAULT-VALUE}).",
+      defaultValue = "requested")
+  String reason;
+
+  @Override
+  public Integer call() {
+    if ((runId == null) == (eventId == null)) {
+      throw new ParameterException(spec.commandLine(), "give either RUN_ID or --event EVENT_ID");
+    }
+    final ObjectNode body = AvroJson.mapper().createObjectNode().put("reason", reason);
+    final String path =
+        runId != null
+            ? "/v1/runs/" + ApiClient.segment(runId) + "/cancel"
+            : "/v1/events/" + ApiClient.segment(eventId) + "/cancel";
+    final String what = runId != null ? "cancelling run " + runId : "cancelling event " + eventId;
+    printer().record(new ApiClient(url).post(path, body).orThrow(what));
+    return 0;
+  }
+}
