@@ -1,5 +1,6 @@
 package dev.runledger.deploy;
 
+import dev.runledger.deploy.cli.BenchCommand;
 import dev.runledger.deploy.cli.CleanupCommand;
 import dev.runledger.deploy.cli.DemoCommand;
 import dev.runledger.deploy.cli.DevCommand;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Command;
       ServiceCommands.Orchestrator.class,
       ServiceCommands.Worker.class,
       ServiceCommands.Projections.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LedgerCli implements Runnable {

@@ -1,0 +1,178 @@
+package dev.runledger.deploy.bench;
+
+import dev.runledger.schemas.config.LedgerConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The baseline: plain Kafka on a topic shaped like the ledger (same partitions, string keys, values
+ * of a fixed size, an idempotent {@code acks=all} producer like the workers'). Measures produce
+ * throughput to all-acknowledged, consume throughput of the same records from the start, and
+ * end-to-end latency (create time to poll) at a fixed offered rate.
+ */
+public final class RawKafkaBench {
+  private final LedgerConfig config;
+  private final String topic;
+
+  public RawKafkaBench(final LedgerConfig config, final String topic) {
+    this.config = config;
+    this.topic = topic;
+  }
+
+  /** Figures of one baseline run. */
+  public record Result(
+      int records,
+      int valueBytes,
+      double producedPerSecond,
+      double consumedPerSecond,
+      double ratePerSecond,
+      double p50Millis,
+      double p95Millis,
+      double p99Millis) {}
+
+  /** Runs the baseline: {@code records} at saturation, then {@code rate}/s for {@code seconds}. */
+  public Result run(final int records, final int valueBytes, final int rate, final int seconds)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    createTopic();
+    final byte[] value = new byte[valueBytes];
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      final long began = System.nanoTime();
+      for (int i = 0; i < records; i++) {
+        producer.send(new ProducerRecord<>(topic, "k" + (i % 1000), value));
+      }
+      producer.flush();
+      final double produced = records / seconds(began);
+      final double consumed = records / consumeFromStart(records);
+      final Latencies latencies = fixedRate(producer, value, rate, seconds, records);
+      return new Result(
+          records,
+          valueBytes,
+          produced,
+          consumed,
+          rate,
+          latencies.percentileMillis(50),
+          latencies.percentileMillis(95),
+          latencies.percentileMillis(99));
+    }
+  }
+
+  private double consumeFromStart(final int records) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+      consumer.assign(partitions(consumer));
+      consumer.seekToBeginning(consumer.assignment());
+      final long began = System.nanoTime();
+      int seen = 0;
+      while (seen < records) {
+        seen += consumer.poll(Duration.ofMillis(200)).count();
+      }
+      return seconds(began);
+    }
+  }
+
+  /** Sends at {@code rate}/s while a consumer measures create-to-poll latency of each record. */
+  private Latencies fixedRate(
+      final KafkaProducer<String, byte[]> producer,
+      final byte[] value,
+      final int rate,
+      final int seconds,
+      final int alreadyWritten)
+      throws InterruptedException {
+    final Latencies latencies = new Latencies();
+    final int total = rate * seconds;
+    final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    final Thread reader =
+        new Thread(
+            () -> {
+              try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+                consumer.assign(partitions(consumer));
+                consumer.seekToEnd(consumer.assignment());
+                consumer.assignment().forEach(consumer::position);
+                synchronized (latencies) {
+                  latencies.notifyAll();
+                }
+                int seen = 0;
+                while (seen < total && !Thread.currentThread().isInterrupted()) {
+                  for (final ConsumerRecord<String, byte[]> record :
+                      consumer.poll(Duration.ofMillis(100))) {
+                    latencies.add((System.currentTimeMillis() - record.timestamp()) * 1000);
+                    seen++;
+                  }
+                }
+              } catch (final RuntimeException e) {
+                failure.set(e);
+              }
+            },
+            "bench-raw-reader");
+    synchronized (latencies) {
+      reader.start();
+      latencies.wait(10_000);
+    }
+    final long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+    final long began = System.nanoTime();
+    for (int i = 0; i < total; i++) {
+      Pacing.waitUntil(began + i * intervalNanos);
+      producer.send(new ProducerRecord<>(topic, "r" + (i % 1000), value));
+    }
+    producer.flush();
+    reader.join(TimeUnit.SECONDS.toMillis(seconds + 30L));
+    reader.interrupt();
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    return latencies;
+  }
+
+  private void createTopic() throws InterruptedException, ExecutionException, TimeoutException {
+    try (Admin admin = Admin.create(config.kafkaProperties())) {
+      if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+        final NewTopic spec =
+            new NewTopic(
+                topic, config.topicSettings().partitions(), config.topicSettings().replication());
+        admin.createTopics(List.of(spec)).all().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private List<TopicPartition> partitions(final KafkaConsumer<String, byte[]> consumer) {
+    return consumer.partitionsFor(topic).stream()
+        .map(p -> new TopicPartition(topic, p.partition()))
+        .toList();
+  }
+
+  private KafkaProducer<String, byte[]> producer() {
+    final Properties props = config.kafkaProperties();
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private KafkaConsumer<String, byte[]> consumer() {
+    final Properties props = config.kafkaProperties();
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+    return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  static double seconds(final long beganNanos) {
+    return Math.max(1e-9, (System.nanoTime() - beganNanos) / 1e9);
+  }
+}
