@@ -7,7 +7,6 @@ import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -78,7 +77,8 @@ public final class CancelRoutes {
                 () ->
                     ApiException.notFound(
                         "event '" + eventId + "' is unknown (no dispatch decision yet)"));
-    final String runId = AvroJson.text(decision.get("run_id"));
+    final JsonNode run = decision.path("run_id");
+    final String runId = run.isTextual() ? run.asText() : null;
     if (runId == null || runId.isBlank()) {
       throw new ApiException(
           409,
@@ -86,7 +86,7 @@ public final class CancelRoutes {
           "event '"
               + eventId
               + "' has no run to cancel (decision: "
-              + Optional.ofNullable(AvroJson.text(decision.get("decision"))).orElse("unknown")
+              + decision.path("decision").asText("unknown")
               + ")");
     }
     acks.await(canceller.cancel(runId, reason, REQUESTED_BY), "the cancel request");
