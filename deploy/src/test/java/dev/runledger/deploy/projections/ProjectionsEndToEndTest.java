@@ -1,0 +1,340 @@
+package dev.runledger.deploy.projections;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.CancelRequested;
+import dev.runledger.avro.ChatMessage;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.MessageCompleted;
+import dev.runledger.avro.RunClaimed;
+import dev.runledger.avro.RunFailed;
+import dev.runledger.avro.RunTimedOut;
+import dev.runledger.avro.StateUpdated;
+import dev.runledger.deploy.DevStack;
+import dev.runledger.deploy.LedgerCli;
+import dev.runledger.deploy.cli.ApiClient;
+import dev.runledger.deploy.http.HttpServer;
+import dev.runledger.deploy.kafka.EmbeddedKafka;
+import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.json.AvroJson;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Projections on the real broker: a workload of real echo runs plus ledger records written directly
+ * (a fenced attempt, a cancelled run, a timed-out run, state updates), then the read API, the SSE
+ * stream, {@code ledger rebuild}, {@code ledger verify} and {@code ledger cleanup}.
+ */
+@ExtendWith(KafkaExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProjectionsEndToEndTest {
+  private DevStack stack;
+  private ApiClient api;
+  private final List<String> echoRuns = new ArrayList<>();
+  private String[] kafkaArgs;
+
+  @BeforeAll
+  void start(final EmbeddedKafka kafka, @TempDir final Path state) {
+    final String prefix =
+        "t-proj-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT) + ".";
+    final Map<String, String> settings = new HashMap<>();
+    settings.put(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    settings.put(LedgerConfig.TOPIC_PREFIX, prefix);
+    settings.put(LedgerConfig.TOPIC_PARTITIONS, "3");
+    settings.put(LedgerConfig.STATE_DIR, state.toString());
+    settings.put(LedgerConfig.HTTP_PORT, "0");
+    settings.put(HttpServer.HOST, "127.0.0.1");
+    stack = DevStack.start(LedgerConfig.of(settings));
+    api = new ApiClient(stack.baseUrl());
+    kafkaArgs =
+        new String[] {
+          "--bootstrap-servers", kafka.bootstrapServers(), "--set", "topic.prefix=" + prefix
+        };
+    stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(90));
+    final var binding = AvroJson.mapper().createObjectNode();
+    binding.putObject("scope").put("workspace_id", "w-p");
+    binding.putArray("event_types").add("message.*");
+    binding.put("runner_id", DevStack.ECHO_RUNNER);
+    binding.putObject("dispatch_policy").put("mode", "parallel");
+    api.put("/v1/bindings/b-p", binding).orThrow("binding");
+    // real runs through the whole pipeline; the first ones may meet no binding yet
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> {
+              final String id = "ev-" + UUID.randomUUID();
+              final var event = AvroJson.mapper().createObjectNode();
+              event.put("event_id", id);
+              event.put("event_type", "message.received");
+              event.put("workspace_id", "w-p");
+              event.put("conversation_id", "conv-p");
+              event.putObject("input").put("text", "hello " + echoRuns.size());
+              api.post("/v1/events", event).orThrow("send");
+              final JsonNode decision =
+                  Awaitility.await()
+                      .atMost(Duration.ofSeconds(60))
+                      .until(() -> get("/v1/events/" + id), d -> d != null);
+              if ("run_created".equals(decision.path("decision").asText())) {
+                echoRuns.add(decision.path("run_id").asText());
+                api.post("/v1/events", event).orThrow("send duplicate");
+              }
+              return echoRuns.size() >= 2;
+            });
+    for (final String run : echoRuns) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> get("/v1/runs/" + run),
+              r -> r != null && "completed".equals(r.path("status").asText()));
+    }
+    // direct records: a fenced attempt and a cancel, a timed-out run, state updates
+    final Instant t = Instant.now();
+    produce(
+        List.of(
+            rec("d-1", 1, 1, t, new RunClaimed("w-a", 1)),
+            rec(
+                "d-1",
+                1,
+                2,
+                t,
+                result(
+                    "state.updated", new StateUpdated("conversation", "conv-p", "mood", "\"ok\""))),
+            rec("d-1", 2, 1, t, new RunClaimed("w-b", 2)),
+            rec(
+                "d-1",
+                1,
+                3,
+                t,
+                result(
+                    "message.completed",
+                    new MessageCompleted(new ChatMessage("assistant", "fenced")))),
+            rec(
+                "d-1",
+                2,
+                2,
+                t,
+                result(
+                    "state.updated",
+                    new StateUpdated("conversation", "conv-p", "mood", "\"great\""))),
+            rec(
+                "d-1",
+                2,
+                3,
+                t,
+                result("run.failed", new RunFailed("cancelled", "stop", false, List.of()))),
+            rec("d-2", 0, 1, t, new RunTimedOut(t))));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> get("/v1/runs/d-2"),
+            r -> r != null && "timeout".equals(r.path("status").asText()));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> get("/v1/state/conversation/conv-p/mood"),
+            s -> s != null && s.path("version").asLong() == 2);
+  }
+
+  @AfterAll
+  void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void shouldServeRunsTranscriptAndStateWhenWorkloadIsDone() {
+    // then
+    final JsonNode cancelled = get("/v1/runs/d-1");
+    assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
+    assertThat(cancelled.path("fenced_count").asInt()).isEqualTo(1);
+    final JsonNode list = api.get("/v1/runs?limit=1000").orThrow("list");
+    final List<String> ids = new ArrayList<>();
+    list.path("items").forEach(r -> ids.add(r.path("run_id").asText()));
+    assertThat(ids).doesNotHaveDuplicates().contains("d-1", "d-2").containsAll(echoRuns);
+    final JsonNode transcript =
+        api.get("/v1/conversations/conv-p/transcript?limit=1000").orThrow("t");
+    final List<String> texts = new ArrayList<>();
+    transcript.path("items").forEach(i -> texts.add(i.path("content").asText()));
+    assertThat(texts).doesNotContain("fenced").contains("hello 0");
+    final JsonNode mood = get("/v1/state/conversation/conv-p/mood");
+    assertThat(mood.path("value").asText()).isEqualTo("great");
+  }
+
+  @Test
+  @Order(2)
+  void shouldStreamEveryEventOnceInOrderAndResumeWhenReconnecting() throws Exception {
+    // given
+    final String run = echoRuns.get(0);
+    final int total = eventCount(run);
+
+    // when
+    final List<Long> all = stream(run, null);
+    final List<Long> resumed = stream(run, "2");
+
+    // then
+    assertThat(all).hasSize(total);
+    for (int i = 0; i < all.size(); i++) {
+      assertThat(all.get(i)).isEqualTo(i + 1L);
+    }
+    assertThat(resumed).isEqualTo(all.subList(2, all.size()));
+  }
+
+  @Test
+  @Order(3)
+  void shouldRebuildEqualToLiveAndVerifyCleanThenReportExactlyTheGap() {
+    // when
+    final Result rebuild = cli("rebuild", "--url", stack.baseUrl());
+    final Result verify = cli("verify");
+
+    // then
+    assertThat(rebuild.code()).as(rebuild.out() + rebuild.err()).isZero();
+    assertThat(rebuild.out()).contains("rebuild equals live");
+    assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+    assertThat(verify.out()).contains("0 violation(s)");
+
+    // when a gap is appended
+    produce(List.of(rec("d-2", 0, 5, Instant.now(), new CancelRequested("late", "api"))));
+    final Result broken = cli("verify");
+
+    // then
+    assertThat(broken.code()).isEqualTo(1);
+    assertThat(broken.out()).contains("1 violation(s)").contains("sequence.gap run=d-2");
+  }
+
+  @Test
+  @Order(4)
+  void shouldChangeNothingWithoutConfirmAndRemoveOnlyCleanedRunsWithIt() {
+    // when
+    final Result dry =
+        cli("cleanup", "--older-than", "0s", "--limit", "1", "--url", stack.baseUrl());
+
+    // then
+    assertThat(dry.code()).as(dry.err()).isZero();
+    assertThat(dry.out()).contains("would remove").contains("nothing changed");
+    final String victim =
+        dry.out()
+            .lines()
+            .filter(l -> l.startsWith("would remove "))
+            .findFirst()
+            .orElseThrow()
+            .substring(13);
+    assertThat(get("/v1/runs/" + victim)).isNotNull();
+
+    // when
+    final Result real =
+        cli("cleanup", "--older-than", "0s", "--limit", "1", "--url", stack.baseUrl(), "--confirm");
+
+    // then
+    assertThat(real.code()).as(real.err()).isZero();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get("/v1/runs/" + victim) == null);
+    assertThat(get("/v1/runs/d-1") != null || get("/v1/runs/d-2") != null).isTrue();
+    final Result rebuild = cli("rebuild", "--url", stack.baseUrl());
+    assertThat(rebuild.code()).as(rebuild.out()).isZero();
+  }
+
+  private int eventCount(final String run) {
+    return get("/v1/runs/" + run).path("event_count").asInt();
+  }
+
+  private List<Long> stream(final String run, final String lastEventId) throws Exception {
+    final HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/v1/runs/" + run + "/events/stream"))
+            .timeout(Duration.ofSeconds(30));
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    final HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    final List<Long> ids = new ArrayList<>();
+    response
+        .body()
+        .lines()
+        .filter(l -> l.startsWith("id: "))
+        .forEach(l -> ids.add(Long.parseLong(l.substring(4))));
+    return ids;
+  }
+
+  private JsonNode get(final String path) {
+    final ApiClient.Response response = api.get(path);
+    return response.ok() ? response.body() : null;
+  }
+
+  private void produce(final List<LedgerRecord> records) {
+    final var topic = stack.topics().runLedger();
+    try (KafkaProducer<String, LedgerRecord> producer =
+        new KafkaProducer<>(
+            stack.config().kafkaProperties(),
+            new StringSerializer(),
+            topic.valueSerde().serializer())) {
+      records.forEach(r -> producer.send(new ProducerRecord<>(topic.name(), r.getRunId(), r)));
+      producer.flush();
+    }
+  }
+
+  private static AgentRunResult result(final String type, final Object payload) {
+    return new AgentRunResult(type, payload);
+  }
+
+  private static LedgerRecord rec(
+      final String run, final int attempt, final long seq, final Instant at, final Object body) {
+    return LedgerRecord.newBuilder()
+        .setRunId(run)
+        .setAttempt(attempt)
+        .setSequence(seq)
+        .setTimestamp(at)
+        .setProducer(attempt == 0 ? "orchestrator" : "w-" + attempt)
+        .setConversationKey("w-p//conv-p/")
+        .setBody(body)
+        .build();
+  }
+
+  private Result cli(final String... args) {
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+    final CommandLine cli = LedgerCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    final List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(kafkaArgs));
+    final int code = cli.execute(all.toArray(String[]::new));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private record Result(int code, String out, String err) {}
+}
