@@ -1,0 +1,360 @@
+package dev.runledger.deploy.hostapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.avro.Artifact;
+import dev.runledger.deploy.DevStack;
+import dev.runledger.deploy.kafka.EmbeddedKafka;
+import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.topics.Topic;
+import dev.runledger.worker.builtin.ScenarioRunner;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The host API and stdio runners on a real broker: G6 (every method outside the snapshot is refused
+ * and audited, the same calls inside it succeed), the example Python runner (history, steering,
+ * state), and stdio runners that exit non-zero, print garbage or flood stdout.
+ */
+@ExtendWith(KafkaExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HostApiEndToEndTest {
+  private static final String PY = "proc:py-example";
+  private static final String FOREIGN_ARTIFACT = "art-foreign";
+  private static final String ALLOWED_ARTIFACT = "art-allowed";
+
+  private DevStack stack;
+  private HostApiE2e api;
+
+  @BeforeAll
+  void startStack(final EmbeddedKafka kafka, @TempDir final Path state) {
+    final Map<String, String> settings = HostApiE2e.settings(kafka, "hostapi", state);
+    final String example = Path.of("examples/python-runner/runner.py").toAbsolutePath().toString();
+    settings.put("worker.runners.proc.py-example.command", "python3 -u " + example);
+    settings.put("worker.runners.proc.py-example.capabilities", "streaming,steering");
+    settings.put(
+        "worker.runners.proc.py-example.permissions",
+        "history:page,history:search,state:conversation");
+    settings.put(
+        "worker.runners.proc.exit-nonzero.command",
+        "python3 -c \"import sys; sys.stdin.readline(); sys.stderr.write('bad thing\\n'); sys.exit(3)\"");
+    settings.put(
+        "worker.runners.proc.garbage.command",
+        "python3 -c \"import sys; sys.stdin.readline(); print('hello'); print('[1, 2]')\"");
+    settings.put(
+        "worker.runners.proc.flood.command",
+        "python3 -c \"import sys; sys.stdin.readline(); [sys.stdout.write('x' * 65536) for _ in iter(int, 1)]\"");
+    settings.put("worker.runners.proc.flood.max_line_bytes", "100000");
+    stack = DevStack.start(LedgerConfig.of(settings));
+    api = new HostApiE2e(stack);
+    stack.awaitRunner(ScenarioRunner.RUNNER_ID, HostApiE2e.WAIT);
+    stack.awaitRunner(PY, HostApiE2e.WAIT);
+    writeArtifact(FOREIGN_ARTIFACT, "someone-else");
+    writeArtifact(ALLOWED_ARTIFACT, "someone-else");
+  }
+
+  @AfterAll
+  void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void shouldRefuseAndAuditEveryMethodOutsideTheSnapshotAndAllowThemInsideIt() {
+    // given a foreign event in another conversation, and two bindings of the scenario runner
+    final String foreignEvent = "ev-foreign-" + UUID.randomUUID();
+    final String ownEvent = "ev-own-" + UUID.randomUUID();
+    api.bind(
+        "b-deny",
+        "ws-deny",
+        ScenarioRunner.RUNNER_ID,
+        "parallel",
+        HostApiE2e.json("{}"),
+        script(deniedCalls(foreignEvent), "unauthorized"));
+    api.bind(
+        "b-allow",
+        "ws-allow",
+        ScenarioRunner.RUNNER_ID,
+        "steer",
+        fullPolicy(),
+        script(allowedCalls(ownEvent), "ok"));
+    api.awaitBindingVisible("ws-deny", "probe");
+    api.awaitBindingVisible("ws-allow", "probe");
+    api.awaitDecision(api.send(foreignEvent, "ws-deny", "elsewhere", "foreign", null));
+
+    // when
+    final String denyRun =
+        api.awaitDecision(
+                api.send("ev-deny-" + UUID.randomUUID(), "ws-deny", "c-deny", "hello", null))
+            .path("run_id")
+            .asText();
+    final String allowRun =
+        api.awaitDecision(api.send(ownEvent, "ws-allow", "c-allow", "hello", ALLOWED_ARTIFACT))
+            .path("run_id")
+            .asText();
+
+    // then every expectation of both scripts held (a mismatch fails the run scenario.unexpected)
+    assertThat(api.awaitRun(denyRun, HostApiE2e::terminal).path("status").asText())
+        .as("deny run %s: %s", denyRun, api.events(denyRun))
+        .isEqualTo("completed");
+    assertThat(api.awaitRun(allowRun, HostApiE2e::terminal).path("status").asText())
+        .as("allow run %s: %s", allowRun, api.events(allowRun))
+        .isEqualTo("completed");
+    final List<JsonNode> denials = api.events(denyRun, "host_api.call");
+    assertThat(denials)
+        .extracting(e -> e.path("data").path("action").asText())
+        .containsExactlyElementsOf(deniedCalls(foreignEvent).keySet());
+    assertThat(denials)
+        .allSatisfy(
+            e -> {
+              assertThat(e.path("data").path("outcome").asText()).isEqualTo("denied");
+              assertThat(e.path("data").path("error_code").asText()).isEqualTo("unauthorized");
+            });
+    final List<JsonNode> allowed = api.events(allowRun, "host_api.call");
+    assertThat(allowed)
+        .extracting(e -> e.path("data").path("action").asText())
+        .containsExactlyElementsOf(allowedCalls(ownEvent).keySet());
+    assertThat(allowed)
+        .allSatisfy(e -> assertThat(e.path("data").path("outcome").asText()).isEqualTo("allowed"));
+    assertThat(api.events(allowRun, "state.updated")).hasSize(4);
+  }
+
+  @Test
+  void shouldCompleteTheExamplePythonRunnerWithHistorySteeringAndState() {
+    // given an earlier message in the conversation and the example runner bound in steer mode
+    final String conversation = "c-py-" + UUID.randomUUID();
+    assertThat(
+            api.awaitDecision(api.send("ws-py", conversation, "earlier message"))
+                .path("decision")
+                .asText())
+        .isEqualTo("no_binding");
+    api.bind(
+        "b-py",
+        "ws-py",
+        PY,
+        "steer",
+        HostApiE2e.json(
+            "{\"history_scopes\":[\"conversation\"],\"state_scopes\":[\"conversation\"]}"),
+        HostApiE2e.json("{\"steering_wait_ms\": 20000}"));
+    api.awaitBindingVisible("ws-py", "probe-py");
+    await()
+        .atMost(HostApiE2e.WAIT)
+        .until(
+            () -> {
+              final JsonNode page =
+                  api.get("/v1/conversations/" + conversation + "/transcript?limit=10");
+              return page != null && page.path("items").size() > 0;
+            });
+
+    // when the run answered its message, a second message is steered into it
+    final String runId =
+        api.awaitDecision(
+                api.send(
+                    conversation.replace("c-", "ev-"), "ws-py", conversation, "hello python", null))
+            .path("run_id")
+            .asText();
+    await().atMost(HostApiE2e.WAIT).until(() -> !api.events(runId, "message.completed").isEmpty());
+    final JsonNode steered = api.awaitDecision(api.send("ws-py", conversation, "steer me"));
+
+    // then
+    assertThat(steered.path("decision").asText()).isEqualTo("steered");
+    final JsonNode run = api.awaitRun(runId, HostApiE2e::terminal);
+    assertThat(run.path("status").asText()).as("%s", api.events(runId)).isEqualTo("completed");
+    assertThat(api.events(runId, "message.completed"))
+        .extracting(e -> e.path("data").path("message").path("content").asText())
+        .containsExactly(
+            "Turn 1. I can see 1 earlier message(s), the first was 'earlier message'. You said: hello python",
+            "You also said: steer me");
+    assertThat(api.events(runId, "steering.injected")).hasSize(1);
+    await()
+        .atMost(HostApiE2e.WAIT)
+        .until(
+            () ->
+                api.get("/v1/state/conversation/" + conversation + "/example.turns") != null
+                    && api.get("/v1/state/conversation/" + conversation + "/example.last_input")
+                        != null);
+    assertThat(
+            api.get("/v1/state/conversation/" + conversation + "/example.turns")
+                .path("value")
+                .asInt())
+        .isEqualTo(1);
+    assertThat(
+            api.get("/v1/state/conversation/" + conversation + "/example.last_input")
+                .path("value")
+                .asText())
+        .isEqualTo("steer me");
+  }
+
+  @Test
+  void shouldFailMisbehavingStdioRunnersWithTheirCodesAndKeepServingOtherRuns() {
+    // given
+    final Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("exit-nonzero", "runner.exit_nonzero");
+    expected.put("garbage", "runner.bad_output");
+    expected.put("flood", "runner.output_limit");
+    expected.forEach(
+        (name, code) ->
+            api.bind(
+                "b-" + name,
+                "ws-" + name,
+                "proc:" + name,
+                "parallel",
+                HostApiE2e.json("{}"),
+                HostApiE2e.json("{}")));
+
+    // when the first event each binding sees runs its runner
+    final Map<String, String> runs = new LinkedHashMap<>();
+    expected
+        .keySet()
+        .forEach(
+            name ->
+                runs.put(name, api.awaitBindingVisible("ws-" + name, "c").path("run_id").asText()));
+
+    // then
+    expected.forEach(
+        (name, code) -> {
+          final JsonNode run = api.awaitRun(runs.get(name), HostApiE2e::terminal);
+          assertThat(run.path("status").asText()).as(name).isEqualTo("failed");
+          assertThat(run.path("error").path("code").asText()).as(name).isEqualTo(code);
+        });
+    assertThat(
+            api.awaitRun(runs.get("exit-nonzero"), HostApiE2e::terminal)
+                .path("error")
+                .path("message")
+                .asText())
+        .contains("status 3")
+        .contains("bad thing");
+    // and the worker still completes other runs
+    api.bind(
+        "b-after",
+        "ws-after",
+        DevStack.ECHO_RUNNER,
+        "parallel",
+        HostApiE2e.json("{}"),
+        HostApiE2e.json("{}"));
+    final String after = api.awaitBindingVisible("ws-after", "c").path("run_id").asText();
+    assertThat(api.awaitRun(after, HostApiE2e::terminal).path("status").asText())
+        .isEqualTo("completed");
+  }
+
+  /** Every host-API method once, with parameters the deny binding's snapshot does not allow. */
+  private static Map<String, String> deniedCalls(final String foreignEvent) {
+    final Map<String, String> calls = new LinkedHashMap<>();
+    calls.put("history_page", "{\"limit\":10}");
+    calls.put("history_search", "{\"q\":\"hello\"}");
+    calls.put("event_get", "{\"event_id\":\"" + foreignEvent + "\"}");
+    calls.put("event_page", "{\"conversation_id\":\"elsewhere\"}");
+    calls.put("steering_pull", "{\"mode\":\"all\"}");
+    calls.put("artifact_metadata", "{\"artifact_id\":\"" + FOREIGN_ARTIFACT + "\"}");
+    calls.put("artifact_read_range", "{\"artifact_id\":\"" + FOREIGN_ARTIFACT + "\",\"length\":5}");
+    calls.put("state_set", "{\"scope\":\"conversation\",\"key\":\"k\",\"value\":1}");
+    calls.put("state_get", "{\"scope\":\"conversation\",\"key\":\"k\"}");
+    calls.put("state_list", "{\"scope\":\"runner\"}");
+    calls.put("state_delete", "{\"scope\":\"binding\",\"key\":\"k\"}");
+    calls.put("storage_set", "{\"area\":\"plugin\",\"key\":\"k\",\"value\":1}");
+    calls.put("storage_get", "{\"area\":\"plugin\",\"key\":\"k\"}");
+    calls.put("storage_list", "{\"area\":\"workspace\"}");
+    calls.put("storage_delete", "{\"area\":\"plugin\",\"key\":\"k\"}");
+    calls.put("invoke_model", "{\"model\":\"m1\",\"messages\":[]}");
+    calls.put("call_tool", "{\"tool\":\"t1\",\"parameters\":{}}");
+    calls.put("retrieve_knowledge", "{\"knowledge_base\":\"kb1\",\"query\":\"q\"}");
+    return calls;
+  }
+
+  /** The same methods inside the allow binding's snapshot. */
+  private static Map<String, String> allowedCalls(final String ownEvent) {
+    final Map<String, String> calls = new LinkedHashMap<>();
+    calls.put("history_page", "{\"limit\":10}");
+    calls.put("history_search", "{\"q\":\"hello\"}");
+    calls.put("event_get", "{\"event_id\":\"" + ownEvent + "\"}");
+    calls.put("event_page", "{}");
+    calls.put("steering_pull", "{\"mode\":\"all\"}");
+    calls.put("artifact_metadata", "{\"artifact_id\":\"" + ALLOWED_ARTIFACT + "\"}");
+    calls.put("artifact_read_range", "{\"artifact_id\":\"" + ALLOWED_ARTIFACT + "\",\"length\":5}");
+    calls.put("state_set", "{\"scope\":\"conversation\",\"key\":\"k\",\"value\":1}");
+    calls.put("state_get", "{\"scope\":\"conversation\",\"key\":\"k\"}");
+    calls.put("state_list", "{\"scope\":\"runner\"}");
+    calls.put("state_delete", "{\"scope\":\"binding\",\"key\":\"k\"}");
+    calls.put("storage_set", "{\"area\":\"plugin\",\"key\":\"k\",\"value\":1}");
+    calls.put("storage_get", "{\"area\":\"plugin\",\"key\":\"k\"}");
+    calls.put("storage_list", "{\"area\":\"workspace\"}");
+    calls.put("storage_delete", "{\"area\":\"plugin\",\"key\":\"k\"}");
+    calls.put("invoke_model", "{\"model\":\"m1\",\"messages\":[]}");
+    calls.put("call_tool", "{\"tool\":\"t1\",\"parameters\":{}}");
+    calls.put("retrieve_knowledge", "{\"knowledge_base\":\"kb1\",\"query\":\"q\"}");
+    return calls;
+  }
+
+  private static JsonNode script(final Map<String, String> calls, final String expect) {
+    final ObjectNode config = AvroJson.mapper().createObjectNode();
+    final ArrayNode steps = config.putArray("steps");
+    calls.forEach(
+        (method, params) -> {
+          final ObjectNode step = steps.addObject();
+          step.putObject("call").put("method", method).set("params", HostApiE2e.json(params));
+          step.put("expect", expect);
+        });
+    steps.addObject().putObject("complete").put("text", "done");
+    return config;
+  }
+
+  private static JsonNode fullPolicy() {
+    return HostApiE2e.json(
+        "{\"models\":[\"m1\"],\"tools\":[\"t1\"],\"knowledge_bases\":[\"kb1\"],"
+            + "\"history_scopes\":[\"conversation\"],\"storage_areas\":[\"plugin\",\"workspace\"],"
+            + "\"state_scopes\":[\"conversation\",\"runner\",\"binding\"]}");
+  }
+
+  private void writeArtifact(final String id, final String runId) {
+    final Topic<String, Artifact> topic = stack.topics().artifacts();
+    final Properties props = new Properties();
+    props.putAll(stack.config().kafkaProperties());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, Artifact> producer =
+        new KafkaProducer<>(
+            props, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
+      final Artifact artifact =
+          Artifact.newBuilder()
+              .setArtifactId(id)
+              .setRunId(runId)
+              .setArtifactType("file")
+              .setSizeBytes(11)
+              .setContent(ByteBuffer.wrap("hello world".getBytes(StandardCharsets.UTF_8)))
+              .setCreatedAt(Instant.now())
+              .build();
+      producer.send(new ProducerRecord<>(topic.name(), id, artifact)).get(30, TimeUnit.SECONDS);
+    } catch (final Exception e) {
+      throw new IllegalStateException("could not write artifact " + id, e);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  private static Duration unused() {
+    return Duration.ZERO;
+  }
+}
