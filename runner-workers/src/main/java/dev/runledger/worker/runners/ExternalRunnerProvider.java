@@ -21,6 +21,19 @@ public final class ExternalRunnerProvider implements RunnerProvider {
           new ProcRunner(
               d.manifest("stdio runner " + d.name()), ProcRunnerSettings.from(d), System.getenv()));
     }
+    final List<RunnerDeclaration> http = RunnerDeclaration.all(config, "http", "url");
+    if (!http.isEmpty()) {
+      final HostApiEndpoint endpoint =
+          new HostApiEndpoint(
+              config.get(HttpRunnerSettings.HTTP_HOST, "127.0.0.1"),
+              config.getInt(HttpRunnerSettings.HTTP_PORT, 0),
+              config.get(HttpRunnerSettings.HTTP_ADVERTISED_URL, null));
+      for (final RunnerDeclaration d : http) {
+        runners.add(
+            new HttpRunner(
+                d.manifest("http runner " + d.name()), HttpRunnerSettings.from(d), endpoint));
+      }
+    }
     return runners;
   }
 }
