@@ -288,6 +288,11 @@ public final class DispatchTopology {
     // The same for the global stores' updaters; the default from Kafka 5.0 (its constant is
     // already deprecated, hence the literal).
     props.putIfAbsent(PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED, true);
+    // Kafka Streams 4.3 also builds a StreamsConfig from the main consumer's settings (for its
+    // partition assignor) and warns that the setting is off there; giving the main consumer the
+    // same value silences that false alarm (the consumer reports it unused, at INFO).
+    props.putIfAbsent(
+        StreamsConfig.mainConsumerPrefix(PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED), true);
     props.putIfAbsent(
         StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.dlq().name());
     return props;

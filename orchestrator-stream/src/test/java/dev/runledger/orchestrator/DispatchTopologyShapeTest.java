@@ -145,6 +145,11 @@ class DispatchTopologyShapeTest {
         .isEqualTo("t1.dlq");
     assertThat(props.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG))
         .isEqualTo(LogAndContinueProcessingExceptionHandler.class.getName());
+    assertThat(props.get("processing.exception.handler.global.enabled")).isEqualTo(true);
+    assertThat(
+            props.get(
+                StreamsConfig.mainConsumerPrefix("processing.exception.handler.global.enabled")))
+        .isEqualTo(true);
   }
 
   @Test
