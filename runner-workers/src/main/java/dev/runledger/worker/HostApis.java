@@ -6,6 +6,7 @@ import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.HostApiFactory;
 import dev.runledger.worker.spi.HostApiProvider;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,21 +23,31 @@ public final class HostApis {
    * HostApiFactory#configure configured} for this worker; else {@link #unavailable()}.
    */
   public static HostApiFactory discover(final LedgerConfig config, final LedgerTopics topics) {
-    final ClassLoader loader = HostApis.class.getClassLoader();
-    final Optional<HostApiProvider> provider =
-        ServiceLoader.load(HostApiProvider.class, loader).findFirst();
+    final Optional<HostApiProvider> provider = first(HostApiProvider.class);
     if (provider.isPresent()) {
       LOG.debug("host API from provider {}", provider.get().getClass().getName());
       return provider.get().create(config);
     }
-    final Optional<HostApiFactory> factory =
-        ServiceLoader.load(HostApiFactory.class, loader).findFirst();
+    final Optional<HostApiFactory> factory = first(HostApiFactory.class);
     if (factory.isPresent()) {
       LOG.debug("host API from {}", factory.get().getClass().getName());
       return factory.get().configure(config, topics);
     }
     LOG.info("no host API implementation on the classpath; runners' host-API calls fail not_found");
     return unavailable();
+  }
+
+  /**
+   * The first loadable service of this type; a broken {@code META-INF/services} entry is logged.
+   */
+  private static <T> Optional<T> first(final Class<T> type) {
+    try {
+      return ServiceLoader.load(type, HostApis.class.getClassLoader()).findFirst();
+    } catch (final ServiceConfigurationError e) {
+      LOG.error(
+          "cannot load the {} listed on the classpath: {}", type.getSimpleName(), e.toString());
+      return Optional.empty();
+    }
   }
 
   /** A factory whose host APIs refuse every call with {@code not_found}. */

@@ -108,6 +108,12 @@ final class RunLauncher {
       threads.release();
       return Optional.of(RunExecution.skipped(claim, worker));
     }
+    if (claim.attempt() > 1) {
+      LOG.info(
+          "run {} claimed as attempt {}: earlier attempts ended without a settled terminal",
+          claim.runId(),
+          claim.attempt());
+    }
     final RunExecution execution = execution(claim, deliveryLimit);
     final AtomicBoolean released = new AtomicBoolean();
     active.put(claim.runId(), execution);

@@ -60,6 +60,13 @@ import org.slf4j.LoggerFactory;
  *       ran; a 40 s run under a 15 s lock stayed attempt 1; after {@code kill -9} of a worker its
  *       run came back as attempt 2 on another worker within seconds (the broker drops the dead
  *       connection's locks); a run released by a closing worker became attempt 2 elsewhere.
+ *   <li>After {@code kill -9} of a worker, its idle slots' pending share fetches can still acquire
+ *       commands on the broker (nobody receives them) until the dead members leave the group; each
+ *       such acquisition counts as a delivery when its lock is dropped. So a run taken over from a
+ *       killed worker may start as attempt 3 rather than 2, and with the broker's default delivery
+ *       limit of 5 a run was failed {@code poison} in a 50-run test without ever having been run
+ *       five times. The worker therefore sets the group's limit to {@code
+ *       worker.group.delivery.limit} (default 10, the broker's maximum).
  * </ol>
  *
  * <p><b>Consequences.</b> {@code ACCEPT} is sent only after the attempt's terminal record was
@@ -98,7 +105,8 @@ final class ShareGroupClaimer implements AutoCloseable {
     final int deliveryLimit;
     try (Admin admin = Admin.create(kafkaProperties)) {
       deliveryLimit =
-          ShareGroupSetup.configure(admin, settings.groupId(), settings.configureGroup());
+          ShareGroupSetup.configure(
+              admin, settings.groupId(), settings.configureGroup(), settings.deliveryLimit());
       ShareGroupSetup.checkPartitions(admin, topic);
     }
     LOG.info(

@@ -40,24 +40,28 @@ final class ShareGroupSetup {
   private ShareGroupSetup() {}
 
   /** The config changes the worker makes to its group. */
-  static Collection<AlterConfigOp> changes() {
+  static Collection<AlterConfigOp> changes(final int deliveryLimit) {
     return List.of(
         new AlterConfigOp(new ConfigEntry(AUTO_OFFSET_RESET, "earliest"), AlterConfigOp.OpType.SET),
         new AlterConfigOp(
-            new ConfigEntry(RENEW_ACKNOWLEDGE_ENABLE, "true"), AlterConfigOp.OpType.SET));
+            new ConfigEntry(RENEW_ACKNOWLEDGE_ENABLE, "true"), AlterConfigOp.OpType.SET),
+        new AlterConfigOp(
+            new ConfigEntry(DELIVERY_COUNT_LIMIT, Integer.toString(deliveryLimit)),
+            AlterConfigOp.OpType.SET));
   }
 
   /**
-   * Applies {@link #changes()} when {@code alter} is set, then returns the group's delivery limit.
+   * Applies {@link #changes} when {@code alter} is set, then returns the group's delivery limit.
    *
    * @throws IllegalStateException when the configs cannot be set or read
    */
-  static int configure(final Admin admin, final String groupId, final boolean alter) {
+  static int configure(
+      final Admin admin, final String groupId, final boolean alter, final int deliveryLimit) {
     final ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
     try {
       if (alter) {
         admin
-            .incrementalAlterConfigs(Map.of(group, changes()))
+            .incrementalAlterConfigs(Map.of(group, changes(deliveryLimit)))
             .all()
             .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }

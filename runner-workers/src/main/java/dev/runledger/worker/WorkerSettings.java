@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *     its run ended
  * @param controlMaxRuns runs whose run-control state (cancel, steering) the worker remembers
  * @param controlMaxSteering steering items remembered per run
+ * @param deliveryLimit the share group's delivery count limit the worker sets
  */
 public record WorkerSettings(
     String pool,
@@ -39,7 +40,8 @@ public record WorkerSettings(
     Duration inactivityTimeout,
     Duration cancelGrace,
     int controlMaxRuns,
-    int controlMaxSteering) {
+    int controlMaxSteering,
+    int deliveryLimit) {
 
   /** Worker pool this worker serves (default {@code default}). */
   public static final String POOL = "worker.pool";
@@ -88,6 +90,14 @@ public record WorkerSettings(
   /** Steering items a worker remembers per run (default 1000). */
   public static final String CONTROL_MAX_STEERING = "worker.control.max.steering";
 
+  /**
+   * Deliveries of a run command before the worker that receives the last one fails the run {@code
+   * poison} instead of running it; set on the share group ({@code share.delivery.count.limit}) when
+   * {@code worker.group.configure} is on (default 10, broker range 2..10). Deliveries also count
+   * commands a killed worker's consumers acquired but never ran, hence the high default.
+   */
+  public static final String DELIVERY_LIMIT = "worker.group.delivery.limit";
+
   static final long DEFAULT_INACTIVITY_TIMEOUT_MS = 120_000;
   static final long DEFAULT_CANCEL_GRACE_MS = 10_000;
   static final int MAX_SLOTS = 256;
@@ -131,6 +141,11 @@ public record WorkerSettings(
       throw new ConfigException(
           CONTROL_MAX_RUNS, CONTROL_MAX_RUNS + " and " + CONTROL_MAX_STEERING + " must be >= 1");
     }
+    final int deliveryLimit = config.getInt(DELIVERY_LIMIT, 10);
+    if (deliveryLimit < 2 || deliveryLimit > 10) {
+      throw new ConfigException(
+          DELIVERY_LIMIT, DELIVERY_LIMIT + " must be between 2 and 10, got " + deliveryLimit);
+    }
     final String workerId = config.get(ID, "").strip();
     return new WorkerSettings(
         pool,
@@ -143,7 +158,8 @@ public record WorkerSettings(
         Duration.ofMillis(inactivityMs),
         Duration.ofMillis(cancelGraceMs),
         maxRuns,
-        maxSteering);
+        maxSteering,
+        deliveryLimit);
   }
 
   /** {@code <host>-<pid>-<4 hex>}: unique per process, readable in logs. */

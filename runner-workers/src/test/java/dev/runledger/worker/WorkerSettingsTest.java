@@ -56,7 +56,8 @@ class WorkerSettingsTest {
                 Duration.ofMinutes(2),
                 Duration.ofSeconds(10),
                 100_000,
-                1000));
+                1000,
+                10));
   }
 
   @Test
