@@ -48,6 +48,7 @@ class HostApiEndToEndTest {
   private static final String ALLOWED_ARTIFACT = "art-allowed";
 
   private DevStack stack;
+  private FakeHttpRunner httpRunner;
   private HostApiE2e api;
 
   @BeforeAll
@@ -69,6 +70,13 @@ class HostApiEndToEndTest {
         "worker.runners.proc.flood.command",
         "python3 -c \"import sys; sys.stdin.readline(); [sys.stdout.write('x' * 65536) for _ in iter(int, 1)]\"");
     settings.put("worker.runners.proc.flood.max_line_bytes", "100000");
+    try {
+      httpRunner = new FakeHttpRunner();
+    } catch (final java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    settings.put("worker.runners.http.fake.url", httpRunner.url());
+    settings.put("worker.runners.http.fake.permissions", "state:conversation");
     stack = DevStack.start(LedgerConfig.of(settings));
     api = new HostApiE2e(stack);
     stack.awaitRunner(ScenarioRunner.RUNNER_ID, HostApiE2e.WAIT);
@@ -81,6 +89,9 @@ class HostApiEndToEndTest {
   void stopStack() {
     if (stack != null) {
       stack.close();
+    }
+    if (httpRunner != null) {
+      httpRunner.close();
     }
   }
 
@@ -260,6 +271,40 @@ class HostApiEndToEndTest {
     final String after = api.awaitBindingVisible("ws-after", "c").path("run_id").asText();
     assertThat(api.awaitRun(after, HostApiE2e::terminal).path("status").asText())
         .isEqualTo("completed");
+  }
+
+  @Test
+  void shouldRunAnHttpRunnerThatCallsTheHostApiWithItsRunToken() {
+    // given
+    api.bind(
+        "b-http",
+        "ws-http",
+        "http:fake",
+        "parallel",
+        HostApiE2e.json("{\"state_scopes\":[\"conversation\"]}"),
+        HostApiE2e.json("{}"));
+    stack.awaitRunner("http:fake", HostApiE2e.WAIT);
+    api.awaitBindingVisible("ws-http", "probe");
+
+    // when
+    final String runId =
+        api.awaitDecision(
+                api.send("ev-http-" + UUID.randomUUID(), "ws-http", "c-http", "over http", null))
+            .path("run_id")
+            .asText();
+
+    // then
+    assertThat(api.awaitRun(runId, HostApiE2e::terminal).path("status").asText())
+        .isEqualTo("completed");
+    assertThat(api.events(runId, "message.completed"))
+        .extracting(e -> e.path("data").path("message").path("content").asText())
+        .containsExactly("http says over http (200)");
+    assertThat(api.events(runId, "host_api.call"))
+        .extracting(e -> e.path("data").path("outcome").asText())
+        .containsExactly("allowed");
+    await()
+        .atMost(HostApiE2e.WAIT)
+        .until(() -> api.get("/v1/state/conversation/c-http/http.last") != null);
   }
 
   /** Every host-API method once, with parameters the deny binding's snapshot does not allow. */
