@@ -81,6 +81,24 @@ class ProcRunTest {
   }
 
   @Test
+  void shouldRedactSecretsFromResultsBeforeTheyAreRecorded() throws Exception {
+    final ProcRunner runner =
+        runner(
+            READ_START
+                + "import os\n"
+                + "out({'type': 'message.completed', 'data': {'message': {'role': 'assistant',"
+                + " 'content': 'token is ' + os.environ['API_TOKEN']}}})\n"
+                + "out({'type': 'run.completed', 'data': {'finish_reason': 'stop'}})\n",
+            Map.of("secret.API_TOKEN", "s3cr3t-value"));
+    final ProcSession session = new ProcSession();
+
+    runner.run(context(), session);
+
+    assertThat(((MessageCompleted) session.results.get(0).getPayload()).getMessage().getContent())
+        .isEqualTo("token is [REDACTED]");
+  }
+
+  @Test
   void shouldFailBadOutputWhenNoLineIsAProtocolMessage() throws Exception {
     final ProcRunner runner =
         runner(
