@@ -6,6 +6,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
 
 /**
@@ -50,6 +51,8 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
     private final WriteBufferManager writeBuffers;
 
     public Shared(final long cacheBytes, final long writeBufferBytes) {
+      // the native library may not be loaded yet when no store has opened in this JVM
+      RocksDB.loadLibrary();
       // high-priority pool for index and filter blocks: 10% of the cache
       this.cache = new LRUCache(cacheBytes, -1, false, 0.1);
       this.writeBuffers = new WriteBufferManager(writeBufferBytes, cache);

@@ -72,25 +72,28 @@ public final class LocalRunQueries implements RunQueries {
           final List<AgentRun> items = new ArrayList<>();
           String last = null;
           boolean more = false;
+          // the store spans this instance's partitions and iterates them one after the other,
+          // each in order: sort the index keys (small) before reading any run
+          final List<KeyValue<String, String>> entries = new ArrayList<>();
           try (KeyValueIterator<String, String> it =
               stores.runsIndex().reverseRange(prefix, upper)) {
-            while (it.hasNext() && !more) {
-              final KeyValue<String, String> entry = it.next();
-              final String position = entry.key.substring(prefix.length());
-              if (position.equals(afterPosition)) {
-                continue;
-              }
-              final AgentRun run = stores.runs().get(entry.value);
-              if (run == null || !filter.matches(run)) {
-                continue;
-              }
-              if (items.size() < limit) {
-                items.add(run);
-                last = position;
-              } else {
-                more = true;
-              }
+            it.forEachRemaining(entries::add);
+          }
+          entries.sort(
+              Comparator.comparing((final KeyValue<String, String> kv) -> kv.key).reversed());
+          for (final KeyValue<String, String> entry : entries) {
+            final String position = entry.key.substring(prefix.length());
+            final AgentRun run =
+                position.equals(afterPosition) ? null : stores.runs().get(entry.value);
+            if (run == null || !filter.matches(run)) {
+              continue;
             }
+            if (items.size() == limit) {
+              more = true;
+              break;
+            }
+            items.add(run);
+            last = position;
           }
           return new RunPage(items, more ? Optional.of(last) : Optional.empty());
         });

@@ -1,0 +1,429 @@
+package dev.runledger.deploy.projections;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.ChatMessage;
+import dev.runledger.avro.EventInput;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.MessageCompleted;
+import dev.runledger.avro.RunClaimed;
+import dev.runledger.avro.RunCompleted;
+import dev.runledger.avro.StateUpdated;
+import dev.runledger.deploy.cli.ApiClient;
+import dev.runledger.deploy.http.HttpServer;
+import dev.runledger.deploy.kafka.EmbeddedKafka;
+import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.kafka.TopicAdmin;
+import dev.runledger.projections.ProjectionService;
+import dev.runledger.projections.ProjectionSettings;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.ConversationKeys;
+import dev.runledger.schemas.topics.LedgerTopics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two projection instances of one application id, each with its own HTTP server: every key is
+ * readable through both (forwarded to its owner), lists merge both, a live run streams through the
+ * instance that does not own it, and an instance restarted with an empty state directory restores
+ * its stores from the changelogs and answers the same.
+ */
+@ExtendWith(KafkaExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TwoInstancesEndToEndTest {
+  private static final int RUNS = 24;
+  private static final int CONVERSATIONS = 6;
+
+  private LedgerConfig base;
+  private LedgerTopics topics;
+  private Instance a;
+  private Instance b;
+  private Path stateB;
+
+  @BeforeAll
+  void start(final EmbeddedKafka kafka, @TempDir final Path state) throws Exception {
+    final String prefix =
+        "t-two-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT) + ".";
+    final Map<String, String> settings = new HashMap<>();
+    settings.put(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    settings.put(LedgerConfig.TOPIC_PREFIX, prefix);
+    settings.put(LedgerConfig.TOPIC_PARTITIONS, "4");
+    settings.put(HttpServer.HOST, "127.0.0.1");
+    base = LedgerConfig.of(settings);
+    topics = LedgerTopics.create(base);
+    TopicAdmin.createAll(base, topics);
+    stateB = state.resolve("b");
+    a = Instance.start(base, state.resolve("a"), topics);
+    b = Instance.start(base, stateB, topics);
+    produceWorkload();
+    awaitAll(a);
+    awaitAll(b);
+  }
+
+  @AfterAll
+  void stop() {
+    Stream.of(b, a).filter(i -> i != null).forEach(Instance::close);
+  }
+
+  @Test
+  @Order(1)
+  void shouldAnswerEveryKeyThroughEitherInstanceWhenTwoRun() {
+    for (final Instance instance : List.of(a, b)) {
+      for (int i = 0; i < RUNS; i++) {
+        assertThat(instance.get("/v1/runs/run-" + i).path("status").asText())
+            .as("run-%d through %s", i, instance.url)
+            .isEqualTo("completed");
+      }
+      for (int c = 0; c < CONVERSATIONS; c++) {
+        assertThat(instance.get("/v1/conversations/conv-" + c + "/transcript").path("items"))
+            .as("conv-%d through %s", c, instance.url)
+            .hasSize(RUNS / CONVERSATIONS);
+        assertThat(
+                instance
+                    .get("/v1/state/conversation/conv-" + c + "/count")
+                    .path("version")
+                    .asLong())
+            .isEqualTo(RUNS / CONVERSATIONS);
+      }
+    }
+  }
+
+  @Test
+  @Order(2)
+  void shouldListEveryRunExactlyOnceThroughEitherInstanceWhenPaging() {
+    for (final Instance instance : List.of(a, b)) {
+      final List<String> seen = new ArrayList<>();
+      String cursor = null;
+      do {
+        final JsonNode page =
+            instance.get("/v1/runs?limit=5" + (cursor == null ? "" : "&cursor=" + cursor));
+        page.path("items").forEach(r -> seen.add(r.path("run_id").asText()));
+        cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
+      } while (cursor != null);
+      assertThat(seen).as("through %s", instance.url).doesNotHaveDuplicates().hasSize(RUNS);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void shouldStreamLiveRunOnceInOrderThroughEitherInstanceAndResume() throws Exception {
+    // given a run that is still running
+    final String run = "live-" + UUID.randomUUID();
+    final Instant t = Instant.now();
+    produceLedger(List.of(rec(run, 1, 1, t, new RunClaimed("w", 1))));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> a.find("/v1/runs/" + run) != null);
+
+    // when both instances stream it while it runs
+    final CompletableFuture<List<Long>> throughA =
+        CompletableFuture.supplyAsync(() -> a.stream(run, null));
+    final CompletableFuture<List<Long>> throughB =
+        CompletableFuture.supplyAsync(() -> b.stream(run, null));
+    long seq = 2;
+    for (int batch = 0; batch < 4; batch++) {
+      final List<LedgerRecord> records = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        records.add(
+            rec(
+                run,
+                1,
+                seq++,
+                t,
+                result(
+                    "message.completed",
+                    new MessageCompleted(new ChatMessage("assistant", "part " + seq)))));
+      }
+      produceLedger(records);
+      Thread.sleep(300);
+    }
+    produceLedger(
+        List.of(
+            rec(
+                run,
+                1,
+                seq,
+                t,
+                result("run.completed", new RunCompleted("stop", null, List.of())))));
+
+    // then
+    final List<Long> expected = new ArrayList<>();
+    for (long i = 1; i <= seq; i++) {
+      expected.add(i);
+    }
+    assertThat(throughA.get()).isEqualTo(expected);
+    assertThat(throughB.get()).isEqualTo(expected);
+    assertThat(b.stream(run, "7")).isEqualTo(expected.subList(7, expected.size()));
+  }
+
+  @Test
+  @Order(4)
+  void shouldRestoreStoresFromChangelogsAndAnswerTheSameWhenInstanceRestarts() throws Exception {
+    // given
+    final JsonNode before = a.get("/v1/views/digests");
+    assertThat(b.get("/v1/views/digests")).isEqualTo(before);
+
+    // when b is killed, loses its disk and starts again
+    b.close();
+    deleteTree(stateB);
+    final long started = System.nanoTime();
+    b = Instance.start(base, stateB, topics);
+    awaitAll(b);
+    final long restoredMs = (System.nanoTime() - started) / 1_000_000;
+    System.out.println(
+        "projections instance restart with empty state dir: answering all keys after "
+            + restoredMs
+            + " ms");
+
+    // then
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> before.equals(b.find("/v1/views/digests")));
+    assertThat(a.get("/v1/views/digests")).isEqualTo(before);
+    for (int i = 0; i < RUNS; i++) {
+      assertThat(b.get("/v1/runs/run-" + i).path("status").asText()).isEqualTo("completed");
+    }
+  }
+
+  private void awaitAll(final Instance instance) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              final JsonNode page = instance.find("/v1/runs?limit=1000&status=completed");
+              if (page == null || page.path("items").size() < RUNS) {
+                return false;
+              }
+              for (int c = 0; c < CONVERSATIONS; c++) {
+                final JsonNode t = instance.find("/v1/conversations/conv-" + c + "/transcript");
+                if (t == null || t.path("items").size() < RUNS / CONVERSATIONS) {
+                  return false;
+                }
+                final JsonNode s = instance.find("/v1/state/conversation/conv-" + c + "/count");
+                if (s == null || s.path("version").asLong() < RUNS / CONVERSATIONS) {
+                  return false;
+                }
+              }
+              return true;
+            });
+  }
+
+  private void produceWorkload() {
+    final Instant t = Instant.now();
+    final List<LedgerRecord> records = new ArrayList<>();
+    final List<HostEvent> events = new ArrayList<>();
+    for (int i = 0; i < RUNS; i++) {
+      final String run = "run-" + i;
+      final String conv = "conv-" + (i % CONVERSATIONS);
+      records.add(rec(run, 1, 1, t.plusMillis(i), new RunClaimed("w", 1)));
+      records.add(
+          rec(
+              run,
+              1,
+              2,
+              t.plusMillis(i),
+              result(
+                  "state.updated",
+                  new StateUpdated("conversation", conv, "count", Integer.toString(i)))));
+      records.add(
+          rec(
+              run,
+              1,
+              3,
+              t.plusMillis(i),
+              result("run.completed", new RunCompleted("stop", null, List.of()))));
+      events.add(
+          HostEvent.newBuilder()
+              .setEventId("e-" + i)
+              .setEventType("message.received")
+              .setEventTime(t.plusMillis(i))
+              .setWorkspaceId("w")
+              .setConversationId(conv)
+              .setInput(EventInput.newBuilder().setText("message " + i).build())
+              .build());
+    }
+    produceLedger(records);
+    try (KafkaProducer<String, HostEvent> producer =
+        new KafkaProducer<>(
+            base.kafkaProperties(),
+            new StringSerializer(),
+            topics.hostEvents().valueSerde().serializer())) {
+      events.forEach(
+          e ->
+              producer.send(
+                  new ProducerRecord<>(
+                      topics.hostEvents().name(), ConversationKeys.ingestKey(e), e)));
+      producer.flush();
+    }
+  }
+
+  private void produceLedger(final List<LedgerRecord> records) {
+    try (KafkaProducer<String, LedgerRecord> producer =
+        new KafkaProducer<>(
+            base.kafkaProperties(),
+            new StringSerializer(),
+            topics.runLedger().valueSerde().serializer())) {
+      records.forEach(
+          r -> producer.send(new ProducerRecord<>(topics.runLedger().name(), r.getRunId(), r)));
+      producer.flush();
+    }
+  }
+
+  private static AgentRunResult result(final String type, final Object payload) {
+    return new AgentRunResult(type, payload);
+  }
+
+  private static LedgerRecord rec(
+      final String run, final int attempt, final long seq, final Instant at, final Object body) {
+    return LedgerRecord.newBuilder()
+        .setRunId(run)
+        .setAttempt(attempt)
+        .setSequence(seq)
+        .setTimestamp(at)
+        .setProducer("w")
+        .setBody(body)
+        .build();
+  }
+
+  private static void deleteTree(final Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (final Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /** One projections instance with its own HTTP server on a port chosen up front. */
+  private static final class Instance implements AutoCloseable {
+    private final ProjectionService service;
+    private final HttpServer http;
+    private final String url;
+    private final ApiClient api;
+
+    private Instance(final ProjectionService service, final HttpServer http, final String url) {
+      this.service = service;
+      this.http = http;
+      this.url = url;
+      this.api = new ApiClient(url);
+    }
+
+    static Instance start(final LedgerConfig base, final Path state, final LedgerTopics topics)
+        throws IOException {
+      final int port;
+      try (ServerSocket socket = new ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      final String url = "http://127.0.0.1:" + port;
+      final LedgerConfig config =
+          base.with(
+              Map.of(
+                  LedgerConfig.STATE_DIR, state.toString(),
+                  LedgerConfig.HTTP_PORT, Integer.toString(port),
+                  ProjectionSettings.ADVERTISED_URL, url));
+      final ProjectionService service = new ProjectionService(config, topics);
+      final HttpServer http =
+          new HttpServer(
+              config,
+              () -> List.of(service),
+              List.of(app -> service.routes().register(app)),
+              new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      http.start();
+      service.start();
+      return new Instance(service, http, url);
+    }
+
+    JsonNode get(final String path) {
+      return api.get(path).orThrow("GET " + url + path);
+    }
+
+    JsonNode find(final String path) {
+      final ApiClient.Response response = api.get(path);
+      return response.ok() ? response.body() : null;
+    }
+
+    List<Long> stream(final String run, final String lastEventId) {
+      final HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(url + "/v1/runs/" + run + "/events/stream"))
+              .timeout(Duration.ofSeconds(60));
+      if (lastEventId != null) {
+        request.header("Last-Event-ID", lastEventId);
+      }
+      try {
+        final HttpResponse<InputStream> response =
+            HttpClient.newHttpClient()
+                .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        final List<Long> ids = new ArrayList<>();
+        final Set<Long> unique = new HashSet<>();
+        try (BufferedReader reader =
+            new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = reader.readLine()) != null) {
+            if (line.startsWith("id: ")) {
+              final long id = Long.parseLong(line.substring(4));
+              ids.add(id);
+              unique.add(id);
+            }
+          }
+        }
+        return ids;
+      } catch (final IOException e) {
+        throw new IllegalStateException(e);
+      } catch (final InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      http.close();
+      service.close();
+    }
+  }
+}
