@@ -277,4 +277,230 @@ class AuthorizationSnapshotsTest {
       final RunnerManifest manifest, final AgentBinding binding, final HostEvent event) {
     return snapshot(manifest, binding, event).getAvailableApis().getSteeringPull();
   }
+
+  @Test
+  void shouldGrantEachResourceOperationOnlyWhenTheBindingNamesResourcesForIt() {
+    final HostEvent event = event("e1").setThreadId("t1").build();
+    for (final ModelPermission op : ModelPermission.values()) {
+      if (op == ModelPermission.UNKNOWN) {
+        continue;
+      }
+      final Permissions declared = Permissions.newBuilder().setModels(List.of(op)).build();
+      final AuthorizationSnapshot granted =
+          snapshot(manifestWith(declared), bindingWith(GENEROUS), event);
+      final AuthorizationSnapshot empty =
+          snapshot(manifestWith(declared), bindingWith(ResourcePolicy.newBuilder().build()), event);
+      assertThat(granted.getPermissions().getModels()).as("%s", op).containsExactly(op);
+      assertThat(granted.getModels()).containsExactly("gpt", "claude");
+      assertThat(empty.getPermissions().getModels()).as("%s", op).isEmpty();
+      assertThat(empty.getModels()).isEmpty();
+    }
+    for (final ToolPermission op : ToolPermission.values()) {
+      if (op == ToolPermission.UNKNOWN) {
+        continue;
+      }
+      final Permissions declared = Permissions.newBuilder().setTools(List.of(op)).build();
+      assertThat(
+              snapshot(manifestWith(declared), bindingWith(GENEROUS), event)
+                  .getPermissions()
+                  .getTools())
+          .as("%s", op)
+          .containsExactly(op);
+      assertThat(
+              snapshot(
+                      manifestWith(declared),
+                      bindingWith(ResourcePolicy.newBuilder().build()),
+                      event)
+                  .getTools())
+          .isEmpty();
+    }
+    for (final KnowledgePermission op : KnowledgePermission.values()) {
+      if (op == KnowledgePermission.UNKNOWN) {
+        continue;
+      }
+      final Permissions declared = Permissions.newBuilder().setKnowledgeBases(List.of(op)).build();
+      assertThat(
+              snapshot(manifestWith(declared), bindingWith(GENEROUS), event)
+                  .getPermissions()
+                  .getKnowledgeBases())
+          .as("%s", op)
+          .containsExactly(op);
+      assertThat(
+              snapshot(
+                      manifestWith(declared),
+                      bindingWith(ResourcePolicy.newBuilder().build()),
+                      event)
+                  .getKnowledgeBases())
+          .isEmpty();
+    }
+    for (final HistoryPermission op : HistoryPermission.values()) {
+      if (op == HistoryPermission.UNKNOWN) {
+        continue;
+      }
+      final Permissions declared = Permissions.newBuilder().setHistory(List.of(op)).build();
+      final AuthorizationSnapshot granted =
+          snapshot(manifestWith(declared), bindingWith(GENEROUS), event);
+      assertThat(granted.getPermissions().getHistory()).as("%s", op).containsExactly(op);
+      assertThat(granted.getHistoryScopes()).containsExactly("conversation", "thread");
+      assertThat(
+              snapshot(
+                      manifestWith(declared),
+                      bindingWith(ResourcePolicy.newBuilder().build()),
+                      event)
+                  .getPermissions()
+                  .getHistory())
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void shouldGrantEachEventAndArtifactOperationAsDeclared() {
+    final HostEvent inConversation = event("e1").build();
+    final HostEvent alone = event("e2").setConversationId(null).build();
+    final AgentBinding nothing = bindingWith(ResourcePolicy.newBuilder().build());
+    for (final EventPermission op : EventPermission.values()) {
+      if (op == EventPermission.UNKNOWN) {
+        continue;
+      }
+      final RunnerManifest manifest =
+          manifestWith(Permissions.newBuilder().setEvents(List.of(op)).build());
+      assertThat(snapshot(manifest, nothing, inConversation).getPermissions().getEvents())
+          .as("%s", op)
+          .containsExactly(op);
+      assertThat(snapshot(manifest, nothing, alone).getPermissions().getEvents())
+          .as("%s without a conversation", op)
+          .isEqualTo(op == EventPermission.PAGE ? List.of() : List.of(op));
+    }
+    for (final ArtifactPermission op : ArtifactPermission.values()) {
+      if (op == ArtifactPermission.UNKNOWN) {
+        continue;
+      }
+      final RunnerManifest manifest =
+          manifestWith(Permissions.newBuilder().setArtifacts(List.of(op)).build());
+      assertThat(snapshot(manifest, nothing, alone).getPermissions().getArtifacts())
+          .as("%s", op)
+          .containsExactly(op);
+    }
+  }
+
+  @Test
+  void shouldGrantEachStorageAreaAndStateScopeOnlyWhenBothSidesNameIt() {
+    final HostEvent event =
+        event("e1")
+            .setSubject(
+                dev.runledger.avro.Subject.newBuilder()
+                    .setSubjectType("ticket")
+                    .setSubjectId("s1")
+                    .build())
+            .build();
+    for (final StoragePermission area : StoragePermission.values()) {
+      if (area == StoragePermission.UNKNOWN) {
+        continue;
+      }
+      final RunnerManifest manifest =
+          manifestWith(Permissions.newBuilder().setStorage(List.of(area)).build());
+      final String name = area.name().toLowerCase(java.util.Locale.ROOT);
+      assertThat(
+              snapshot(
+                      manifest,
+                      bindingWith(
+                          ResourcePolicy.newBuilder().setStorageAreas(List.of(name)).build()),
+                      event)
+                  .getStorageAreas())
+          .as("%s", area)
+          .containsExactly(name);
+      assertThat(
+              snapshot(manifest, bindingWith(ResourcePolicy.newBuilder().build()), event)
+                  .getStorageAreas())
+          .as("%s not in the binding", area)
+          .isEmpty();
+    }
+    for (final StatePermission scope : StatePermission.values()) {
+      if (scope == StatePermission.UNKNOWN) {
+        continue;
+      }
+      final RunnerManifest manifest =
+          manifestWith(Permissions.newBuilder().setState(List.of(scope)).build());
+      final String name = scope.name().toLowerCase(java.util.Locale.ROOT);
+      final AuthorizationSnapshot granted =
+          snapshot(
+              manifest,
+              bindingWith(ResourcePolicy.newBuilder().setStateScopes(List.of(name)).build()),
+              event);
+      assertThat(granted.getStateScopes()).as("%s", scope).containsExactly(name);
+      assertThat(granted.getAvailableApis().getState()).isTrue();
+      assertThat(
+              snapshot(manifest, bindingWith(ResourcePolicy.newBuilder().build()), event)
+                  .getStateScopes())
+          .as("%s not in the binding", scope)
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void shouldGrantNothingForScopesAndAreasOutsideTheKnownOnes() {
+    // given: the binding names areas and scopes beyond the workspace/conversation model
+    final ResourcePolicy outside =
+        ResourcePolicy.newBuilder()
+            .setHistoryScopes(List.of("workspace", "global"))
+            .setStorageAreas(List.of("global", "tenant"))
+            .setStateScopes(List.of("workspace", "tenant"))
+            .build();
+
+    // when
+    final AuthorizationSnapshot snapshot =
+        snapshot(manifestWith(EVERYTHING), bindingWith(outside), event("e1").build());
+
+    // then
+    assertThat(snapshot.getHistoryScopes()).isEmpty();
+    assertThat(snapshot.getPermissions().getHistory()).isEmpty();
+    assertThat(snapshot.getStorageAreas()).isEmpty();
+    assertThat(snapshot.getStateScopes()).isEmpty();
+    assertThat(snapshot.getAvailableApis().getHistoryPage()).isFalse();
+    assertThat(snapshot.getAvailableApis().getStorage()).isFalse();
+    assertThat(snapshot.getAvailableApis().getState()).isFalse();
+  }
+
+  @Test
+  void shouldPinTheSnapshotToTheEventsWorkspaceAndConversation() {
+    // given: a workspace-wide binding
+    final AgentBinding wide = bindingWith(GENEROUS);
+
+    // when
+    final AuthorizationSnapshot first =
+        snapshot(manifestWith(EVERYTHING), wide, event("e1").setConversationId("c1").build());
+    final AuthorizationSnapshot second =
+        snapshot(manifestWith(EVERYTHING), wide, event("e2").setConversationId("c2").build());
+
+    // then: each run may touch only its own event's workspace and conversation
+    assertThat(first.getWorkspaceId()).isEqualTo(Fixtures.WORKSPACE);
+    assertThat(first.getConversationId()).isEqualTo("c1");
+    assertThat(second.getConversationId()).isEqualTo("c2");
+    assertThat(first.getBindingId()).isEqualTo("b1");
+    assertThat(first.getRunId()).isEqualTo("run_1");
+  }
+
+  @Test
+  void shouldListEachGrantOnceWhenEitherSideRepeatsIt() {
+    // given
+    final Permissions repeated =
+        Permissions.newBuilder()
+            .setModels(List.of(ModelPermission.INVOKE, ModelPermission.INVOKE))
+            .setState(List.of(StatePermission.RUNNER, StatePermission.RUNNER))
+            .build();
+    final ResourcePolicy policy =
+        ResourcePolicy.newBuilder()
+            .setModels(List.of("gpt", "gpt"))
+            .setStateScopes(List.of("runner", "runner"))
+            .build();
+
+    // when
+    final AuthorizationSnapshot snapshot =
+        snapshot(manifestWith(repeated), bindingWith(policy), event("e1").build());
+
+    // then
+    assertThat(snapshot.getModels()).containsExactly("gpt");
+    assertThat(snapshot.getPermissions().getModels()).containsExactly(ModelPermission.INVOKE);
+    assertThat(snapshot.getStateScopes()).containsExactly("runner");
+  }
 }
