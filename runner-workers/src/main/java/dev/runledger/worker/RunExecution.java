@@ -4,9 +4,11 @@ import dev.runledger.avro.AgentRunContext;
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.AuthorizationSnapshot;
 import dev.runledger.avro.CancelRun;
+import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
+import dev.runledger.avro.MessageDelta;
 import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunFailed;
@@ -48,15 +50,18 @@ import org.slf4j.LoggerFactory;
  * passes, {@code cancelled} on {@link #cancel} (a {@code CancelRun} on run-control), {@code
  * runner-stalled} (after {@code RunLiveness{runner_stalled}}) when the runner shows no activity for
  * the inactivity timeout. The terminal's {@code pulled_steering} lists the source event ids of the
- * steering items this attempt pulled ({@link #pullSteering}). Whatever comes after the terminal is
- * ignored and logged. Every record carries {@code run_id}, {@code attempt}, {@code producer} =
- * worker id and the conversation key.
+ * steering items this attempt pulled ({@link #pullSteering}). Consecutive {@code message.delta}
+ * results of one role are coalesced into one record when they come within {@code
+ * worker.delta.coalesce.ms} of the first (default 50 ms; 0 turns it off). Whatever comes after the
+ * terminal is ignored and logged. Every record carries {@code run_id}, {@code attempt}, {@code
+ * producer} = worker id and the conversation key.
  *
  * <p>{@link #terminalAcknowledged()} completes once the terminal and every record before it were
  * acknowledged by the broker; only then may the command be acknowledged to the share group.
  */
 public final class RunExecution {
   private static final Logger LOG = LoggerFactory.getLogger(RunExecution.class);
+  private static final int MAX_COALESCED_CHARS = 16 * 1024;
 
   private final RunClaim claim;
   private final AgentRunner runner;
@@ -86,6 +91,8 @@ public final class RunExecution {
   private LivenessPhase phase;
   private volatile long lastActivityNanos = System.nanoTime();
   private HostApi hostApi;
+  private final Duration coalesce;
+  private MessageDelta pendingDelta;
 
   private RunExecution(
       final RunClaim claim,
@@ -103,6 +110,7 @@ public final class RunExecution {
     this.control = worker.control();
     this.hostApis = worker.hostApis();
     this.inactivityTimeout = worker.inactivityTimeout();
+    this.coalesce = worker.deltaCoalesce();
     this.session = new ExecutionSession(this);
   }
 
@@ -387,6 +395,8 @@ public final class RunExecution {
       }
       if (Results.isTerminal(result)) {
         end(result);
+      } else if (result.getPayload() instanceof MessageDelta delta && !coalesce.isZero()) {
+        coalesceDelta(delta);
       } else {
         append(result);
       }
@@ -438,7 +448,51 @@ public final class RunExecution {
     return terminal;
   }
 
+  /**
+   * Holds a delta for up to the coalescing window, merging consecutive deltas of the same role into
+   * one record (SPEC §6.2). Anything else appended flushes it first, so ledger order is kept.
+   */
+  private void coalesceDelta(final MessageDelta delta) {
+    if (pendingDelta != null
+        && pendingDelta.getChunk().getRole().equals(delta.getChunk().getRole())
+        && pendingDelta.getChunk().getContent().length() < MAX_COALESCED_CHARS) {
+      pendingDelta =
+          MessageDelta.newBuilder()
+              .setChunk(
+                  ChatMessage.newBuilder(pendingDelta.getChunk())
+                      .setContent(
+                          pendingDelta.getChunk().getContent() + delta.getChunk().getContent())
+                      .build())
+              .build();
+      return;
+    }
+    flushDelta();
+    pendingDelta = delta;
+    timer.schedule(
+        () -> {
+          synchronized (lock) {
+            flushDelta();
+          }
+        },
+        coalesce.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Appends the held delta, if any. Callers hold {@code lock}. */
+  private void flushDelta() {
+    if (pendingDelta != null) {
+      final MessageDelta delta = pendingDelta;
+      pendingDelta = null;
+      appendNow(new AgentRunResult(Results.MESSAGE_DELTA, delta));
+    }
+  }
+
   private void append(final Object body) {
+    flushDelta();
+    appendNow(body);
+  }
+
+  private void appendNow(final Object body) {
     final LedgerRecord record =
         LedgerRecord.newBuilder()
             .setRunId(claim.runId())

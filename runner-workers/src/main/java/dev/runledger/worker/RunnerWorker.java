@@ -208,7 +208,8 @@ public final class RunnerWorker implements Service {
               control,
               hostApiFactory,
               settings.inactivityTimeout(),
-              settings.cancelGrace());
+              settings.cancelGrace(),
+              settings.deltaCoalesce());
       this.launcher =
           new RunLauncher(
               runners,

@@ -27,9 +27,10 @@ public record WorkerContext(
     RunControl control,
     HostApiFactory hostApis,
     Duration inactivityTimeout,
-    Duration cancelGrace) {
+    Duration cancelGrace,
+    Duration deltaCoalesce) {
 
-  /** Defaults for everything but the essentials (tests). */
+  /** Defaults for everything but the essentials, without delta coalescing (tests). */
   public WorkerContext(
       final String workerId,
       final LedgerAppender appender,
@@ -43,6 +44,7 @@ public record WorkerContext(
         RunControl.empty(),
         HostApis.unavailable(),
         Duration.ofMillis(WorkerSettings.DEFAULT_INACTIVITY_TIMEOUT_MS),
-        Duration.ofMillis(WorkerSettings.DEFAULT_CANCEL_GRACE_MS));
+        Duration.ofMillis(WorkerSettings.DEFAULT_CANCEL_GRACE_MS),
+        Duration.ZERO);
   }
 }

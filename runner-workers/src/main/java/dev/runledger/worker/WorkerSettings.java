@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param controlMaxRuns runs whose run-control state (cancel, steering) the worker remembers
  * @param controlMaxSteering steering items remembered per run
  * @param deliveryLimit the share group's delivery count limit the worker sets
+ * @param deltaCoalesce how long consecutive deltas may be held to merge them into one record
  */
 public record WorkerSettings(
     String pool,
@@ -41,7 +42,8 @@ public record WorkerSettings(
     Duration cancelGrace,
     int controlMaxRuns,
     int controlMaxSteering,
-    int deliveryLimit) {
+    int deliveryLimit,
+    Duration deltaCoalesce) {
 
   /** Worker pool this worker serves (default {@code default}). */
   public static final String POOL = "worker.pool";
@@ -98,6 +100,12 @@ public record WorkerSettings(
    */
   public static final String DELIVERY_LIMIT = "worker.group.delivery.limit";
 
+  /**
+   * Milliseconds consecutive {@code message.delta} results of a run may be held to merge them into
+   * one ledger record (default 50; 0 writes every delta as it comes).
+   */
+  public static final String DELTA_COALESCE_MS = "worker.delta.coalesce.ms";
+
   static final long DEFAULT_INACTIVITY_TIMEOUT_MS = 120_000;
   static final long DEFAULT_CANCEL_GRACE_MS = 10_000;
   static final int MAX_SLOTS = 256;
@@ -146,6 +154,11 @@ public record WorkerSettings(
       throw new ConfigException(
           DELIVERY_LIMIT, DELIVERY_LIMIT + " must be between 2 and 10, got " + deliveryLimit);
     }
+    final long coalesceMs = config.getLong(DELTA_COALESCE_MS, 50);
+    if (coalesceMs < 0 || coalesceMs > 10_000) {
+      throw new ConfigException(
+          DELTA_COALESCE_MS, DELTA_COALESCE_MS + " must be between 0 and 10000, got " + coalesceMs);
+    }
     final String workerId = config.get(ID, "").strip();
     return new WorkerSettings(
         pool,
@@ -159,7 +172,8 @@ public record WorkerSettings(
         Duration.ofMillis(cancelGraceMs),
         maxRuns,
         maxSteering,
-        deliveryLimit);
+        deliveryLimit,
+        Duration.ofMillis(coalesceMs));
   }
 
   /** {@code <host>-<pid>-<4 hex>}: unique per process, readable in logs. */

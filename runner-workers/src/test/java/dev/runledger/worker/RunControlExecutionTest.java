@@ -12,6 +12,7 @@ import dev.runledger.avro.EventInput;
 import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
+import dev.runledger.avro.MessageDelta;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunFailed;
@@ -218,7 +219,8 @@ class RunControlExecutionTest {
                 control,
                 factory,
                 Duration.ofMinutes(2),
-                Duration.ofSeconds(1)));
+                Duration.ofSeconds(1),
+                Duration.ZERO));
 
     // when
     execution.execute();
@@ -263,6 +265,61 @@ class RunControlExecutionTest {
   }
 
   @Test
+  void shouldMergeConsecutiveDeltasIntoOneRecordWhenTheyComeWithinTheWindow() {
+    // given
+    final RunExecution execution =
+        RunExecution.of(
+            claim(),
+            new ScriptedRunner(
+                (context, session) -> {
+                  session.emit(Results.delta("he"));
+                  session.emit(Results.delta("ll"));
+                  session.emit(Results.delta("o"));
+                  session.emit(Results.messageCompleted("hello"));
+                  session.emit(Results.delta("!"));
+                  session.emit(Results.completed(Results.STOP, null));
+                }),
+            coalescing(Duration.ofMinutes(1)));
+
+    // when
+    execution.execute();
+
+    // then
+    assertThat(appender.types())
+        .containsExactly(
+            "RunClaimed",
+            "RunLiveness",
+            "message.delta",
+            "message.completed",
+            "message.delta",
+            "run.completed");
+    assertThat(deltaText(appender.records().get(2))).isEqualTo("hello");
+    assertThat(deltaText(appender.records().get(4))).isEqualTo("!");
+  }
+
+  @Test
+  void shouldWriteAHeldDeltaWhenTheWindowPasses() {
+    // given
+    final RunExecution execution =
+        RunExecution.of(
+            claim(),
+            new ScriptedRunner(
+                (context, session) -> {
+                  session.emit(Results.delta("a"));
+                  await().until(() -> appender.types().contains("message.delta"));
+                  session.emit(Results.completed(Results.STOP, null));
+                }),
+            coalescing(Duration.ofMillis(20)));
+
+    // when
+    execution.execute();
+
+    // then
+    assertThat(appender.types())
+        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.completed");
+  }
+
+  @Test
   void shouldForgetTheLeastRecentlyUsedRunsWhenOverItsBound() {
     // given
     final RunControl bounded = new RunControl(2, 1);
@@ -292,7 +349,34 @@ class RunControlExecutionTest {
 
   private WorkerContext context(final Duration inactivity, final Duration grace) {
     return new WorkerContext(
-        "worker-a", appender, clock, timer, control, HostApis.unavailable(), inactivity, grace);
+        "worker-a",
+        appender,
+        clock,
+        timer,
+        control,
+        HostApis.unavailable(),
+        inactivity,
+        grace,
+        Duration.ZERO);
+  }
+
+  private WorkerContext coalescing(final Duration window) {
+    return new WorkerContext(
+        "worker-a",
+        appender,
+        clock,
+        timer,
+        control,
+        HostApis.unavailable(),
+        Duration.ofMinutes(2),
+        Duration.ofSeconds(1),
+        window);
+  }
+
+  private static String deltaText(final LedgerRecord record) {
+    return ((MessageDelta) ((AgentRunResult) record.getBody()).getPayload())
+        .getChunk()
+        .getContent();
   }
 
   private static RunClaim claim() {

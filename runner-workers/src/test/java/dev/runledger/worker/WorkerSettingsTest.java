@@ -57,7 +57,8 @@ class WorkerSettingsTest {
                 Duration.ofSeconds(10),
                 100_000,
                 1000,
-                10));
+                10,
+                Duration.ofMillis(50)));
   }
 
   @Test
