@@ -80,8 +80,22 @@ final class ConversationProcessor implements Processor<Object, Object, Object, O
     if (record.value() instanceof HostEvent event) {
       final String key = ConversationKeys.ingestKey(event);
       final Conversation state = Conversation.from(conversations.get(key));
-      final Resolution resolution = resolver.resolve(event, bindings.all(), runners::get);
-      final Effects effects = policy.onEvent(state, event, resolution, now);
+      final Effects effects;
+      try {
+        final Resolution resolution = resolver.resolve(event, bindings.all(), runners::get);
+        effects = policy.onEvent(state, event, resolution, now);
+      } catch (final RuntimeException e) {
+        // Nothing was stored or written; the event still gets its one decision, and the
+        // processing exception handler dead-letters the record with Kafka Streams' headers.
+        LOG.error("dispatching event {} failed", event.getEventId(), e);
+        final DispatchDecision failed =
+            Decisions.rejected(event.getEventId(), null, DispatchPolicy.DISPATCH_FAILED, now);
+        decisions.put(event.getEventId(), failed, now.toEpochMilli());
+        context.forward(
+            new Record<Object, Object>(event.getEventId(), failed, record.timestamp()),
+            DispatchTopology.SINK_DECISIONS);
+        throw e;
+      }
       save(key, state);
       write(effects, record.timestamp(), now);
     } else if (record.value() instanceof RunNotice notice && record.key() instanceof String key) {

@@ -53,6 +53,9 @@ public final class DispatchPolicy {
   /** A queued event's binding was deleted or disabled before its run could start. */
   public static final String BINDING_REMOVED = "binding.removed";
 
+  /** Dispatching the event failed unexpectedly (a bug; the log and the DLQ have the details). */
+  public static final String DISPATCH_FAILED = "dispatch.failed";
+
   /** Cancel reason when a newer event interrupts the active run. */
   public static final String SUPERSEDED = "superseded";
 
