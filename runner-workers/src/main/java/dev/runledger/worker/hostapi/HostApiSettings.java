@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param maxStorageValueBytes largest {@code storage_set} value, as compact JSON bytes
  * @param maxReadBytes largest {@code artifact_read_range} length
  * @param artifactCacheBytes bytes of artifacts the worker keeps in memory
+ * @param maxCallsPerAttempt host-API calls one attempt may make before {@code rate_limited}
  */
 public record HostApiSettings(
     URI viewsUrl,
@@ -21,7 +22,8 @@ public record HostApiSettings(
     int maxStateValueBytes,
     int maxStorageValueBytes,
     int maxReadBytes,
-    long artifactCacheBytes) {
+    long artifactCacheBytes,
+    long maxCallsPerAttempt) {
 
   /** Base URL of the projections' HTTP API (default {@code http://localhost:<http.port>}). */
   public static final String VIEWS_URL = "worker.views.url";
@@ -40,6 +42,9 @@ public record HostApiSettings(
 
   /** Bytes of artifact content the worker caches from the artifacts topic (default 67108864). */
   public static final String ARTIFACT_CACHE_BYTES = "worker.hostapi.artifact.cache.bytes";
+
+  /** Host-API calls one attempt may make; more are refused {@code rate_limited} (default 10000). */
+  public static final String MAX_CALLS = "worker.hostapi.max.calls.per.attempt";
 
   /** The inline artifact limit of SPEC §4: 1 MiB. */
   public static final int ONE_MIB = 1 << 20;
@@ -65,7 +70,8 @@ public record HostApiSettings(
         (int) positive(config, STATE_MAX_VALUE_BYTES, 65_536),
         (int) positive(config, STORAGE_MAX_VALUE_BYTES, 262_144),
         (int) Math.min(ONE_MIB, positive(config, MAX_READ_BYTES, ONE_MIB)),
-        positive(config, ARTIFACT_CACHE_BYTES, 64L * ONE_MIB));
+        positive(config, ARTIFACT_CACHE_BYTES, 64L * ONE_MIB),
+        positive(config, MAX_CALLS, 10_000));
   }
 
   private static long positive(final LedgerConfig config, final String key, final long fallback) {

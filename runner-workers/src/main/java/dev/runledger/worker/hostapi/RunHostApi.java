@@ -43,6 +43,7 @@ final class RunHostApi implements HostApi {
   private final RunMemory memory;
   private final StateMethods state;
   private final ArtifactMethods artifacts;
+  private final long maxCalls;
 
   RunHostApi(
       final RunAccess run,
@@ -61,6 +62,7 @@ final class RunHostApi implements HostApi {
     this.memory = memory;
     this.state = new StateMethods(run, views, settings, memory);
     this.artifacts = new ArtifactMethods(run, artifactStore, settings, memory);
+    this.maxCalls = settings.maxCallsPerAttempt();
   }
 
   @Override
@@ -124,6 +126,11 @@ final class RunHostApi implements HostApi {
       throw new AgentApiException(
           AgentApiException.DEADLINE_EXCEEDED,
           "the run's deadline " + context.getRuntime().getDeadlineAt() + " has passed");
+    }
+    if (memory.countCall() > maxCalls) {
+      throw new AgentApiException(
+          AgentApiException.RATE_LIMITED,
+          "the attempt made more than " + maxCalls + " host-API calls");
     }
   }
 
@@ -289,14 +296,22 @@ final class RunHostApi implements HostApi {
     return own;
   }
 
+  /**
+   * The transcript view serves whole conversations, so history needs the {@code conversation}
+   * scope; a run granted only {@code thread} is refused rather than shown the whole conversation.
+   */
   private void historyScope(final Params p) {
-    final String scope = p.optionalText("scope");
-    if (scope != null && !snapshot.getHistoryScopes().contains(scope)) {
+    final String scope = Optional.ofNullable(p.optionalText("scope")).orElse("conversation");
+    if (!snapshot.getHistoryScopes().contains(scope)) {
       throw unauthorized(
           "history scope '"
               + scope
               + "' is not authorized; the run may read "
               + snapshot.getHistoryScopes());
+    }
+    if (!"conversation".equals(scope)) {
+      throw unauthorized(
+          "history scope '" + scope + "' is not served yet; only 'conversation' history is");
     }
   }
 

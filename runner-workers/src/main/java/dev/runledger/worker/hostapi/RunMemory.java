@@ -13,6 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RunMemory {
   private final Map<String, Optional<JsonNode>> writes = new ConcurrentHashMap<>();
   private final Map<String, JsonNode> pulled = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong calls =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Counts one more call; the count so far. */
+  long countCall() {
+    return calls.incrementAndGet();
+  }
 
   void write(final String scope, final String scopeId, final String key, final JsonNode value) {
     writes.put(id(scope, scopeId, key), Optional.ofNullable(value));

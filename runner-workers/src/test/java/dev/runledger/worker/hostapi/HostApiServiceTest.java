@@ -410,6 +410,35 @@ class HostApiServiceTest {
     assertThat(range.path("eof").asBoolean()).isTrue();
   }
 
+  @Test
+  void shouldAnswerRateLimitedWhenAnAttemptMakesTooManyCalls() {
+    final HostApiSettings settings =
+        HostApiSettings.from(
+            dev.runledger.schemas.config.LedgerConfig.of(Map.of(HostApiSettings.MAX_CALLS, "2")));
+    final FakeRunAccess run = run(fullSnapshot(), Fixtures.context(RUN, "hi", "{}", DEADLINE));
+    final HostApi api =
+        new HostApiService(settings, views, id -> Optional.empty(), providers, clock).forRun(run);
+
+    assertThat(code(api, "state_list", "{\"scope\":\"runner\"}")).isEqualTo("allowed");
+    assertThat(code(api, "state_list", "{\"scope\":\"runner\"}")).isEqualTo("allowed");
+    assertThat(code(api, "state_list", "{\"scope\":\"runner\"}")).isEqualTo("rate_limited");
+  }
+
+  @Test
+  void shouldRefuseHistoryWhenOnlyTheThreadScopeIsGranted() {
+    final AuthorizationSnapshot threadOnly =
+        AuthorizationSnapshot.newBuilder(fullSnapshot())
+            .setHistoryScopes(List.of("thread"))
+            .build();
+    final FakeRunAccess run = run(threadOnly, Fixtures.context(RUN, "hi", "{}", DEADLINE));
+    final HostApi api = service().forRun(run);
+
+    assertThat(code(api, "history_page", "{}")).isEqualTo("unauthorized");
+    assertThat(code(api, "history_search", "{\"q\":\"x\",\"scope\":\"thread\"}"))
+        .isEqualTo("unauthorized");
+    assertThat(views.requests).isEmpty();
+  }
+
   private HostApiService service() {
     return new HostApiService(
         HostApiSettings.defaults(),
