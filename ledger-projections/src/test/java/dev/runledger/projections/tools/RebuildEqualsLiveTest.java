@@ -1,0 +1,174 @@
+package dev.runledger.projections.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runledger.avro.ChatMessage;
+import dev.runledger.avro.Decision;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.EventInput;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.MessageDelta;
+import dev.runledger.avro.StateUpdated;
+import dev.runledger.projections.LedgerFixture;
+import dev.runledger.projections.ProjectionTopology;
+import dev.runledger.projections.query.LocalRunQueries;
+import dev.runledger.projections.query.ViewDigest;
+import dev.runledger.projections.query.ViewStores;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.serde.LedgerSerdes;
+import dev.runledger.schemas.topics.LedgerTopics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The in-memory rebuild and the live topology fold the same input into the same views. */
+class RebuildEqualsLiveTest {
+  @TempDir Path stateDir;
+
+  private final LedgerSerdes serdes = LedgerSerdes.singleObject();
+
+  @Test
+  void shouldProduceEqualDigestsWhenRebuildFoldsWhatTopologyFolded() {
+    // given a mixed workload
+    final List<LedgerRecord> ledger = workload();
+    final HostEvent hello = host("e-1", "hello");
+    final DispatchDecision created = decision("e-1", Decision.RUN_CREATED);
+    final DispatchDecision duplicate = decision("e-1", Decision.DUPLICATE);
+
+    // when the topology folds it
+    final Map<String, ViewDigest> live;
+    final LedgerConfig config =
+        LedgerConfig.of(
+            Map.of(LedgerConfig.STATE_DIR, stateDir.toString(), LedgerConfig.TOPIC_PREFIX, "t."));
+    final LedgerTopics topics = LedgerTopics.create(config.topicSettings(), serdes);
+    try (TopologyTestDriver driver =
+        new TopologyTestDriver(
+            ProjectionTopology.build(topics, serdes, Duration.ofSeconds(1)),
+            ProjectionTopology.streamsConfig(config))) {
+      final TestInputTopic<String, LedgerRecord> in =
+          driver.createInputTopic(
+              topics.runLedger().name(),
+              new StringSerializer(),
+              topics.runLedger().valueSerde().serializer());
+      final TestInputTopic<String, byte[]> raw =
+          driver.createInputTopic(
+              topics.runLedger().name(), new StringSerializer(), new ByteArraySerializer());
+      driver
+          .createInputTopic(
+              topics.hostEvents().name(),
+              new StringSerializer(),
+              topics.hostEvents().valueSerde().serializer())
+          .pipeInput("ws-1//conv-1/", hello);
+      final TestInputTopic<String, DispatchDecision> decisions =
+          driver.createInputTopic(
+              topics.dispatchDecisions().name(),
+              new StringSerializer(),
+              topics.dispatchDecisions().valueSerde().serializer());
+      decisions.pipeInput("e-1", created);
+      decisions.pipeInput("e-1", duplicate);
+      ledger.forEach(r -> in.pipeInput(r.getRunId(), r));
+      raw.pipeInput("run-gone", (byte[]) null);
+      live =
+          new LocalRunQueries(
+                  new ViewStores() {
+                    @Override
+                    public <V> ReadOnlyKeyValueStore<String, V> store(final String name) {
+                      return driver.getKeyValueStore(name);
+                    }
+                  })
+              .digests();
+    }
+
+    // and the rebuild folds it
+    final InMemoryViews rebuilt = new InMemoryViews();
+    rebuilt.hostEvent(hello);
+    rebuilt.decision("e-1", created);
+    rebuilt.decision("e-1", duplicate);
+    long offset = 0;
+    for (final LedgerRecord r : ledger) {
+      rebuilt.ledger(r.getRunId(), r, offset++);
+    }
+    rebuilt.ledger("run-gone", null, offset);
+
+    // then
+    assertThat(rebuilt.digests()).isEqualTo(live);
+    assertThat(live.get(ProjectionTopology.RUNS_STORE).count()).isEqualTo(3);
+    assertThat(live.get(ProjectionTopology.TRANSCRIPT_STORE).count()).isEqualTo(2);
+    assertThat(live.get(ProjectionTopology.STATE_STORE).count()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldDifferWhenOneViewDiffers() {
+    // given
+    final InMemoryViews one = new InMemoryViews();
+    final InMemoryViews other = new InMemoryViews();
+    final LedgerFixture run = new LedgerFixture("run-x");
+    final LedgerRecord created = run.created();
+    one.ledger("run-x", created, 0);
+    other.ledger("run-x", created, 1);
+
+    // then
+    assertThat(one.digests().get(ProjectionTopology.RUNS_STORE))
+        .isNotEqualTo(other.digests().get(ProjectionTopology.RUNS_STORE));
+    assertThat(one.digests().get(ProjectionTopology.RUN_EVENTS_STORE))
+        .isEqualTo(other.digests().get(ProjectionTopology.RUN_EVENTS_STORE));
+  }
+
+  private static List<LedgerRecord> workload() {
+    final List<LedgerRecord> records = new ArrayList<>();
+    final LedgerFixture done = new LedgerFixture("run-done");
+    records.add(done.created());
+    records.add(done.claimed(1));
+    records.add(
+        done.result(1, "message.delta", new MessageDelta(new ChatMessage("assistant", "h"))));
+    records.add(
+        done.result(1, "state.updated", new StateUpdated("conversation", "conv-1", "k", "1")));
+    records.add(done.message(1, "hi"));
+    records.add(done.completed(1));
+    records.add(done.failed(1, "late")); // late terminal: counted only
+    final LedgerFixture fenced = new LedgerFixture("run-fenced");
+    records.add(fenced.created());
+    records.add(fenced.claimed(1));
+    records.add(fenced.claimed(2));
+    records.add(fenced.message(1, "never said"));
+    records.add(fenced.failed(2, "cancelled"));
+    final LedgerFixture timedOut = new LedgerFixture("run-timeout");
+    records.add(timedOut.created());
+    records.add(timedOut.timedOut());
+    final LedgerFixture gone = new LedgerFixture("run-gone");
+    records.add(gone.created());
+    records.add(gone.claimed(1));
+    return records;
+  }
+
+  private static HostEvent host(final String id, final String text) {
+    return HostEvent.newBuilder()
+        .setEventId(id)
+        .setEventType("message.received")
+        .setEventTime(LedgerFixture.START)
+        .setWorkspaceId("ws-1")
+        .setConversationId("conv-1")
+        .setInput(EventInput.newBuilder().setText(text).build())
+        .build();
+  }
+
+  private static DispatchDecision decision(final String eventId, final Decision decision) {
+    return DispatchDecision.newBuilder()
+        .setEventId(eventId)
+        .setDecision(decision)
+        .setRunId("run-done")
+        .setDecidedAt(Instant.EPOCH)
+        .build();
+  }
+}
