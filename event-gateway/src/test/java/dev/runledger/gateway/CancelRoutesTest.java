@@ -1,0 +1,166 @@
+package dev.runledger.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.avro.CancelRun;
+import dev.runledger.avro.RunCommand;
+import dev.runledger.gateway.client.HostEventClient;
+import dev.runledger.gateway.views.HttpRunViews;
+import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.topics.LedgerTopics;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cancel routes on a local Javalin server that also stands in for the projections' views,
+ * looked up through {@link HttpRunViews}; cancels go to a {@link MockProducer}.
+ */
+class CancelRoutesTest {
+  private final LedgerTopics topics = Fixtures.topics();
+  private final MockProducer<String, byte[]> producer =
+      new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+  private final HostEventClient client = new HostEventClient(topics, producer);
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpRunViews views = new HttpRunViews("http://127.0.0.1:1");
+  private Javalin app;
+
+  @BeforeEach
+  void startServer() {
+    app = Javalin.create(config -> config.showJavalinBanner = false);
+    app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+    new CancelRoutes(GatewaySettings.defaults(), views, client::cancelRun).register(app);
+    app.get(
+        "/v1/runs/{run_id}",
+        ctx -> {
+          if ("run_known".equals(ctx.pathParam("run_id"))) {
+            ctx.result("{\"run_id\": \"run_known\", \"status\": \"running\"}");
+          } else {
+            ctx.status(404).result("{}");
+          }
+        });
+    app.get(
+        "/v1/events/{event_id}",
+        ctx -> {
+          switch (ctx.pathParam("event_id")) {
+            case "e_queued" ->
+                ctx.result(
+                    "{\"event_id\": \"e_queued\", \"decision\": \"enqueued\", \"run_id\": \"run_q\"}");
+            case "e_none" ->
+                ctx.result(
+                    "{\"event_id\": \"e_none\", \"decision\": \"no_binding\", \"run_id\": null}");
+            case "e_broken" -> ctx.status(500).result("{}");
+            default -> ctx.status(404).result("{}");
+          }
+        });
+    app.start("127.0.0.1", 0);
+    views.baseUrl("http://127.0.0.1:" + app.port());
+  }
+
+  @AfterEach
+  void stopServer() {
+    app.stop();
+    client.close();
+  }
+
+  private HttpResponse<String> post(final String path, final String body)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private CancelRun onlyCancel(final String runId) {
+    final List<ProducerRecord<String, byte[]>> sent = producer.history();
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).topic()).isEqualTo(topics.runControl().name());
+    assertThat(sent.get(0).key()).isEqualTo(runId);
+    final RunCommand command =
+        topics.runControl().valueSerde().deserializer().deserialize("t", sent.get(0).value());
+    assertThat(command.getRunId()).isEqualTo(runId);
+    return (CancelRun) command.getKind();
+  }
+
+  @Test
+  void shouldProduceCancelRunAndAnswer202WhenTheRunIsKnown() throws Exception {
+    // when
+    final HttpResponse<String> response =
+        post("/v1/runs/run_known/cancel", "{\"reason\": \"user\"}");
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(202);
+    final JsonNode body = AvroJson.mapper().readTree(response.body());
+    assertThat(body.path("run_id").asText()).isEqualTo("run_known");
+    final CancelRun cancel = onlyCancel("run_known");
+    assertThat(cancel.getReason()).isEqualTo("user");
+    assertThat(cancel.getRequestedBy()).isEqualTo(CancelRoutes.REQUESTED_BY);
+  }
+
+  @Test
+  void shouldUseTheDefaultReasonWithoutABody() throws Exception {
+    assertThat(post("/v1/runs/run_known/cancel", "").statusCode()).isEqualTo(202);
+    assertThat(onlyCancel("run_known").getReason()).isEqualTo(CancelRoutes.DEFAULT_REASON);
+  }
+
+  @Test
+  void shouldCancelTheRunAnEventsDecisionNamesEvenBeforeTheRunExists() throws Exception {
+    // when
+    final HttpResponse<String> response = post("/v1/events/e_queued/cancel", "{}");
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(AvroJson.mapper().readTree(response.body()).path("run_id").asText())
+        .isEqualTo("run_q");
+    assertThat(onlyCancel("run_q").getReason()).isEqualTo(CancelRoutes.DEFAULT_REASON);
+  }
+
+  @Test
+  void shouldAnswer404ForAnUnknownRunOrEventAndProduceNothing() throws Exception {
+    assertThat(post("/v1/runs/run_nope/cancel", "{}").statusCode()).isEqualTo(404);
+    assertThat(post("/v1/events/e_nope/cancel", "{}").statusCode()).isEqualTo(404);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldAnswer409WhenTheEventHasNoRun() throws Exception {
+    final HttpResponse<String> response = post("/v1/events/e_none/cancel", "{}");
+
+    assertThat(response.statusCode()).isEqualTo(409);
+    assertThat(response.body()).contains(CancelRoutes.EVENT_NO_RUN).contains("no_binding");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldAnswer400ForAReasonThatIsNotText() throws Exception {
+    final HttpResponse<String> response = post("/v1/runs/run_known/cancel", "{\"reason\": 5}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("reason");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldAnswer503WhenTheViewsFail() throws Exception {
+    final HttpResponse<String> response = post("/v1/events/e_broken/cancel", "{}");
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).contains(HttpRunViews.VIEWS_UNAVAILABLE);
+  }
+}
