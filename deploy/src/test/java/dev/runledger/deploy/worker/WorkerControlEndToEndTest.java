@@ -130,6 +130,42 @@ class WorkerControlEndToEndTest {
     assertThat(api.events(runId)).allSatisfy(e -> assertThat(e.path("attempt").asInt()).isZero());
   }
 
+  @Test
+  void shouldInjectASteeredMessageAndListItInTheTerminalWhenTheRunnerPullsIt() {
+    // given a run that stays alive until a steering item has been pulled
+    final StringBuilder steps = new StringBuilder("{\"steps\":[");
+    for (int i = 0; i < 20; i++) {
+      steps.append("{\"sleep_ms\":250},{\"liveness\":\"waiting_runner\"},");
+    }
+    steps.append("{\"pull_steering\":\"all\"}]}");
+    bind("b-steer", "ws-steer", steps.toString());
+    final String runId = api.runOf(api.send("ws-steer", "c-steer", "go"));
+    api.awaitRun(runId, run -> WorkerApi.status(run, "running"));
+
+    // when
+    WorkerStacks.steer(stack.config(), stack.topics(), runId, "ev-steered-1", "also this");
+
+    // then
+    final JsonNode run = api.awaitRun(runId, WorkerApi::terminal);
+    assertThat(run.path("status").asText()).isEqualTo("completed");
+    final List<JsonNode> events = api.events(runId);
+    assertThat(events)
+        .filteredOn(e -> "steering.injected".equals(e.path("type").asText()))
+        .extracting(e -> e.path("data").path("source_event_id").asText())
+        .containsExactly("ev-steered-1");
+    assertThat(events)
+        .filteredOn(e -> "run.completed".equals(e.path("type").asText()))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.path("data").path("pulled_steering").toString())
+                    .isEqualTo("[\"ev-steered-1\"]"));
+    assertThat(events)
+        .filteredOn(e -> "action.requested".equals(e.path("type").asText()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.path("data").toString()).contains("also this"));
+  }
+
   private void bind(final String bindingId, final String workspace, final String script) {
     api.bind(bindingId, workspace, ScenarioRunner.RUNNER_ID, AvroJson.parse(script, "script"));
     await().atMost(WorkerApi.WAIT).until(() -> stack.orchestrator().knowsBinding(bindingId));

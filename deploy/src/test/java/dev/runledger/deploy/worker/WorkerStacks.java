@@ -1,13 +1,17 @@
 package dev.runledger.deploy.worker;
 
 import dev.runledger.avro.CancelRun;
+import dev.runledger.avro.EventInput;
 import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.SteerRun;
+import dev.runledger.avro.SteeringItem;
 import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -45,6 +49,42 @@ final class WorkerStacks {
 
   /** Writes {@code CancelRun} for a run to run-control, as the gateway's cancel endpoint does. */
   static void cancel(final LedgerConfig config, final LedgerTopics topics, final String runId) {
+    write(
+        config,
+        topics,
+        RunCommand.newBuilder()
+            .setRunId(runId)
+            .setKind(CancelRun.newBuilder().setReason("requested").setRequestedBy("api").build())
+            .build());
+  }
+
+  /** Writes {@code SteerRun} with a message for a run to run-control, as the orchestrator does. */
+  static void steer(
+      final LedgerConfig config,
+      final LedgerTopics topics,
+      final String runId,
+      final String sourceEventId,
+      final String text) {
+    final SteeringItem item =
+        SteeringItem.newBuilder()
+            .setSourceEventId(sourceEventId)
+            .setClaimedRunId(runId)
+            .setRunnerId("builtin:scenario/default")
+            .setClaimedAt(Instant.now())
+            .setInput(EventInput.newBuilder().setText(text).build())
+            .build();
+    write(
+        config,
+        topics,
+        RunCommand.newBuilder()
+            .setRunId(runId)
+            .setKind(SteerRun.newBuilder().setItem(item).build())
+            .build());
+  }
+
+  private static void write(
+      final LedgerConfig config, final LedgerTopics topics, final RunCommand command) {
+    final String runId = command.getRunId();
     final Topic<String, RunCommand> control = topics.runControl();
     final Properties props = new Properties();
     props.putAll(config.kafkaProperties());
@@ -52,14 +92,9 @@ final class WorkerStacks {
     try (KafkaProducer<String, RunCommand> producer =
         new KafkaProducer<>(
             props, control.keySerde().serializer(), control.valueSerde().serializer())) {
-      final RunCommand cancel =
-          RunCommand.newBuilder()
-              .setRunId(runId)
-              .setKind(CancelRun.newBuilder().setReason("requested").setRequestedBy("api").build())
-              .build();
-      producer.send(new ProducerRecord<>(control.name(), runId, cancel)).get(30, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(control.name(), runId, command)).get(30, TimeUnit.SECONDS);
     } catch (final ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not write CancelRun for " + runId, e);
+      throw new IllegalStateException("could not write a run-control command for " + runId, e);
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
