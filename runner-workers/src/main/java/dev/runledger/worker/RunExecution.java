@@ -613,6 +613,11 @@ public final class RunExecution {
     public List<SteeringItem> pullSteering(final boolean oneOnly) {
       return RunExecution.this.pullSteering(oneOnly);
     }
+
+    @Override
+    public void liveness(final LivenessPhase phase) {
+      RunExecution.this.liveness(phase);
+    }
   }
 
   /** Why {@link #terminalAcknowledged()} failed when the attempt was given up. */

@@ -4,6 +4,7 @@ import dev.runledger.avro.AgentRunContext;
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.AuthorizationSnapshot;
 import dev.runledger.avro.HostApiCall;
+import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.SteeringItem;
 import java.util.List;
 
@@ -37,4 +38,11 @@ public interface RunAccess {
    * {@code SteeringInjected} for each, and remembers them for the terminal record.
    */
   List<SteeringItem> pullSteering(boolean oneOnly);
+
+  /**
+   * Reports what the run waits on, e.g. {@code WAITING_MODEL} around {@code invoke_model} and
+   * {@code WAITING_TOOL} around {@code call_tool}, then {@code IDLE_AFTER_TOOL}; written as {@code
+   * RunLiveness} when the phase changes.
+   */
+  default void liveness(final LivenessPhase phase) {}
 }
