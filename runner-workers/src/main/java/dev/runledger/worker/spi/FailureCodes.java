@@ -80,6 +80,8 @@ public final class FailureCodes {
 
   /** True for a code of this list or one with a known prefix. */
   public static boolean isStable(final String code) {
-    return ALL.contains(code) || code.startsWith(PROVIDER_PREFIX) || code.startsWith(HOST_API_PREFIX);
+    return ALL.contains(code)
+        || code.startsWith(PROVIDER_PREFIX)
+        || code.startsWith(HOST_API_PREFIX);
   }
 }
