@@ -65,14 +65,14 @@ public final class ReplayCommand implements Callable<Integer> {
               r -> {
                 final Optional<Optional<LedgerRecord>> decoded =
                     LedgerTools.decode(topics.runLedger(), r);
+                final String key = LedgerTools.key(r);
                 if (decoded.isEmpty()) {
-                  out.println("# undecodable record at " + r.partition() + "@" + r.offset());
+                  out.println(marker("undecodable", key, r.partition(), r.offset()));
                   return;
                 }
-                final String key = LedgerTools.key(r);
                 if (decoded.get().isEmpty()) {
                   if (runId == null || runId.equals(key)) {
-                    out.println("# run " + key + " removed by cleanup");
+                    out.println(marker("run.removed", key, r.partition(), r.offset()));
                   }
                   return;
                 }
@@ -94,6 +94,19 @@ public final class ReplayCommand implements Callable<Integer> {
     return (runId == null || runId.equals(record.getRunId()))
         && (conversationId == null || conversationId.equals(conversations.get(record.getRunId())))
         && (until == null || !record.getTimestamp().isAfter(until));
+  }
+
+  /** A line for what is not a ledger record: a cleanup tombstone or undecodable bytes. */
+  private String marker(final String what, final String key, final int partition, final long at) {
+    if (!jsonl) {
+      return "# " + what + " run=" + key + " at " + partition + "@" + at;
+    }
+    final ObjectNode line = AvroJson.mapper().createObjectNode();
+    line.put("partition", partition);
+    line.put("offset", at);
+    line.put("run_id", key);
+    line.put("type", what);
+    return line.toString();
   }
 
   private static String text(final LedgerRecord record) {

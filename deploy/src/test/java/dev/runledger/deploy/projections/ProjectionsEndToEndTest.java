@@ -267,6 +267,37 @@ class ProjectionsEndToEndTest {
     assertThat(rebuild.code()).as(rebuild.out()).isZero();
   }
 
+  @Test
+  @Order(5)
+  void shouldListFollowAndReplayRunsWhenUsingTheCommands() throws Exception {
+    // given an echo run that cleanup left in place
+    final String run =
+        echoRuns.stream().filter(r -> get("/v1/runs/" + r) != null).findFirst().orElseThrow();
+
+    // when
+    final Result list =
+        command("runs", "list", "--url", stack.baseUrl(), "--status", "completed", "-o", "json");
+    final Result follow = command("runs", "follow", run, "--url", stack.baseUrl());
+    final Result replay = cli("replay", "--run", run, "--jsonl");
+
+    // then
+    assertThat(list.code()).as(list.err()).isZero();
+    final List<String> listed = new ArrayList<>();
+    AvroJson.mapper().readTree(list.out()).forEach(r -> listed.add(r.path("run_id").asText()));
+    assertThat(listed).contains(run).doesNotHaveDuplicates();
+    assertThat(follow.code()).as(follow.err()).isZero();
+    assertThat(follow.out().lines().count()).isEqualTo(eventCount(run));
+    assertThat(follow.out()).contains("run.created").contains("run.completed");
+    assertThat(replay.code()).as(replay.err()).isZero();
+    final List<String> types = new ArrayList<>();
+    for (final String line : replay.out().lines().toList()) {
+      final JsonNode record = AvroJson.mapper().readTree(line);
+      assertThat(record.path("run_id").asText()).isEqualTo(run);
+      types.add(record.path("type").asText());
+    }
+    assertThat(types).startsWith("run.created").endsWith("run.completed");
+  }
+
   private int eventCount(final String run) {
     return get("/v1/runs/" + run).path("event_count").asInt();
   }
@@ -325,14 +356,18 @@ class ProjectionsEndToEndTest {
   }
 
   private Result cli(final String... args) {
+    final List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(kafkaArgs));
+    return command(all.toArray(String[]::new));
+  }
+
+  private static Result command(final String... args) {
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
     final CommandLine cli = LedgerCli.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
-    final List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of(kafkaArgs));
-    final int code = cli.execute(all.toArray(String[]::new));
+    final int code = cli.execute(args);
     return new Result(code, out.toString(), err.toString());
   }
 
