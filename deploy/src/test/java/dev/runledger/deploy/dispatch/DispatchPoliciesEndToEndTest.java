@@ -261,6 +261,40 @@ class DispatchPoliciesEndToEndTest {
     assertThat(api.types(run)).contains("run.timed_out").doesNotContain("run.claimed");
   }
 
+  @Test
+  void shouldCancelAnUnclaimedRunFromTheCli() {
+    // given
+    final String ws = workspace("cli");
+    api.bind("b-cli", ws, IDLE_RUNNER, "parallel", null, null, null);
+    api.awaitBound(ws);
+    api.send(ws + "-1", ws, "c");
+    final String run = api.awaitDecision(ws + "-1").path("run_id").asText();
+
+    // when
+    final java.io.StringWriter out = new java.io.StringWriter();
+    final picocli.CommandLine cli = dev.runledger.deploy.LedgerCli.commandLine();
+    cli.setOut(new java.io.PrintWriter(out));
+    final int code =
+        cli.execute(
+            "runs",
+            "cancel",
+            run,
+            "--reason",
+            "changed my mind",
+            "--url",
+            stack.baseUrl(),
+            "-o",
+            "json");
+    final int unknown =
+        cli.execute("runs", "cancel", "--event", "no-such-event", "--url", stack.baseUrl());
+
+    // then
+    assertThat(code).as(out.toString()).isZero();
+    assertThat(out.toString()).contains(run).contains("changed my mind");
+    assertThat(unknown).isNotZero();
+    api.awaitStatus(run, "cancelled");
+  }
+
   private static Instant instant(final JsonNode node) {
     return node.isNumber() ? Instant.ofEpochMilli(node.asLong()) : Instant.parse(node.asText());
   }
