@@ -46,10 +46,20 @@ class RunLauncherTest {
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final ExecutorService runPool = Executors.newFixedThreadPool(2);
   private final RunnerProvider echo = config -> List.of(new EchoRunner("test"));
+  private final RunControl control = RunControl.empty();
   private final RunLauncher launcher =
       new RunLauncher(
           RunnerCatalog.of(List.of(echo), CONFIG, "default"),
-          new WorkerContext("worker-a", publisher, Clock.systemUTC(), timer),
+          new WorkerContext(
+              "worker-a",
+              publisher,
+              Clock.systemUTC(),
+              timer,
+              control,
+              HostApis.unavailable(),
+              Duration.ofMinutes(2),
+              Duration.ofSeconds(1),
+              Duration.ZERO),
           topics.runCommands("default").valueSerde().deserializer(),
           publisher,
           "default",
@@ -77,6 +87,28 @@ class RunLauncherTest {
     assertThat(ledger).extracting(LedgerRecord::getAttempt).containsOnly(2);
     assertThat(ledger).extracting(LedgerRecord::getRunId).containsOnly("r1");
     assertThat(type(ledger.get(ledger.size() - 1))).isEqualTo("run.completed");
+  }
+
+  @Test
+  void shouldSettleWithoutWritingAnythingWhenTheRunWasCancelledBeforeTheClaim() throws Exception {
+    // given
+    control.apply(
+        RunCommand.newBuilder()
+            .setRunId("r1")
+            .setKind(CancelRun.newBuilder().setReason("requested").setRequestedBy("api").build())
+            .build());
+    final ConsumerRecord<byte[], byte[]> record = record(startRun("r1", EchoRunner.RUNNER_ID), 1);
+
+    // when
+    final Optional<RunExecution> execution = reserveAndLaunch(record);
+
+    // then
+    assertThat(execution).isPresent();
+    assertThat(execution.get().terminalAcknowledged()).isCompleted();
+    assertThat(ledger()).isEmpty();
+    assertThat(launcher.activeRuns()).isZero();
+    assertThat(launcher.reserve(Duration.ZERO)).isTrue();
+    assertThat(launcher.reserve(Duration.ZERO)).isTrue();
   }
 
   @Test
