@@ -22,6 +22,7 @@ public final class Conversation {
     private final String runId;
     private final String eventId;
     private final String bindingId;
+    private final String runnerId;
     private final long deadlineMs;
     private long nextSequence;
     private boolean claimed;
@@ -32,11 +33,13 @@ public final class Conversation {
         final String runId,
         final String eventId,
         final String bindingId,
+        final String runnerId,
         final long deadlineMs,
         final long nextSequence) {
       this.runId = runId;
       this.eventId = eventId;
       this.bindingId = bindingId;
+      this.runnerId = runnerId;
       this.deadlineMs = deadlineMs;
       this.nextSequence = nextSequence;
     }
@@ -51,6 +54,10 @@ public final class Conversation {
 
     public String getBindingId() {
       return bindingId;
+    }
+
+    public String getRunnerId() {
+      return runnerId;
     }
 
     public long getDeadlineMs() {
@@ -165,6 +172,7 @@ public final class Conversation {
               own.getRunId(),
               own.getEventId(),
               own.getBindingId(),
+              own.getRunnerId(),
               own.getDeadlineMs(),
               own.getNextSequence());
       run.setClaimed(own.getClaimed());
@@ -191,7 +199,7 @@ public final class Conversation {
               .setRunId(run.getRunId())
               .setEventId(run.getEventId())
               .setBindingId(run.getBindingId())
-              .setRunnerId("")
+              .setRunnerId(run.getRunnerId())
               .setDeadlineMs(run.getDeadlineMs())
               .setNextSequence(run.getNextSequence())
               .setClaimed(run.getClaimed())

@@ -11,6 +11,7 @@ import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.OnUnpulled;
 import dev.runledger.avro.QueuedEvent;
 import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.RunCreated;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunNotice;
 import dev.runledger.avro.RunTimedOut;
@@ -217,14 +218,13 @@ public final class DispatchPolicy {
     }
     final RunDecider.CreatedRun created = dispatch.run().get();
     final long deadlineMs =
-        created.start().getKind() instanceof dev.runledger.avro.StartRun start
-            ? start.getDeadlineAt().toEpochMilli()
-            : now.toEpochMilli();
+        ((RunCreated) created.created().getBody()).getDeadlineAt().toEpochMilli();
     final Conversation.Run run =
         new Conversation.Run(
             created.runId(),
             event.getEventId(),
             binding.getBindingId(),
+            manifest.getRunnerId(),
             deadlineMs,
             created.created().getSequence() + 1);
     state.getRuns().add(run);
