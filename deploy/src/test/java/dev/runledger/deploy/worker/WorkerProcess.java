@@ -88,6 +88,27 @@ final class WorkerProcess {
     process.waitFor();
   }
 
+  /** {@code kill -STOP}: the process freezes (no heartbeats, no lease renewals). */
+  void pause() throws IOException, InterruptedException {
+    signal("-STOP");
+  }
+
+  /** {@code kill -CONT}: a paused process goes on where it stopped. */
+  void resume() throws IOException, InterruptedException {
+    signal("-CONT");
+  }
+
+  private void signal(final String signal) throws IOException, InterruptedException {
+    final int exit =
+        new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+            .inheritIO()
+            .start()
+            .waitFor();
+    if (exit != 0) {
+      throw new IllegalStateException("kill " + signal + " " + process.pid() + " exited " + exit);
+    }
+  }
+
   String logText() {
     try {
       return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
