@@ -41,11 +41,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -162,6 +160,15 @@ class TwoInstancesEndToEndTest {
         CompletableFuture.supplyAsync(() -> a.stream(run, null));
     final CompletableFuture<List<Long>> throughB =
         CompletableFuture.supplyAsync(() -> b.stream(run, null));
+    final CompletableFuture<List<Long>> reconnected =
+        CompletableFuture.supplyAsync(
+            () -> {
+              final List<Long> first = b.stream(run, null, 3);
+              final List<Long> rest = a.stream(run, Long.toString(first.get(first.size() - 1)));
+              final List<Long> all = new ArrayList<>(first);
+              all.addAll(rest);
+              return all;
+            });
     long seq = 2;
     for (int batch = 0; batch < 4; batch++) {
       final List<LedgerRecord> records = new ArrayList<>();
@@ -195,6 +202,7 @@ class TwoInstancesEndToEndTest {
     }
     assertThat(throughA.get()).isEqualTo(expected);
     assertThat(throughB.get()).isEqualTo(expected);
+    assertThat(reconnected.get()).isEqualTo(expected);
     assertThat(b.stream(run, "7")).isEqualTo(expected.subList(7, expected.size()));
   }
 
@@ -397,6 +405,11 @@ class TwoInstancesEndToEndTest {
     }
 
     List<Long> stream(final String run, final String lastEventId) {
+      return stream(run, lastEventId, Integer.MAX_VALUE);
+    }
+
+    /** The ids of the stream's events; hangs up after {@code max} of them. */
+    List<Long> stream(final String run, final String lastEventId, final int max) {
       final HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create(url + "/v1/runs/" + run + "/events/stream"))
               .timeout(Duration.ofSeconds(60));
@@ -408,15 +421,13 @@ class TwoInstancesEndToEndTest {
             HttpClient.newHttpClient()
                 .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         final List<Long> ids = new ArrayList<>();
-        final Set<Long> unique = new HashSet<>();
         try (BufferedReader reader =
             new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
           String line;
-          while ((line = reader.readLine()) != null) {
+          while (ids.size() < max && (line = reader.readLine()) != null) {
             if (line.startsWith("id: ")) {
               final long id = Long.parseLong(line.substring(4));
               ids.add(id);
-              unique.add(id);
             }
           }
         }
