@@ -26,6 +26,14 @@ final class ShareGroupSetup {
    */
   static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
 
+  /**
+   * Which records the group's consumers see. The orchestrator writes {@code StartRun} inside its
+   * exactly-once transactions, so the worker sets {@code read_committed}: a command of an aborted
+   * transaction must never run, and a run must not start before its {@code RunCreated} is
+   * committed.
+   */
+  static final String ISOLATION_LEVEL = "share.isolation.level";
+
   /** Lets consumers extend their acquisition locks with {@code RENEW} (KIP-1222). */
   static final String RENEW_ACKNOWLEDGE_ENABLE = "share.renew.acknowledge.enable";
 
@@ -43,6 +51,8 @@ final class ShareGroupSetup {
   static Collection<AlterConfigOp> changes(final int deliveryLimit) {
     return List.of(
         new AlterConfigOp(new ConfigEntry(AUTO_OFFSET_RESET, "earliest"), AlterConfigOp.OpType.SET),
+        new AlterConfigOp(
+            new ConfigEntry(ISOLATION_LEVEL, "read_committed"), AlterConfigOp.OpType.SET),
         new AlterConfigOp(
             new ConfigEntry(RENEW_ACKNOWLEDGE_ENABLE, "true"), AlterConfigOp.OpType.SET),
         new AlterConfigOp(

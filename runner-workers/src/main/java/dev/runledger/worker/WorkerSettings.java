@@ -62,8 +62,9 @@ public record WorkerSettings(
 
   /**
    * Whether the worker sets its share group's configs on start, {@code share.auto.offset.reset=
-   * earliest} and {@code share.renew.acknowledge.enable=true} (default true; turn off when an
-   * operator manages them and the worker may not alter group configs).
+   * earliest}, {@code share.isolation.level=read_committed}, {@code
+   * share.renew.acknowledge.enable=true} and {@code share.delivery.count.limit} (default true; turn
+   * off when an operator manages them and the worker may not alter group configs).
    */
   public static final String CONFIGURE_GROUP = "worker.group.configure";
 
