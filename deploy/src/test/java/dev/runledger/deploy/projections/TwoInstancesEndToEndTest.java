@@ -89,6 +89,10 @@ class TwoInstancesEndToEndTest {
     settings.put(LedgerConfig.TOPIC_PREFIX, prefix);
     settings.put(LedgerConfig.TOPIC_PARTITIONS, "4");
     settings.put(HttpServer.HOST, "127.0.0.1");
+    // a killed instance leaves the group after the session timeout (Streams does not leave the
+    // group on close); the broker's minimum keeps the restart test short
+    settings.put("streams.session.timeout.ms", "6000");
+    settings.put("streams.heartbeat.interval.ms", "1000");
     base = LedgerConfig.of(settings);
     topics = LedgerTopics.create(base);
     TopicAdmin.createAll(base, topics);
