@@ -10,9 +10,6 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decodes the raw records of one topic inside a processor, so that bytes that do not decode never
@@ -24,8 +21,6 @@ import org.slf4j.LoggerFactory;
 final class TolerantDecoder<V> {
   /** A record whose key is not the id inside its value, so it sits in the wrong partition. */
   static final String KEY_MISMATCH = "record.key_mismatch";
-
-  private static final Logger LOG = LoggerFactory.getLogger(TolerantDecoder.class);
 
   private final Topic<String, V> topic;
   private final Deserializer<V> deserializer;
@@ -78,17 +73,12 @@ final class TolerantDecoder<V> {
       final Record<byte[], byte[]> record,
       final String code,
       final String message) {
-    final Optional<RecordMetadata> source = context.recordMetadata();
-    final String topic = source.map(RecordMetadata::topic).orElse("");
-    final int partition = source.map(RecordMetadata::partition).orElse(-1);
-    final long offset = source.map(RecordMetadata::offset).orElse(-1L);
-    LOG.warn("dead letter from {}-{}@{}: {}: {}", topic, partition, offset, code, message);
     context.forward(
         new Record<>(
             keyOf(record),
             Emission.deadLetter(record.key(), record.value()),
             record.timestamp(),
-            DeadLetters.headers(record.headers(), code, message, topic, partition, offset)));
+            DeadLetters.headersFor(context, record, "", code, message)));
   }
 
   /** The record's key as text, or null. */

@@ -221,7 +221,7 @@ public final class DispatchTopology {
     final KStream<Object, Object> ledgerRecords =
         builder.stream(ledger.name(), Consumed.with(bytes, bytes).withName(SOURCE_LEDGER))
             .process(
-                () -> new RecordDecoder<>(ledger, MERGE_RUN_INPUTS, SINK_LEDGER_DLQ),
+                () -> new RecordDecoder<>(ledger, MERGE_RUN_INPUTS, SINK_LEDGER_DLQ, true),
                 Named.as(PROCESSOR_DECODE_LEDGER));
     to(ledgerRecords, topics.dlq(), SINK_LEDGER_DLQ);
     final KStream<Object, Object> controlCommands =

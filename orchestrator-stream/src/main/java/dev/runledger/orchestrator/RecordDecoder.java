@@ -4,16 +4,11 @@ import dev.runledger.schemas.serde.DecodeException;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.Topic;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decodes the bytes of one topic (the run ledger, run-control) into its record type and forwards
@@ -24,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * @param <T> the topic's value type
  */
 final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object> {
-  private static final Logger LOG = LoggerFactory.getLogger(RecordDecoder.class);
 
   /** Code of a record that has no key. */
   static final String NO_KEY = "decode.no_key";
@@ -33,9 +27,23 @@ final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object
   private final Deserializer<T> deserializer;
   private final String next;
   private final String dlq;
+  private final boolean tombstonesForget;
   private ProcessorContext<Object, Object> context;
 
   RecordDecoder(final Topic<String, T> topic, final String next, final String dlq) {
+    this(topic, next, dlq, false);
+  }
+
+  /**
+   * With {@code tombstonesForget}, a record without a value is not a dead letter but a {@link
+   * Forget} of its key: the run ledger's cleanup tombstone (written by {@code ledger cleanup}).
+   */
+  RecordDecoder(
+      final Topic<String, T> topic,
+      final String next,
+      final String dlq,
+      final boolean tombstonesForget) {
+    this.tombstonesForget = tombstonesForget;
     this.topic = topic;
     this.deserializer = topic.valueSerde().deserializer();
     this.next = next;
@@ -54,6 +62,13 @@ final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object
       return;
     }
     if (record.value() == null) {
+      if (tombstonesForget) {
+        context.forward(
+            new Record<Object, Object>(
+                new String(record.key(), StandardCharsets.UTF_8), new Forget(), record.timestamp()),
+            next);
+        return;
+      }
       deadLetter(record, DeadLetters.EMPTY_VALUE, "record has no value");
       return;
     }
@@ -74,13 +89,10 @@ final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object
 
   private void deadLetter(
       final Record<byte[], byte[]> record, final String code, final String why) {
-    final Optional<RecordMetadata> source = context.recordMetadata();
-    final String name = source.map(RecordMetadata::topic).orElse(topic.name());
-    final int partition = source.map(RecordMetadata::partition).orElse(-1);
-    final long offset = source.map(RecordMetadata::offset).orElse(-1L);
-    LOG.warn("dead letter from {}-{}@{}: {}: {}", name, partition, offset, code, why);
-    final Headers headers =
-        DeadLetters.headers(record.headers(), code, why, name, partition, offset);
-    context.forward(record.withHeaders(headers), dlq);
+    context.forward(
+        record.withHeaders(DeadLetters.headersFor(context, record, topic.name(), code, why)), dlq);
   }
+
+  /** The key's records were cleaned up: whatever is kept for it can be dropped. */
+  record Forget() {}
 }

@@ -33,6 +33,10 @@ final class TrackerProcessor implements Processor<Object, Object, String, RunNot
       runId = ledger.getRunId();
       previous = tracks.get(runId);
       step = RunTracker.onLedger(previous, ledger);
+    } else if (record.value() instanceof RecordDecoder.Forget) {
+      // `ledger cleanup` removed the run from the views; its track goes too.
+      tracks.delete((String) record.key());
+      return;
     } else if (record.value() instanceof RunCommand command) {
       runId = command.getRunId();
       previous = tracks.get(runId);

@@ -20,6 +20,7 @@ import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunCreated;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunTimedOut;
+import dev.runledger.avro.RunTrack;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.ConversationKeys;
@@ -36,6 +37,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -268,5 +270,22 @@ class ConversationLoopTopologyTest {
                 StandardCharsets.UTF_8))
         .isEqualTo(topics.runLedger().name());
     assertThat(decisions.readValuesToList()).hasSize(1);
+  }
+
+  @Test
+  void shouldForgetARunWhoseLedgerWasCleanedUpWithoutDeadLettering() {
+    // given a run the tracker follows
+    send("e1");
+    final String run = RunIds.runId("e1", "b1");
+    final KeyValueStore<String, RunTrack> tracks =
+        driver.getKeyValueStore(DispatchTopology.STORE_RUN_TRACKS);
+    assertThat(tracks.get(run)).isNotNull();
+
+    // when `ledger cleanup` writes its tombstone for the run
+    rawLedger.pipeInput(run.getBytes(StandardCharsets.UTF_8), (byte[]) null);
+
+    // then the track is gone and nothing is a dead letter
+    assertThat(tracks.get(run)).isNull();
+    assertThat(dlq.readRecordsToList()).isEmpty();
   }
 }

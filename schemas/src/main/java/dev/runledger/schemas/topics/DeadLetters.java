@@ -56,6 +56,25 @@ public final class DeadLetters {
   }
 
   /**
+   * Logs a dead letter of the record a processor is processing, and returns its original headers
+   * plus the error headers naming where it was read ({@code fallbackTopic} when the context does
+   * not know).
+   */
+  public static Headers headersFor(
+      final ProcessorContext<?, ?> context,
+      final Record<?, ?> record,
+      final String fallbackTopic,
+      final String code,
+      final String message) {
+    final Optional<RecordMetadata> source = context.recordMetadata();
+    final String topic = source.map(RecordMetadata::topic).orElse(fallbackTopic);
+    final int partition = source.map(RecordMetadata::partition).orElse(-1);
+    final long offset = source.map(RecordMetadata::offset).orElse(-1L);
+    LOG.warn("dead letter from {}-{}@{}: {}: {}", topic, partition, offset, code, message);
+    return headers(record.headers(), code, message, topic, partition, offset);
+  }
+
+  /**
    * Forwards the record being processed, with error headers naming where it was read, to the
    * processor's DLQ sink, and logs it.
    */
@@ -65,14 +84,7 @@ public final class DeadLetters {
       final String sinkName,
       final String code,
       final String message) {
-    final Optional<RecordMetadata> source = context.recordMetadata();
-    final String topic = source.map(RecordMetadata::topic).orElse("");
-    final int partition = source.map(RecordMetadata::partition).orElse(-1);
-    final long offset = source.map(RecordMetadata::offset).orElse(-1L);
-    LOG.warn("dead letter from {}-{}@{}: {}: {}", topic, partition, offset, code, message);
-    context.forward(
-        record.withHeaders(headers(record.headers(), code, message, topic, partition, offset)),
-        sinkName);
+    context.forward(record.withHeaders(headersFor(context, record, "", code, message)), sinkName);
   }
 
   private static void put(final Headers headers, final String name, final String value) {
