@@ -2,8 +2,6 @@ package dev.runledger.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,16 +30,13 @@ class LedgerCliTest {
 
     for (final List<String> path : paths) {
       // when
-      final StringWriter out = new StringWriter();
-      final CommandLine cli = LedgerCli.commandLine();
-      cli.setOut(new PrintWriter(out));
       final List<String> args = new ArrayList<>(path);
       args.add("--help");
-      final int code = cli.execute(args.toArray(String[]::new));
+      final Cli.Result help = Cli.run(args.toArray(String[]::new));
 
       // then
-      assertThat(code).as("exit code of %s --help", path).isZero();
-      assertThat(out.toString())
+      assertThat(help.code()).as("exit code of %s --help", path).isZero();
+      assertThat(help.out())
           .as("help of %s", path)
           .contains("Usage: ledger " + String.join(" ", path));
     }
@@ -49,32 +44,22 @@ class LedgerCliTest {
 
   @Test
   void shouldExitWithUsageErrorWhenAnOptionIsUnknown() {
-    // given
-    final StringWriter err = new StringWriter();
-    final CommandLine cli = LedgerCli.commandLine();
-    cli.setErr(new PrintWriter(err));
-
     // when
-    final int code = cli.execute("runs", "get", "r1", "--no-such-option");
+    final Cli.Result result = Cli.run("runs", "get", "r1", "--no-such-option");
 
     // then
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("--no-such-option");
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.err()).contains("--no-such-option");
   }
 
   @Test
   void shouldNameTheUrlWhenTheApiCannotBeReached() {
-    // given
-    final StringWriter err = new StringWriter();
-    final CommandLine cli = LedgerCli.commandLine();
-    cli.setErr(new PrintWriter(err));
-
     // when
-    final int code = cli.execute("runs", "get", "r1", "--url", "http://127.0.0.1:1");
+    final Cli.Result result = Cli.run("runs", "get", "r1", "--url", "http://127.0.0.1:1");
 
     // then
-    assertThat(code).isEqualTo(1);
-    assertThat(err.toString()).contains("http://127.0.0.1:1");
+    assertThat(result.code()).isEqualTo(1);
+    assertThat(result.err()).contains("http://127.0.0.1:1");
   }
 
   private static void collect(

@@ -1,5 +1,6 @@
 package dev.runledger.deploy.bench;
 
+import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.schemas.config.LedgerConfig;
 import java.time.Duration;
 import java.util.List;
@@ -54,11 +55,24 @@ public final class RawKafkaBench {
     createTopic();
     final byte[] value = new byte[valueBytes];
     try (KafkaProducer<String, byte[]> producer = producer()) {
+      warmUp(producer, value);
       final long began = System.nanoTime();
+      final AtomicReference<Exception> sendFailure = new AtomicReference<>();
       for (int i = 0; i < records; i++) {
-        producer.send(new ProducerRecord<>(topic, "k" + (i % 1000), value));
+        producer.send(
+            new ProducerRecord<>(topic, "k" + (i % 1000), value),
+            (metadata, e) -> {
+              if (e != null) {
+                sendFailure.compareAndSet(null, e);
+              }
+            });
       }
       producer.flush();
+      if (sendFailure.get() != null) {
+        throw new IllegalStateException(
+            "the baseline could not produce to " + topic + ": " + sendFailure.get(),
+            sendFailure.get());
+      }
       final double produced = records / seconds(began);
       final double consumed = records / consumeFromStart(records);
       final Latencies latencies = fixedRate(producer, value, rate, seconds, records);
@@ -74,13 +88,31 @@ public final class RawKafkaBench {
     }
   }
 
+  /**
+   * One acknowledged record per partition before the clock starts, so no partition's first batch is
+   * in flight together with its second (see {@link TopicAdmin#awaitLeaders}).
+   */
+  private void warmUp(final KafkaProducer<String, byte[]> producer, final byte[] value)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    for (int partition = 0; partition < config.topicSettings().partitions(); partition++) {
+      producer
+          .send(new ProducerRecord<>(topic, partition, "warm-up", value))
+          .get(60, TimeUnit.SECONDS);
+    }
+  }
+
   private double consumeFromStart(final int records) {
     try (KafkaConsumer<String, byte[]> consumer = consumer()) {
       consumer.assign(partitions(consumer));
       consumer.seekToBeginning(consumer.assignment());
       final long began = System.nanoTime();
+      final long deadline = began + TimeUnit.MINUTES.toNanos(5);
       int seen = 0;
       while (seen < records) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "the baseline consumer read " + seen + " of " + records + " records in 5 minutes");
+        }
         seen += consumer.poll(Duration.ofMillis(200)).count();
       }
       return seconds(began);
@@ -148,13 +180,26 @@ public final class RawKafkaBench {
                 topic, config.topicSettings().partitions(), config.topicSettings().replication());
         admin.createTopics(List.of(spec)).all().get(30, TimeUnit.SECONDS);
       }
+      TopicAdmin.awaitLeaders(admin, List.of(topic));
     }
   }
 
+  /** Every partition of the topic, waiting until the client's metadata has them all. */
   private List<TopicPartition> partitions(final KafkaConsumer<String, byte[]> consumer) {
-    return consumer.partitionsFor(topic).stream()
-        .map(p -> new TopicPartition(topic, p.partition()))
-        .toList();
+    final int expected = config.topicSettings().partitions();
+    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    List<TopicPartition> found = List.of();
+    while (found.size() < expected) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "metadata of " + topic + " shows " + found.size() + " of " + expected + " partitions");
+      }
+      found =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+    }
+    return found;
   }
 
   private KafkaProducer<String, byte[]> producer() {

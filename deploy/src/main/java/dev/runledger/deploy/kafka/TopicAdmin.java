@@ -5,9 +5,11 @@ import dev.runledger.schemas.config.TopicSettings;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -15,6 +17,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,7 @@ public final class TopicAdmin {
           created.add(result.getKey());
         }
       }
+      awaitLeaders(admin, created);
       LOG.info(
           "topics: {} created, {} already there", created.size(), wanted.size() - missing.size());
       return List.copyOf(created);
@@ -61,6 +65,44 @@ public final class TopicAdmin {
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
+  /**
+   * Waits until every partition of {@code names} has a leader in the broker's metadata. A topic is
+   * "created" once the controller committed it, but a broker applies that a moment later; an
+   * idempotent producer writing in that moment can have its first batch overtaken by its second and
+   * then retried until it expires (KAFKA-15591, fixed after Kafka 4.3). Services start producing
+   * right after this call, so it returns only once the brokers serve the partitions.
+   */
+  public static void awaitLeaders(final Admin admin, final Collection<String> names)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    final Set<String> waiting = new TreeSet<>(names);
+    while (!waiting.isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("partitions without a leader after creation: " + waiting);
+      }
+      try {
+        admin
+            .describeTopics(waiting)
+            .allTopicNames()
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .forEach(
+                (name, description) -> {
+                  if (description.partitions().stream()
+                      .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    waiting.remove(name);
+                  }
+                });
+      } catch (final ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+      }
+      if (!waiting.isEmpty()) {
+        Thread.sleep(50);
+      }
     }
   }
 

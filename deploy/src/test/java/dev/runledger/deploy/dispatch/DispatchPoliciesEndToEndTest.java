@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.avro.RunnerManifest;
+import dev.runledger.deploy.Cli;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
@@ -271,11 +272,8 @@ class DispatchPoliciesEndToEndTest {
     final String run = api.awaitDecision(ws + "-1").path("run_id").asText();
 
     // when
-    final java.io.StringWriter out = new java.io.StringWriter();
-    final picocli.CommandLine cli = dev.runledger.deploy.LedgerCli.commandLine();
-    cli.setOut(new java.io.PrintWriter(out));
-    final int code =
-        cli.execute(
+    final Cli.Result cancelled =
+        Cli.run(
             "runs",
             "cancel",
             run,
@@ -285,13 +283,13 @@ class DispatchPoliciesEndToEndTest {
             stack.baseUrl(),
             "-o",
             "json");
-    final int unknown =
-        cli.execute("runs", "cancel", "--event", "no-such-event", "--url", stack.baseUrl());
+    final Cli.Result unknown =
+        Cli.run("runs", "cancel", "--event", "no-such-event", "--url", stack.baseUrl());
 
     // then
-    assertThat(code).as(out.toString()).isZero();
-    assertThat(out.toString()).contains(run).contains("changed my mind");
-    assertThat(unknown).isNotZero();
+    assertThat(cancelled.code()).as(cancelled.err()).isZero();
+    assertThat(cancelled.out()).contains(run).contains("changed my mind");
+    assertThat(unknown.code()).isNotZero();
     api.awaitStatus(run, "cancelled");
   }
 

@@ -3,13 +3,11 @@ package dev.runledger.deploy.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.deploy.Cli;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.LedgerCli;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
 import dev.runledger.schemas.json.AvroJson;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The ledger commands against a running stack on the shared broker. */
 @ExtendWith(KafkaExtension.class)
@@ -51,8 +48,8 @@ class CliEndToEndTest {
   @Test
   void shouldSendAnEventAndReadItsRunWhenUsingTheCommands() throws Exception {
     // when
-    final Result sent =
-        run(
+    final Cli.Result sent =
+        Cli.run(
             "send",
             "--url",
             stack.baseUrl(),
@@ -71,17 +68,18 @@ class CliEndToEndTest {
     final String runId = api.awaitDecision(eventId).path("run_id").asText();
     api.awaitCompleted(runId);
 
-    final Result got = run("runs", "get", runId, "--url", stack.baseUrl(), "-o", "json");
+    final Cli.Result got = Cli.run("runs", "get", runId, "--url", stack.baseUrl(), "-o", "json");
     assertThat(got.code()).as(got.err()).isZero();
     final JsonNode run = AvroJson.mapper().readTree(got.out());
     assertThat(run.path("status").asText()).isEqualTo("completed");
     assertThat(run.path("final_message").asText()).isEqualTo("hello from the cli");
 
-    final Result events = run("runs", "events", runId, "--url", stack.baseUrl(), "-o", "yaml");
+    final Cli.Result events =
+        Cli.run("runs", "events", runId, "--url", stack.baseUrl(), "-o", "yaml");
     assertThat(events.code()).as(events.err()).isZero();
     assertThat(events.out()).contains("type: \"run.created\"").contains("type: \"run.completed\"");
 
-    final Result table = run("runs", "events", runId, "--url", stack.baseUrl());
+    final Cli.Result table = Cli.run("runs", "events", runId, "--url", stack.baseUrl());
     assertThat(table.out().lines().findFirst().orElseThrow()).startsWith("SEQ").contains("TYPE");
   }
 
@@ -94,8 +92,8 @@ class CliEndToEndTest {
         "{\"event_type\":\"message.received\",\"workspace_id\":\"w-cli\",\"conversation_id\":\"c-2\",\"input\":{\"text\":\"from a file\"}}");
 
     // when
-    final Result sent =
-        run(
+    final Cli.Result sent =
+        Cli.run(
             "send",
             "--kafka",
             "--file",
@@ -132,8 +130,8 @@ class CliEndToEndTest {
     };
 
     // when
-    final Result first = run(args);
-    final Result second = run(args);
+    final Cli.Result first = Cli.run(args);
+    final Cli.Result second = Cli.run(args);
 
     // then
     assertThat(first.code()).as(first.err()).isZero();
@@ -150,8 +148,8 @@ class CliEndToEndTest {
   @Test
   void shouldCompleteTheDemoWhenRunAgainstTheBroker() {
     // when
-    final Result demo =
-        run(
+    final Cli.Result demo =
+        Cli.run(
             "demo",
             "--bootstrap-servers",
             kafka.bootstrapServers(),
@@ -164,16 +162,4 @@ class CliEndToEndTest {
     assertThat(demo.out().lines().filter(l -> l.startsWith("run_") && l.contains("completed")))
         .hasSizeGreaterThanOrEqualTo(3);
   }
-
-  private static Result run(final String... args) {
-    final StringWriter out = new StringWriter();
-    final StringWriter err = new StringWriter();
-    final CommandLine cli = LedgerCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    final int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private record Result(int code, String out, String err) {}
 }

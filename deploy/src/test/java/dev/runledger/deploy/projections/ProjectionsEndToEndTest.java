@@ -12,16 +12,14 @@ import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunTimedOut;
 import dev.runledger.avro.StateUpdated;
+import dev.runledger.deploy.Cli;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.LedgerCli;
 import dev.runledger.deploy.cli.ApiClient;
 import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.json.AvroJson;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +46,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Projections on the real broker: a workload of real echo runs plus ledger records written directly
@@ -216,8 +213,8 @@ class ProjectionsEndToEndTest {
   @Order(3)
   void shouldRebuildEqualToLiveAndVerifyCleanThenReportExactlyTheGap() {
     // when
-    final Result rebuild = cli("rebuild", "--url", stack.baseUrl());
-    final Result verify = cli("verify");
+    final Cli.Result rebuild = cli("rebuild", "--url", stack.baseUrl());
+    final Cli.Result verify = cli("verify");
 
     // then
     assertThat(rebuild.code()).as(rebuild.out() + rebuild.err()).isZero();
@@ -227,7 +224,7 @@ class ProjectionsEndToEndTest {
 
     // when a gap is appended
     produce(List.of(rec("d-2", 0, 5, Instant.now(), new CancelRequested("late", "api"))));
-    final Result broken = cli("verify");
+    final Cli.Result broken = cli("verify");
 
     // then
     assertThat(broken.code()).isEqualTo(1);
@@ -238,7 +235,7 @@ class ProjectionsEndToEndTest {
   @Order(4)
   void shouldChangeNothingWithoutConfirmAndRemoveOnlyCleanedRunsWithIt() {
     // when
-    final Result dry =
+    final Cli.Result dry =
         cli("cleanup", "--older-than", "0s", "--limit", "1", "--url", stack.baseUrl());
 
     // then
@@ -254,7 +251,7 @@ class ProjectionsEndToEndTest {
     assertThat(get("/v1/runs/" + victim)).isNotNull();
 
     // when
-    final Result real =
+    final Cli.Result real =
         cli("cleanup", "--older-than", "0s", "--limit", "1", "--url", stack.baseUrl(), "--confirm");
 
     // then
@@ -263,7 +260,7 @@ class ProjectionsEndToEndTest {
         .atMost(Duration.ofSeconds(30))
         .until(() -> get("/v1/runs/" + victim) == null);
     assertThat(get("/v1/runs/d-1") != null || get("/v1/runs/d-2") != null).isTrue();
-    final Result rebuild = cli("rebuild", "--url", stack.baseUrl());
+    final Cli.Result rebuild = cli("rebuild", "--url", stack.baseUrl());
     assertThat(rebuild.code()).as(rebuild.out()).isZero();
   }
 
@@ -275,10 +272,10 @@ class ProjectionsEndToEndTest {
         echoRuns.stream().filter(r -> get("/v1/runs/" + r) != null).findFirst().orElseThrow();
 
     // when
-    final Result list =
-        command("runs", "list", "--url", stack.baseUrl(), "--status", "completed", "-o", "json");
-    final Result follow = command("runs", "follow", run, "--url", stack.baseUrl());
-    final Result replay = cli("replay", "--run", run, "--jsonl");
+    final Cli.Result list =
+        Cli.run("runs", "list", "--url", stack.baseUrl(), "--status", "completed", "-o", "json");
+    final Cli.Result follow = Cli.run("runs", "follow", run, "--url", stack.baseUrl());
+    final Cli.Result replay = cli("replay", "--run", run, "--jsonl");
 
     // then
     assertThat(list.code()).as(list.err()).isZero();
@@ -355,21 +352,9 @@ class ProjectionsEndToEndTest {
         .build();
   }
 
-  private Result cli(final String... args) {
+  private Cli.Result cli(final String... args) {
     final List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of(kafkaArgs));
-    return command(all.toArray(String[]::new));
+    return Cli.run(all.toArray(String[]::new));
   }
-
-  private static Result command(final String... args) {
-    final StringWriter out = new StringWriter();
-    final StringWriter err = new StringWriter();
-    final CommandLine cli = LedgerCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    final int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private record Result(int code, String out, String err) {}
 }
