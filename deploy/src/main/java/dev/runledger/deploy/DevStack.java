@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,21 +111,40 @@ public final class DevStack implements AutoCloseable {
 
   /** Waits until the orchestrator knows the runner's manifest (a binding to it can be used). */
   public void awaitRunner(final String runnerId, final Duration timeout) {
+    await(
+        () -> orchestrator.knowsRunner(runnerId),
+        timeout,
+        "the orchestrator did not learn runner "
+            + runnerId
+            + " within "
+            + timeout.toSeconds()
+            + " s; is a worker offering it running?");
+  }
+
+  /** Waits until the orchestrator has read the binding, so events are resolved against it. */
+  public void awaitBinding(final String bindingId, final Duration timeout) {
+    await(
+        () -> orchestrator.knowsBinding(bindingId),
+        timeout,
+        "the orchestrator did not read binding "
+            + bindingId
+            + " within "
+            + timeout.toSeconds()
+            + " s");
+  }
+
+  private static void await(
+      final BooleanSupplier condition, final Duration timeout, final String failure) {
     final Instant deadline = Instant.now().plus(timeout);
-    while (!orchestrator.knowsRunner(runnerId)) {
+    while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException(
-            "the orchestrator did not learn runner "
-                + runnerId
-                + " within "
-                + timeout.toSeconds()
-                + " s; is a worker offering it running?");
+        throw new IllegalStateException(failure);
       }
       try {
-        Thread.sleep(100);
+        Thread.sleep(50);
       } catch (final InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for runner " + runnerId, e);
+        throw new IllegalStateException("interrupted: " + failure, e);
       }
     }
   }

@@ -49,7 +49,7 @@ public final class PipelineBench {
       double p99Millis) {}
 
   /** Binds the echo runner for the bench workspace and waits until the orchestrator knows it. */
-  public void bind() throws InterruptedException, TimeoutException {
+  public void bind() {
     final AgentBinding binding =
         AvroJson.fromJson(
             "{\"binding_id\":\""
@@ -62,13 +62,7 @@ public final class PipelineBench {
             AgentBinding.class);
     stack.gateway().client().putBinding(binding).join();
     stack.awaitRunner(DevStack.ECHO_RUNNER, timeout);
-    final long deadline = System.nanoTime() + timeout.toNanos();
-    while (!stack.orchestrator().knowsBinding(BINDING_ID)) {
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("the orchestrator did not read the bench binding");
-      }
-      Thread.sleep(50);
-    }
+    stack.awaitBinding(BINDING_ID, timeout);
   }
 
   /** Offers {@code runs} events as fast as they can be produced. */

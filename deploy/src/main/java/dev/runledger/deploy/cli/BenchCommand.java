@@ -65,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--rate",
-      defaultValue = "50",
+      defaultValue = "20",
       description = "Fixed offered load, runs/s (default ${DEFAULT-VALUE}).")
   int rate;
 

@@ -104,10 +104,10 @@ public final class DemoCommand implements Callable<Integer> {
             + "' → "
             + DevStack.ECHO_RUNNER);
     stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(timeoutSeconds));
+    stack.awaitBinding(BINDING_ID, Duration.ofSeconds(timeoutSeconds));
 
     final List<String> eventIds = new ArrayList<>();
-    eventIds.add(sendFirst(api, out));
-    for (final String[] event : EVENTS.subList(1, EVENTS.size())) {
+    for (final String[] event : EVENTS) {
       final JsonNode accepted =
           api.post("/v1/events", event(event[0], event[1])).orThrow("sending a demo event");
       eventIds.add(accepted.path("event_id").asText());
@@ -132,31 +132,6 @@ public final class DemoCommand implements Callable<Integer> {
     printer.records(RunEvents.all(api, runId), RunTables.EVENTS);
     out.println();
     return true;
-  }
-
-  /**
-   * Sends the first demo event until it is decided with the binding in place. The binding was
-   * written a moment ago and the orchestrator reads bindings on its own thread, so the very first
-   * event can still find none; it is then sent again under a new id.
-   */
-  private String sendFirst(final ApiClient api, final PrintWriter out) {
-    final String[] first = EVENTS.get(0);
-    final RunWaiter waiter = new RunWaiter(api, Duration.ofSeconds(timeoutSeconds));
-    for (int attempt = 1; ; attempt++) {
-      final String eventId =
-          api.post("/v1/events", event(first[0], first[1]))
-              .orThrow("sending a demo event")
-              .path("event_id")
-              .asText();
-      final JsonNode decision = waiter.awaitDecision(eventId);
-      if (decision == null
-          || !"no_binding".equals(decision.path("decision").asText())
-          || attempt >= 20) {
-        return eventId;
-      }
-      out.println("the orchestrator has not read the binding yet; sending the first event again");
-      out.flush();
-    }
   }
 
   static ObjectNode binding() {
