@@ -5,12 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads every event of a run through {@code GET /v1/runs/{run_id}/events}, page by page. */
-final class RunEvents {
+public final class RunEvents {
   private static final int MAX_PAGES = 1_000;
 
   private RunEvents() {}
 
-  static List<JsonNode> all(final ApiClient api, final String runId) {
+  /** Every event of the run, in order. */
+  public static List<JsonNode> all(final ApiClient api, final String runId) {
     final List<JsonNode> events = new ArrayList<>();
     String cursor = null;
     for (int page = 0; page < MAX_PAGES; page++) {

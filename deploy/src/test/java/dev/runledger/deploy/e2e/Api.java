@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.cli.ApiClient;
+import dev.runledger.deploy.cli.RunEvents;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.IOException;
 import java.net.URI;
@@ -130,23 +131,7 @@ final class Api {
 
   /** Every event of a run, following cursors. */
   List<JsonNode> events(final String runId) {
-    final List<JsonNode> events = new java.util.ArrayList<>();
-    String after = null;
-    while (true) {
-      final JsonNode page =
-          client
-              .get(
-                  "/v1/runs/"
-                      + ApiClient.segment(runId)
-                      + "/events?limit=1000"
-                      + (after == null ? "" : "&after=" + ApiClient.segment(after)))
-              .orThrow("reading events of " + runId);
-      page.path("items").forEach(events::add);
-      if (page.path("next_cursor").isNull() || page.path("items").isEmpty()) {
-        return events;
-      }
-      after = page.path("next_cursor").asText();
-    }
+    return RunEvents.all(client, runId);
   }
 
   private static JsonNode parseOrText(final String body) {
