@@ -2,11 +2,8 @@ package dev.runledger.deploy.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.Directories;
 import dev.runledger.deploy.bench.PipelineBench;
 import dev.runledger.deploy.bench.RawKafkaBench;
-import dev.runledger.deploy.http.HttpServer;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.PrintWriter;
@@ -86,33 +83,20 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     final PrintWriter console = spec.commandLine().getOut();
-    final Path data = Directories.temporary("runledger-bench");
-    try {
-      final LedgerConfig settings =
-          config.load(
-              Map.of(
-                  LedgerConfig.TOPIC_PREFIX,
-                  "bench-" + System.currentTimeMillis() + ".",
-                  LedgerConfig.HTTP_PORT,
-                  "0",
-                  HttpServer.HOST,
-                  "127.0.0.1",
-                  LedgerConfig.STATE_DIR,
-                  data.resolve("state").toString()));
-      final EmbeddedKafka kafka =
-          config.hasBootstrapServers() ? null : EmbeddedKafka.inDir(data.resolve("kafka"), 0);
-      try (DevStack stack = DevStack.start(settings, kafka)) {
-        console.println("bench: Kafka " + stack.bootstrapServers());
-        console.flush();
-        final ObjectNode report = measure(stack, console);
-        Files.writeString(
-            out,
-            AvroJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
-        console.println("written to " + out.toAbsolutePath());
-        return 0;
-      }
-    } finally {
-      Directories.deleteRecursively(data);
+    try (TemporaryStack temporary =
+        TemporaryStack.start(
+            config,
+            "bench",
+            Map.of(LedgerConfig.TOPIC_PREFIX, "bench-" + System.currentTimeMillis() + "."))) {
+      final DevStack stack = temporary.stack();
+      console.println("bench: Kafka " + stack.bootstrapServers());
+      console.flush();
+      final ObjectNode report = measure(stack, console);
+      Files.writeString(
+          out,
+          AvroJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+      console.println("written to " + out.toAbsolutePath());
+      return 0;
     }
   }
 

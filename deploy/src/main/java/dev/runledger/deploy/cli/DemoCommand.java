@@ -3,13 +3,8 @@ package dev.runledger.deploy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.Directories;
-import dev.runledger.deploy.http.HttpServer;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,29 +62,17 @@ public final class DemoCommand implements Callable<Integer> {
     final long began = System.nanoTime();
     final PrintWriter out = spec.commandLine().getOut();
     final PrintWriter err = spec.commandLine().getErr();
-    final Path data = Directories.temporary("runledger-demo");
-    try {
-      final LedgerConfig settings =
-          config.load(
-              Map.of(
-                  LedgerConfig.HTTP_PORT, "0",
-                  HttpServer.HOST, "127.0.0.1",
-                  LedgerConfig.STATE_DIR, data.resolve("state").toString()));
-      final EmbeddedKafka kafka =
-          config.hasBootstrapServers() ? null : EmbeddedKafka.inDir(data.resolve("kafka"), 0);
-      try (DevStack stack = DevStack.start(settings, kafka)) {
-        out.println(
-            "runledger demo: Kafka " + stack.bootstrapServers() + ", HTTP " + stack.baseUrl());
-        out.flush();
-        final boolean passed = run(stack, out, err);
-        final long seconds = (System.nanoTime() - began) / 1_000_000_000L;
-        out.println(
-            passed ? "demo passed in " + seconds + " s" : "demo FAILED after " + seconds + " s");
-        out.flush();
-        return passed ? 0 : 1;
-      }
-    } finally {
-      Directories.deleteRecursively(data);
+    try (TemporaryStack temporary = TemporaryStack.start(config, "demo", Map.of())) {
+      final DevStack stack = temporary.stack();
+      out.println(
+          "runledger demo: Kafka " + stack.bootstrapServers() + ", HTTP " + stack.baseUrl());
+      out.flush();
+      final boolean passed = run(stack, out, err);
+      final long seconds = (System.nanoTime() - began) / 1_000_000_000L;
+      out.println(
+          passed ? "demo passed in " + seconds + " s" : "demo FAILED after " + seconds + " s");
+      out.flush();
+      return passed ? 0 : 1;
     }
   }
 
