@@ -1,22 +1,30 @@
 package dev.runledger.deploy;
 
 import dev.runledger.deploy.http.HttpServer;
+import dev.runledger.deploy.http.HttpServerSettings;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.gateway.GatewayService;
-import dev.runledger.gateway.GatewaySettings;
 import dev.runledger.orchestrator.OrchestratorService;
 import dev.runledger.projections.ProjectionService;
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.config.Setting;
 import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.service.Service;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.worker.RunnerWorker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +43,13 @@ public final class DevStack implements AutoCloseable {
    * other processes, e.g. {@code ledger worker}).
    */
   public static final String WORKER_ENABLED = "dev.worker.enabled";
+
+  static final Setting<Boolean> WORKER_ENABLED_SETTING =
+      Setting.boolSetting(
+          WORKER_ENABLED, true, "whether the stack runs a runner worker of its own");
+
+  /** The stack's own settings. */
+  static final List<Setting<?>> SETTINGS = List.of(WORKER_ENABLED_SETTING);
 
   private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
 
@@ -81,10 +96,11 @@ public final class DevStack implements AutoCloseable {
         parts.group.start(new BrokerService(kafka));
         effective = config.with(Map.of(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers()));
       }
+      effective = withOwnServer(effective);
       parts.config = effective;
       parts.topics = LedgerTopics.create(effective.topicSettings(), LedgerSerdes.singleObject());
       TopicAdmin.createAll(effective, parts.topics);
-      if (Boolean.parseBoolean(effective.get(WORKER_ENABLED, "true").strip())) {
+      if (effective.get(WORKER_ENABLED_SETTING)) {
         parts.worker = parts.watched(new RunnerWorker(effective, parts.topics));
       }
       parts.orchestrator = parts.watched(new OrchestratorService(effective, parts.topics));
@@ -98,14 +114,38 @@ public final class DevStack implements AutoCloseable {
                   group::services,
                   List.of(parts.gateway.routes()::register, parts.projections.routes()::register),
                   parts.metrics.registry()));
-      // The cancel endpoints ask this process's own views unless gateway.views.url says otherwise.
-      if (effective.get(GatewaySettings.VIEWS_URL, "").isBlank()) {
-        parts.gateway.viewsUrl("http://127.0.0.1:" + parts.http.port());
-      }
       return new DevStack(parts);
     } catch (final RuntimeException e) {
       parts.group.close();
       throw e;
+    }
+  }
+
+  /**
+   * The configuration every part is constructed with: {@code http.port} fixed (a free port when it
+   * is 0) and, unless one is set, the views URL pointing at this process's own server, so the
+   * gateway's cancel endpoints and the worker's host API ask this process's views.
+   */
+  private static LedgerConfig withOwnServer(final LedgerConfig config) {
+    final Map<String, String> fixed = new HashMap<>();
+    int port = config.get(CoreSettings.HTTP_PORT);
+    if (port == 0) {
+      port = freePort(config.get(HttpServerSettings.HOST));
+      fixed.put(LedgerConfig.HTTP_PORT, Integer.toString(port));
+    }
+    if (Stream.concat(
+            Stream.of(CoreSettings.VIEWS_URL.key()), CoreSettings.VIEWS_URL.aliases().stream())
+        .noneMatch(config.asMap()::containsKey)) {
+      fixed.put(LedgerConfig.VIEWS_URL, "http://127.0.0.1:" + port);
+    }
+    return config.with(fixed);
+  }
+
+  private static int freePort(final String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (final IOException e) {
+      throw new UncheckedIOException("no free port on " + host, e);
     }
   }
 
@@ -163,7 +203,7 @@ public final class DevStack implements AutoCloseable {
 
   /** The HTTP base URL, e.g. {@code http://localhost:8080}. */
   public String baseUrl() {
-    final String host = config.get(HttpServer.HOST, "0.0.0.0");
+    final String host = config.get(HttpServerSettings.HOST);
     return "http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + http.port();
   }
 

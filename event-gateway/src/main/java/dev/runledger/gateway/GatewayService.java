@@ -45,14 +45,6 @@ public final class GatewayService implements Service {
             new CancelRoutes(settings, views, client::cancelRun));
   }
 
-  /**
-   * Points the cancel endpoints' view look-ups at {@code baseUrl} (the dev stack calls this once
-   * its HTTP server has a port).
-   */
-  public void viewsUrl(final String baseUrl) {
-    views.baseUrl(baseUrl);
-  }
-
   /** The routes of a gateway that produces with {@code publisher} and serves {@code bindings}. */
   static GatewayRoutes routes(
       final GatewaySettings settings,

@@ -1,11 +1,15 @@
 package dev.runledger.gateway;
 
-import dev.runledger.schemas.config.ConfigException;
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.config.Setting;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The gateway's own settings, read from {@link LedgerConfig} with defaults.
+ * The gateway's own settings, read from {@link LedgerConfig} with the defaults of their {@link
+ * Setting} definitions.
  *
  * @param maxBodyBytes largest request body of a single event or binding, in bytes
  * @param maxTextBytes largest {@code input.text} of an event, in UTF-8 bytes
@@ -22,81 +26,66 @@ public record GatewaySettings(
     Duration sendTimeout,
     Duration bindingsStartTimeout) {
 
-  /** Largest request body of one event or binding in bytes; default 1048576 (1 MiB). */
   public static final String MAX_BODY_BYTES = "gateway.max.body.bytes";
-
-  /** Largest {@code input.text} of an event in UTF-8 bytes; default 262144 (256 KiB). */
   public static final String MAX_TEXT_BYTES = "gateway.max.text.bytes";
-
-  /** Largest body of {@code POST /v1/events:batch} in bytes; default 8388608 (8 MiB). */
   public static final String MAX_BATCH_BYTES = "gateway.max.batch.bytes";
-
-  /** Largest number of events in one {@code POST /v1/events:batch}; default 500. */
   public static final String MAX_BATCH_EVENTS = "gateway.max.batch.events";
-
-  /**
-   * Milliseconds a request waits for Kafka to acknowledge its records (else 503); default 30000.
-   */
   public static final String SEND_TIMEOUT_MS = "gateway.send.timeout.ms";
-
-  /** Milliseconds the gateway's start waits for the bindings cache to catch up; default 60000. */
   public static final String BINDINGS_START_TIMEOUT_MS = "gateway.bindings.start.timeout.ms";
 
   /**
-   * Base URL of the projections' HTTP API, asked by the cancel endpoints whether a run or event
-   * exists; default {@code http://localhost:<http.port>} (the dev stack points it at its own
-   * server).
+   * The old key of the projections' HTTP API URL, which the cancel endpoints ask whether a run or
+   * event exists: now {@value LedgerConfig#VIEWS_URL}, which this key is a deprecated alias of.
    */
-  public static final String VIEWS_URL = "gateway.views.url";
+  public static final String VIEWS_URL = LedgerConfig.DEPRECATED_GATEWAY_VIEWS_URL;
 
-  static final long DEFAULT_MAX_BODY_BYTES = 1_048_576L;
-  static final long DEFAULT_MAX_TEXT_BYTES = 262_144L;
-  static final long DEFAULT_MAX_BATCH_BYTES = 8_388_608L;
-  static final int DEFAULT_MAX_BATCH_EVENTS = 500;
-  static final long DEFAULT_SEND_TIMEOUT_MS = 30_000L;
-  static final long DEFAULT_BINDINGS_START_TIMEOUT_MS = 60_000L;
+  static final Setting<Long> MAX_BODY =
+      Setting.longSetting(MAX_BODY_BYTES, 1_048_576L, "largest POST /v1/events body (413 above)")
+          .positive();
+  static final Setting<Long> MAX_TEXT =
+      Setting.longSetting(MAX_TEXT_BYTES, 262_144L, "largest input.text, in UTF-8 bytes")
+          .positive();
+  static final Setting<Long> MAX_BATCH =
+      Setting.longSetting(MAX_BATCH_BYTES, 8_388_608L, "largest POST /v1/events:batch body")
+          .positive();
+  static final Setting<Integer> MAX_EVENTS =
+      Setting.intSetting(MAX_BATCH_EVENTS, 500, "most events in one batch").positive();
+  static final Setting<Duration> SEND_TIMEOUT =
+      Setting.millisSetting(
+              SEND_TIMEOUT_MS, 30_000L, "how long a request waits for Kafka to take its records")
+          .positive();
+  static final Setting<Duration> BINDINGS_START_TIMEOUT =
+      Setting.millisSetting(
+              BINDINGS_START_TIMEOUT_MS,
+              60_000L,
+              "how long the gateway's start waits for the bindings cache to catch up")
+          .positive();
 
-  public GatewaySettings {
-    requirePositive(MAX_BODY_BYTES, maxBodyBytes);
-    requirePositive(MAX_TEXT_BYTES, maxTextBytes);
-    requirePositive(MAX_BATCH_BYTES, maxBatchBytes);
-    requirePositive(MAX_BATCH_EVENTS, maxBatchEvents);
-    requirePositive(SEND_TIMEOUT_MS, sendTimeout.toMillis());
-    requirePositive(BINDINGS_START_TIMEOUT_MS, bindingsStartTimeout.toMillis());
-  }
+  /** Every setting of the gateway. */
+  public static final List<Setting<?>> ALL =
+      List.of(MAX_BODY, MAX_TEXT, MAX_BATCH, MAX_EVENTS, SEND_TIMEOUT, BINDINGS_START_TIMEOUT);
 
   /** The settings in this configuration, defaults for what it does not set. */
   public static GatewaySettings from(final LedgerConfig config) {
     return new GatewaySettings(
-        config.getLong(MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
-        config.getLong(MAX_TEXT_BYTES, DEFAULT_MAX_TEXT_BYTES),
-        config.getLong(MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_BYTES),
-        config.getInt(MAX_BATCH_EVENTS, DEFAULT_MAX_BATCH_EVENTS),
-        Duration.ofMillis(config.getLong(SEND_TIMEOUT_MS, DEFAULT_SEND_TIMEOUT_MS)),
-        Duration.ofMillis(
-            config.getLong(BINDINGS_START_TIMEOUT_MS, DEFAULT_BINDINGS_START_TIMEOUT_MS)));
+        config.get(MAX_BODY),
+        config.get(MAX_TEXT),
+        config.get(MAX_BATCH),
+        config.get(MAX_EVENTS),
+        config.get(SEND_TIMEOUT),
+        config.get(BINDINGS_START_TIMEOUT));
   }
 
   /** Every default. */
   public static GatewaySettings defaults() {
-    return new GatewaySettings(
-        DEFAULT_MAX_BODY_BYTES,
-        DEFAULT_MAX_TEXT_BYTES,
-        DEFAULT_MAX_BATCH_BYTES,
-        DEFAULT_MAX_BATCH_EVENTS,
-        Duration.ofMillis(DEFAULT_SEND_TIMEOUT_MS),
-        Duration.ofMillis(DEFAULT_BINDINGS_START_TIMEOUT_MS));
+    return from(LedgerConfig.of(Map.of()));
   }
 
-  private static void requirePositive(final String key, final long value) {
-    if (value <= 0) {
-      throw new ConfigException(key, "setting '" + key + "' must be > 0, got " + value);
-    }
-  }
-
-  /** {@value #VIEWS_URL}, or {@code http://localhost:<http.port>}. */
+  /**
+   * {@value LedgerConfig#VIEWS_URL} (or {@value #VIEWS_URL}), or {@code
+   * http://localhost:<http.port>}.
+   */
   public static String viewsUrl(final LedgerConfig config) {
-    return config.get(
-        VIEWS_URL, "http://localhost:" + config.get(LedgerConfig.HTTP_PORT, "8080").strip());
+    return config.get(CoreSettings.VIEWS_URL);
   }
 }

@@ -2,7 +2,10 @@ package dev.runledger.projections;
 
 import dev.runledger.schemas.config.ConfigException;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.config.Setting;
 import java.net.URI;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -65,16 +68,76 @@ public final class ProjectionSettings {
   /** Default forwarding timeout. */
   public static final long DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
 
+  public static final Setting<String> APPLICATION =
+      Setting.stringSetting(APPLICATION_ID, null, "Kafka Streams application id of the projections")
+          .defaultFrom(
+              "<topic.prefix>projections",
+              config -> config.topicSettings().prefix() + "projections");
+
+  public static final Setting<String> ADVERTISED =
+      Setting.stringSetting(
+              ADVERTISED_URL, "", "host:port other projection instances reach this one at")
+          .shownAs("unset");
+
+  public static final Setting<Duration> COMMIT_INTERVAL =
+      Setting.millisSetting(
+              COMMIT_INTERVAL_MS, DEFAULT_COMMIT_INTERVAL_MS, "projections commit interval")
+          .positive();
+
+  public static final Setting<Long> ROCKSDB_CACHE =
+      Setting.longSetting(
+              ROCKSDB_CACHE_BYTES,
+              DEFAULT_ROCKSDB_CACHE_BYTES,
+              "one RocksDB block cache shared by every store of an instance")
+          .positive();
+
+  public static final Setting<Long> ROCKSDB_WRITE_BUFFER =
+      Setting.longSetting(
+              ROCKSDB_WRITE_BUFFER_BYTES,
+              DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES,
+              "total memtable budget of an instance")
+          .positive();
+
+  public static final Setting<Duration> DELIVERIES_COALESCE =
+      Setting.millisSetting(
+              DELIVERIES_COALESCE_MS,
+              DEFAULT_DELIVERIES_COALESCE_MS,
+              "how long message.delta chunks are gathered before going to deliveries")
+          .atLeast(0);
+
+  public static final Setting<Duration> FORWARD_TIMEOUT =
+      Setting.millisSetting(
+              FORWARD_TIMEOUT_MS,
+              DEFAULT_FORWARD_TIMEOUT_MS,
+              "timeout of a request forwarded to the instance that owns a key")
+          .positive();
+
+  /** Every setting of the projections. */
+  public static final List<Setting<?>> ALL =
+      List.of(
+          APPLICATION,
+          ADVERTISED,
+          COMMIT_INTERVAL,
+          ROCKSDB_CACHE,
+          ROCKSDB_WRITE_BUFFER,
+          DELIVERIES_COALESCE,
+          FORWARD_TIMEOUT);
+
   private ProjectionSettings() {}
 
   /** The application id: {@value #APPLICATION_ID}, or the topic prefix + {@code projections}. */
   public static String applicationId(final LedgerConfig config) {
-    return config.get(APPLICATION_ID, config.topicSettings().prefix() + "projections");
+    return config.get(APPLICATION);
+  }
+
+  /** The Kafka Streams commit interval, {@value #COMMIT_INTERVAL_MS}. */
+  public static Duration commitInterval(final LedgerConfig config) {
+    return config.get(COMMIT_INTERVAL);
   }
 
   /** {@code host:port} for Kafka Streams' {@code application.server}, when a URL is advertised. */
   public static Optional<String> applicationServer(final LedgerConfig config) {
-    final String url = config.get(ADVERTISED_URL, "").strip();
+    final String url = config.get(ADVERTISED).strip();
     if (url.isEmpty()) {
       return Optional.empty();
     }

@@ -102,12 +102,16 @@ public final class ProjectionTopology {
 
   /** The topology, with the default serdes for the stores' values. */
   public static Topology build(final LedgerTopics topics) {
-    return build(topics, topics.serdes(), Duration.ofMillis(250));
+    return build(
+        topics,
+        topics.serdes(),
+        Duration.ofMillis(ProjectionSettings.DEFAULT_DELIVERIES_COALESCE_MS));
   }
 
   /** The topology; {@code serdes} encode the views in the stores and their changelogs. */
   public static Topology build(final LedgerTopics topics, final LedgerSerdes serdes) {
-    return build(topics, serdes, Duration.ofMillis(250));
+    return build(
+        topics, serdes, Duration.ofMillis(ProjectionSettings.DEFAULT_DELIVERIES_COALESCE_MS));
   }
 
   /**
@@ -215,9 +219,7 @@ public final class ProjectionTopology {
     // how long changelogs (and so restores and standbys) lag behind and how much work a crash
     // replays. 100 ms keeps that, and each transaction, small.
     props.put(
-        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
-        cfg.getLong(
-            ProjectionSettings.COMMIT_INTERVAL_MS, ProjectionSettings.DEFAULT_COMMIT_INTERVAL_MS));
+        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, ProjectionSettings.commitInterval(cfg).toMillis());
     props.putIfAbsent(
         StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) cfg.topicSettings().replication());
     ProjectionSettings.applicationServer(cfg)

@@ -1,13 +1,11 @@
 package dev.runledger.projections;
 
-import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.DeadLetterDecoder;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.function.Function;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -22,8 +20,7 @@ final class TolerantDecoder<V> {
   /** A record whose key is not the id inside its value, so it sits in the wrong partition. */
   static final String KEY_MISMATCH = "record.key_mismatch";
 
-  private final Topic<String, V> topic;
-  private final Deserializer<V> deserializer;
+  private final DeadLetterDecoder<V> decoder;
   private final Function<V, String> idOf;
 
   /**
@@ -31,30 +28,18 @@ final class TolerantDecoder<V> {
    * @param idOf the id the key must equal, or null when keys are not checked
    */
   TolerantDecoder(final Topic<String, V> topic, final Function<V, String> idOf) {
-    this.topic = topic;
-    this.deserializer = topic.valueSerde().deserializer();
+    this.decoder = DeadLetterDecoder.of(topic);
     this.idOf = idOf;
   }
 
   /** The decoded value, or empty after forwarding the record as a dead letter. */
   Optional<V> decode(
       final ProcessorContext<String, Emission> context, final Record<byte[], byte[]> record) {
-    if (record.value() == null) {
-      dead(context, record, DeadLetters.EMPTY_VALUE, "record has no value");
-      return Optional.empty();
-    }
-    final V value;
-    try {
-      value = deserializer.deserialize(topic.name(), record.value());
-    } catch (final SerializationException e) {
-      final String code =
-          e instanceof DecodeException decode ? decode.code() : DecodeException.CORRUPT;
-      dead(context, record, code, e.getMessage());
-      return Optional.empty();
-    }
-    if (idOf != null) {
+    final Optional<V> decoded =
+        decoder.decode(record.value(), (code, message) -> dead(context, record, code, message));
+    if (decoded.isPresent() && idOf != null) {
       final String key = keyOf(record);
-      final String id = idOf.apply(value);
+      final String id = idOf.apply(decoded.get());
       if (!id.equals(key)) {
         dead(
             context,
@@ -64,7 +49,7 @@ final class TolerantDecoder<V> {
         return Optional.empty();
       }
     }
-    return Optional.of(value);
+    return decoded;
   }
 
   /** Forwards the record as a dead letter with the error headers. */

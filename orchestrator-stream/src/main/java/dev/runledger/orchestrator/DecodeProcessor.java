@@ -1,20 +1,14 @@
 package dev.runledger.orchestrator;
 
 import dev.runledger.avro.HostEvent;
-import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.DeadLetterDecoder;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.Topic;
 import java.time.Instant;
 import java.util.Optional;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decodes and validates ingest records (SPEC §5.1). Bytes that do not decode go to the DLQ; an
@@ -23,15 +17,14 @@ import org.slf4j.LoggerFactory;
  * to key it by). Valid events go on, keyed by event id.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
-  private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
-
   private final Topic<String, HostEvent> hostEvents;
-  private final Deserializer<HostEvent> deserializer;
+  private final DeadLetterDecoder<HostEvent> decoder;
   private ProcessorContext<Object, Object> context;
 
   DecodeProcessor(final Topic<String, HostEvent> hostEvents) {
     this.hostEvents = hostEvents;
-    this.deserializer = hostEvents.valueSerde().deserializer();
+    this.decoder =
+        DeadLetterDecoder.of(hostEvents).whenEmpty("record has no value; a host event needs one");
   }
 
   @Override
@@ -41,19 +34,14 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
 
   @Override
   public void process(final Record<byte[], byte[]> record) {
-    if (record.value() == null) {
-      deadLetter(record, DeadLetters.EMPTY_VALUE, "record has no value; a host event needs one");
+    final Optional<HostEvent> decoded =
+        decoder.decode(
+            record.value(),
+            DeadLetters.toChild(context, record, hostEvents.name(), DispatchTopology.SINK_DLQ));
+    if (decoded.isEmpty()) {
       return;
     }
-    final HostEvent event;
-    try {
-      event = deserializer.deserialize(hostEvents.name(), record.value());
-    } catch (final SerializationException e) {
-      final String code =
-          e instanceof DecodeException decode ? decode.code() : DecodeException.CORRUPT;
-      deadLetter(record, code, e.getMessage());
-      return;
-    }
+    final HostEvent event = decoded.get();
     final Optional<String> problem = HostEventValidator.problem(event);
     if (problem.isPresent()) {
       deadLetter(record, HostEventValidator.EVENT_INVALID, problem.get());
@@ -75,13 +63,6 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
 
   private void deadLetter(
       final Record<byte[], byte[]> record, final String code, final String why) {
-    final Optional<RecordMetadata> source = context.recordMetadata();
-    final String topic = source.map(RecordMetadata::topic).orElse(hostEvents.name());
-    final int partition = source.map(RecordMetadata::partition).orElse(-1);
-    final long offset = source.map(RecordMetadata::offset).orElse(-1L);
-    LOG.warn("dead letter from {}-{}@{}: {}: {}", topic, partition, offset, code, why);
-    final Headers headers =
-        DeadLetters.headers(record.headers(), code, why, topic, partition, offset);
-    context.forward(record.withHeaders(headers), DispatchTopology.SINK_DLQ);
+    DeadLetters.forward(context, record, hostEvents.name(), DispatchTopology.SINK_DLQ, code, why);
   }
 }

@@ -1,7 +1,6 @@
 package dev.runledger.orchestrator;
 
 import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.service.Service;
 import dev.runledger.schemas.service.StreamsService;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
@@ -15,40 +14,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orchestrator as a deployable {@link Service}: runs {@link DispatchTopology} with {@link
- * DispatchTopology#streamsConfig}. Settings: {@link OrchestratorSettings}.
+ * The orchestrator as a deployable {@link StreamsService}: runs {@link DispatchTopology} with
+ * {@link DispatchTopology#streamsConfig}. Settings: {@link OrchestratorSettings}.
  */
-public final class OrchestratorService implements Service {
+public final class OrchestratorService extends StreamsService {
   /** Service name in logs and health reports. */
   public static final String NAME = "orchestrator";
 
   private static final Logger LOG = LoggerFactory.getLogger(OrchestratorService.class);
 
-  private final StreamsService streams;
   private final LedgerTopics topics;
 
   public OrchestratorService(final LedgerConfig config, final LedgerTopics topics) {
+    super(
+        NAME,
+        DispatchTopology.build(topics, OrchestratorSettings.from(config)),
+        DispatchTopology.streamsConfig(config, topics));
     this.topics = topics;
-    this.streams =
-        new StreamsService(
-            NAME,
-            DispatchTopology.build(topics, OrchestratorSettings.from(config)),
-            DispatchTopology.streamsConfig(config, topics));
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public void start() {
-    streams.start();
-  }
-
-  @Override
-  public boolean healthy() {
-    return streams.healthy();
   }
 
   /**
@@ -68,7 +50,7 @@ public final class OrchestratorService implements Service {
   }
 
   private boolean holds(final String storeName, final String key, final Topic<String, ?> topic) {
-    final KafkaStreams running = streams.streams();
+    final KafkaStreams running = streams();
     if (running == null) {
       return false;
     }
@@ -87,10 +69,5 @@ public final class OrchestratorService implements Service {
       LOG.debug("{} '{}' does not decode: {}", storeName, key, e.getMessage());
       return false;
     }
-  }
-
-  @Override
-  public void close() {
-    streams.close();
   }
 }

@@ -2,8 +2,10 @@ package dev.runledger.orchestrator;
 
 import dev.runledger.schemas.config.ConfigException;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.config.Setting;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -44,6 +46,33 @@ public record OrchestratorSettings(
   /** Pool used when nothing else is configured. */
   public static final String DEFAULT_POOL = "default";
 
+  /** {@value #APPLICATION_ID}. */
+  public static final Setting<String> APPLICATION =
+      Setting.stringSetting(
+              APPLICATION_ID, null, "Kafka Streams application id of the orchestrator")
+          .defaultFrom(
+              "<topic.prefix>orchestrator",
+              config -> config.topicSettings().prefix() + "orchestrator");
+
+  /** {@value #DEDUPE_WINDOW_MS}. */
+  public static final Setting<Duration> DEDUPE_WINDOW =
+      Setting.millisSetting(
+              DEDUPE_WINDOW_MS,
+              DEFAULT_DEDUPE_WINDOW_MS,
+              "how long an event_id is remembered for dedupe")
+          .positive();
+
+  /** {@value #DEADLINE_CHECK_MS}. */
+  public static final Setting<Duration> DEADLINE_CHECK =
+      Setting.millisSetting(
+              DEADLINE_CHECK_MS,
+              DEFAULT_DEADLINE_CHECK_MS,
+              "how often the orchestrator looks for runs past their deadline")
+          .positive();
+
+  /** Every setting of the orchestrator. */
+  public static final List<Setting<?>> ALL = List.of(APPLICATION, DEDUPE_WINDOW, DEADLINE_CHECK);
+
   public OrchestratorSettings {
     if (dedupeWindow.isNegative() || dedupeWindow.isZero()) {
       throw new ConfigException(
@@ -64,21 +93,20 @@ public record OrchestratorSettings(
 
   /** The defaults: a 7-day dedupe window and the {@code default} pool only. */
   public static OrchestratorSettings defaults() {
-    return new OrchestratorSettings(
-        Duration.ofMillis(DEFAULT_DEDUPE_WINDOW_MS), Set.of(DEFAULT_POOL));
+    return from(LedgerConfig.of(Map.of()));
   }
 
   /** Settings from configuration, defaults filling the gaps. */
   public static OrchestratorSettings from(final LedgerConfig config) {
     final List<String> pools = config.pools();
     return new OrchestratorSettings(
-        Duration.ofMillis(config.getLong(DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_WINDOW_MS)),
+        config.get(DEDUPE_WINDOW),
         pools.isEmpty() ? Set.of(DEFAULT_POOL) : Set.copyOf(pools),
-        Duration.ofMillis(config.getLong(DEADLINE_CHECK_MS, DEFAULT_DEADLINE_CHECK_MS)));
+        config.get(DEADLINE_CHECK));
   }
 
   /** The application id: {@value #APPLICATION_ID}, or the topic prefix + {@code orchestrator}. */
   public static String applicationId(final LedgerConfig config) {
-    return config.get(APPLICATION_ID, config.topicSettings().prefix() + "orchestrator");
+    return config.get(APPLICATION);
   }
 }

@@ -1,11 +1,9 @@
 package dev.runledger.orchestrator;
 
-import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.DeadLetterDecoder;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.Topic;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -24,7 +22,7 @@ final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object
   static final String NO_KEY = "decode.no_key";
 
   private final Topic<String, T> topic;
-  private final Deserializer<T> deserializer;
+  private final DeadLetterDecoder<T> decoder;
   private final String next;
   private final String dlq;
   private final boolean tombstonesForget;
@@ -45,7 +43,7 @@ final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object
       final boolean tombstonesForget) {
     this.tombstonesForget = tombstonesForget;
     this.topic = topic;
-    this.deserializer = topic.valueSerde().deserializer();
+    this.decoder = DeadLetterDecoder.of(topic);
     this.next = next;
     this.dlq = dlq;
   }
@@ -61,36 +59,28 @@ final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object
       deadLetter(record, NO_KEY, "record has no key; it must be keyed by run id");
       return;
     }
-    if (record.value() == null) {
-      if (tombstonesForget) {
-        context.forward(
-            new Record<Object, Object>(
-                new String(record.key(), StandardCharsets.UTF_8), new Forget(), record.timestamp()),
-            next);
-        return;
-      }
-      deadLetter(record, DeadLetters.EMPTY_VALUE, "record has no value");
+    if (record.value() == null && tombstonesForget) {
+      context.forward(
+          new Record<Object, Object>(
+              new String(record.key(), StandardCharsets.UTF_8), new Forget(), record.timestamp()),
+          next);
       return;
     }
-    final T value;
-    try {
-      value = deserializer.deserialize(topic.name(), record.value());
-    } catch (final SerializationException e) {
-      final String code =
-          e instanceof DecodeException decode ? decode.code() : DecodeException.CORRUPT;
-      deadLetter(record, code, e.getMessage());
-      return;
-    }
-    context.forward(
-        new Record<Object, Object>(
-            new String(record.key(), StandardCharsets.UTF_8), value, record.timestamp()),
-        next);
+    decoder
+        .decode(record.value(), DeadLetters.toChild(context, record, topic.name(), dlq))
+        .ifPresent(
+            value ->
+                context.forward(
+                    new Record<Object, Object>(
+                        new String(record.key(), StandardCharsets.UTF_8),
+                        value,
+                        record.timestamp()),
+                    next));
   }
 
   private void deadLetter(
       final Record<byte[], byte[]> record, final String code, final String why) {
-    context.forward(
-        record.withHeaders(DeadLetters.headersFor(context, record, topic.name(), code, why)), dlq);
+    DeadLetters.forward(context, record, topic.name(), dlq, code, why);
   }
 
   /** The key's records were cleaned up: whatever is kept for it can be dropped. */

@@ -2,8 +2,7 @@ package dev.runledger.worker;
 
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.StartRun;
-import dev.runledger.schemas.serde.DecodeException;
-import dev.runledger.schemas.topics.DeadLetters;
+import dev.runledger.schemas.topics.DeadLetterDecoder;
 import dev.runledger.worker.spi.AgentRunner;
 import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.Results;
@@ -190,17 +189,14 @@ final class RunLauncher {
   }
 
   private Optional<RunCommand> decode(final ConsumerRecord<byte[], byte[]> record) {
-    final RunCommand command;
-    try {
-      command = commands.deserialize(record.topic(), record.value());
-    } catch (final DecodeException e) {
-      deadLetter(record, e.code(), e.getMessage());
-      return Optional.empty();
+    final Optional<RunCommand> decoded =
+        DeadLetterDecoder.of(record.topic(), commands)
+            .whenEmpty("a run command record needs a value")
+            .decode(record.value(), (code, message) -> deadLetter(record, code, message));
+    if (decoded.isEmpty()) {
+      return decoded;
     }
-    if (command == null) {
-      deadLetter(record, DeadLetters.EMPTY_VALUE, "a run command record needs a value");
-      return Optional.empty();
-    }
+    final RunCommand command = decoded.get();
     if (!(command.getKind() instanceof StartRun)) {
       deadLetter(
           record,

@@ -1,11 +1,12 @@
 package dev.runledger.worker;
 
-import dev.runledger.schemas.config.ConfigException;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.config.Setting;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -111,6 +112,72 @@ public record WorkerSettings(
   static final long DEFAULT_CANCEL_GRACE_MS = 10_000;
   static final int MAX_SLOTS = 256;
 
+  public static final Setting<String> POOL_SETTING =
+      Setting.stringSetting(POOL, "default", "pool the worker serves");
+  public static final Setting<Integer> SLOTS_SETTING =
+      Setting.intSetting(SLOTS, 8, "runs at once").between(1, MAX_SLOTS);
+  public static final Setting<String> ID_SETTING =
+      Setting.stringSetting(ID, "", "worker id in the ledger and heartbeats")
+          .shownAs("<host>-<pid>-<4 hex>");
+  public static final Setting<Duration> HEARTBEAT =
+      Setting.millisSetting(HEARTBEAT_MS, 5000, "heartbeat interval").atLeast(100);
+  public static final Setting<String> GROUP_ID_SETTING =
+      Setting.stringSetting(GROUP_ID, null, "share group id")
+          .defaultFrom(
+              "<topic.prefix>workers.<pool>",
+              config ->
+                  config.get(LedgerConfig.TOPIC_PREFIX) + "workers." + config.get(POOL_SETTING));
+  public static final Setting<Boolean> CONFIGURE_GROUP_SETTING =
+      Setting.boolSetting(
+          CONFIGURE_GROUP, true, "whether the worker sets its share group's configs");
+  public static final Setting<Duration> SHUTDOWN_GRACE =
+      Setting.millisSetting(
+              SHUTDOWN_GRACE_MS, 10_000, "how long a stopping worker lets runs finish")
+          .atLeast(0);
+  public static final Setting<Duration> INACTIVITY_TIMEOUT =
+      Setting.millisSetting(
+              INACTIVITY_TIMEOUT_MS,
+              DEFAULT_INACTIVITY_TIMEOUT_MS,
+              "a runner that shows no activity this long fails runner-stalled")
+          .atLeast(100);
+  public static final Setting<Duration> CANCEL_GRACE =
+      Setting.millisSetting(
+              CANCEL_GRACE_MS,
+              DEFAULT_CANCEL_GRACE_MS,
+              "how long a runner that ignores cancel keeps its slot")
+          .atLeast(0);
+  public static final Setting<Integer> CONTROL_RUNS =
+      Setting.intSetting(CONTROL_MAX_RUNS, 100_000, "runs whose run-control state is remembered")
+          .positive();
+  public static final Setting<Integer> CONTROL_STEERING =
+      Setting.intSetting(CONTROL_MAX_STEERING, 1000, "steering items remembered per run")
+          .positive();
+  public static final Setting<Integer> DELIVERY_LIMIT_SETTING =
+      Setting.intSetting(
+              DELIVERY_LIMIT, 10, "deliveries of one command before its run fails poison")
+          .between(2, 10);
+  public static final Setting<Duration> DELTA_COALESCE =
+      Setting.millisSetting(
+              DELTA_COALESCE_MS, 50, "window in which consecutive message.delta chunks merge")
+          .between(0, 10_000);
+
+  /** Every setting of the worker itself (the host API's and the runners' are apart). */
+  public static final List<Setting<?>> ALL =
+      List.of(
+          POOL_SETTING,
+          SLOTS_SETTING,
+          ID_SETTING,
+          HEARTBEAT,
+          GROUP_ID_SETTING,
+          CONFIGURE_GROUP_SETTING,
+          SHUTDOWN_GRACE,
+          INACTIVITY_TIMEOUT,
+          CANCEL_GRACE,
+          CONTROL_RUNS,
+          CONTROL_STEERING,
+          DELIVERY_LIMIT_SETTING,
+          DELTA_COALESCE);
+
   public WorkerSettings {
     Objects.requireNonNull(pool, "pool");
     Objects.requireNonNull(workerId, "workerId");
@@ -119,62 +186,21 @@ public record WorkerSettings(
 
   /** Reads and validates the settings. */
   public static WorkerSettings from(final LedgerConfig config) {
-    final String pool = config.get(POOL, "default");
-    final int slots = config.getInt(SLOTS, 8);
-    if (slots < 1 || slots > MAX_SLOTS) {
-      throw new ConfigException(
-          SLOTS, SLOTS + " must be between 1 and " + MAX_SLOTS + ", got " + slots);
-    }
-    final long heartbeatMs = config.getLong(HEARTBEAT_MS, 5000);
-    if (heartbeatMs < 100) {
-      throw new ConfigException(HEARTBEAT_MS, HEARTBEAT_MS + " must be >= 100, got " + heartbeatMs);
-    }
-    final long graceMs = config.getLong(SHUTDOWN_GRACE_MS, 10_000);
-    if (graceMs < 0) {
-      throw new ConfigException(
-          SHUTDOWN_GRACE_MS, SHUTDOWN_GRACE_MS + " must be >= 0, got " + graceMs);
-    }
-    final long inactivityMs = config.getLong(INACTIVITY_TIMEOUT_MS, DEFAULT_INACTIVITY_TIMEOUT_MS);
-    if (inactivityMs < 100) {
-      throw new ConfigException(
-          INACTIVITY_TIMEOUT_MS, INACTIVITY_TIMEOUT_MS + " must be >= 100, got " + inactivityMs);
-    }
-    final long cancelGraceMs = config.getLong(CANCEL_GRACE_MS, DEFAULT_CANCEL_GRACE_MS);
-    if (cancelGraceMs < 0) {
-      throw new ConfigException(
-          CANCEL_GRACE_MS, CANCEL_GRACE_MS + " must be >= 0, got " + cancelGraceMs);
-    }
-    final int maxRuns = config.getInt(CONTROL_MAX_RUNS, 100_000);
-    final int maxSteering = config.getInt(CONTROL_MAX_STEERING, 1000);
-    if (maxRuns < 1 || maxSteering < 1) {
-      throw new ConfigException(
-          CONTROL_MAX_RUNS, CONTROL_MAX_RUNS + " and " + CONTROL_MAX_STEERING + " must be >= 1");
-    }
-    final int deliveryLimit = config.getInt(DELIVERY_LIMIT, 10);
-    if (deliveryLimit < 2 || deliveryLimit > 10) {
-      throw new ConfigException(
-          DELIVERY_LIMIT, DELIVERY_LIMIT + " must be between 2 and 10, got " + deliveryLimit);
-    }
-    final long coalesceMs = config.getLong(DELTA_COALESCE_MS, 50);
-    if (coalesceMs < 0 || coalesceMs > 10_000) {
-      throw new ConfigException(
-          DELTA_COALESCE_MS, DELTA_COALESCE_MS + " must be between 0 and 10000, got " + coalesceMs);
-    }
-    final String workerId = config.get(ID, "").strip();
+    final String workerId = config.get(ID_SETTING).strip();
     return new WorkerSettings(
-        pool,
-        slots,
+        config.get(POOL_SETTING),
+        config.get(SLOTS_SETTING),
         workerId.isEmpty() ? generatedWorkerId() : workerId,
-        Duration.ofMillis(heartbeatMs),
-        config.get(GROUP_ID, config.get(LedgerConfig.TOPIC_PREFIX) + "workers." + pool),
-        Boolean.parseBoolean(config.get(CONFIGURE_GROUP, "true").strip()),
-        Duration.ofMillis(graceMs),
-        Duration.ofMillis(inactivityMs),
-        Duration.ofMillis(cancelGraceMs),
-        maxRuns,
-        maxSteering,
-        deliveryLimit,
-        Duration.ofMillis(coalesceMs));
+        config.get(HEARTBEAT),
+        config.get(GROUP_ID_SETTING),
+        config.get(CONFIGURE_GROUP_SETTING),
+        config.get(SHUTDOWN_GRACE),
+        config.get(INACTIVITY_TIMEOUT),
+        config.get(CANCEL_GRACE),
+        config.get(CONTROL_RUNS),
+        config.get(CONTROL_STEERING),
+        config.get(DELIVERY_LIMIT_SETTING),
+        config.get(DELTA_COALESCE));
   }
 
   /** {@code <host>-<pid>-<4 hex>}: unique per process, readable in logs. */

@@ -1,5 +1,6 @@
 package dev.runledger.deploy.cli;
 
+import dev.runledger.deploy.LedgerSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -33,7 +34,7 @@ public final class ConfigOptions {
       overrides.put(LedgerConfig.BOOTSTRAP_SERVERS, bootstrapServers);
     }
     overrides.putAll(commandOverrides);
-    return LedgerConfig.load(file, System.getenv(), overrides);
+    return LedgerSettings.warnUnknownKeys(LedgerConfig.load(file, System.getenv(), overrides));
   }
 
   /** Whether {@code --bootstrap-servers} was given. */

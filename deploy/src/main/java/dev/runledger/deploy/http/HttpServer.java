@@ -1,6 +1,7 @@
 package dev.runledger.deploy.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
@@ -62,9 +63,9 @@ public final class HttpServer implements Service {
       final Supplier<List<Service>> services,
       final List<Consumer<Javalin>> routes,
       final PrometheusMeterRegistry registry) {
-    this.host = config.get(HOST, "0.0.0.0");
-    this.port = config.getInt(PORT, 8080);
-    this.maxRequestBytes = config.getLong(MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES);
+    this.host = config.get(HttpServerSettings.HOST);
+    this.port = config.get(CoreSettings.HTTP_PORT);
+    this.maxRequestBytes = config.get(HttpServerSettings.MAX_REQUEST_BYTES);
     this.services = services;
     this.routes = List.copyOf(routes);
     this.registry = registry;

@@ -90,7 +90,7 @@ public final class HttpRunViews implements RunViews {
             + uri
             + " could not be asked ("
             + why
-            + "); is the projections service up and gateway.views.url right? Retry later");
+            + "); is the projections service up and worker.views.url right? Retry later");
   }
 
   private static String encode(final String id) {

@@ -1,9 +1,13 @@
 package dev.runledger.worker.hostapi;
 
 import dev.runledger.schemas.config.ConfigException;
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.config.Setting;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Settings of the host API, read from {@link LedgerConfig}.
@@ -26,38 +30,57 @@ public record HostApiSettings(
     long maxCallsPerAttempt) {
 
   /** Base URL of the projections' HTTP API (default {@code http://localhost:<http.port>}). */
-  public static final String VIEWS_URL = "worker.views.url";
+  public static final String VIEWS_URL = LedgerConfig.VIEWS_URL;
 
-  /** Milliseconds one view request may take (default 5000). */
   public static final String VIEWS_TIMEOUT_MS = "worker.views.timeout.ms";
-
-  /** Largest state value in bytes of compact JSON (default 65536). */
   public static final String STATE_MAX_VALUE_BYTES = "worker.hostapi.state.max.value.bytes";
-
-  /** Largest storage value in bytes of compact JSON (default 262144). */
   public static final String STORAGE_MAX_VALUE_BYTES = "worker.hostapi.storage.max.value.bytes";
-
-  /** Largest {@code artifact_read_range} length in bytes (default 1048576, the inline limit). */
   public static final String MAX_READ_BYTES = "worker.hostapi.artifact.max.read.bytes";
-
-  /** Bytes of artifact content the worker caches from the artifacts topic (default 67108864). */
   public static final String ARTIFACT_CACHE_BYTES = "worker.hostapi.artifact.cache.bytes";
-
-  /** Host-API calls one attempt may make; more are refused {@code rate_limited} (default 10000). */
   public static final String MAX_CALLS = "worker.hostapi.max.calls.per.attempt";
 
   /** The inline artifact limit of SPEC §4: 1 MiB. */
   public static final int ONE_MIB = 1 << 20;
 
+  public static final Setting<Duration> VIEWS_TIMEOUT =
+      Setting.millisSetting(VIEWS_TIMEOUT_MS, 5000, "timeout of one view request").positive();
+  public static final Setting<Integer> STATE_MAX_VALUE =
+      Setting.intSetting(
+              STATE_MAX_VALUE_BYTES, 65_536, "largest state value, in bytes of compact JSON")
+          .positive();
+  public static final Setting<Integer> STORAGE_MAX_VALUE =
+      Setting.intSetting(
+              STORAGE_MAX_VALUE_BYTES, 262_144, "largest storage value, in bytes of compact JSON")
+          .positive();
+  public static final Setting<Integer> MAX_READ =
+      Setting.intSetting(
+              MAX_READ_BYTES, ONE_MIB, "largest artifact_read_range length (at most 1 MiB)")
+          .positive();
+  public static final Setting<Long> ARTIFACT_CACHE =
+      Setting.longSetting(
+              ARTIFACT_CACHE_BYTES, 64L * ONE_MIB, "bytes of artifact content the worker caches")
+          .positive();
+  public static final Setting<Long> MAX_CALLS_PER_ATTEMPT =
+      Setting.longSetting(MAX_CALLS, 10_000, "host-API calls one attempt may make").positive();
+
+  /** Every setting of the host API ({@value #VIEWS_URL} is a shared one). */
+  public static final List<Setting<?>> ALL =
+      List.of(
+          VIEWS_TIMEOUT,
+          STATE_MAX_VALUE,
+          STORAGE_MAX_VALUE,
+          MAX_READ,
+          ARTIFACT_CACHE,
+          MAX_CALLS_PER_ATTEMPT);
+
   /** Defaults as if nothing was configured. */
   public static HostApiSettings defaults() {
-    return from(LedgerConfig.of(java.util.Map.of()));
+    return from(LedgerConfig.of(Map.of()));
   }
 
   /** Reads and validates the settings. */
   public static HostApiSettings from(final LedgerConfig config) {
-    final String url =
-        config.get(VIEWS_URL, "http://localhost:" + config.get(LedgerConfig.HTTP_PORT, "8080"));
+    final String url = config.get(CoreSettings.VIEWS_URL);
     final URI uri;
     try {
       uri = URI.create(url.strip().replaceAll("/+$", ""));
@@ -66,19 +89,11 @@ public record HostApiSettings(
     }
     return new HostApiSettings(
         uri,
-        Duration.ofMillis(positive(config, VIEWS_TIMEOUT_MS, 5000)),
-        (int) positive(config, STATE_MAX_VALUE_BYTES, 65_536),
-        (int) positive(config, STORAGE_MAX_VALUE_BYTES, 262_144),
-        (int) Math.min(ONE_MIB, positive(config, MAX_READ_BYTES, ONE_MIB)),
-        positive(config, ARTIFACT_CACHE_BYTES, 64L * ONE_MIB),
-        positive(config, MAX_CALLS, 10_000));
-  }
-
-  private static long positive(final LedgerConfig config, final String key, final long fallback) {
-    final long value = config.getLong(key, fallback);
-    if (value < 1) {
-      throw new ConfigException(key, key + " must be >= 1, got " + value);
-    }
-    return value;
+        config.get(VIEWS_TIMEOUT),
+        config.get(STATE_MAX_VALUE),
+        config.get(STORAGE_MAX_VALUE),
+        Math.min(ONE_MIB, config.get(MAX_READ)),
+        config.get(ARTIFACT_CACHE),
+        config.get(MAX_CALLS_PER_ATTEMPT));
   }
 }

@@ -25,9 +25,9 @@ public final class ExternalRunnerProvider implements RunnerProvider {
     if (!http.isEmpty()) {
       final HostApiEndpoint endpoint =
           new HostApiEndpoint(
-              config.get(HttpRunnerSettings.HTTP_HOST, "127.0.0.1"),
-              config.getInt(HttpRunnerSettings.HTTP_PORT, 0),
-              config.get(HttpRunnerSettings.HTTP_ADVERTISED_URL, null));
+              config.get(HttpRunnerSettings.HOST),
+              config.get(HttpRunnerSettings.PORT),
+              config.find(HttpRunnerSettings.ADVERTISED_URL).orElse(null));
       for (final RunnerDeclaration d : http) {
         runners.add(
             new HttpRunner(

@@ -1,8 +1,10 @@
 package dev.runledger.worker.runners;
 
 import dev.runledger.schemas.config.ConfigException;
+import dev.runledger.schemas.config.Setting;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,20 +27,36 @@ public record HttpRunnerSettings(
     long maxOutputBytes,
     int maxInvalidLines) {
 
-  /** Interface of the worker's host-API endpoint for http runners (default 127.0.0.1). */
   public static final String HTTP_HOST = "worker.http.host";
-
-  /** Port of the worker's host-API endpoint for http runners (default 0, any free port). */
   public static final String HTTP_PORT = "worker.http.port";
-
-  /** Base URL http runners reach the endpoint at (default {@code http://<host>:<port>}). */
   public static final String HTTP_ADVERTISED_URL = "worker.http.advertised.url";
+
+  static final String HTTP = RunnerDeclaration.PREFIX + "http.<name>.";
+
+  public static final Setting<String> HOST =
+      Setting.stringSetting(HTTP_HOST, "127.0.0.1", "interface of the worker's host-API endpoint");
+  public static final Setting<Integer> PORT =
+      Setting.intSetting(HTTP_PORT, 0, "port of the worker's host-API endpoint, 0 for any free one")
+          .between(0, 65_535);
+  public static final Setting<String> ADVERTISED_URL =
+      Setting.stringSetting(HTTP_ADVERTISED_URL, null, "base URL http runners reach it at")
+          .shownAs("http://<host>:<port>");
+  public static final Setting<String> URL =
+      Setting.stringSetting(HTTP + "url", "", "where the run context is POSTed").shownAs("—");
+  public static final Setting<String> HEADERS =
+      Setting.stringSetting(HTTP + "headers.<Name>", null, "an extra request header (secret)");
+  public static final Setting<Duration> CONNECT_TIMEOUT =
+      Setting.millisSetting(HTTP + "connect_timeout_ms", 5000, "connect timeout").atLeast(0);
+
+  /** Every setting of the worker's http runners, those every runner has apart. */
+  public static final List<Setting<?>> ALL =
+      List.of(HOST, PORT, ADVERTISED_URL, URL, HEADERS, CONNECT_TIMEOUT);
 
   /** The settings of a declared runner. */
   public static HttpRunnerSettings from(final RunnerDeclaration d) {
     final URI url;
     try {
-      url = URI.create(d.get("url", "").strip());
+      url = URI.create(d.get(URL).strip());
     } catch (final IllegalArgumentException e) {
       throw new ConfigException(d.key("url"), d.key("url") + " is not a URL");
     }
@@ -48,9 +66,9 @@ public record HttpRunnerSettings(
     return new HttpRunnerSettings(
         url,
         d.subkeys("headers"),
-        Duration.ofMillis(Math.max(1, d.getLong("connect_timeout_ms", 5000))),
-        (int) Math.max(1024, d.getLong("max_line_bytes", 2L << 20)),
-        Math.max(1024, d.getLong("max_output_bytes", 64L << 20)),
-        (int) d.getLong("max_invalid_lines", 1000));
+        Duration.ofMillis(Math.max(1, d.get(CONNECT_TIMEOUT).toMillis())),
+        (int) Math.max(1024, d.get(RunnerSettings.MAX_LINE_BYTES)),
+        Math.max(1024, d.get(RunnerSettings.MAX_OUTPUT_BYTES)),
+        d.get(RunnerSettings.MAX_INVALID_LINES).intValue());
   }
 }

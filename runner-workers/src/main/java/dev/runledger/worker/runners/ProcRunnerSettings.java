@@ -1,6 +1,7 @@
 package dev.runledger.worker.runners;
 
 import dev.runledger.schemas.config.ConfigException;
+import dev.runledger.schemas.config.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,28 +45,53 @@ public record ProcRunnerSettings(
     int maxInvalidLines,
     int maxStderrBytes) {
 
+  static final String PROC = RunnerDeclaration.PREFIX + "proc.<name>.";
+
+  public static final Setting<String> COMMAND =
+      Setting.stringSetting(PROC + "command", "", "the command line").shownAs("—");
+  public static final Setting<List<String>> ENV =
+      Setting.listSetting(PROC + "env", "PATH,HOME,LANG,LC_ALL,TZ", "variables passed through");
+  public static final Setting<String> SETENV =
+      Setting.stringSetting(PROC + "setenv.<NAME>", null, "a fixed environment variable");
+  public static final Setting<String> SECRET =
+      Setting.stringSetting(PROC + "secret.<NAME>", null, "a redacted environment variable");
+  public static final Setting<String> WORKDIR =
+      Setting.stringSetting(PROC + "workdir", null, "parent of each run's own directory")
+          .defaultFrom(
+              "<java.io.tmpdir>/runledger-proc",
+              config -> Path.of(System.getProperty("java.io.tmpdir"), "runledger-proc").toString());
+  public static final Setting<Boolean> KEEP_WORKDIR =
+      Setting.boolSetting(PROC + "keep_workdir", false, "keep the run's directory after the run");
+  public static final Setting<Duration> CANCEL_GRACE =
+      Setting.millisSetting(PROC + "cancel_grace_ms", 2000, "time before the group is killed")
+          .atLeast(0);
+  public static final Setting<Long> MAX_STDERR_BYTES =
+      Setting.longSetting(PROC + "max_stderr_bytes", 65_536, "stderr bytes logged per run")
+          .atLeast(0);
+
+  /** Every setting of the worker's proc runners, those every runner has apart. */
+  public static final List<Setting<?>> ALL =
+      List.of(COMMAND, ENV, SETENV, SECRET, WORKDIR, KEEP_WORKDIR, CANCEL_GRACE, MAX_STDERR_BYTES);
+
   /** The settings of a declared runner. */
   public static ProcRunnerSettings from(final RunnerDeclaration d) {
-    final List<String> command = absolutize(split(d.get("command", "")));
+    final List<String> command = absolutize(split(d.get(COMMAND)));
     if (command.isEmpty()) {
       throw new ConfigException(d.key("command"), d.key("command") + " must not be empty");
     }
-    final List<String> env = d.list("env");
+    final List<String> env = d.get(ENV);
     return new ProcRunnerSettings(
         command,
-        env.isEmpty() ? List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ") : env,
+        env.isEmpty() ? ENV.fixedDefaultValue() : env,
         d.subkeys("setenv"),
         d.subkeys("secret"),
-        Path.of(
-            d.get(
-                "workdir",
-                Path.of(System.getProperty("java.io.tmpdir"), "runledger-proc").toString())),
-        Boolean.parseBoolean(d.get("keep_workdir", "false").strip()),
-        Duration.ofMillis(d.getLong("cancel_grace_ms", 2000)),
-        (int) Math.max(1024, d.getLong("max_line_bytes", 2L << 20)),
-        Math.max(1024, d.getLong("max_output_bytes", 64L << 20)),
-        (int) d.getLong("max_invalid_lines", 1000),
-        (int) d.getLong("max_stderr_bytes", 65_536));
+        Path.of(d.get(WORKDIR)),
+        d.get(KEEP_WORKDIR),
+        d.get(CANCEL_GRACE),
+        (int) Math.max(1024, d.get(RunnerSettings.MAX_LINE_BYTES)),
+        Math.max(1024, d.get(RunnerSettings.MAX_OUTPUT_BYTES)),
+        d.get(RunnerSettings.MAX_INVALID_LINES).intValue(),
+        d.get(MAX_STDERR_BYTES).intValue());
   }
 
   /** Splits a command line on whitespace, honouring double and single quotes. */

@@ -13,6 +13,7 @@ import dev.runledger.avro.StoragePermission;
 import dev.runledger.avro.ToolPermission;
 import dev.runledger.schemas.config.ConfigException;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.config.Setting;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +86,17 @@ public final class RunnerDeclaration {
   /** The full key of one of this runner's settings. */
   public String key(final String setting) {
     return PREFIX + kind + "." + name + "." + setting;
+  }
+
+  /**
+   * One of this runner's settings, defined with a key under {@code worker.runners.<kind>.<name>.}
+   * (see {@link RunnerSettings}).
+   */
+  public <T> T get(final Setting<T> setting) {
+    final String template = setting.key();
+    final String placeholder = "<name>.";
+    return config.get(
+        setting.at(key(template.substring(template.indexOf(placeholder) + placeholder.length()))));
   }
 
   public String get(final String setting, final String fallback) {

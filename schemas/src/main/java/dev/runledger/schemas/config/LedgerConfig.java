@@ -9,13 +9,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * runledger configuration: defaults, then an optional YAML or properties file, then {@code
@@ -34,20 +38,19 @@ public final class LedgerConfig {
   public static final String POOLS = "pools";
   public static final String HTTP_PORT = "http.port";
   public static final String STATE_DIR = "state.dir";
+  public static final String VIEWS_URL = "worker.views.url";
+
+  /** The gateway's old key for {@link #VIEWS_URL}, still read (with a warning). */
+  public static final String DEPRECATED_GATEWAY_VIEWS_URL = "gateway.views.url";
+
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String STREAMS_PREFIX = "streams.";
   static final String ENV_PREFIX = "RUNLEDGER_";
 
-  private static final Map<String, String> DEFAULTS =
-      Map.of(
-          BOOTSTRAP_SERVERS, "localhost:9092",
-          TOPIC_PREFIX, "runledger.",
-          TOPIC_PARTITIONS, "6",
-          TOPIC_REPLICATION, "1",
-          LEDGER_RETENTION_MS, "-1",
-          POOLS, "default",
-          HTTP_PORT, "8080",
-          STATE_DIR, ".runledger/state");
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerConfig.class);
+
+  /** The shared settings' fixed defaults, so {@link #get(String)} and {@link #asMap} see them. */
+  private static final Map<String, String> DEFAULTS = fixedDefaults(CoreSettings.ALL);
 
   private final Map<String, String> values;
 
@@ -90,6 +93,59 @@ public final class LedgerConfig {
     return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
+  private static Map<String, String> fixedDefaults(final List<Setting<?>> settings) {
+    final Map<String, String> defaults = new TreeMap<>();
+    for (final Setting<?> setting : settings) {
+      setting.fixedDefault().ifPresent(text -> defaults.put(setting.key(), text));
+    }
+    return defaults;
+  }
+
+  /**
+   * The value of a setting: its key, else its first deprecated alias that is set, else its default;
+   * parsed and checked.
+   *
+   * @throws ConfigException naming the key when the value is malformed or out of range, or when the
+   *     setting has no default and is not set
+   */
+  public <T> T get(final Setting<T> setting) {
+    return find(setting)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    setting.key(), "required setting '" + setting.key() + "' is missing"));
+  }
+
+  /** Like {@link #get(Setting)}, but empty when the setting is not set and has no default. */
+  public <T> Optional<T> find(final Setting<T> setting) {
+    String from = setting.key();
+    String text = values.get(from);
+    for (final String alias : setting.aliases()) {
+      if (text == null && values.containsKey(alias)) {
+        from = alias;
+        text = values.get(alias);
+      }
+    }
+    if (text == null) {
+      text = setting.defaultText(this);
+    }
+    return text == null ? Optional.empty() : Optional.of(setting.parse(from, text));
+  }
+
+  /**
+   * Warnings about the keys set here that no definition in {@code known} has but that sit under a
+   * prefix one has (e.g. {@code worker.slot}: did you mean {@code worker.slots}?), and about
+   * deprecated keys; {@code kafka.*} and {@code streams.*} are never questioned.
+   */
+  public List<String> unknownKeyWarnings(final Collection<? extends Setting<?>> known) {
+    return new KnownKeys(known).warnings(values);
+  }
+
+  /** Logs every {@link #unknownKeyWarnings} line at WARN; a service calls this once at start. */
+  public void warnUnknownKeys(final Collection<? extends Setting<?>> known) {
+    unknownKeyWarnings(known).forEach(LOG::warn);
+  }
+
   public String get(final String key) {
     final String value = values.get(key);
     if (value == null) {
@@ -128,21 +184,21 @@ public final class LedgerConfig {
 
   public TopicSettings topicSettings() {
     return new TopicSettings(
-        get(TOPIC_PREFIX),
-        getInt(TOPIC_PARTITIONS, 6),
-        getInt(TOPIC_COMMAND_PARTITIONS, 1),
-        (short) getInt(TOPIC_REPLICATION, 1),
-        getLong(LEDGER_RETENTION_MS, -1));
+        get(CoreSettings.TOPIC_PREFIX),
+        get(CoreSettings.TOPIC_PARTITIONS),
+        get(CoreSettings.TOPIC_COMMAND_PARTITIONS),
+        get(CoreSettings.TOPIC_REPLICATION).shortValue(),
+        get(CoreSettings.LEDGER_RETENTION_MS));
   }
 
   public List<String> pools() {
-    return getList(POOLS);
+    return get(CoreSettings.POOLS);
   }
 
   /** Properties shared by every Kafka client: bootstrap servers plus every {@code kafka.*} key. */
   public Properties kafkaProperties() {
     final Properties props = new Properties();
-    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, get(BOOTSTRAP_SERVERS));
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, get(CoreSettings.BOOTSTRAP_SERVERS));
     values.forEach(
         (key, value) -> {
           if (key.startsWith(KAFKA_PREFIX)) {
@@ -166,7 +222,8 @@ public final class LedgerConfig {
         });
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.putIfAbsent(
-        StreamsConfig.STATE_DIR_CONFIG, Path.of(get(STATE_DIR)).toAbsolutePath().toString());
+        StreamsConfig.STATE_DIR_CONFIG,
+        Path.of(get(CoreSettings.STATE_DIR)).toAbsolutePath().toString());
     return props;
   }
 

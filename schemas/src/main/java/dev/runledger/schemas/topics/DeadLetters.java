@@ -75,16 +75,28 @@ public final class DeadLetters {
   }
 
   /**
-   * Forwards the record being processed, with error headers naming where it was read, to the
-   * processor's DLQ sink, and logs it.
+   * Forwards the record being processed, with error headers naming where it was read ({@code
+   * fallbackTopic} when the context does not know), to the processor's DLQ child {@code sinkName},
+   * and logs it.
    */
   public static void forward(
-      final ProcessorContext<byte[], byte[]> context,
+      final ProcessorContext<? super byte[], ? super byte[]> context,
       final Record<byte[], byte[]> record,
+      final String fallbackTopic,
       final String sinkName,
       final String code,
       final String message) {
-    context.forward(record.withHeaders(headersFor(context, record, "", code, message)), sinkName);
+    context.forward(
+        record.withHeaders(headersFor(context, record, fallbackTopic, code, message)), sinkName);
+  }
+
+  /** A sink that {@linkplain #forward forwards} the record being processed to {@code sinkName}. */
+  public static DeadLetterDecoder.Sink toChild(
+      final ProcessorContext<? super byte[], ? super byte[]> context,
+      final Record<byte[], byte[]> record,
+      final String fallbackTopic,
+      final String sinkName) {
+    return (code, message) -> forward(context, record, fallbackTopic, sinkName, code, message);
   }
 
   private static void put(final Headers headers, final String name, final String value) {

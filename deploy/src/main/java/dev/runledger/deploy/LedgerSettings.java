@@ -1,0 +1,48 @@
+package dev.runledger.deploy;
+
+import dev.runledger.deploy.http.HttpServerSettings;
+import dev.runledger.gateway.GatewaySettings;
+import dev.runledger.orchestrator.OrchestratorSettings;
+import dev.runledger.projections.ProjectionSettings;
+import dev.runledger.schemas.config.CoreSettings;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.config.Setting;
+import dev.runledger.worker.WorkerSettings;
+import dev.runledger.worker.hostapi.HostApiSettings;
+import dev.runledger.worker.runners.HttpRunnerSettings;
+import dev.runledger.worker.runners.ProcRunnerSettings;
+import dev.runledger.worker.runners.RunnerSettings;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Every setting of every module: the keys a configuration may hold. {@link #warnUnknownKeys} logs
+ * the keys it holds that none of these defines (typos such as {@code worker.slot}); the README's
+ * configuration tables are kept in step with these by a test.
+ */
+public final class LedgerSettings {
+  /** Every definition, the shared ones first. */
+  public static final List<Setting<?>> ALL =
+      Stream.of(
+              CoreSettings.ALL,
+              HttpServerSettings.ALL,
+              DevStack.SETTINGS,
+              GatewaySettings.ALL,
+              OrchestratorSettings.ALL,
+              WorkerSettings.ALL,
+              HostApiSettings.ALL,
+              RunnerSettings.ALL,
+              ProcRunnerSettings.ALL,
+              HttpRunnerSettings.ALL,
+              ProjectionSettings.ALL)
+          .flatMap(List::stream)
+          .toList();
+
+  private LedgerSettings() {}
+
+  /** Logs a WARN for each key of {@code config} that no definition knows, then returns it. */
+  public static LedgerConfig warnUnknownKeys(final LedgerConfig config) {
+    config.warnUnknownKeys(ALL);
+    return config;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.runledger.schemas.config;
+
+import java.util.List;
+
+/**
+ * The settings every service shares: the cluster, the topics, the pools, the HTTP port and state
+ * directory, and where the projections' HTTP API is reached.
+ */
+public final class CoreSettings {
+  public static final Setting<String> BOOTSTRAP_SERVERS =
+      Setting.stringSetting(LedgerConfig.BOOTSTRAP_SERVERS, "localhost:9092", "Kafka cluster");
+
+  public static final Setting<String> TOPIC_PREFIX =
+      Setting.stringSetting(LedgerConfig.TOPIC_PREFIX, "runledger.", "prefix of every topic name");
+
+  public static final Setting<Integer> TOPIC_PARTITIONS =
+      Setting.intSetting(LedgerConfig.TOPIC_PARTITIONS, 6, "partitions of every topic").positive();
+
+  public static final Setting<Integer> TOPIC_COMMAND_PARTITIONS =
+      Setting.intSetting(
+              LedgerConfig.TOPIC_COMMAND_PARTITIONS,
+              1,
+              "partitions of each run-commands.<pool> topic")
+          .positive();
+
+  public static final Setting<Integer> TOPIC_REPLICATION =
+      Setting.intSetting(LedgerConfig.TOPIC_REPLICATION, 1, "replication factor of every topic")
+          .between(1, Short.MAX_VALUE);
+
+  public static final Setting<Long> LEDGER_RETENTION_MS =
+      Setting.longSetting(
+          LedgerConfig.LEDGER_RETENTION_MS, -1, "run-ledger retention in ms, -1 for forever");
+
+  public static final Setting<List<String>> POOLS =
+      Setting.listSetting(
+          LedgerConfig.POOLS, "default", "worker pools; one run-commands.<pool> topic each");
+
+  public static final Setting<Integer> HTTP_PORT =
+      Setting.intSetting(LedgerConfig.HTTP_PORT, 8080, "HTTP port, 0 for any free one")
+          .between(0, 65_535);
+
+  public static final Setting<String> STATE_DIR =
+      Setting.stringSetting(
+          LedgerConfig.STATE_DIR, ".runledger/state", "Kafka Streams state directory");
+
+  /**
+   * Base URL of the projections' HTTP API: the worker's host API reads transcripts, events and
+   * state there, the gateway's cancel endpoints look runs and events up there. {@code
+   * gateway.views.url} is read as a deprecated alias.
+   */
+  public static final Setting<String> VIEWS_URL =
+      Setting.stringSetting(LedgerConfig.VIEWS_URL, null, "base URL of the projections' HTTP API")
+          .defaultFrom(
+              "http://localhost:<http.port>", config -> "http://localhost:" + config.get(HTTP_PORT))
+          .deprecatedAlias(LedgerConfig.DEPRECATED_GATEWAY_VIEWS_URL);
+
+  /** Every shared setting. */
+  public static final List<Setting<?>> ALL =
+      List.of(
+          BOOTSTRAP_SERVERS,
+          TOPIC_PREFIX,
+          TOPIC_PARTITIONS,
+          TOPIC_COMMAND_PARTITIONS,
+          TOPIC_REPLICATION,
+          LEDGER_RETENTION_MS,
+          POOLS,
+          HTTP_PORT,
+          STATE_DIR,
+          VIEWS_URL);
+
+  private CoreSettings() {}
+}
