@@ -10,11 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.StreamsConfig;
@@ -135,10 +137,13 @@ public final class LedgerConfig {
   /**
    * Warnings about the keys set here that no definition in {@code known} has but that sit under a
    * prefix one has (e.g. {@code worker.slot}: did you mean {@code worker.slots}?), and about
-   * deprecated keys; {@code kafka.*} and {@code streams.*} are never questioned.
+   * deprecated keys; {@code kafka.*} and {@code streams.*} are never questioned. The {@link
+   * CoreSettings} are always known.
    */
   public List<String> unknownKeyWarnings(final Collection<? extends Setting<?>> known) {
-    return new KnownKeys(known).warnings(values);
+    final Set<Setting<?>> all = new LinkedHashSet<>(CoreSettings.ALL);
+    all.addAll(known);
+    return new KnownKeys(all).warnings(values);
   }
 
   /** Logs every {@link #unknownKeyWarnings} line at WARN; a service calls this once at start. */
