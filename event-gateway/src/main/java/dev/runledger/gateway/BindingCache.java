@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Input: {@code bindings} (key: binding id, UTF-8; value: {@code AgentBinding} single-object
  * encoded, or a tombstone).
  */
-public final class BindingCache implements AutoCloseable {
+final class BindingCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BindingCache.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
   private static final long TOPIC_RETRY_MS = 500;

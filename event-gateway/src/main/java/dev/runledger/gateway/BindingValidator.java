@@ -24,7 +24,7 @@ import java.util.regex.PatternSyntaxException;
  * runner_config} that is not a JSON object, out-of-range limits. Sets {@code updated_at} to now.
  * Pure.
  */
-public final class BindingValidator {
+final class BindingValidator {
   /** Binding ids: letters, digits, '.', '_', ':', '-'; up to 128 characters. */
   public static final Pattern BINDING_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 

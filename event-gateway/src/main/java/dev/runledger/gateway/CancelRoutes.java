@@ -19,7 +19,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * 404 for an unknown run or event, 409 {@value #EVENT_NO_RUN} for an event whose decision names no
  * run.
  */
-public final class CancelRoutes {
+final class CancelRoutes {
   public static final String RUN_CANCEL_PATH = "/v1/runs/{run_id}/cancel";
   public static final String EVENT_CANCEL_PATH = "/v1/events/{event_id}/cancel";
 

@@ -27,39 +27,43 @@ public record GatewaySettings(
     Duration bindingsStartTimeout) {
 
   public static final String MAX_BODY_BYTES = "gateway.max.body.bytes";
-  public static final String MAX_TEXT_BYTES = "gateway.max.text.bytes";
-  public static final String MAX_BATCH_BYTES = "gateway.max.batch.bytes";
-  public static final String MAX_BATCH_EVENTS = "gateway.max.batch.events";
-  public static final String SEND_TIMEOUT_MS = "gateway.send.timeout.ms";
-  public static final String BINDINGS_START_TIMEOUT_MS = "gateway.bindings.start.timeout.ms";
-
-  /**
-   * The old key of the projections' HTTP API URL, which the cancel endpoints ask whether a run or
-   * event exists: now {@value LedgerConfig#VIEWS_URL}, which this key is a deprecated alias of.
-   */
-  public static final String VIEWS_URL = LedgerConfig.DEPRECATED_GATEWAY_VIEWS_URL;
-
   static final Setting<Long> MAX_BODY =
       Setting.longSetting(MAX_BODY_BYTES, 1_048_576L, "largest POST /v1/events body (413 above)")
           .positive();
+
+  public static final String MAX_TEXT_BYTES = "gateway.max.text.bytes";
   static final Setting<Long> MAX_TEXT =
       Setting.longSetting(MAX_TEXT_BYTES, 262_144L, "largest input.text, in UTF-8 bytes")
           .positive();
+
+  public static final String MAX_BATCH_BYTES = "gateway.max.batch.bytes";
   static final Setting<Long> MAX_BATCH =
       Setting.longSetting(MAX_BATCH_BYTES, 8_388_608L, "largest POST /v1/events:batch body")
           .positive();
+
+  public static final String MAX_BATCH_EVENTS = "gateway.max.batch.events";
   static final Setting<Integer> MAX_EVENTS =
       Setting.intSetting(MAX_BATCH_EVENTS, 500, "most events in one batch").positive();
+
+  public static final String SEND_TIMEOUT_MS = "gateway.send.timeout.ms";
   static final Setting<Duration> SEND_TIMEOUT =
       Setting.millisSetting(
               SEND_TIMEOUT_MS, 30_000L, "how long a request waits for Kafka to take its records")
           .positive();
+
+  public static final String BINDINGS_START_TIMEOUT_MS = "gateway.bindings.start.timeout.ms";
   static final Setting<Duration> BINDINGS_START_TIMEOUT =
       Setting.millisSetting(
               BINDINGS_START_TIMEOUT_MS,
               60_000L,
               "how long the gateway's start waits for the bindings cache to catch up")
           .positive();
+
+  /**
+   * The old key of the projections' HTTP API URL, which the cancel endpoints ask whether a run or
+   * event exists: now {@value LedgerConfig#VIEWS_URL}, which this key is a deprecated alias of.
+   */
+  public static final String VIEWS_URL = LedgerConfig.DEPRECATED_GATEWAY_VIEWS_URL;
 
   /** Every setting of the gateway. */
   public static final List<Setting<?>> ALL =

@@ -46,20 +46,44 @@ public record WorkerSettings(
     int deliveryLimit,
     Duration deltaCoalesce) {
 
+  static final long DEFAULT_INACTIVITY_TIMEOUT_MS = 120_000;
+  static final long DEFAULT_CANCEL_GRACE_MS = 10_000;
+  static final int MAX_SLOTS = 256;
+
   /** Worker pool this worker serves (default {@code default}). */
   public static final String POOL = "worker.pool";
+
+  public static final Setting<String> POOL_SETTING =
+      Setting.stringSetting(POOL, "default", "pool the worker serves");
 
   /** Runs a worker executes at once (default 8); it claims no more while full. */
   public static final String SLOTS = "worker.slots";
 
+  public static final Setting<Integer> SLOTS_SETTING =
+      Setting.intSetting(SLOTS, 8, "runs at once").between(1, MAX_SLOTS);
+
   /** Worker id (default {@code <host>-<pid>-<4 hex>}). */
   public static final String ID = "worker.id";
+
+  public static final Setting<String> ID_SETTING =
+      Setting.stringSetting(ID, "", "worker id in the ledger and heartbeats")
+          .shownAs("<host>-<pid>-<4 hex>");
 
   /** Milliseconds between worker heartbeats on the {@code workers} topic (default 5000). */
   public static final String HEARTBEAT_MS = "worker.heartbeat.ms";
 
+  public static final Setting<Duration> HEARTBEAT =
+      Setting.millisSetting(HEARTBEAT_MS, 5000, "heartbeat interval").atLeast(100);
+
   /** Share group id of the pool's workers (default {@code <topic.prefix>workers.<pool>}). */
   public static final String GROUP_ID = "worker.group.id";
+
+  public static final Setting<String> GROUP_ID_SETTING =
+      Setting.stringSetting(GROUP_ID, null, "share group id")
+          .defaultFrom(
+              "<topic.prefix>workers.<pool>",
+              config ->
+                  config.get(LedgerConfig.TOPIC_PREFIX) + "workers." + config.get(POOL_SETTING));
 
   /**
    * Whether the worker sets its share group's configs on start, {@code share.auto.offset.reset=
@@ -69,17 +93,33 @@ public record WorkerSettings(
    */
   public static final String CONFIGURE_GROUP = "worker.group.configure";
 
+  public static final Setting<Boolean> CONFIGURE_GROUP_SETTING =
+      Setting.boolSetting(
+          CONFIGURE_GROUP, true, "whether the worker sets its share group's configs");
+
   /**
    * Milliseconds a closing worker lets running runs finish before it releases them to other workers
    * (default 10000).
    */
   public static final String SHUTDOWN_GRACE_MS = "worker.shutdown.grace.ms";
 
+  public static final Setting<Duration> SHUTDOWN_GRACE =
+      Setting.millisSetting(
+              SHUTDOWN_GRACE_MS, 10_000, "how long a stopping worker lets runs finish")
+          .atLeast(0);
+
   /**
    * Milliseconds a runner may show no activity (no result, steering pull, liveness report or
    * host-API call) before the run is failed {@code runner-stalled} (default 120000).
    */
   public static final String INACTIVITY_TIMEOUT_MS = "worker.inactivity.timeout.ms";
+
+  public static final Setting<Duration> INACTIVITY_TIMEOUT =
+      Setting.millisSetting(
+              INACTIVITY_TIMEOUT_MS,
+              DEFAULT_INACTIVITY_TIMEOUT_MS,
+              "a runner that shows no activity this long fails runner-stalled")
+          .atLeast(100);
 
   /**
    * Milliseconds a runner that ignores cancellation (or keeps running after its run ended) may keep
@@ -88,11 +128,26 @@ public record WorkerSettings(
    */
   public static final String CANCEL_GRACE_MS = "worker.cancel.grace.ms";
 
+  public static final Setting<Duration> CANCEL_GRACE =
+      Setting.millisSetting(
+              CANCEL_GRACE_MS,
+              DEFAULT_CANCEL_GRACE_MS,
+              "how long a runner that ignores cancel keeps its slot")
+          .atLeast(0);
+
   /** Runs whose run-control state (cancel, steering items) a worker remembers (default 100000). */
   public static final String CONTROL_MAX_RUNS = "worker.control.max.runs";
 
+  public static final Setting<Integer> CONTROL_RUNS =
+      Setting.intSetting(CONTROL_MAX_RUNS, 100_000, "runs whose run-control state is remembered")
+          .positive();
+
   /** Steering items a worker remembers per run (default 1000). */
   public static final String CONTROL_MAX_STEERING = "worker.control.max.steering";
+
+  public static final Setting<Integer> CONTROL_STEERING =
+      Setting.intSetting(CONTROL_MAX_STEERING, 1000, "steering items remembered per run")
+          .positive();
 
   /**
    * Deliveries of a run command before the worker that receives the last one fails the run {@code
@@ -102,60 +157,17 @@ public record WorkerSettings(
    */
   public static final String DELIVERY_LIMIT = "worker.group.delivery.limit";
 
+  public static final Setting<Integer> DELIVERY_LIMIT_SETTING =
+      Setting.intSetting(
+              DELIVERY_LIMIT, 10, "deliveries of one command before its run fails poison")
+          .between(2, 10);
+
   /**
    * Milliseconds consecutive {@code message.delta} results of a run may be held to merge them into
    * one ledger record (default 50; 0 writes every delta as it comes).
    */
   public static final String DELTA_COALESCE_MS = "worker.delta.coalesce.ms";
 
-  static final long DEFAULT_INACTIVITY_TIMEOUT_MS = 120_000;
-  static final long DEFAULT_CANCEL_GRACE_MS = 10_000;
-  static final int MAX_SLOTS = 256;
-
-  public static final Setting<String> POOL_SETTING =
-      Setting.stringSetting(POOL, "default", "pool the worker serves");
-  public static final Setting<Integer> SLOTS_SETTING =
-      Setting.intSetting(SLOTS, 8, "runs at once").between(1, MAX_SLOTS);
-  public static final Setting<String> ID_SETTING =
-      Setting.stringSetting(ID, "", "worker id in the ledger and heartbeats")
-          .shownAs("<host>-<pid>-<4 hex>");
-  public static final Setting<Duration> HEARTBEAT =
-      Setting.millisSetting(HEARTBEAT_MS, 5000, "heartbeat interval").atLeast(100);
-  public static final Setting<String> GROUP_ID_SETTING =
-      Setting.stringSetting(GROUP_ID, null, "share group id")
-          .defaultFrom(
-              "<topic.prefix>workers.<pool>",
-              config ->
-                  config.get(LedgerConfig.TOPIC_PREFIX) + "workers." + config.get(POOL_SETTING));
-  public static final Setting<Boolean> CONFIGURE_GROUP_SETTING =
-      Setting.boolSetting(
-          CONFIGURE_GROUP, true, "whether the worker sets its share group's configs");
-  public static final Setting<Duration> SHUTDOWN_GRACE =
-      Setting.millisSetting(
-              SHUTDOWN_GRACE_MS, 10_000, "how long a stopping worker lets runs finish")
-          .atLeast(0);
-  public static final Setting<Duration> INACTIVITY_TIMEOUT =
-      Setting.millisSetting(
-              INACTIVITY_TIMEOUT_MS,
-              DEFAULT_INACTIVITY_TIMEOUT_MS,
-              "a runner that shows no activity this long fails runner-stalled")
-          .atLeast(100);
-  public static final Setting<Duration> CANCEL_GRACE =
-      Setting.millisSetting(
-              CANCEL_GRACE_MS,
-              DEFAULT_CANCEL_GRACE_MS,
-              "how long a runner that ignores cancel keeps its slot")
-          .atLeast(0);
-  public static final Setting<Integer> CONTROL_RUNS =
-      Setting.intSetting(CONTROL_MAX_RUNS, 100_000, "runs whose run-control state is remembered")
-          .positive();
-  public static final Setting<Integer> CONTROL_STEERING =
-      Setting.intSetting(CONTROL_MAX_STEERING, 1000, "steering items remembered per run")
-          .positive();
-  public static final Setting<Integer> DELIVERY_LIMIT_SETTING =
-      Setting.intSetting(
-              DELIVERY_LIMIT, 10, "deliveries of one command before its run fails poison")
-          .between(2, 10);
   public static final Setting<Duration> DELTA_COALESCE =
       Setting.millisSetting(
               DELTA_COALESCE_MS, 50, "window in which consecutive message.delta chunks merge")

@@ -27,20 +27,22 @@ public record HttpRunnerSettings(
     long maxOutputBytes,
     int maxInvalidLines) {
 
-  public static final String HTTP_HOST = "worker.http.host";
-  public static final String HTTP_PORT = "worker.http.port";
-  public static final String HTTP_ADVERTISED_URL = "worker.http.advertised.url";
-
   static final String HTTP = RunnerDeclaration.PREFIX + "http.<name>.";
 
+  public static final String HTTP_HOST = "worker.http.host";
   public static final Setting<String> HOST =
       Setting.stringSetting(HTTP_HOST, "127.0.0.1", "interface of the worker's host-API endpoint");
+
+  public static final String HTTP_PORT = "worker.http.port";
   public static final Setting<Integer> PORT =
       Setting.intSetting(HTTP_PORT, 0, "port of the worker's host-API endpoint, 0 for any free one")
           .between(0, 65_535);
+
+  public static final String HTTP_ADVERTISED_URL = "worker.http.advertised.url";
   public static final Setting<String> ADVERTISED_URL =
       Setting.stringSetting(HTTP_ADVERTISED_URL, null, "base URL http runners reach it at")
           .shownAs("http://<host>:<port>");
+
   public static final Setting<String> URL =
       Setting.stringSetting(HTTP + "url", "", "where the run context is POSTed").shownAs("—");
   public static final Setting<String> HEADERS =

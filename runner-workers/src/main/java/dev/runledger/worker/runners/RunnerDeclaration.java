@@ -141,8 +141,8 @@ public final class RunnerDeclaration {
         .setPool(get("pool", config.get("worker.pool", "default")))
         .setCapabilities(capabilities())
         .setPermissions(permissions())
-        .setConfigSchemaJson(get("config_schema", "{}"))
-        .setVersion(get("version", "0"))
+        .setConfigSchemaJson(get(RunnerSettings.CONFIG_SCHEMA))
+        .setVersion(get(RunnerSettings.VERSION))
         .build();
   }
 

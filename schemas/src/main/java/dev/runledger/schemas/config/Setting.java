@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -73,37 +74,36 @@ public final class Setting<T> {
         List.of());
   }
 
+  private static <T> Setting<T> number(
+      final String key,
+      final LongFunction<T> of,
+      final ToLongFunction<T> magnitude,
+      final long defaultValue,
+      final String doc) {
+    return of(
+        key,
+        text -> of.apply(Long.parseLong(text.strip())),
+        magnitude,
+        Long.toString(defaultValue),
+        doc);
+  }
+
   /** A whole number that fits an {@code int}. */
   public static Setting<Integer> intSetting(
       final String key, final int defaultValue, final String doc) {
-    return of(
-        key,
-        text -> Math.toIntExact(Long.parseLong(text.strip())),
-        Integer::longValue,
-        Integer.toString(defaultValue),
-        doc);
+    return number(key, Math::toIntExact, Integer::longValue, defaultValue, doc);
   }
 
   /** A whole number. */
   public static Setting<Long> longSetting(
       final String key, final long defaultValue, final String doc) {
-    return of(
-        key,
-        text -> Long.parseLong(text.strip()),
-        Long::longValue,
-        Long.toString(defaultValue),
-        doc);
+    return number(key, n -> n, Long::longValue, defaultValue, doc);
   }
 
   /** A duration written in milliseconds (the key ends in {@code .ms} or {@code _ms}). */
   public static Setting<Duration> millisSetting(
       final String key, final long defaultMillis, final String doc) {
-    return of(
-        key,
-        text -> Duration.ofMillis(Long.parseLong(text.strip())),
-        Duration::toMillis,
-        Long.toString(defaultMillis),
-        doc);
+    return number(key, Duration::ofMillis, Duration::toMillis, defaultMillis, doc);
   }
 
   /** {@code true} or {@code false} (anything but {@code true} reads as false). */

@@ -18,7 +18,7 @@ import org.apache.avro.specific.SpecificData;
  * stay readable forever: the schema store resolves data written with any of them into the current
  * class.
  */
-public final class SchemaHistory {
+final class SchemaHistory {
   static final String RESOURCE_ROOT = "schema-history/";
 
   private final Map<String, List<Schema>> versionsByRecord;

@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * writer schema up in a {@link SchemaStore} holding the current schema and every released version,
  * and resolves it into the current generated class. Null is a tombstone both ways.
  */
-public final class SingleObjectSerdes implements LedgerSerdes {
+final class SingleObjectSerdes implements LedgerSerdes {
   private final SchemaStore.Cache store;
   private final Map<Class<?>, Serde<?>> serdes = new ConcurrentHashMap<>();
 
