@@ -5,13 +5,17 @@ import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.Lane;
 import dev.runledger.avro.OwnRun;
 import dev.runledger.avro.QueuedEvent;
+import dev.runledger.avro.RunCreated;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The mutable working copy of one conversation's {@link ConversationState} that {@link
- * DispatchPolicy} changes; read from and written back to the store as the Avro record.
+ * The working copy of one conversation's {@link ConversationState}: the runs the orchestrator
+ * created and has not seen end, and per binding a lane. {@link DispatchPolicy} changes it in place,
+ * and only through the named methods below; everything it hands out is read-only. The topology
+ * reads it from the store with {@link #from} and writes {@link #toState} back.
  */
 public final class Conversation {
   private final List<Run> runs = new ArrayList<>();
@@ -29,19 +33,30 @@ public final class Conversation {
     private boolean cancelling;
     private boolean timedOut;
 
-    Run(
-        final String runId,
-        final String eventId,
-        final String bindingId,
-        final String runnerId,
-        final long deadlineMs,
-        final long nextSequence) {
-      this.runId = runId;
-      this.eventId = eventId;
-      this.bindingId = bindingId;
-      this.runnerId = runnerId;
-      this.deadlineMs = deadlineMs;
-      this.nextSequence = nextSequence;
+    private Run(final OwnRun own) {
+      this.runId = own.getRunId();
+      this.eventId = own.getEventId();
+      this.bindingId = own.getBindingId();
+      this.runnerId = own.getRunnerId();
+      this.deadlineMs = own.getDeadlineMs();
+      this.nextSequence = own.getNextSequence();
+      this.claimed = own.getClaimed();
+      this.cancelling = own.getCancelling();
+      this.timedOut = own.getTimedOut();
+    }
+
+    /** The run {@code created} started; its next attempt-0 record follows {@code RunCreated}. */
+    static Run startedBy(final RunDecider.CreatedRun created) {
+      final RunCreated body = created.body();
+      return new Run(
+          OwnRun.newBuilder()
+              .setRunId(created.runId())
+              .setEventId(body.getEventId())
+              .setBindingId(body.getBindingId())
+              .setRunnerId(body.getRunnerId())
+              .setDeadlineMs(body.getDeadlineAt().toEpochMilli())
+              .setNextSequence(created.created().getSequence() + 1)
+              .build());
     }
 
     public String getRunId() {
@@ -68,32 +83,50 @@ public final class Conversation {
       return nextSequence;
     }
 
-    void setNextSequence(final long nextSequence) {
-      this.nextSequence = nextSequence;
-    }
-
     public boolean getClaimed() {
       return claimed;
-    }
-
-    void setClaimed(final boolean claimed) {
-      this.claimed = claimed;
     }
 
     public boolean getCancelling() {
       return cancelling;
     }
 
-    void setCancelling(final boolean cancelling) {
-      this.cancelling = cancelling;
-    }
-
     public boolean getTimedOut() {
       return timedOut;
     }
 
-    void setTimedOut(final boolean timedOut) {
-      this.timedOut = timedOut;
+    /** The sequence of the run's next attempt-0 record; the counter moves past it. */
+    long takeSequence() {
+      return nextSequence++;
+    }
+
+    /** A worker claimed the run. */
+    void markClaimed() {
+      claimed = true;
+    }
+
+    /** A cancel of the run was recorded; it is not cancelled again. */
+    void markCancelling() {
+      cancelling = true;
+    }
+
+    /** The run's deadline passed and {@code RunTimedOut} was recorded. */
+    void markTimedOut() {
+      timedOut = true;
+    }
+
+    private OwnRun toOwnRun() {
+      return OwnRun.newBuilder()
+          .setRunId(runId)
+          .setEventId(eventId)
+          .setBindingId(bindingId)
+          .setRunnerId(runnerId)
+          .setDeadlineMs(deadlineMs)
+          .setNextSequence(nextSequence)
+          .setClaimed(claimed)
+          .setCancelling(cancelling)
+          .setTimedOut(timedOut)
+          .build();
     }
   }
 
@@ -102,9 +135,9 @@ public final class Conversation {
     private final String bindingId;
     private String activeRunId;
     private final List<HostEvent> steered = new ArrayList<>();
-    private List<QueuedEvent> queue = new ArrayList<>();
+    private final List<QueuedEvent> queue = new ArrayList<>();
 
-    LaneState(final String bindingId) {
+    private LaneState(final String bindingId) {
       this.bindingId = bindingId;
     }
 
@@ -112,37 +145,65 @@ public final class Conversation {
       return bindingId;
     }
 
+    /** The lane's active run, or null. */
     public String getActiveRunId() {
       return activeRunId;
     }
 
-    void setActiveRunId(final String activeRunId) {
-      this.activeRunId = activeRunId;
-    }
-
-    /** Events steered into the active run, in order (mutable). */
+    /** Events steered into the active run, in order. */
     public List<HostEvent> getSteered() {
-      return steered;
+      return Collections.unmodifiableList(steered);
     }
 
-    /** Events waiting for their run, FIFO (mutable). */
+    /** Events waiting for their run, FIFO. */
     public List<QueuedEvent> getQueue() {
-      return queue;
+      return Collections.unmodifiableList(queue);
     }
 
-    void setQueue(final List<QueuedEvent> queue) {
-      this.queue = new ArrayList<>(queue);
+    /** Run {@code runId} becomes the lane's active run. */
+    void activate(final String runId) {
+      activeRunId = runId;
+    }
+
+    /** {@code event} was steered into the active run. */
+    void steer(final HostEvent event) {
+      steered.add(event);
+    }
+
+    /** {@code event} waits at the end of the queue. */
+    void enqueue(final QueuedEvent event) {
+      queue.add(event);
+    }
+
+    /** Takes the event at the head of the queue, if any. */
+    Optional<QueuedEvent> takeNext() {
+      return queue.isEmpty() ? Optional.empty() : Optional.of(queue.remove(0));
+    }
+
+    /**
+     * The active run ended: no run is active, nothing is steered, and {@code followUps} wait ahead
+     * of the queue.
+     */
+    void endActive(final List<QueuedEvent> followUps) {
+      activeRunId = null;
+      steered.clear();
+      queue.addAll(0, followUps);
+    }
+
+    /** True when no run is active and no event is steered or queued. */
+    boolean isIdle() {
+      return activeRunId == null && queue.isEmpty() && steered.isEmpty();
     }
   }
 
-  /** Live runs (mutable). */
+  /** Live runs. */
   public List<Run> getRuns() {
-    return runs;
+    return Collections.unmodifiableList(runs);
   }
 
-  /** Lanes (mutable). */
+  /** Lanes. */
   public List<LaneState> getLanes() {
-    return lanes;
+    return Collections.unmodifiableList(lanes);
   }
 
   /** The run {@code runId}, if live here. */
@@ -160,6 +221,34 @@ public final class Conversation {
     return runs.isEmpty() && lanes.isEmpty();
   }
 
+  /** {@code run} is live here. */
+  void add(final Run run) {
+    runs.add(run);
+  }
+
+  /** {@code run} ended. */
+  void remove(final Run run) {
+    runs.remove(run);
+  }
+
+  /** The lane of {@code bindingId}, opened when there is none. */
+  LaneState openLane(final String bindingId) {
+    return lane(bindingId)
+        .orElseGet(
+            () -> {
+              final LaneState lane = new LaneState(bindingId);
+              lanes.add(lane);
+              return lane;
+            });
+  }
+
+  /** Drops {@code lane} when it is idle. */
+  void closeIfIdle(final LaneState lane) {
+    if (lane.isIdle()) {
+      lanes.remove(lane);
+    }
+  }
+
   /** A working copy of {@code state}; empty for null. */
   public static Conversation from(final ConversationState state) {
     final Conversation conversation = new Conversation();
@@ -167,22 +256,11 @@ public final class Conversation {
       return conversation;
     }
     for (final OwnRun own : state.getRuns()) {
-      final Run run =
-          new Run(
-              own.getRunId(),
-              own.getEventId(),
-              own.getBindingId(),
-              own.getRunnerId(),
-              own.getDeadlineMs(),
-              own.getNextSequence());
-      run.setClaimed(own.getClaimed());
-      run.setCancelling(own.getCancelling());
-      run.setTimedOut(own.getTimedOut());
-      conversation.runs.add(run);
+      conversation.runs.add(new Run(own));
     }
     for (final Lane stored : state.getLanes()) {
       final LaneState lane = new LaneState(stored.getBindingId());
-      lane.setActiveRunId(stored.getActiveRunId());
+      lane.activeRunId = stored.getActiveRunId();
       lane.steered.addAll(stored.getSteered());
       lane.queue.addAll(stored.getQueue());
       conversation.lanes.add(lane);
@@ -192,31 +270,19 @@ public final class Conversation {
 
   /** The record to store. */
   public ConversationState toState() {
-    final List<OwnRun> ownRuns = new ArrayList<>();
-    for (final Run run : runs) {
-      ownRuns.add(
-          OwnRun.newBuilder()
-              .setRunId(run.getRunId())
-              .setEventId(run.getEventId())
-              .setBindingId(run.getBindingId())
-              .setRunnerId(run.getRunnerId())
-              .setDeadlineMs(run.getDeadlineMs())
-              .setNextSequence(run.getNextSequence())
-              .setClaimed(run.getClaimed())
-              .setCancelling(run.getCancelling())
-              .setTimedOut(run.getTimedOut())
-              .build());
-    }
     final List<Lane> stored = new ArrayList<>();
     for (final LaneState lane : lanes) {
       stored.add(
           Lane.newBuilder()
               .setBindingId(lane.getBindingId())
               .setActiveRunId(lane.getActiveRunId())
-              .setSteered(List.copyOf(lane.getSteered()))
-              .setQueue(List.copyOf(lane.getQueue()))
+              .setSteered(List.copyOf(lane.steered))
+              .setQueue(List.copyOf(lane.queue))
               .build());
     }
-    return ConversationState.newBuilder().setRuns(ownRuns).setLanes(stored).build();
+    return ConversationState.newBuilder()
+        .setRuns(runs.stream().map(Run::toOwnRun).toList())
+        .setLanes(stored)
+        .build();
   }
 }

@@ -13,6 +13,21 @@ public final class Decisions {
     return of(eventId, Decision.RUN_CREATED, runId, bindingId, null, now);
   }
 
+  /**
+   * An event whose own run comes after the lane's active run ({@code kind} {@code enqueued} or
+   * {@code followup}); it names the run it will get.
+   */
+  static DispatchDecision awaiting(
+      final String eventId, final Decision kind, final String bindingId, final Instant now) {
+    return of(eventId, kind, RunIds.runId(eventId, bindingId), bindingId, null, now);
+  }
+
+  /** An event steered into the active run {@code runId}. */
+  static DispatchDecision steered(
+      final String eventId, final String runId, final String bindingId, final Instant now) {
+    return of(eventId, Decision.STEERED, runId, bindingId, null, now);
+  }
+
   public static DispatchDecision noBinding(final String eventId, final Instant now) {
     return of(eventId, Decision.NO_BINDING, null, null, null, now);
   }

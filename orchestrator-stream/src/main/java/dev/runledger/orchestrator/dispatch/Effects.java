@@ -25,8 +25,9 @@ public final class Effects {
    *
    * @param runId the run
    * @param deadlineMs epoch milliseconds
+   * @param routingKey the routing key of the run's conversation (the ingest key of its event)
    */
-  public record Deadline(String runId, long deadlineMs) {}
+  public record Deadline(String runId, long deadlineMs, String routingKey) {}
 
   void decide(final DispatchDecision decision) {
     decisions.add(decision);
@@ -36,18 +37,20 @@ public final class Effects {
     ledger.add(record);
   }
 
-  void start(final RunDecider.CreatedRun run, final long deadlineMs) {
+  /** The run's {@code RunCreated}, its {@code StartRun} and its deadline. */
+  void start(final RunDecider.CreatedRun run, final String routingKey) {
     ledger.add(run.created());
     starts.add(run);
-    deadlinesAdded.add(new Deadline(run.runId(), deadlineMs));
+    deadlinesAdded.add(
+        new Deadline(run.runId(), run.body().getDeadlineAt().toEpochMilli(), routingKey));
   }
 
   void control(final RunCommand command) {
     control.add(command);
   }
 
-  void deadlineRemoved(final String runId, final long deadlineMs) {
-    deadlinesRemoved.add(new Deadline(runId, deadlineMs));
+  void deadlineRemoved(final String runId, final long deadlineMs, final String routingKey) {
+    deadlinesRemoved.add(new Deadline(runId, deadlineMs, routingKey));
   }
 
   public List<DispatchDecision> decisions() {

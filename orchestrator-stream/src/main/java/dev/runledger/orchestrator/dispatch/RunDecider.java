@@ -53,7 +53,12 @@ public final class RunDecider {
    * @param created {@code RunCreated}, attempt 0, sequence 1
    * @param start the {@code StartRun} command
    */
-  public record CreatedRun(String runId, String pool, LedgerRecord created, RunCommand start) {}
+  public record CreatedRun(String runId, String pool, LedgerRecord created, RunCommand start) {
+    /** The {@code RunCreated} body of {@link #created}. */
+    public RunCreated body() {
+      return (RunCreated) created.getBody();
+    }
+  }
 
   /** Decides for {@code event} given its {@code resolution}, at {@code now}. */
   public Dispatch decide(final HostEvent event, final Resolution resolution, final Instant now) {

@@ -20,6 +20,7 @@ import dev.runledger.schemas.topics.LedgerTopics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -40,14 +41,19 @@ import org.slf4j.LoggerFactory;
  * also kept in {@value DispatchTopology#STORE_DECISIONS} so that a duplicate can name the original
  * run.
  */
-final class ConversationProcessor implements Processor<Object, Object, Object, Object> {
+final class ConversationProcessor
+    implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(ConversationProcessor.class);
   private static final int MAX_DEADLINES_PER_PUNCTUATION = 1000;
 
   private final LedgerTopics topics;
   private final OrchestratorSettings settings;
+  private final Outlet<String, DispatchDecision> decisionsOut;
+  private final Outlet<String, LedgerRecord> ledgerOut;
+  private final Outlet<String, RunCommand> startsOut;
+  private final Outlet<String, RunCommand> controlOut;
   private final BindingResolver resolver = new BindingResolver();
-  private ProcessorContext<Object, Object> context;
+  private ProcessorContext<String, SpecificRecord> context;
   private StoredRecords<AgentBinding> bindings;
   private StoredRecords<RunnerManifest> runners;
   private DispatchPolicy policy;
@@ -55,13 +61,28 @@ final class ConversationProcessor implements Processor<Object, Object, Object, O
   private KeyValueStore<String, String> deadlines;
   private WindowStore<String, DispatchDecision> decisions;
 
-  ConversationProcessor(final LedgerTopics topics, final OrchestratorSettings settings) {
+  /**
+   * Sends decisions to {@code decisionsOut}, attempt-0 ledger records to {@code ledgerOut}, {@code
+   * StartRun} commands (with the {@value DispatchTopology#POOL_HEADER} header) to {@code startsOut}
+   * and {@code CancelRun}/{@code SteerRun} commands to {@code controlOut}.
+   */
+  ConversationProcessor(
+      final LedgerTopics topics,
+      final OrchestratorSettings settings,
+      final Outlet<String, DispatchDecision> decisionsOut,
+      final Outlet<String, LedgerRecord> ledgerOut,
+      final Outlet<String, RunCommand> startsOut,
+      final Outlet<String, RunCommand> controlOut) {
     this.topics = topics;
     this.settings = settings;
+    this.decisionsOut = decisionsOut;
+    this.ledgerOut = ledgerOut;
+    this.startsOut = startsOut;
+    this.controlOut = controlOut;
   }
 
   @Override
-  public void init(final ProcessorContext<Object, Object> context) {
+  public void init(final ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.bindings =
         new StoredRecords<>(
@@ -82,7 +103,7 @@ final class ConversationProcessor implements Processor<Object, Object, Object, O
   }
 
   @Override
-  public void process(final Record<Object, Object> record) {
+  public void process(final Record<String, SpecificRecord> record) {
     final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     if (record.value() instanceof HostEvent event) {
       final String key = ConversationKeys.ingestKey(event);
@@ -98,14 +119,13 @@ final class ConversationProcessor implements Processor<Object, Object, Object, O
         final DispatchDecision failed =
             Decisions.rejected(event.getEventId(), null, DispatchPolicy.DISPATCH_FAILED, now);
         decisions.put(event.getEventId(), failed, now.toEpochMilli());
-        context.forward(
-            new Record<Object, Object>(event.getEventId(), failed, record.timestamp()),
-            DispatchTopology.SINK_DECISIONS);
+        decisionsOut.forward(context, new Record<>(event.getEventId(), failed, record.timestamp()));
         throw e;
       }
       save(key, state);
       write(effects, record.timestamp(), now);
-    } else if (record.value() instanceof RunNotice notice && record.key() instanceof String key) {
+    } else if (record.value() instanceof RunNotice notice) {
+      final String key = record.key();
       final Conversation state = Conversation.from(conversations.get(key));
       final Effects effects = policy.onNotice(state, key, notice, now);
       save(key, state);
@@ -147,25 +167,19 @@ final class ConversationProcessor implements Processor<Object, Object, Object, O
       deadlines.delete(DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()));
     }
     for (final LedgerRecord ledger : effects.ledger()) {
-      context.forward(
-          new Record<Object, Object>(ledger.getRunId(), ledger, timestamp),
-          DispatchTopology.SINK_LEDGER);
+      ledgerOut.forward(context, new Record<>(ledger.getRunId(), ledger, timestamp));
     }
     for (final RunDecider.CreatedRun run : effects.starts()) {
       final RecordHeaders pool = new RecordHeaders();
       TextHeaders.put(pool, DispatchTopology.POOL_HEADER, run.pool());
-      context.forward(
-          new Record<Object, Object>(run.runId(), run.start(), timestamp, pool),
-          DispatchTopology.SINK_RUN_COMMANDS);
+      startsOut.forward(context, new Record<>(run.runId(), run.start(), timestamp, pool));
     }
     for (final Effects.Deadline deadline : effects.deadlinesAdded()) {
-      final String routingKey = routingKeyOf(deadline.runId(), effects);
-      deadlines.put(DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()), routingKey);
+      deadlines.put(
+          DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()), deadline.routingKey());
     }
     for (final RunCommand command : effects.control()) {
-      context.forward(
-          new Record<Object, Object>(command.getRunId(), command, timestamp),
-          DispatchTopology.SINK_RUN_CONTROL);
+      controlOut.forward(context, new Record<>(command.getRunId(), command, timestamp));
     }
     for (final DispatchDecision decision : effects.decisions()) {
       LOG.debug(
@@ -175,22 +189,7 @@ final class ConversationProcessor implements Processor<Object, Object, Object, O
           decision.getRunId(),
           decision.getReason());
       decisions.put(decision.getEventId(), decision, now.toEpochMilli());
-      context.forward(
-          new Record<Object, Object>(decision.getEventId(), decision, timestamp),
-          DispatchTopology.SINK_DECISIONS);
+      decisionsOut.forward(context, new Record<>(decision.getEventId(), decision, timestamp));
     }
-  }
-
-  private static String routingKeyOf(final String runId, final Effects effects) {
-    for (final RunDecider.CreatedRun run : effects.starts()) {
-      if (run.runId().equals(runId)) {
-        final LedgerRecord created = run.created();
-        if (created.getConversationKey() != null) {
-          return created.getConversationKey();
-        }
-        return ((dev.runledger.avro.RunCreated) created.getBody()).getEventId();
-      }
-    }
-    throw new IllegalStateException("deadline of run " + runId + " without its RunCreated");
   }
 }

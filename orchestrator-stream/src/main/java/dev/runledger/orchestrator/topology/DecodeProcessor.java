@@ -29,11 +29,25 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
 
   private final Topic<String, HostEvent> hostEvents;
   private final Deserializer<HostEvent> deserializer;
+  private final String dlq;
+  private final String invalid;
+  private final String next;
   private ProcessorContext<Object, Object> context;
 
-  DecodeProcessor(final Topic<String, HostEvent> hostEvents) {
+  /**
+   * Sends dead letters to the child {@code dlq}, invalid decisions to {@code invalid} and valid
+   * events to {@code next}.
+   */
+  DecodeProcessor(
+      final Topic<String, HostEvent> hostEvents,
+      final String dlq,
+      final String invalid,
+      final String next) {
     this.hostEvents = hostEvents;
     this.deserializer = hostEvents.valueSerde().deserializer();
+    this.dlq = dlq;
+    this.invalid = invalid;
+    this.next = next;
   }
 
   @Override
@@ -66,13 +80,11 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
                 event.getEventId(),
                 Decisions.invalid(event.getEventId(), HostEventValidator.EVENT_INVALID, now),
                 record.timestamp()),
-            DispatchTopology.SINK_INVALID);
+            invalid);
       }
       return;
     }
-    context.forward(
-        new Record<>(event.getEventId(), event, record.timestamp()),
-        DispatchTopology.PROCESSOR_DEDUPE);
+    context.forward(new Record<>(event.getEventId(), event, record.timestamp()), next);
   }
 
   private void deadLetter(
@@ -84,6 +96,6 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     LOG.warn("dead letter from {}-{}@{}: {}: {}", topic, partition, offset, code, why);
     final Headers headers =
         DeadLetters.headers(record.headers(), code, why, topic, partition, offset);
-    context.forward(record.withHeaders(headers), DispatchTopology.SINK_DLQ);
+    context.forward(record.withHeaders(headers), dlq);
   }
 }

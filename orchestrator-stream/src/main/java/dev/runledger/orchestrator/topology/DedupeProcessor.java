@@ -6,6 +6,7 @@ import dev.runledger.orchestrator.dispatch.Decisions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -19,17 +20,25 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * DispatchTopology#STORE_DECISIONS} window store (window start = wall-clock ms of the decision),
  * whose retention is the window, so old ids expire segment by segment without a scan.
  */
-final class DedupeProcessor implements Processor<String, HostEvent, Object, Object> {
+final class DedupeProcessor implements Processor<String, HostEvent, String, SpecificRecord> {
   private final long windowMs;
-  private ProcessorContext<Object, Object> context;
+  private final Outlet<String, DispatchDecision> duplicates;
+  private final Outlet<String, HostEvent> fresh;
+  private ProcessorContext<String, SpecificRecord> context;
   private WindowStore<String, DispatchDecision> decided;
 
-  DedupeProcessor(final Duration window) {
+  /** Sends a duplicate's decision to {@code duplicates} and every other event to {@code fresh}. */
+  DedupeProcessor(
+      final Duration window,
+      final Outlet<String, DispatchDecision> duplicates,
+      final Outlet<String, HostEvent> fresh) {
     this.windowMs = window.toMillis();
+    this.duplicates = duplicates;
+    this.fresh = fresh;
   }
 
   @Override
-  public void init(final ProcessorContext<Object, Object> context) {
+  public void init(final ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.decided = context.getStateStore(DispatchTopology.STORE_DECISIONS);
   }
@@ -40,12 +49,12 @@ final class DedupeProcessor implements Processor<String, HostEvent, Object, Obje
     final long now = context.currentSystemTimeMs();
     final Optional<DispatchDecision> original = latest(eventId, now);
     if (original.isPresent()) {
-      context.forward(
-          record.withValue(Decisions.duplicateOf(original.get(), Instant.ofEpochMilli(now))),
-          DispatchTopology.SINK_DUPLICATES);
+      duplicates.forward(
+          context,
+          record.withValue(Decisions.duplicateOf(original.get(), Instant.ofEpochMilli(now))));
       return;
     }
-    context.forward(record, DispatchTopology.MERGE_CONVERSATION_INPUTS);
+    fresh.forward(context, record);
   }
 
   private Optional<DispatchDecision> latest(final String eventId, final long now) {

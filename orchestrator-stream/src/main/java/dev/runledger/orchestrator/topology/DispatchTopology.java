@@ -2,6 +2,7 @@ package dev.runledger.orchestrator.topology;
 
 import dev.runledger.avro.ConversationState;
 import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunNotice;
@@ -10,6 +11,7 @@ import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -133,6 +135,22 @@ public final class DispatchTopology {
   private static final String PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED =
       "processing.exception.handler.global.enabled";
 
+  // Each processor's children, named after their nodes.
+  private static final Outlet<byte[], byte[]> HOST_EVENT_DEAD_LETTERS = new Outlet<>(SINK_DLQ);
+  private static final Outlet<String, DispatchDecision> INVALID = new Outlet<>(SINK_INVALID);
+  private static final Outlet<String, HostEvent> VALID = new Outlet<>(PROCESSOR_DEDUPE);
+  private static final Outlet<String, DispatchDecision> DUPLICATES = new Outlet<>(SINK_DUPLICATES);
+  private static final Outlet<String, HostEvent> FRESH = new Outlet<>(MERGE_CONVERSATION_INPUTS);
+  private static final Outlet<String, DispatchDecision> DECISIONS = new Outlet<>(SINK_DECISIONS);
+  private static final Outlet<String, LedgerRecord> LEDGER = new Outlet<>(SINK_LEDGER);
+  private static final Outlet<String, RunCommand> RUN_COMMANDS = new Outlet<>(SINK_RUN_COMMANDS);
+  private static final Outlet<String, RunCommand> RUN_CONTROL = new Outlet<>(SINK_RUN_CONTROL);
+  private static final Outlet<byte[], byte[]> LEDGER_DEAD_LETTERS = new Outlet<>(SINK_LEDGER_DLQ);
+  private static final Outlet<byte[], byte[]> CONTROL_DEAD_LETTERS = new Outlet<>(SINK_CONTROL_DLQ);
+
+  /** Ledger records, run-control commands and cleanup {@code Forget}s, keyed by run id. */
+  private static final Outlet<String, Object> RUN_INPUTS = new Outlet<>(MERGE_RUN_INPUTS);
+
   private DispatchTopology() {}
 
   /** The topology with default settings (7-day dedupe window, {@code default} pool). */
@@ -160,35 +178,46 @@ public final class DispatchTopology {
         builder.stream(
                 topics.hostEvents().name(),
                 Consumed.with(bytes, bytes).withName(SOURCE_HOST_EVENTS))
-            .process(() -> new DecodeProcessor(topics.hostEvents()), Named.as(PROCESSOR_DECODE));
-    to(decoded, topics.dlq(), SINK_DLQ);
-    to(decoded, topics.dispatchDecisions(), SINK_INVALID);
-    final KStream<Object, Object> deduped =
-        DispatchTopology.<String, dev.runledger.avro.HostEvent>cast(decoded)
             .process(
-                () -> new DedupeProcessor(settings.dedupeWindow()),
+                () ->
+                    new DecodeProcessor(
+                        topics.hostEvents(),
+                        HOST_EVENT_DEAD_LETTERS.name(),
+                        INVALID.name(),
+                        VALID.name()),
+                Named.as(PROCESSOR_DECODE));
+    to(HOST_EVENT_DEAD_LETTERS, decoded, topics.dlq());
+    to(INVALID, decoded, topics.dispatchDecisions());
+    final KStream<String, SpecificRecord> deduped =
+        VALID
+            .of(decoded)
+            .process(
+                () -> new DedupeProcessor(settings.dedupeWindow(), DUPLICATES, FRESH),
                 Named.as(PROCESSOR_DEDUPE),
                 STORE_DECISIONS);
-    to(deduped, topics.dispatchDecisions(), SINK_DUPLICATES);
-    final KStream<Object, Object> dispatched =
-        deduped
-            .merge(cast(notices), Named.as(MERGE_CONVERSATION_INPUTS))
+    to(DUPLICATES, deduped, topics.dispatchDecisions());
+    final KStream<String, SpecificRecord> dispatched =
+        DispatchTopology.<String, SpecificRecord>widen(FRESH.of(deduped))
+            .merge(widen(notices), Named.as(MERGE_CONVERSATION_INPUTS))
             .process(
-                () -> new ConversationProcessor(topics, settings),
+                () ->
+                    new ConversationProcessor(
+                        topics, settings, DECISIONS, LEDGER, RUN_COMMANDS, RUN_CONTROL),
                 Named.as(PROCESSOR_CONVERSATION),
                 STORE_CONVERSATIONS,
                 STORE_DEADLINES,
                 STORE_DECISIONS);
-    to(dispatched, topics.dispatchDecisions(), SINK_DECISIONS);
-    to(dispatched, topics.runLedger(), SINK_LEDGER);
-    to(dispatched, topics.runControl(), SINK_RUN_CONTROL);
-    DispatchTopology.<String, RunCommand>cast(dispatched)
+    to(DECISIONS, dispatched, topics.dispatchDecisions());
+    to(LEDGER, dispatched, topics.runLedger());
+    to(RUN_CONTROL, dispatched, topics.runControl());
+    RUN_COMMANDS
+        .of(dispatched)
         .to(
             new RunCommandTopics(topics, settings.pools()),
             Produced.with(
                     Serdes.String(),
                     topics.runCommands(OrchestratorSettings.DEFAULT_POOL).valueSerde())
-                .withName(SINK_RUN_COMMANDS));
+                .withName(RUN_COMMANDS.name()));
 
     final Topology topology = builder.build();
     final Deserializer<byte[]> raw = bytes.deserializer();
@@ -221,17 +250,20 @@ public final class DispatchTopology {
     final KStream<Object, Object> ledgerRecords =
         builder.stream(ledger.name(), Consumed.with(bytes, bytes).withName(SOURCE_LEDGER))
             .process(
-                () -> new RecordDecoder<>(ledger, MERGE_RUN_INPUTS, SINK_LEDGER_DLQ, true),
+                () ->
+                    new RecordDecoder<>(
+                        ledger, RUN_INPUTS.name(), LEDGER_DEAD_LETTERS.name(), true),
                 Named.as(PROCESSOR_DECODE_LEDGER));
-    to(ledgerRecords, topics.dlq(), SINK_LEDGER_DLQ);
+    to(LEDGER_DEAD_LETTERS, ledgerRecords, topics.dlq());
     final KStream<Object, Object> controlCommands =
         builder.stream(control.name(), Consumed.with(bytes, bytes).withName(SOURCE_CONTROL))
             .process(
-                () -> new RecordDecoder<>(control, MERGE_RUN_INPUTS, SINK_CONTROL_DLQ),
+                () -> new RecordDecoder<>(control, RUN_INPUTS.name(), CONTROL_DEAD_LETTERS.name()),
                 Named.as(PROCESSOR_DECODE_CONTROL));
-    to(controlCommands, topics.dlq(), SINK_CONTROL_DLQ);
-    return ledgerRecords
-        .merge(controlCommands, Named.as(MERGE_RUN_INPUTS))
+    to(CONTROL_DEAD_LETTERS, controlCommands, topics.dlq());
+    return RUN_INPUTS
+        .of(ledgerRecords)
+        .merge(RUN_INPUTS.of(controlCommands), Named.as(MERGE_RUN_INPUTS))
         .process(TrackerProcessor::new, Named.as(PROCESSOR_TRACKER), STORE_RUN_TRACKS)
         .repartition(
             Repartitioned.<String, RunNotice>as(REPARTITION_NOTICES)
@@ -240,19 +272,22 @@ public final class DispatchTopology {
                 .withNumberOfPartitions(topics.hostEvents().partitions()));
   }
 
-  /** A sink named {@code name} under {@code stream} writing {@code topic} with its serdes. */
+  /** The sink named after {@code outlet} under {@code stream}, writing {@code topic}. */
   private static <K, V> void to(
-      final KStream<Object, Object> stream, final Topic<K, V> topic, final String name) {
-    DispatchTopology.<K, V>cast(stream)
-        .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName(name));
+      final Outlet<K, V> outlet, final KStream<?, ?> stream, final Topic<K, V> topic) {
+    outlet
+        .of(stream)
+        .to(
+            topic.name(),
+            Produced.with(topic.keySerde(), topic.valueSerde()).withName(outlet.name()));
   }
 
   /**
-   * The processors forward to their children by name, each child receiving only its own type, so
-   * the stream's declared types are a view: the casts are safe by construction.
+   * {@code stream} as a stream of the supertype {@code V}, for merging streams of different record
+   * types; safe because a stream's consumers only read its values.
    */
   @SuppressWarnings("unchecked")
-  private static <K, V> KStream<K, V> cast(final KStream<?, ?> stream) {
+  private static <K, V> KStream<K, V> widen(final KStream<K, ? extends V> stream) {
     return (KStream<K, V>) stream;
   }
 

@@ -15,7 +15,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * keeping each run's {@link RunTrack} in {@value DispatchTopology#STORE_RUN_TRACKS}, and forwards
  * the resulting {@link RunNotice}s keyed by routing key to the run-notices repartition.
  */
-final class TrackerProcessor implements Processor<Object, Object, String, RunNotice> {
+final class TrackerProcessor implements Processor<String, Object, String, RunNotice> {
   private ProcessorContext<String, RunNotice> context;
   private KeyValueStore<String, RunTrack> tracks;
 
@@ -26,7 +26,7 @@ final class TrackerProcessor implements Processor<Object, Object, String, RunNot
   }
 
   @Override
-  public void process(final Record<Object, Object> record) {
+  public void process(final Record<String, Object> record) {
     final RunTracker.Step step;
     final String runId;
     final RunTrack previous;
@@ -36,7 +36,7 @@ final class TrackerProcessor implements Processor<Object, Object, String, RunNot
       step = RunTracker.onLedger(previous, ledger);
     } else if (record.value() instanceof RecordDecoder.Forget) {
       // `ledger cleanup` removed the run from the views; its track goes too.
-      tracks.delete((String) record.key());
+      tracks.delete(record.key());
       return;
     } else if (record.value() instanceof RunCommand command) {
       runId = command.getRunId();
