@@ -38,11 +38,11 @@ import java.util.function.Predicate;
  * {@code available_apis} follow from the result; {@code steering_pull} needs a steering runner, a
  * conversation and the {@code steer} dispatch mode.
  */
-public final class AuthorizationSnapshots {
+final class AuthorizationSnapshots {
   private AuthorizationSnapshots() {}
 
   /** The snapshot of run {@code runId}, taken at {@code now}. */
-  public static AuthorizationSnapshot intersect(
+  static AuthorizationSnapshot intersect(
       final RunnerManifest manifest,
       final AgentBinding binding,
       final HostEvent event,

@@ -5,14 +5,14 @@ import dev.runledger.avro.DispatchMode;
 import dev.runledger.avro.RunnerManifest;
 
 /** The dispatch mode a binding runs with (SPEC §5.4). */
-public final class DispatchModes {
+final class DispatchModes {
   private DispatchModes() {}
 
   /**
    * The binding's mode; when absent, {@code steer} for runners with the steering capability and
    * {@code enqueue} for the others.
    */
-  public static DispatchMode effective(final AgentBinding binding, final RunnerManifest manifest) {
+  static DispatchMode effective(final AgentBinding binding, final RunnerManifest manifest) {
     final DispatchMode mode = binding.getDispatchPolicy().getMode();
     if (mode != null) {
       return mode;

@@ -12,11 +12,11 @@ import org.apache.avro.generic.IndexedRecord;
  * symbol ({@code platform}), timestamps as epoch milliseconds. Missing, null, list and record
  * values read as empty.
  */
-public final class EventFields {
+final class EventFields {
   private EventFields() {}
 
   /** The text of the field at {@code path}, or empty. */
-  public static Optional<String> text(final IndexedRecord record, final String path) {
+  static Optional<String> text(final IndexedRecord record, final String path) {
     Object current = record;
     for (final String name : path.split("\\.", -1)) {
       if (!(current instanceof IndexedRecord indexed)) {

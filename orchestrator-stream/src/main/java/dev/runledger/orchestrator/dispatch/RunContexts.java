@@ -17,11 +17,11 @@ import java.time.Instant;
  * inlined: the context only points at the conversation; the runner pulls what its snapshot's {@code
  * available_apis} allow.
  */
-public final class RunContexts {
+final class RunContexts {
   private RunContexts() {}
 
   /** The context of a new run; attempt 0 (the worker sets its own), trace id = run id. */
-  public static AgentRunContext startContext(
+  static AgentRunContext startContext(
       final HostEvent event,
       final AgentBinding binding,
       final AuthorizationSnapshot snapshot,

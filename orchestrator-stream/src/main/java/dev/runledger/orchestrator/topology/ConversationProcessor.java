@@ -48,10 +48,7 @@ final class ConversationProcessor
 
   private final LedgerTopics topics;
   private final OrchestratorSettings settings;
-  private final Outlet<String, DispatchDecision> decisionsOut;
-  private final Outlet<String, LedgerRecord> ledgerOut;
-  private final Outlet<String, RunCommand> startsOut;
-  private final Outlet<String, RunCommand> controlOut;
+  private final Outputs out;
   private final BindingResolver resolver = new BindingResolver();
   private ProcessorContext<String, SpecificRecord> context;
   private StoredRecords<AgentBinding> bindings;
@@ -62,23 +59,24 @@ final class ConversationProcessor
   private WindowStore<String, DispatchDecision> decisions;
 
   /**
-   * Sends decisions to {@code decisionsOut}, attempt-0 ledger records to {@code ledgerOut}, {@code
-   * StartRun} commands (with the {@value DispatchTopology#POOL_HEADER} header) to {@code startsOut}
-   * and {@code CancelRun}/{@code SteerRun} commands to {@code controlOut}.
+   * Where the processor's effects go.
+   *
+   * @param decisions each event's decision, keyed by event id
+   * @param ledger attempt-0 ledger records, keyed by run id
+   * @param starts {@code StartRun} commands with the {@value DispatchTopology#POOL_HEADER} header
+   * @param control {@code CancelRun} and {@code SteerRun} commands
    */
+  record Outputs(
+      Outlet<String, DispatchDecision> decisions,
+      Outlet<String, LedgerRecord> ledger,
+      Outlet<String, RunCommand> starts,
+      Outlet<String, RunCommand> control) {}
+
   ConversationProcessor(
-      final LedgerTopics topics,
-      final OrchestratorSettings settings,
-      final Outlet<String, DispatchDecision> decisionsOut,
-      final Outlet<String, LedgerRecord> ledgerOut,
-      final Outlet<String, RunCommand> startsOut,
-      final Outlet<String, RunCommand> controlOut) {
+      final LedgerTopics topics, final OrchestratorSettings settings, final Outputs out) {
     this.topics = topics;
     this.settings = settings;
-    this.decisionsOut = decisionsOut;
-    this.ledgerOut = ledgerOut;
-    this.startsOut = startsOut;
-    this.controlOut = controlOut;
+    this.out = out;
   }
 
   @Override
@@ -119,7 +117,8 @@ final class ConversationProcessor
         final DispatchDecision failed =
             Decisions.rejected(event.getEventId(), null, DispatchPolicy.DISPATCH_FAILED, now);
         decisions.put(event.getEventId(), failed, now.toEpochMilli());
-        decisionsOut.forward(context, new Record<>(event.getEventId(), failed, record.timestamp()));
+        out.decisions()
+            .forward(context, new Record<>(event.getEventId(), failed, record.timestamp()));
         throw e;
       }
       save(key, state);
@@ -167,19 +166,19 @@ final class ConversationProcessor
       deadlines.delete(DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()));
     }
     for (final LedgerRecord ledger : effects.ledger()) {
-      ledgerOut.forward(context, new Record<>(ledger.getRunId(), ledger, timestamp));
+      out.ledger().forward(context, new Record<>(ledger.getRunId(), ledger, timestamp));
     }
     for (final RunDecider.CreatedRun run : effects.starts()) {
       final RecordHeaders pool = new RecordHeaders();
       TextHeaders.put(pool, DispatchTopology.POOL_HEADER, run.pool());
-      startsOut.forward(context, new Record<>(run.runId(), run.start(), timestamp, pool));
+      out.starts().forward(context, new Record<>(run.runId(), run.start(), timestamp, pool));
     }
     for (final Effects.Deadline deadline : effects.deadlinesAdded()) {
       deadlines.put(
           DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()), deadline.routingKey());
     }
     for (final RunCommand command : effects.control()) {
-      controlOut.forward(context, new Record<>(command.getRunId(), command, timestamp));
+      out.control().forward(context, new Record<>(command.getRunId(), command, timestamp));
     }
     for (final DispatchDecision decision : effects.decisions()) {
       LOG.debug(
@@ -189,7 +188,7 @@ final class ConversationProcessor
           decision.getRunId(),
           decision.getReason());
       decisions.put(decision.getEventId(), decision, now.toEpochMilli());
-      decisionsOut.forward(context, new Record<>(decision.getEventId(), decision, timestamp));
+      out.decisions().forward(context, new Record<>(decision.getEventId(), decision, timestamp));
     }
   }
 }

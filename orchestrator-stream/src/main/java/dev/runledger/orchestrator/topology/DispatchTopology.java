@@ -202,7 +202,10 @@ public final class DispatchTopology {
             .process(
                 () ->
                     new ConversationProcessor(
-                        topics, settings, DECISIONS, LEDGER, RUN_COMMANDS, RUN_CONTROL),
+                        topics,
+                        settings,
+                        new ConversationProcessor.Outputs(
+                            DECISIONS, LEDGER, RUN_COMMANDS, RUN_CONTROL)),
                 Named.as(PROCESSOR_CONVERSATION),
                 STORE_CONVERSATIONS,
                 STORE_DEADLINES,

@@ -27,7 +27,11 @@ import dev.runledger.avro.Subject;
 import dev.runledger.avro.ToolPermission;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.EnumSource.Mode;
 
 class AuthorizationSnapshotsTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:05Z");
@@ -278,163 +282,145 @@ class AuthorizationSnapshotsTest {
     return snapshot(manifest, binding, event).getAvailableApis().getSteeringPull();
   }
 
-  @Test
-  void shouldGrantEachResourceOperationOnlyWhenTheBindingNamesResourcesForIt() {
-    final HostEvent event = event("e1").setThreadId("t1").build();
-    for (final ModelPermission op : ModelPermission.values()) {
-      if (op == ModelPermission.UNKNOWN) {
-        continue;
-      }
-      final Permissions declared = Permissions.newBuilder().setModels(List.of(op)).build();
-      final AuthorizationSnapshot granted =
-          snapshot(manifestWith(declared), bindingWith(GENEROUS), event);
-      final AuthorizationSnapshot empty =
-          snapshot(manifestWith(declared), bindingWith(ResourcePolicy.newBuilder().build()), event);
-      assertThat(granted.getPermissions().getModels()).as("%s", op).containsExactly(op);
-      assertThat(granted.getModels()).containsExactly("gpt", "claude");
-      assertThat(empty.getPermissions().getModels()).as("%s", op).isEmpty();
-      assertThat(empty.getModels()).isEmpty();
-    }
-    for (final ToolPermission op : ToolPermission.values()) {
-      if (op == ToolPermission.UNKNOWN) {
-        continue;
-      }
-      final Permissions declared = Permissions.newBuilder().setTools(List.of(op)).build();
-      assertThat(
-              snapshot(manifestWith(declared), bindingWith(GENEROUS), event)
-                  .getPermissions()
-                  .getTools())
-          .as("%s", op)
-          .containsExactly(op);
-      assertThat(
-              snapshot(
-                      manifestWith(declared),
-                      bindingWith(ResourcePolicy.newBuilder().build()),
-                      event)
-                  .getTools())
-          .isEmpty();
-    }
-    for (final KnowledgePermission op : KnowledgePermission.values()) {
-      if (op == KnowledgePermission.UNKNOWN) {
-        continue;
-      }
-      final Permissions declared = Permissions.newBuilder().setKnowledgeBases(List.of(op)).build();
-      assertThat(
-              snapshot(manifestWith(declared), bindingWith(GENEROUS), event)
-                  .getPermissions()
-                  .getKnowledgeBases())
-          .as("%s", op)
-          .containsExactly(op);
-      assertThat(
-              snapshot(
-                      manifestWith(declared),
-                      bindingWith(ResourcePolicy.newBuilder().build()),
-                      event)
-                  .getKnowledgeBases())
-          .isEmpty();
-    }
-    for (final HistoryPermission op : HistoryPermission.values()) {
-      if (op == HistoryPermission.UNKNOWN) {
-        continue;
-      }
-      final Permissions declared = Permissions.newBuilder().setHistory(List.of(op)).build();
-      final AuthorizationSnapshot granted =
-          snapshot(manifestWith(declared), bindingWith(GENEROUS), event);
-      assertThat(granted.getPermissions().getHistory()).as("%s", op).containsExactly(op);
-      assertThat(granted.getHistoryScopes()).containsExactly("conversation", "thread");
-      assertThat(
-              snapshot(
-                      manifestWith(declared),
-                      bindingWith(ResourcePolicy.newBuilder().build()),
-                      event)
-                  .getPermissions()
-                  .getHistory())
-          .isEmpty();
-    }
+  private static final ResourcePolicy NO_RESOURCES = ResourcePolicy.newBuilder().build();
+
+  /** An event in a thread, so that every history scope fits. */
+  private static final HostEvent IN_THREAD = event("e1").setThreadId("t1").build();
+
+  /** An event in a conversation about a subject, so that every state scope fits. */
+  private static final HostEvent ABOUT_SUBJECT =
+      event("e1")
+          .setSubject(Subject.newBuilder().setSubjectType("ticket").setSubjectId("s1").build())
+          .build();
+
+  private static final HostEvent IN_CONVERSATION = event("e1").build();
+  private static final HostEvent ALONE = event("e2").setConversationId(null).build();
+
+  private static String lower(final Enum<?> symbol) {
+    return symbol.name().toLowerCase(Locale.ROOT);
   }
 
-  @Test
-  void shouldGrantEachEventAndArtifactOperationAsDeclared() {
-    final HostEvent inConversation = event("e1").build();
-    final HostEvent alone = event("e2").setConversationId(null).build();
-    final AgentBinding nothing = bindingWith(ResourcePolicy.newBuilder().build());
-    for (final EventPermission op : EventPermission.values()) {
-      if (op == EventPermission.UNKNOWN) {
-        continue;
-      }
-      final RunnerManifest manifest =
-          manifestWith(Permissions.newBuilder().setEvents(List.of(op)).build());
-      assertThat(snapshot(manifest, nothing, inConversation).getPermissions().getEvents())
-          .as("%s", op)
-          .containsExactly(op);
-      assertThat(snapshot(manifest, nothing, alone).getPermissions().getEvents())
-          .as("%s without a conversation", op)
-          .isEqualTo(op == EventPermission.PAGE ? List.of() : List.of(op));
-    }
-    for (final ArtifactPermission op : ArtifactPermission.values()) {
-      if (op == ArtifactPermission.UNKNOWN) {
-        continue;
-      }
-      final RunnerManifest manifest =
-          manifestWith(Permissions.newBuilder().setArtifacts(List.of(op)).build());
-      assertThat(snapshot(manifest, nothing, alone).getPermissions().getArtifacts())
-          .as("%s", op)
-          .containsExactly(op);
-    }
+  @ParameterizedTest
+  @EnumSource(value = ModelPermission.class, mode = Mode.EXCLUDE, names = "UNKNOWN")
+  void shouldGrantEachModelOperationOnlyWhenTheBindingNamesModels(final ModelPermission op) {
+    final Permissions declared = Permissions.newBuilder().setModels(List.of(op)).build();
+    final AuthorizationSnapshot granted =
+        snapshot(manifestWith(declared), bindingWith(GENEROUS), IN_THREAD);
+    final AuthorizationSnapshot empty =
+        snapshot(manifestWith(declared), bindingWith(NO_RESOURCES), IN_THREAD);
+    assertThat(granted.getPermissions().getModels()).as("%s", op).containsExactly(op);
+    assertThat(granted.getModels()).containsExactly("gpt", "claude");
+    assertThat(empty.getPermissions().getModels()).as("%s", op).isEmpty();
+    assertThat(empty.getModels()).isEmpty();
   }
 
-  @Test
-  void shouldGrantEachStorageAreaAndStateScopeOnlyWhenBothSidesNameIt() {
-    final HostEvent event =
-        event("e1")
-            .setSubject(
-                dev.runledger.avro.Subject.newBuilder()
-                    .setSubjectType("ticket")
-                    .setSubjectId("s1")
-                    .build())
-            .build();
-    for (final StoragePermission area : StoragePermission.values()) {
-      if (area == StoragePermission.UNKNOWN) {
-        continue;
-      }
-      final RunnerManifest manifest =
-          manifestWith(Permissions.newBuilder().setStorage(List.of(area)).build());
-      final String name = area.name().toLowerCase(java.util.Locale.ROOT);
-      assertThat(
-              snapshot(
-                      manifest,
-                      bindingWith(
-                          ResourcePolicy.newBuilder().setStorageAreas(List.of(name)).build()),
-                      event)
-                  .getStorageAreas())
-          .as("%s", area)
-          .containsExactly(name);
-      assertThat(
-              snapshot(manifest, bindingWith(ResourcePolicy.newBuilder().build()), event)
-                  .getStorageAreas())
-          .as("%s not in the binding", area)
-          .isEmpty();
-    }
-    for (final StatePermission scope : StatePermission.values()) {
-      if (scope == StatePermission.UNKNOWN) {
-        continue;
-      }
-      final RunnerManifest manifest =
-          manifestWith(Permissions.newBuilder().setState(List.of(scope)).build());
-      final String name = scope.name().toLowerCase(java.util.Locale.ROOT);
-      final AuthorizationSnapshot granted =
-          snapshot(
-              manifest,
-              bindingWith(ResourcePolicy.newBuilder().setStateScopes(List.of(name)).build()),
-              event);
-      assertThat(granted.getStateScopes()).as("%s", scope).containsExactly(name);
-      assertThat(granted.getAvailableApis().getState()).isTrue();
-      assertThat(
-              snapshot(manifest, bindingWith(ResourcePolicy.newBuilder().build()), event)
-                  .getStateScopes())
-          .as("%s not in the binding", scope)
-          .isEmpty();
-    }
+  @ParameterizedTest
+  @EnumSource(value = ToolPermission.class, mode = Mode.EXCLUDE, names = "UNKNOWN")
+  void shouldGrantEachToolOperationOnlyWhenTheBindingNamesTools(final ToolPermission op) {
+    final Permissions declared = Permissions.newBuilder().setTools(List.of(op)).build();
+    assertThat(
+            snapshot(manifestWith(declared), bindingWith(GENEROUS), IN_THREAD)
+                .getPermissions()
+                .getTools())
+        .as("%s", op)
+        .containsExactly(op);
+    assertThat(snapshot(manifestWith(declared), bindingWith(NO_RESOURCES), IN_THREAD).getTools())
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = KnowledgePermission.class, mode = Mode.EXCLUDE, names = "UNKNOWN")
+  void shouldGrantEachKnowledgeOperationOnlyWhenTheBindingNamesKnowledgeBases(
+      final KnowledgePermission op) {
+    final Permissions declared = Permissions.newBuilder().setKnowledgeBases(List.of(op)).build();
+    assertThat(
+            snapshot(manifestWith(declared), bindingWith(GENEROUS), IN_THREAD)
+                .getPermissions()
+                .getKnowledgeBases())
+        .as("%s", op)
+        .containsExactly(op);
+    assertThat(
+            snapshot(manifestWith(declared), bindingWith(NO_RESOURCES), IN_THREAD)
+                .getKnowledgeBases())
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = HistoryPermission.class, mode = Mode.EXCLUDE, names = "UNKNOWN")
+  void shouldGrantEachHistoryOperationOnlyWhenTheBindingNamesHistoryScopes(
+      final HistoryPermission op) {
+    final Permissions declared = Permissions.newBuilder().setHistory(List.of(op)).build();
+    final AuthorizationSnapshot granted =
+        snapshot(manifestWith(declared), bindingWith(GENEROUS), IN_THREAD);
+    assertThat(granted.getPermissions().getHistory()).as("%s", op).containsExactly(op);
+    assertThat(granted.getHistoryScopes()).containsExactly("conversation", "thread");
+    assertThat(
+            snapshot(manifestWith(declared), bindingWith(NO_RESOURCES), IN_THREAD)
+                .getPermissions()
+                .getHistory())
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = EventPermission.class, mode = Mode.EXCLUDE, names = "UNKNOWN")
+  void shouldGrantEachEventOperationAsDeclaredAndPagingOnlyInAConversation(
+      final EventPermission op) {
+    final RunnerManifest manifest =
+        manifestWith(Permissions.newBuilder().setEvents(List.of(op)).build());
+    final AgentBinding nothing = bindingWith(NO_RESOURCES);
+    assertThat(snapshot(manifest, nothing, IN_CONVERSATION).getPermissions().getEvents())
+        .as("%s", op)
+        .containsExactly(op);
+    assertThat(snapshot(manifest, nothing, ALONE).getPermissions().getEvents())
+        .as("%s without a conversation", op)
+        .isEqualTo(op == EventPermission.PAGE ? List.of() : List.of(op));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = ArtifactPermission.class, mode = Mode.EXCLUDE, names = "UNKNOWN")
+  void shouldGrantEachArtifactOperationAsDeclared(final ArtifactPermission op) {
+    final RunnerManifest manifest =
+        manifestWith(Permissions.newBuilder().setArtifacts(List.of(op)).build());
+    assertThat(snapshot(manifest, bindingWith(NO_RESOURCES), ALONE).getPermissions().getArtifacts())
+        .as("%s", op)
+        .containsExactly(op);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = StoragePermission.class, mode = Mode.EXCLUDE, names = "UNKNOWN")
+  void shouldGrantEachStorageAreaOnlyWhenBothSidesNameIt(final StoragePermission area) {
+    final RunnerManifest manifest =
+        manifestWith(Permissions.newBuilder().setStorage(List.of(area)).build());
+    final String name = lower(area);
+    assertThat(
+            snapshot(
+                    manifest,
+                    bindingWith(ResourcePolicy.newBuilder().setStorageAreas(List.of(name)).build()),
+                    ABOUT_SUBJECT)
+                .getStorageAreas())
+        .as("%s", area)
+        .containsExactly(name);
+    assertThat(snapshot(manifest, bindingWith(NO_RESOURCES), ABOUT_SUBJECT).getStorageAreas())
+        .as("%s not in the binding", area)
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = StatePermission.class, mode = Mode.EXCLUDE, names = "UNKNOWN")
+  void shouldGrantEachStateScopeOnlyWhenBothSidesNameIt(final StatePermission scope) {
+    final RunnerManifest manifest =
+        manifestWith(Permissions.newBuilder().setState(List.of(scope)).build());
+    final String name = lower(scope);
+    final AuthorizationSnapshot granted =
+        snapshot(
+            manifest,
+            bindingWith(ResourcePolicy.newBuilder().setStateScopes(List.of(name)).build()),
+            ABOUT_SUBJECT);
+    assertThat(granted.getStateScopes()).as("%s", scope).containsExactly(name);
+    assertThat(granted.getAvailableApis().getState()).isTrue();
+    assertThat(snapshot(manifest, bindingWith(NO_RESOURCES), ABOUT_SUBJECT).getStateScopes())
+        .as("%s not in the binding", scope)
+        .isEmpty();
   }
 
   @Test

@@ -10,7 +10,6 @@ import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.CancelRequested;
 import dev.runledger.avro.CancelRun;
-import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.DispatchMode;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
@@ -21,120 +20,29 @@ import dev.runledger.avro.RunCreated;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunTimedOut;
 import dev.runledger.avro.RunTrack;
-import dev.runledger.avro.RunnerManifest;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
 import dev.runledger.orchestrator.dispatch.RunIds;
-import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.DeadLetters;
-import dev.runledger.schemas.topics.LedgerTopics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The loop through the ledger on the test driver: the orchestrator's own records and the workers'
  * come back through the run tracker and the run-notices repartition to the conversation.
  */
-class ConversationLoopTopologyTest {
-  private static final Instant START = Instant.parse("2026-01-01T00:00:05Z");
-
-  @TempDir Path stateDir;
-
-  private final LedgerTopics topics = LedgerTopics.create(LedgerConfig.of(Map.of()));
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, HostEvent> events;
-  private TestInputTopic<String, LedgerRecord> ledgerIn;
-  private TestInputTopic<byte[], byte[]> rawLedger;
-  private TestInputTopic<String, RunCommand> controlIn;
-  private TestOutputTopic<String, DispatchDecision> decisions;
-  private TestOutputTopic<String, LedgerRecord> ledger;
-  private TestOutputTopic<String, RunCommand> commands;
-  private TestOutputTopic<String, RunCommand> control;
-  private TestOutputTopic<byte[], byte[]> dlq;
-
+class ConversationLoopTopologyTest extends DispatchDriverTest {
   @BeforeEach
-  void startDriver() {
-    final LedgerConfig config =
-        LedgerConfig.of(Map.of(LedgerConfig.STATE_DIR, stateDir.toString()));
-    driver =
-        new TopologyTestDriver(
-            DispatchTopology.build(
-                topics,
-                new OrchestratorSettings(
-                    Duration.ofHours(1), Set.of("default"), Duration.ofSeconds(1))),
-            DispatchTopology.streamsConfig(config),
-            START);
-    events =
-        driver.createInputTopic(
-            topics.hostEvents().name(),
-            Serdes.String().serializer(),
-            topics.hostEvents().valueSerde().serializer());
-    ledgerIn =
-        driver.createInputTopic(
-            topics.runLedger().name(),
-            Serdes.String().serializer(),
-            topics.runLedger().valueSerde().serializer());
-    rawLedger =
-        driver.createInputTopic(
-            topics.runLedger().name(),
-            Serdes.ByteArray().serializer(),
-            Serdes.ByteArray().serializer());
-    controlIn =
-        driver.createInputTopic(
-            topics.runControl().name(),
-            Serdes.String().serializer(),
-            topics.runControl().valueSerde().serializer());
-    final TestInputTopic<String, AgentBinding> bindings =
-        driver.createInputTopic(
-            topics.bindings().name(),
-            Serdes.String().serializer(),
-            topics.bindings().valueSerde().serializer());
-    final TestInputTopic<String, RunnerManifest> runners =
-        driver.createInputTopic(
-            topics.runners().name(),
-            Serdes.String().serializer(),
-            topics.runners().valueSerde().serializer());
-    decisions = output(topics.dispatchDecisions().name(), topics.dispatchDecisions().valueSerde());
-    ledger = output(topics.runLedger().name(), topics.runLedger().valueSerde());
-    commands =
-        output(topics.runCommands("default").name(), topics.runCommands("default").valueSerde());
-    control = output(topics.runControl().name(), topics.runControl().valueSerde());
-    dlq =
-        driver.createOutputTopic(
-            topics.dlq().name(),
-            Serdes.ByteArray().deserializer(),
-            Serdes.ByteArray().deserializer());
+  void givenAnEnqueueBindingOfEcho() {
     runners.pipeInput(ECHO, manifest(ECHO, "default").build());
     final AgentBinding.Builder binding = binding("b1", ECHO).setTimeoutMs(60_000);
     binding.getDispatchPolicyBuilder().setMode(DispatchMode.ENQUEUE);
     bindings.pipeInput("b1", binding.build());
-  }
-
-  private <V> TestOutputTopic<String, V> output(
-      final String name, final org.apache.kafka.common.serialization.Serde<V> values) {
-    return driver.createOutputTopic(name, Serdes.String().deserializer(), values.deserializer());
-  }
-
-  @AfterEach
-  void closeDriver() {
-    if (driver != null) {
-      driver.close();
-    }
   }
 
   private void send(final String eventId) {

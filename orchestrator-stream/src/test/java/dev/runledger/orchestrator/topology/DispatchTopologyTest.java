@@ -21,107 +21,21 @@ import dev.runledger.orchestrator.dispatch.HostEventValidator;
 import dev.runledger.orchestrator.dispatch.Resolution;
 import dev.runledger.orchestrator.dispatch.RunDecider;
 import dev.runledger.orchestrator.dispatch.RunIds;
-import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.serde.DecodeException;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.DeadLetters;
-import dev.runledger.schemas.topics.LedgerTopics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DispatchTopologyTest {
-  private static final Instant START = Instant.parse("2026-01-01T00:00:05Z");
-  private static final Duration WINDOW = Duration.ofHours(1);
-
-  @TempDir Path stateDir;
-
-  private final LedgerTopics topics = LedgerTopics.create(LedgerConfig.of(Map.of()));
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, HostEvent> events;
-  private TestInputTopic<byte[], byte[]> rawEvents;
-  private TestInputTopic<String, AgentBinding> bindings;
-  private TestInputTopic<String, byte[]> rawBindings;
-  private TestInputTopic<String, RunnerManifest> runners;
-  private TestOutputTopic<String, DispatchDecision> decisions;
-  private TestOutputTopic<String, LedgerRecord> ledger;
-  private TestOutputTopic<String, RunCommand> commands;
-  private TestOutputTopic<byte[], byte[]> dlq;
-
-  @BeforeEach
-  void startDriver() {
-    final LedgerConfig config =
-        LedgerConfig.of(Map.of(LedgerConfig.STATE_DIR, stateDir.toString()));
-    final OrchestratorSettings settings = new OrchestratorSettings(WINDOW, Set.of("default"));
-    driver =
-        new TopologyTestDriver(
-            DispatchTopology.build(topics, settings),
-            DispatchTopology.streamsConfig(config),
-            START);
-    final String hostEvents = topics.hostEvents().name();
-    events =
-        driver.createInputTopic(
-            hostEvents,
-            Serdes.String().serializer(),
-            topics.hostEvents().valueSerde().serializer());
-    rawEvents =
-        driver.createInputTopic(
-            hostEvents, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
-    bindings =
-        driver.createInputTopic(
-            topics.bindings().name(),
-            Serdes.String().serializer(),
-            topics.bindings().valueSerde().serializer());
-    rawBindings =
-        driver.createInputTopic(
-            topics.bindings().name(),
-            Serdes.String().serializer(),
-            Serdes.ByteArray().serializer());
-    runners =
-        driver.createInputTopic(
-            topics.runners().name(),
-            Serdes.String().serializer(),
-            topics.runners().valueSerde().serializer());
-    decisions = output(topics.dispatchDecisions().name(), topics.dispatchDecisions().valueSerde());
-    ledger = output(topics.runLedger().name(), topics.runLedger().valueSerde());
-    commands =
-        output(topics.runCommands("default").name(), topics.runCommands("default").valueSerde());
-    dlq =
-        driver.createOutputTopic(
-            topics.dlq().name(),
-            Serdes.ByteArray().deserializer(),
-            Serdes.ByteArray().deserializer());
-  }
-
-  private <V> TestOutputTopic<String, V> output(
-      final String name, final org.apache.kafka.common.serialization.Serde<V> values) {
-    return driver.createOutputTopic(name, Serdes.String().deserializer(), values.deserializer());
-  }
-
-  @AfterEach
-  void closeDriver() {
-    if (driver != null) {
-      driver.close();
-    }
-  }
-
+class DispatchTopologyTest extends DispatchDriverTest {
   private void given(final RunnerManifest manifest) {
     runners.pipeInput(manifest.getRunnerId(), manifest);
   }
