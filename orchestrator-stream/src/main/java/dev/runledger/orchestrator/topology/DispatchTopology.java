@@ -78,6 +78,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * <p>Dedupe is per ingest partition: the ingest key is a function of the event's own fields ({@code
  * ConversationKeys.ingestKey}), so every copy of one event lands on one partition without a
  * repartition, and per-conversation order is kept for the dispatch policies.
+ *
+ * <p>A processor with several children is given one {@link Outlet} per child (or, for the decoders,
+ * the child names) and never names a node itself; each child node here is named after its outlet
+ * and reads the processor's stream through it, typed as that child receives it. The deciding itself
+ * is in {@code dev.runledger.orchestrator.dispatch}, which knows nothing of Kafka Streams.
  */
 public final class DispatchTopology {
   public static final String SOURCE_HOST_EVENTS = "host-events-source";
