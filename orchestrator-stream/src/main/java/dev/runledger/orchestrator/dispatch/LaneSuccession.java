@@ -14,11 +14,10 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * What follows when a run ends (SPEC §5.4). The run is no longer live and its deadline goes. When
- * it was its lane's active run, each steered event it never pulled gets {@code SteeringDropped}
- * and, unless the binding's {@code on_unpulled} is {@code drop}, comes back as a follow-up ahead of
- * the queue; then the lane's next queued event whose run can be created starts, and an idle lane
- * closes.
+ * What follows when a run ends. The run is no longer live and its deadline goes. When it was its
+ * lane's active run, each steered event it never pulled gets {@code SteeringDropped} and, unless
+ * the binding's {@code on_unpulled} is {@code drop}, comes back as a follow-up ahead of the queue;
+ * then the lane's next queued event whose run can be created starts, and an idle lane closes.
  */
 final class LaneSuccession {
   private final RunDecider decider;
