@@ -1,0 +1,101 @@
+package dev.runledger.orchestrator.topology;
+
+import dev.runledger.avro.HostEvent;
+import dev.runledger.orchestrator.dispatch.Decisions;
+import dev.runledger.orchestrator.dispatch.HostEventValidator;
+import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.DeadLetters;
+import dev.runledger.schemas.topics.Topic;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes and validates ingest records (SPEC §5.1). Bytes that do not decode go to the DLQ; an
+ * event that decodes but fails validation goes to the DLQ with code {@value
+ * HostEventValidator#EVENT_INVALID} and gets an {@code invalid} decision (when it has an event id
+ * to key it by). Valid events go on, keyed by event id.
+ */
+final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
+
+  private final Topic<String, HostEvent> hostEvents;
+  private final Deserializer<HostEvent> deserializer;
+  private final String dlq;
+  private final String invalid;
+  private final String next;
+  private ProcessorContext<Object, Object> context;
+
+  /**
+   * Sends dead letters to the child {@code dlq}, invalid decisions to {@code invalid} and valid
+   * events to {@code next}.
+   */
+  DecodeProcessor(
+      final Topic<String, HostEvent> hostEvents,
+      final String dlq,
+      final String invalid,
+      final String next) {
+    this.hostEvents = hostEvents;
+    this.deserializer = hostEvents.valueSerde().deserializer();
+    this.dlq = dlq;
+    this.invalid = invalid;
+    this.next = next;
+  }
+
+  @Override
+  public void init(final ProcessorContext<Object, Object> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(final Record<byte[], byte[]> record) {
+    if (record.value() == null) {
+      deadLetter(record, DeadLetters.EMPTY_VALUE, "record has no value; a host event needs one");
+      return;
+    }
+    final HostEvent event;
+    try {
+      event = deserializer.deserialize(hostEvents.name(), record.value());
+    } catch (final SerializationException e) {
+      final String code =
+          e instanceof DecodeException decode ? decode.code() : DecodeException.CORRUPT;
+      deadLetter(record, code, e.getMessage());
+      return;
+    }
+    final Optional<String> problem = HostEventValidator.problem(event);
+    if (problem.isPresent()) {
+      deadLetter(record, HostEventValidator.EVENT_INVALID, problem.get());
+      if (!event.getEventId().isBlank()) {
+        final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        context.forward(
+            new Record<>(
+                event.getEventId(),
+                Decisions.invalid(event.getEventId(), HostEventValidator.EVENT_INVALID, now),
+                record.timestamp()),
+            invalid);
+      }
+      return;
+    }
+    context.forward(new Record<>(event.getEventId(), event, record.timestamp()), next);
+  }
+
+  private void deadLetter(
+      final Record<byte[], byte[]> record, final String code, final String why) {
+    final Optional<RecordMetadata> source = context.recordMetadata();
+    final String topic = source.map(RecordMetadata::topic).orElse(hostEvents.name());
+    final int partition = source.map(RecordMetadata::partition).orElse(-1);
+    final long offset = source.map(RecordMetadata::offset).orElse(-1L);
+    LOG.warn("dead letter from {}-{}@{}: {}: {}", topic, partition, offset, code, why);
+    final Headers headers =
+        DeadLetters.headers(record.headers(), code, why, topic, partition, offset);
+    context.forward(record.withHeaders(headers), dlq);
+  }
+}
