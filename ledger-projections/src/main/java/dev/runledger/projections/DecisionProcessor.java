@@ -1,22 +1,21 @@
 package dev.runledger.projections;
 
 import dev.runledger.avro.DispatchDecision;
-import dev.runledger.projections.fold.ViewFolds;
+import dev.runledger.projections.fold.Projector;
 import dev.runledger.schemas.topics.Topic;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps the decision of each event id in the {@code dispatch-decisions} store ({@link
- * ViewFolds#applyDecision}: a later {@code duplicate} never replaces the original decision); a
- * tombstone removes it. Forwards only dead letters.
+ * Projector#decision}: a later {@code duplicate} never replaces the original decision); a tombstone
+ * removes it. Forwards only dead letters.
  */
 final class DecisionProcessor implements Processor<byte[], byte[], String, Emission> {
   private final TolerantDecoder<DispatchDecision> decoder;
   private ProcessorContext<String, Emission> context;
-  private KeyValueStore<String, DispatchDecision> decisions;
+  private Projector projector;
 
   DecisionProcessor(final Topic<String, DispatchDecision> topic) {
     this.decoder = new TolerantDecoder<>(topic, DispatchDecision::getEventId);
@@ -25,7 +24,7 @@ final class DecisionProcessor implements Processor<byte[], byte[], String, Emiss
   @Override
   public void init(final ProcessorContext<String, Emission> context) {
     this.context = context;
-    this.decisions = context.getStateStore(ProjectionTopology.DECISIONS_STORE);
+    this.projector = new Projector(new StorePort(context));
   }
 
   @Override
@@ -33,12 +32,9 @@ final class DecisionProcessor implements Processor<byte[], byte[], String, Emiss
     final String key = TolerantDecoder.keyOf(record);
     if (record.value() == null && key != null) {
       // the topic is compacted: a tombstone forgets the event's decision
-      decisions.delete(key);
+      projector.decision(key, null);
       return;
     }
-    decoder
-        .decode(context, record)
-        .ifPresent(
-            decision -> decisions.put(key, ViewFolds.applyDecision(decisions.get(key), decision)));
+    decoder.decode(context, record).ifPresent(decision -> projector.decision(key, decision));
   }
 }
