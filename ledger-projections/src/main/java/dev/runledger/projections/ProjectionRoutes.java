@@ -139,22 +139,20 @@ public final class ProjectionRoutes {
 
   private void decision(final Context ctx) {
     final String eventId = ctx.pathParam("event_id");
-    ctx.json(
-        owned(
-            forwarded(ctx),
-            ProjectionTopology.DECISIONS_STORE,
-            eventId,
-            pathAndQuery(ctx),
-            () ->
-                AvroJson.toJson(
-                    queries
-                        .decision(eventId)
-                        .orElseThrow(
-                            () ->
-                                ApiException.notFound(
-                                    "no dispatch decision for event '"
-                                        + eventId
-                                        + "' (unknown event, or not decided yet)")))));
+    answer(
+        ctx,
+        ProjectionTopology.DECISIONS_STORE,
+        eventId,
+        () ->
+            AvroJson.toJson(
+                queries
+                    .decision(eventId)
+                    .orElseThrow(
+                        () ->
+                            ApiException.notFound(
+                                "no dispatch decision for event '"
+                                    + eventId
+                                    + "' (unknown event, or not decided yet)"))));
   }
 
   private void transcript(final Context ctx) {
@@ -167,13 +165,11 @@ public final class ProjectionRoutes {
     final Long before = beforeText == null ? null : Cursors.decode(beforeText, "before");
     final Long after = afterText == null ? null : Cursors.decode(afterText, "after");
     final int limit = limit(ctx.queryParam("limit"));
-    ctx.json(
-        owned(
-            forwarded(ctx),
-            ProjectionTopology.TRANSCRIPT_STORE,
-            conversation,
-            pathAndQuery(ctx),
-            () -> ReadBodies.transcript(queries.transcript(conversation, before, after, limit))));
+    answer(
+        ctx,
+        ProjectionTopology.TRANSCRIPT_STORE,
+        conversation,
+        () -> ReadBodies.transcript(queries.transcript(conversation, before, after, limit)));
   }
 
   private void search(final Context ctx) {
@@ -183,13 +179,11 @@ public final class ProjectionRoutes {
       throw ApiException.invalid("q", "give the text to search for in q");
     }
     final int topK = number(ctx.queryParam("top_k"), "top_k", DEFAULT_TOP_K);
-    ctx.json(
-        owned(
-            forwarded(ctx),
-            ProjectionTopology.TRANSCRIPT_STORE,
-            conversation,
-            pathAndQuery(ctx),
-            () -> ReadBodies.items(queries.search(conversation, q, topK))));
+    answer(
+        ctx,
+        ProjectionTopology.TRANSCRIPT_STORE,
+        conversation,
+        () -> ReadBodies.items(queries.search(conversation, q, topK)));
   }
 
   private void state(final Context ctx) {
@@ -215,13 +209,11 @@ public final class ProjectionRoutes {
   private void ownedState(final Context ctx, final BiFunction<String, String, JsonNode> local) {
     final String scope = ctx.pathParam("scope");
     final String scopeId = ctx.pathParam("scope_id");
-    ctx.json(
-        owned(
-            forwarded(ctx),
-            ProjectionTopology.STATE_STORE,
-            ViewKeys.stateOwner(scope, scopeId),
-            pathAndQuery(ctx),
-            () -> local.apply(scope, scopeId)));
+    answer(
+        ctx,
+        ProjectionTopology.STATE_STORE,
+        ViewKeys.stateOwner(scope, scopeId),
+        () -> local.apply(scope, scopeId));
   }
 
   private void digests(final Context ctx) {
@@ -240,6 +232,12 @@ public final class ProjectionRoutes {
     final ObjectNode body = AvroJson.mapper().createObjectNode();
     total.forEach((view, digest) -> body.put(view, digest.text()));
     ctx.json(body);
+  }
+
+  /** Answers with the owner's JSON for {@code key} in {@code store}, or with {@code local}. */
+  private void answer(
+      final Context ctx, final String store, final String key, final Supplier<JsonNode> local) {
+    ctx.json(owned(forwarded(ctx), store, key, pathAndQuery(ctx), local));
   }
 
   private JsonNode owned(

@@ -11,6 +11,7 @@ import dev.runledger.schemas.json.AvroJson;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -30,13 +31,8 @@ final class ReadBodies {
 
   /** {@code {items, next_cursor}} of a run's events. */
   static ObjectNode events(final EventPage page) {
-    final ObjectNode body = items(page.items());
-    if (page.nextAfter().isPresent()) {
-      body.put("next_cursor", Cursors.encode(page.nextAfter().getAsLong()));
-    } else {
-      body.putNull("next_cursor");
-    }
-    return body;
+    return next(
+        items(page.items()), page.nextAfter().stream().mapToObj(Cursors::encode).findFirst());
   }
 
   /** {@code {items, next_cursor, prev_cursor, has_more}} of a transcript. */
@@ -55,13 +51,7 @@ final class ReadBodies {
 
   /** {@code {items, next_cursor}} of this instance's runs. */
   static ObjectNode runs(final RunPage page) {
-    final ObjectNode body = items(page.items());
-    if (page.nextPosition().isPresent()) {
-      body.put("next_cursor", Cursors.encodeRun(page.nextPosition().get()));
-    } else {
-      body.putNull("next_cursor");
-    }
-    return body;
+    return next(items(page.items()), page.nextPosition().map(Cursors::encodeRun));
   }
 
   /** Merges the run pages of every instance: newest first, the first {@code limit}. */
@@ -77,12 +67,17 @@ final class ReadBodies {
     final List<JsonNode> page = all.subList(0, Math.min(limit, all.size()));
     final ObjectNode merged = AvroJson.mapper().createObjectNode();
     merged.putArray("items").addAll(page);
-    if (more && !page.isEmpty()) {
-      merged.put("next_cursor", Cursors.encodeRun(position(page.get(page.size() - 1))));
-    } else {
-      merged.putNull("next_cursor");
-    }
-    return merged;
+    return next(
+        merged,
+        more && !page.isEmpty()
+            ? Optional.of(Cursors.encodeRun(position(page.get(page.size() - 1))))
+            : Optional.empty());
+  }
+
+  /** The body with {@code next_cursor}: the cursor given, or null. */
+  private static ObjectNode next(final ObjectNode body, final Optional<String> cursor) {
+    cursor.ifPresentOrElse(c -> body.put("next_cursor", c), () -> body.putNull("next_cursor"));
+    return body;
   }
 
   private static String position(final JsonNode run) {

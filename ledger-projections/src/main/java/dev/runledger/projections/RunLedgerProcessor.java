@@ -6,11 +6,7 @@ import dev.runledger.projections.fold.Projection;
 import dev.runledger.projections.fold.Projector;
 import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.schemas.topics.Topic;
-import java.util.Optional;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,43 +17,29 @@ import org.slf4j.LoggerFactory;
  * state.updated} (keyed by {@code scope/scope_id}) and the results the deliveries carry (keyed by
  * run). A tombstone (null value) for a run id is a cleanup ({@link Projector#remove}).
  */
-final class RunLedgerProcessor implements Processor<byte[], byte[], String, Emission> {
+final class RunLedgerProcessor extends TopicProcessor<LedgerRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(RunLedgerProcessor.class);
 
-  private final TolerantDecoder<LedgerRecord> decoder;
-  private ProcessorContext<String, Emission> context;
-  private Projector projector;
-
   RunLedgerProcessor(final Topic<String, LedgerRecord> ledger) {
-    this.decoder = new TolerantDecoder<>(ledger, LedgerRecord::getRunId);
+    super(ledger, LedgerRecord::getRunId);
   }
 
   @Override
-  public void init(final ProcessorContext<String, Emission> context) {
-    this.context = context;
-    this.projector = new Projector(new StorePort(context));
+  boolean forget(final Projector projector, final String key) {
+    if (projector.remove(key)) {
+      LOG.info("run {} removed from the views by a cleanup tombstone", key);
+    }
+    return true;
   }
 
   @Override
-  public void process(final Record<byte[], byte[]> record) {
-    final String key = TolerantDecoder.keyOf(record);
-    if (record.value() == null && key != null) {
-      if (projector.remove(key)) {
-        LOG.info("run {} removed from the views by a cleanup tombstone", key);
-      }
-      return;
-    }
-    final Optional<LedgerRecord> decoded = decoder.decode(context, record);
-    if (decoded.isEmpty()) {
-      return;
-    }
-    final LedgerRecord entry = decoded.get();
-    final long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-    projector
+  void project(final Record<byte[], byte[]> in, final String key, final LedgerRecord entry) {
+    final long offset = offset();
+    projector()
         .ledger(key, entry, offset)
         .ifPresent(
             projected -> {
-              emit(record, entry, projected);
+              emit(in, entry, projected);
               report(entry, projected.fold().outcome(), offset);
             });
   }
@@ -66,21 +48,18 @@ final class RunLedgerProcessor implements Processor<byte[], byte[], String, Emis
       final Record<byte[], byte[]> in, final LedgerRecord entry, final Projection projected) {
     projected
         .message()
-        .ifPresent(
-            item ->
-                context.forward(
-                    in.withKey(item.getConversationId())
-                        .withValue(Emission.of(Emission.Kind.TRANSCRIPT, item))));
+        .ifPresent(item -> forward(in, item.getConversationId(), Emission.Kind.TRANSCRIPT, item));
     projected
         .stateUpdate()
         .ifPresent(
             update ->
-                context.forward(
-                    in.withKey(ViewKeys.stateOwner(update.getScope(), update.getScopeId()))
-                        .withValue(Emission.of(Emission.Kind.STATE, update))));
+                forward(
+                    in,
+                    ViewKeys.stateOwner(update.getScope(), update.getScopeId()),
+                    Emission.Kind.STATE,
+                    update));
     if (projected.delivers()) {
-      context.forward(
-          in.withKey(entry.getRunId()).withValue(Emission.of(Emission.Kind.DELIVERY, entry)));
+      forward(in, entry.getRunId(), Emission.Kind.DELIVERY, entry);
     }
   }
 
