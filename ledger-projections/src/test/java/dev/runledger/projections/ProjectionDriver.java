@@ -11,6 +11,7 @@ import dev.runledger.projections.query.ViewStores;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.schemas.topics.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,24 +60,12 @@ public final class ProjectionDriver implements AutoCloseable {
         new TopologyTestDriver(
             ProjectionTopology.build(topics, serdes, coalesce),
             ProjectionTopology.streamsConfig(config));
-    ledger =
-        driver.createInputTopic(
-            topics.runLedger().name(),
-            new StringSerializer(),
-            topics.runLedger().valueSerde().serializer());
+    ledger = input(topics.runLedger());
     rawLedger =
         driver.createInputTopic(
             topics.runLedger().name(), new StringSerializer(), new ByteArraySerializer());
-    hosts =
-        driver.createInputTopic(
-            topics.hostEvents().name(),
-            new StringSerializer(),
-            topics.hostEvents().valueSerde().serializer());
-    decisions =
-        driver.createInputTopic(
-            topics.dispatchDecisions().name(),
-            new StringSerializer(),
-            topics.dispatchDecisions().valueSerde().serializer());
+    hosts = input(topics.hostEvents());
+    decisions = input(topics.dispatchDecisions());
     dlq =
         driver.createOutputTopic(
             topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -85,6 +74,11 @@ public final class ProjectionDriver implements AutoCloseable {
             topics.deliveries().name(),
             new StringDeserializer(),
             topics.deliveries().valueSerde().deserializer());
+  }
+
+  private <V> TestInputTopic<String, V> input(final Topic<String, V> topic) {
+    return driver.createInputTopic(
+        topic.name(), new StringSerializer(), topic.valueSerde().serializer());
   }
 
   public LedgerTopics topics() {
