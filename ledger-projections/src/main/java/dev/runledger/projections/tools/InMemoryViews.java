@@ -1,15 +1,12 @@
 package dev.runledger.projections.tools;
 
-import dev.runledger.avro.AgentRun;
-import dev.runledger.avro.AgentRunEvent;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
-import dev.runledger.avro.StateEntry;
-import dev.runledger.avro.TranscriptItem;
 import dev.runledger.projections.ProjectionTopology;
+import dev.runledger.projections.fold.MemoryStore;
+import dev.runledger.projections.fold.MemoryViews;
 import dev.runledger.projections.fold.Projector;
-import dev.runledger.projections.fold.ViewPort;
 import dev.runledger.projections.query.Digests;
 import dev.runledger.projections.query.ViewDigest;
 import java.util.LinkedHashMap;
@@ -22,7 +19,7 @@ import java.util.Map;
  * a state update first, this applies it at once.
  */
 final class InMemoryViews {
-  private final Stores stores = new Stores();
+  private final MemoryViews stores = new MemoryViews();
   private final Projector projector = new Projector(stores);
 
   /** Folds one ledger record at its offset; null is a cleanup tombstone of {@code runId}. */
@@ -69,25 +66,5 @@ final class InMemoryViews {
       digests.put(view, digest);
     }
     return digests;
-  }
-
-  /** One store of each view. */
-  private record Stores(
-      MemoryStore<AgentRun> runs,
-      MemoryStore<AgentRunEvent> runEvents,
-      MemoryStore<String> runsIndex,
-      MemoryStore<TranscriptItem> transcript,
-      MemoryStore<StateEntry> state,
-      MemoryStore<DispatchDecision> decisions)
-      implements ViewPort {
-    Stores() {
-      this(
-          new MemoryStore<>(),
-          new MemoryStore<>(),
-          new MemoryStore<>(),
-          new MemoryStore<>(),
-          new MemoryStore<>(),
-          new MemoryStore<>());
-    }
   }
 }

@@ -1,13 +1,13 @@
-package dev.runledger.projections.tools;
+package dev.runledger.projections.fold;
 
-import dev.runledger.projections.fold.ViewStore;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
-/** A view store in a sorted map, for rebuild. */
-final class MemoryStore<V> implements ViewStore<V> {
+/** A view store in a sorted map, for rebuild and tests. */
+public final class MemoryStore<V> implements ViewStore<V> {
   private final NavigableMap<String, V> entries = new TreeMap<>();
 
   @Override
@@ -37,7 +37,7 @@ final class MemoryStore<V> implements ViewStore<V> {
   }
 
   /** Every entry, by key. */
-  Map<String, V> entries() {
-    return java.util.Collections.unmodifiableMap(entries);
+  public Map<String, V> entries() {
+    return Collections.unmodifiableMap(entries);
   }
 }
