@@ -1,6 +1,4 @@
-package dev.runledger.projections;
-
-import java.util.Locale;
+package dev.runledger.projections.fold;
 
 /**
  * Keys of the {@code run-events} store: {@code run_id + "/" + seq} with {@code seq} zero-padded to
@@ -12,7 +10,7 @@ public final class RunEventKeys {
 
   /** The key of event {@code seq} of a run. */
   public static String key(final String runId, final long seq) {
-    return runId + "/" + String.format(Locale.ROOT, "%020d", seq);
+    return runId + "/" + ViewKeys.padded(seq);
   }
 
   /** The first key of a run's events after {@code seq} (inclusive lower bound). */
