@@ -2,7 +2,7 @@ package dev.runledger.deploy;
 
 import dev.runledger.deploy.http.HttpServerSettings;
 import dev.runledger.gateway.GatewaySettings;
-import dev.runledger.orchestrator.OrchestratorSettings;
+import dev.runledger.orchestrator.topology.OrchestratorSettings;
 import dev.runledger.projections.ProjectionSettings;
 import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;

@@ -1,44 +1,29 @@
 package dev.runledger.projections;
 
 import dev.runledger.avro.DispatchDecision;
-import dev.runledger.projections.fold.ViewFolds;
+import dev.runledger.projections.fold.Projector;
 import dev.runledger.schemas.topics.Topic;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps the decision of each event id in the {@code dispatch-decisions} store ({@link
- * ViewFolds#applyDecision}: a later {@code duplicate} never replaces the original decision); a
- * tombstone removes it. Forwards only dead letters.
+ * Projector#decision}: a later {@code duplicate} never replaces the original decision); a tombstone
+ * removes it. Forwards only dead letters.
  */
-final class DecisionProcessor implements Processor<byte[], byte[], String, Emission> {
-  private final TolerantDecoder<DispatchDecision> decoder;
-  private ProcessorContext<String, Emission> context;
-  private KeyValueStore<String, DispatchDecision> decisions;
-
+final class DecisionProcessor extends TopicProcessor<DispatchDecision> {
   DecisionProcessor(final Topic<String, DispatchDecision> topic) {
-    this.decoder = new TolerantDecoder<>(topic, DispatchDecision::getEventId);
+    super(topic, DispatchDecision::getEventId);
   }
 
   @Override
-  public void init(final ProcessorContext<String, Emission> context) {
-    this.context = context;
-    this.decisions = context.getStateStore(ProjectionTopology.DECISIONS_STORE);
+  boolean forget(final Projector projector, final String key) {
+    // the topic is compacted: a tombstone forgets the event's decision
+    projector.decision(key, null);
+    return true;
   }
 
   @Override
-  public void process(final Record<byte[], byte[]> record) {
-    final String key = TolerantDecoder.keyOf(record);
-    if (record.value() == null && key != null) {
-      // the topic is compacted: a tombstone forgets the event's decision
-      decisions.delete(key);
-      return;
-    }
-    decoder
-        .decode(context, record)
-        .ifPresent(
-            decision -> decisions.put(key, ViewFolds.applyDecision(decisions.get(key), decision)));
+  void project(final Record<byte[], byte[]> in, final String key, final DispatchDecision value) {
+    projector().decision(key, value);
   }
 }

@@ -1,40 +1,25 @@
 package dev.runledger.projections;
 
 import dev.runledger.avro.HostEvent;
-import dev.runledger.projections.fold.ViewFolds;
+import dev.runledger.projections.fold.Projector;
 import dev.runledger.schemas.topics.Topic;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Reads host events tolerantly: the user message of each {@code message.received} event goes on
- * keyed by its conversation id, undecodable records become dead letters.
+ * Reads host events tolerantly: the user message of each {@code message.received} event ({@link
+ * Projector#hostEvent}) goes on keyed by its conversation id, undecodable records become dead
+ * letters.
  */
-final class HostEventProcessor implements Processor<byte[], byte[], String, Emission> {
-  private final TolerantDecoder<HostEvent> decoder;
-  private ProcessorContext<String, Emission> context;
-
+final class HostEventProcessor extends TopicProcessor<HostEvent> {
   HostEventProcessor(final Topic<String, HostEvent> topic) {
     // keys are conversation keys, not ids in the value: not checked here (the gateway does)
-    this.decoder = new TolerantDecoder<>(topic, null);
+    super(topic, null);
   }
 
   @Override
-  public void init(final ProcessorContext<String, Emission> context) {
-    this.context = context;
-  }
-
-  @Override
-  public void process(final Record<byte[], byte[]> record) {
-    decoder
-        .decode(context, record)
-        .flatMap(ViewFolds::userMessage)
-        .ifPresent(
-            item ->
-                context.forward(
-                    record
-                        .withKey(item.getConversationId())
-                        .withValue(Emission.of(Emission.Kind.TRANSCRIPT, item))));
+  void project(final Record<byte[], byte[]> in, final String key, final HostEvent value) {
+    projector()
+        .hostEvent(value)
+        .ifPresent(item -> forward(in, item.getConversationId(), Emission.Kind.TRANSCRIPT, item));
   }
 }

@@ -1,17 +1,13 @@
 package dev.runledger.projections;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.runledger.avro.StateEntry;
 import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.projections.http.EventStream;
 import dev.runledger.projections.http.InstanceRouter;
-import dev.runledger.projections.query.EventPage;
 import dev.runledger.projections.query.RunFilter;
 import dev.runledger.projections.query.RunPage;
 import dev.runledger.projections.query.RunQueries;
-import dev.runledger.projections.query.TranscriptPage;
 import dev.runledger.projections.query.ViewDigest;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
@@ -19,11 +15,11 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -54,7 +50,6 @@ public final class ProjectionRoutes {
   public static final int DEFAULT_LIMIT = 100;
   public static final int MAX_LIMIT = 1000;
   public static final int DEFAULT_TOP_K = 10;
-  private static final String RUN_CURSOR = "run:";
 
   private final RunQueries queries;
   private final InstanceRouter router;
@@ -98,13 +93,10 @@ public final class ProjectionRoutes {
         forwarded,
         ProjectionTopology.RUNS_STORE,
         runId,
-        "/v1/runs/"
-            + encode(runId)
-            + "/events?limit="
-            + limit
-            + "&after="
-            + EventCursors.encode(after),
-        () -> eventsBody(runId, after, limit));
+        "/v1/runs/" + encode(runId) + "/events?limit=" + limit + "&after=" + Cursors.encode(after),
+        () ->
+            ReadBodies.events(
+                queries.events(runId, after, limit).orElseThrow(() -> unknownRun(runId))));
   }
 
   private void runs(final Context ctx) {
@@ -115,17 +107,17 @@ public final class ProjectionRoutes {
             blankToNull(ctx.queryParam("runner_id")));
     final int limit = limit(ctx.queryParam("limit"));
     final String cursor = blankToNull(ctx.queryParam("cursor"));
-    final String after = cursor == null ? null : decodeRunCursor(cursor);
+    final String after = cursor == null ? null : Cursors.decodeRun(cursor);
     final List<JsonNode> bodies = new ArrayList<>();
     final RunPage local = queries.runs(filter, after, limit);
-    bodies.add(runsBody(local));
+    bodies.add(ReadBodies.runs(local));
     if (!forwarded(ctx)) {
       final String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
       for (final String other : router.others(ProjectionTopology.RUNS_STORE)) {
         bodies.add(router.get(other, "/v1/runs" + query));
       }
     }
-    ctx.json(mergeRuns(bodies, limit));
+    ctx.json(ReadBodies.mergeRuns(bodies, limit));
   }
 
   private void run(final Context ctx) {
@@ -134,7 +126,7 @@ public final class ProjectionRoutes {
 
   private void events(final Context ctx) {
     final String runId = ctx.pathParam("run_id");
-    final long after = EventCursors.decode(ctx.queryParam("after"), "after");
+    final long after = Cursors.decode(ctx.queryParam("after"), "after");
     ctx.json(eventsJson(runId, after, limit(ctx.queryParam("limit")), forwarded(ctx)));
   }
 
@@ -147,22 +139,20 @@ public final class ProjectionRoutes {
 
   private void decision(final Context ctx) {
     final String eventId = ctx.pathParam("event_id");
-    ctx.json(
-        owned(
-            forwarded(ctx),
-            ProjectionTopology.DECISIONS_STORE,
-            eventId,
-            pathAndQuery(ctx),
-            () ->
-                AvroJson.toJson(
-                    queries
-                        .decision(eventId)
-                        .orElseThrow(
-                            () ->
-                                ApiException.notFound(
-                                    "no dispatch decision for event '"
-                                        + eventId
-                                        + "' (unknown event, or not decided yet)")))));
+    answer(
+        ctx,
+        ProjectionTopology.DECISIONS_STORE,
+        eventId,
+        () ->
+            AvroJson.toJson(
+                queries
+                    .decision(eventId)
+                    .orElseThrow(
+                        () ->
+                            ApiException.notFound(
+                                "no dispatch decision for event '"
+                                    + eventId
+                                    + "' (unknown event, or not decided yet)"))));
   }
 
   private void transcript(final Context ctx) {
@@ -172,32 +162,14 @@ public final class ProjectionRoutes {
     if (beforeText != null && afterText != null) {
       throw ApiException.invalid("before", "give before or after, not both");
     }
-    final Long before = beforeText == null ? null : EventCursors.decode(beforeText, "before");
-    final Long after = afterText == null ? null : EventCursors.decode(afterText, "after");
+    final Long before = beforeText == null ? null : Cursors.decode(beforeText, "before");
+    final Long after = afterText == null ? null : Cursors.decode(afterText, "after");
     final int limit = limit(ctx.queryParam("limit"));
-    ctx.json(
-        owned(
-            forwarded(ctx),
-            ProjectionTopology.TRANSCRIPT_STORE,
-            conversation,
-            pathAndQuery(ctx),
-            () -> {
-              final TranscriptPage page = queries.transcript(conversation, before, after, limit);
-              final ObjectNode body = AvroJson.mapper().createObjectNode();
-              final ArrayNode items = body.putArray("items");
-              page.items().forEach(item -> items.add(AvroJson.toJson(item)));
-              if (page.items().isEmpty()) {
-                body.putNull("next_cursor");
-                body.putNull("prev_cursor");
-              } else {
-                body.put(
-                    "next_cursor",
-                    EventCursors.encode(page.items().get(page.items().size() - 1).getSeq()));
-                body.put("prev_cursor", EventCursors.encode(page.items().get(0).getSeq()));
-              }
-              body.put("has_more", page.hasMore());
-              return body;
-            }));
+    answer(
+        ctx,
+        ProjectionTopology.TRANSCRIPT_STORE,
+        conversation,
+        () -> ReadBodies.transcript(queries.transcript(conversation, before, after, limit)));
   }
 
   private void search(final Context ctx) {
@@ -207,58 +179,41 @@ public final class ProjectionRoutes {
       throw ApiException.invalid("q", "give the text to search for in q");
     }
     final int topK = number(ctx.queryParam("top_k"), "top_k", DEFAULT_TOP_K);
-    ctx.json(
-        owned(
-            forwarded(ctx),
-            ProjectionTopology.TRANSCRIPT_STORE,
-            conversation,
-            pathAndQuery(ctx),
-            () -> {
-              final ObjectNode body = AvroJson.mapper().createObjectNode();
-              final ArrayNode items = body.putArray("items");
-              queries.search(conversation, q, topK).forEach(i -> items.add(AvroJson.toJson(i)));
-              return body;
-            }));
+    answer(
+        ctx,
+        ProjectionTopology.TRANSCRIPT_STORE,
+        conversation,
+        () -> ReadBodies.items(queries.search(conversation, q, topK)));
   }
 
   private void state(final Context ctx) {
-    final String scope = ctx.pathParam("scope");
-    final String scopeId = ctx.pathParam("scope_id");
     final String key = ctx.pathParam("key");
-    ctx.json(
-        owned(
-            forwarded(ctx),
-            ProjectionTopology.STATE_STORE,
-            ViewKeys.stateOwner(scope, scopeId),
-            pathAndQuery(ctx),
-            () -> {
-              final StateEntry entry =
-                  queries
-                      .state(scope, scopeId, key)
-                      .orElseThrow(
-                          () ->
-                              ApiException.notFound(
-                                  "no state '" + key + "' in " + scope + "/" + scopeId));
-              return AvroJson.toJson(entry);
-            }));
+    ownedState(
+        ctx,
+        (scope, scopeId) ->
+            AvroJson.toJson(
+                queries
+                    .state(scope, scopeId, key)
+                    .orElseThrow(
+                        () ->
+                            ApiException.notFound(
+                                "no state '" + key + "' in " + scope + "/" + scopeId))));
   }
 
   private void states(final Context ctx) {
+    final String prefix = ctx.queryParam("prefix");
+    ownedState(ctx, (scope, scopeId) -> ReadBodies.items(queries.states(scope, scopeId, prefix)));
+  }
+
+  /** Answers a read of one state scope where that scope is kept. */
+  private void ownedState(final Context ctx, final BiFunction<String, String, JsonNode> local) {
     final String scope = ctx.pathParam("scope");
     final String scopeId = ctx.pathParam("scope_id");
-    final String prefix = ctx.queryParam("prefix");
-    ctx.json(
-        owned(
-            forwarded(ctx),
-            ProjectionTopology.STATE_STORE,
-            ViewKeys.stateOwner(scope, scopeId),
-            pathAndQuery(ctx),
-            () -> {
-              final ObjectNode body = AvroJson.mapper().createObjectNode();
-              final ArrayNode items = body.putArray("items");
-              queries.states(scope, scopeId, prefix).forEach(e -> items.add(AvroJson.toJson(e)));
-              return body;
-            }));
+    answer(
+        ctx,
+        ProjectionTopology.STATE_STORE,
+        ViewKeys.stateOwner(scope, scopeId),
+        () -> local.apply(scope, scopeId));
   }
 
   private void digests(final Context ctx) {
@@ -279,6 +234,12 @@ public final class ProjectionRoutes {
     ctx.json(body);
   }
 
+  /** Answers with the owner's JSON for {@code key} in {@code store}, or with {@code local}. */
+  private void answer(
+      final Context ctx, final String store, final String key, final Supplier<JsonNode> local) {
+    ctx.json(owned(forwarded(ctx), store, key, pathAndQuery(ctx), local));
+  }
+
   private JsonNode owned(
       final boolean forwarded,
       final String store,
@@ -286,82 +247,12 @@ public final class ProjectionRoutes {
       final String pathAndQuery,
       final Supplier<JsonNode> local) {
     if (!forwarded) {
-      final java.util.Optional<String> owner = router.owner(store, key);
+      final Optional<String> owner = router.owner(store, key);
       if (owner.isPresent()) {
         return router.get(owner.get(), pathAndQuery);
       }
     }
     return local.get();
-  }
-
-  private ObjectNode eventsBody(final String runId, final long after, final int limit) {
-    final EventPage page = queries.events(runId, after, limit).orElseThrow(() -> unknownRun(runId));
-    final ObjectNode body = AvroJson.mapper().createObjectNode();
-    final ArrayNode items = body.putArray("items");
-    page.items().forEach(event -> items.add(AvroJson.toJson(event)));
-    if (page.nextAfter().isPresent()) {
-      body.put("next_cursor", EventCursors.encode(page.nextAfter().getAsLong()));
-    } else {
-      body.putNull("next_cursor");
-    }
-    return body;
-  }
-
-  private static ObjectNode runsBody(final RunPage page) {
-    final ObjectNode body = AvroJson.mapper().createObjectNode();
-    final ArrayNode items = body.putArray("items");
-    page.items().forEach(run -> items.add(AvroJson.toJson(run)));
-    if (page.nextPosition().isPresent()) {
-      body.put("next_cursor", encodeRunCursor(page.nextPosition().get()));
-    } else {
-      body.putNull("next_cursor");
-    }
-    return body;
-  }
-
-  /** Merges the pages of every instance: newest first, the first {@code limit}. */
-  private static ObjectNode mergeRuns(final List<JsonNode> bodies, final int limit) {
-    final List<JsonNode> all = new ArrayList<>();
-    boolean more = false;
-    for (final JsonNode body : bodies) {
-      body.path("items").forEach(all::add);
-      more |= body.path("next_cursor").isTextual();
-    }
-    all.sort(Comparator.comparing(ProjectionRoutes::position).reversed());
-    more |= all.size() > limit;
-    final List<JsonNode> page = all.subList(0, Math.min(limit, all.size()));
-    final ObjectNode merged = AvroJson.mapper().createObjectNode();
-    merged.putArray("items").addAll(page);
-    if (more && !page.isEmpty()) {
-      merged.put("next_cursor", encodeRunCursor(position(page.get(page.size() - 1))));
-    } else {
-      merged.putNull("next_cursor");
-    }
-    return merged;
-  }
-
-  private static String position(final JsonNode run) {
-    final long created = run.path("created_at").isNumber() ? run.path("created_at").asLong() : 0;
-    return ViewKeys.padded(created) + "/" + run.path("run_id").asText();
-  }
-
-  private static String encodeRunCursor(final String position) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString((RUN_CURSOR + position).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decodeRunCursor(final String cursor) {
-    try {
-      final String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      if (text.startsWith(RUN_CURSOR)) {
-        return text.substring(RUN_CURSOR.length());
-      }
-    } catch (final IllegalArgumentException e) {
-      // reported below
-    }
-    throw ApiException.invalid(
-        "cursor", "'" + cursor + "' is not a cursor this API returned; pass next_cursor unchanged");
   }
 
   private static boolean forwarded(final Context ctx) {

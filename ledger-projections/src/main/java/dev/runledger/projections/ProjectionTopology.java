@@ -6,6 +6,7 @@ import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.OutboundMessage;
 import dev.runledger.avro.StateEntry;
 import dev.runledger.avro.TranscriptItem;
+import dev.runledger.projections.fold.Projector;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.LedgerTopics;
@@ -31,8 +32,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The projections (SPEC §7): folds the run ledger into the {@code runs}, {@code run-events} and
  * {@code runs-index} views with {@link dev.runledger.projections.fold.RunFold}, the transcript and
- * state views and the deliveries with {@link dev.runledger.projections.fold.ViewFolds}, and keeps
- * the dispatch decisions by event id.
+ * state views and the deliveries with {@code ViewFolds}, each through the {@link Projector}, and
+ * keeps the dispatch decisions by event id.
  *
  * <p>Inputs (read as raw bytes and decoded in the processors, so undecodable records go to the DLQ
  * and never stop the application):
@@ -160,31 +161,34 @@ public final class ProjectionTopology {
 
     final Serde<TranscriptItem> items = serdes.forType(TranscriptItem.class);
     final KStream<String, TranscriptItem> assistant =
-        folded
-            .get(FOLD_SPLIT + TRANSCRIPT)
-            .mapValues(e -> (TranscriptItem) e.view(), Named.as(TRANSCRIPT_FROM_LEDGER + "-item"))
-            .repartition(
-                Repartitioned.<String, TranscriptItem>as(TRANSCRIPT_FROM_LEDGER)
-                    .withKeySerde(Serdes.String())
-                    .withValueSerde(items));
-    hosts
-        .get(HOST_SPLIT + TRANSCRIPT)
-        .mapValues(e -> (TranscriptItem) e.view(), Named.as(TRANSCRIPT_FROM_HOSTS + "-item"))
-        .repartition(
-            Repartitioned.<String, TranscriptItem>as(TRANSCRIPT_FROM_HOSTS)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(items))
+        repartitioned(
+            folded.get(FOLD_SPLIT + TRANSCRIPT),
+            TranscriptItem.class,
+            items,
+            TRANSCRIPT_FROM_LEDGER,
+            TRANSCRIPT_FROM_LEDGER + "-item");
+    repartitioned(
+            hosts.get(HOST_SPLIT + TRANSCRIPT),
+            TranscriptItem.class,
+            items,
+            TRANSCRIPT_FROM_HOSTS,
+            TRANSCRIPT_FROM_HOSTS + "-item")
         .merge(assistant, Named.as(TRANSCRIPT_MERGE))
-        .process(TranscriptProcessor::new, Named.as(TRANSCRIPT_PROCESSOR), TRANSCRIPT_STORE);
+        .process(
+            () -> new ViewProcessor<TranscriptItem>(Projector::transcript),
+            Named.as(TRANSCRIPT_PROCESSOR),
+            TRANSCRIPT_STORE);
 
-    folded
-        .get(FOLD_SPLIT + STATE)
-        .mapValues(e -> (StateEntry) e.view(), Named.as(STATE_UPDATES + "-entry"))
-        .repartition(
-            Repartitioned.<String, StateEntry>as(STATE_UPDATES)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(serdes.forType(StateEntry.class)))
-        .process(StateProcessor::new, Named.as(STATE_PROCESSOR), STATE_STORE);
+    repartitioned(
+            folded.get(FOLD_SPLIT + STATE),
+            StateEntry.class,
+            serdes.forType(StateEntry.class),
+            STATE_UPDATES,
+            STATE_UPDATES + "-entry")
+        .process(
+            () -> new ViewProcessor<StateEntry>(Projector::state),
+            Named.as(STATE_PROCESSOR),
+            STATE_STORE);
 
     folded
         .get(FOLD_SPLIT + DELIVERY)
@@ -225,6 +229,22 @@ public final class ProjectionTopology {
     ProjectionSettings.applicationServer(cfg)
         .ifPresent(server -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
     return props;
+  }
+
+  /**
+   * The view records of one branch (taken out of their emissions by node {@code mapName}),
+   * repartitioned by their key through {@code <application.id>-<name>-repartition}.
+   */
+  private static <V> KStream<String, V> repartitioned(
+      final KStream<String, Emission> branch,
+      final Class<V> type,
+      final Serde<V> values,
+      final String name,
+      final String mapName) {
+    return branch
+        .mapValues(e -> type.cast(e.view()), Named.as(mapName))
+        .repartition(
+            Repartitioned.<String, V>as(name).withKeySerde(Serdes.String()).withValueSerde(values));
   }
 
   private static KStream<byte[], byte[]> raw(

@@ -8,73 +8,29 @@ import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunStatus;
-import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.serde.LedgerSerdes;
-import dev.runledger.schemas.topics.LedgerTopics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The production topology on a TopologyTestDriver: ledger in, runs and run-events stores out. */
 class ProjectionTopologyTest {
+
   @TempDir Path stateDir;
 
-  private final LedgerSerdes serdes = LedgerSerdes.singleObject();
-  private TopologyTestDriver driver;
-  private LedgerTopics topics;
-  private TestInputTopic<String, LedgerRecord> ledger;
-  private TestInputTopic<String, byte[]> rawLedger;
-  private TestInputTopic<String, DispatchDecision> decisions;
-  private TestOutputTopic<byte[], byte[]> dlq;
-
-  @BeforeAll
-  static void rocksDbCanLoad() {}
+  private ProjectionDriver driver;
 
   @BeforeEach
   void start() {
-    final LedgerConfig config =
-        LedgerConfig.of(
-            Map.of(
-                LedgerConfig.STATE_DIR, stateDir.toString(), LedgerConfig.TOPIC_PREFIX, "test."));
-    topics = LedgerTopics.create(config.topicSettings(), serdes);
-    driver =
-        new TopologyTestDriver(
-            ProjectionTopology.build(topics, serdes), ProjectionTopology.streamsConfig(config));
-    ledger =
-        driver.createInputTopic(
-            topics.runLedger().name(),
-            new StringSerializer(),
-            topics.runLedger().valueSerde().serializer());
-    rawLedger =
-        driver.createInputTopic(
-            topics.runLedger().name(), new StringSerializer(), new ByteArraySerializer());
-    decisions =
-        driver.createInputTopic(
-            topics.dispatchDecisions().name(),
-            new StringSerializer(),
-            topics.dispatchDecisions().valueSerde().serializer());
-    dlq =
-        driver.createOutputTopic(
-            topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    driver = new ProjectionDriver(stateDir);
   }
 
   @AfterEach
@@ -114,7 +70,7 @@ class ProjectionTopologyTest {
     records.add(c.completed(1));
 
     // when
-    records.forEach(r -> ledger.pipeInput(r.getRunId(), r));
+    records.forEach(r -> driver.ledger().pipeInput(r.getRunId(), r));
 
     // then
     final AgentRun runA = runs().get("run-a");
@@ -164,7 +120,7 @@ class ProjectionTopologyTest {
               java.util.stream.LongStream.rangeClosed(1, events.size()).boxed().toList());
       assertThat(runs().get(run).getEventCount()).isEqualTo(events.size());
     }
-    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(driver.dlq().isEmpty()).isTrue();
   }
 
   @Test
@@ -173,8 +129,8 @@ class ProjectionTopologyTest {
     final LedgerFixture a = new LedgerFixture("run-a");
 
     // when
-    ledger.pipeInput("run-a", a.created());
-    ledger.pipeInput("run-a", a.claimed(1));
+    driver.ledger().pipeInput("run-a", a.created());
+    driver.ledger().pipeInput("run-a", a.claimed(1));
 
     // then
     assertThat(runs().get("run-a").getLastOffset()).isEqualTo(1L);
@@ -187,15 +143,16 @@ class ProjectionTopologyTest {
     final byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
 
     // when
-    rawLedger.pipeInput("run-a", garbage);
-    ledger.pipeInput("run-a", a.created());
+    driver.rawLedger().pipeInput("run-a", garbage);
+    driver.ledger().pipeInput("run-a", a.created());
 
     // then
-    final TestRecord<byte[], byte[]> dead = dlq.readRecord();
+    final TestRecord<byte[], byte[]> dead = driver.dlq().readRecord();
     assertThat(dead.value()).isEqualTo(garbage);
     assertThat(dead.key()).isEqualTo("run-a".getBytes(StandardCharsets.UTF_8));
     assertThat(header(dead, "runledger.error.code")).isEqualTo("decode.bad_header");
-    assertThat(header(dead, "runledger.source.topic")).isEqualTo(topics.runLedger().name());
+    assertThat(header(dead, "runledger.source.topic"))
+        .isEqualTo(driver.topics().runLedger().name());
     assertThat(header(dead, "runledger.source.offset")).isEqualTo("0");
     assertThat(runs().get("run-a").getStatus()).isEqualTo(RunStatus.QUEUED);
   }
@@ -206,10 +163,11 @@ class ProjectionTopologyTest {
     final LedgerFixture a = new LedgerFixture("run-a");
 
     // when
-    ledger.pipeInput("run-z", a.created());
+    driver.ledger().pipeInput("run-z", a.created());
 
     // then
-    assertThat(header(dlq.readRecord(), "runledger.error.code")).isEqualTo("record.key_mismatch");
+    assertThat(header(driver.dlq().readRecord(), "runledger.error.code"))
+        .isEqualTo("record.key_mismatch");
     assertThat(runs().get("run-a")).isNull();
     assertThat(runs().get("run-z")).isNull();
   }
@@ -219,15 +177,15 @@ class ProjectionTopologyTest {
     // given
     final LedgerFixture a = new LedgerFixture("run-a");
     final LedgerFixture b = new LedgerFixture("run-b");
-    ledger.pipeInput("run-a", a.created());
-    ledger.pipeInput("run-a", a.claimed(1));
-    ledger.pipeInput("run-b", b.created());
+    driver.ledger().pipeInput("run-a", a.created());
+    driver.ledger().pipeInput("run-a", a.claimed(1));
+    driver.ledger().pipeInput("run-b", b.created());
 
     // when
-    rawLedger.pipeInput("run-a", (byte[]) null);
+    driver.rawLedger().pipeInput("run-a", (byte[]) null);
 
     // then
-    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(driver.dlq().isEmpty()).isTrue();
     assertThat(runs().get("run-a")).isNull();
     assertThat(events("run-a")).isEmpty();
     assertThat(runs().get("run-b")).isNotNull();
@@ -241,19 +199,19 @@ class ProjectionTopologyTest {
     final DispatchDecision created = decision("e-1", Decision.RUN_CREATED, "run-1");
     final DispatchDecision other = decision("e-2", Decision.NO_BINDING, null);
     final KeyValueStore<String, DispatchDecision> store =
-        driver.getKeyValueStore(ProjectionTopology.DECISIONS_STORE);
+        driver.store(ProjectionTopology.DECISIONS_STORE);
 
     // when
-    decisions.pipeInput("e-1", enqueued);
-    decisions.pipeInput("e-2", other);
-    decisions.pipeInput("e-1", created);
+    driver.decisions().pipeInput("e-1", enqueued);
+    driver.decisions().pipeInput("e-2", other);
+    driver.decisions().pipeInput("e-1", created);
 
     // then
     assertThat(store.get("e-1")).isEqualTo(created);
     assertThat(store.get("e-2")).isEqualTo(other);
 
     // when
-    decisions.pipeInput("e-2", (DispatchDecision) null);
+    driver.decisions().pipeInput("e-2", (DispatchDecision) null);
 
     // then
     assertThat(store.get("e-2")).isNull();
@@ -270,18 +228,11 @@ class ProjectionTopologyTest {
   }
 
   private KeyValueStore<String, AgentRun> runs() {
-    return driver.getKeyValueStore(ProjectionTopology.RUNS_STORE);
+    return driver.store(ProjectionTopology.RUNS_STORE);
   }
 
   private List<AgentRunEvent> events(final String runId) {
-    final KeyValueStore<String, AgentRunEvent> store =
-        driver.getKeyValueStore(ProjectionTopology.RUN_EVENTS_STORE);
-    final List<AgentRunEvent> events = new ArrayList<>();
-    try (KeyValueIterator<String, AgentRunEvent> it =
-        store.range(RunEventKeys.after(runId, 0), RunEventKeys.last(runId))) {
-      it.forEachRemaining((final KeyValue<String, AgentRunEvent> kv) -> events.add(kv.value));
-    }
-    return events;
+    return driver.events(runId);
   }
 
   private static String header(final TestRecord<byte[], byte[]> record, final String name) {

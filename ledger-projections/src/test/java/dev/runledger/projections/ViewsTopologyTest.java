@@ -6,7 +6,6 @@ import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.HostEvent;
-import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.MessageDelta;
 import dev.runledger.avro.OutboundKind;
 import dev.runledger.avro.OutboundMessage;
@@ -17,23 +16,12 @@ import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.projections.query.LocalRunQueries;
 import dev.runledger.projections.query.RunFilter;
 import dev.runledger.projections.query.RunPage;
-import dev.runledger.projections.query.ViewStores;
-import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.serde.LedgerSerdes;
-import dev.runledger.schemas.topics.LedgerTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,55 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Transcript, state, index, deliveries and decisions on a TopologyTestDriver. */
 class ViewsTopologyTest {
+
   @TempDir Path stateDir;
 
-  private final LedgerSerdes serdes = LedgerSerdes.singleObject();
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, LedgerRecord> ledger;
-  private TestInputTopic<String, HostEvent> hosts;
-  private TestInputTopic<String, DispatchDecision> decisions;
-  private TestOutputTopic<String, OutboundMessage> deliveries;
+  private ProjectionDriver driver;
   private LocalRunQueries queries;
 
   @BeforeEach
   void start() {
-    final LedgerConfig config =
-        LedgerConfig.of(
-            Map.of(
-                LedgerConfig.STATE_DIR, stateDir.toString(), LedgerConfig.TOPIC_PREFIX, "test."));
-    final LedgerTopics topics = LedgerTopics.create(config.topicSettings(), serdes);
-    driver =
-        new TopologyTestDriver(
-            ProjectionTopology.build(topics, serdes, Duration.ofSeconds(1)),
-            ProjectionTopology.streamsConfig(config));
-    ledger =
-        driver.createInputTopic(
-            topics.runLedger().name(),
-            new StringSerializer(),
-            topics.runLedger().valueSerde().serializer());
-    hosts =
-        driver.createInputTopic(
-            topics.hostEvents().name(),
-            new StringSerializer(),
-            topics.hostEvents().valueSerde().serializer());
-    decisions =
-        driver.createInputTopic(
-            topics.dispatchDecisions().name(),
-            new StringSerializer(),
-            topics.dispatchDecisions().valueSerde().serializer());
-    deliveries =
-        driver.createOutputTopic(
-            topics.deliveries().name(),
-            new StringDeserializer(),
-            topics.deliveries().valueSerde().deserializer());
-    queries =
-        new LocalRunQueries(
-            new ViewStores() {
-              @Override
-              public <V> ReadOnlyKeyValueStore<String, V> store(final String name) {
-                return driver.getKeyValueStore(name);
-              }
-            });
+    driver = new ProjectionDriver(stateDir, Duration.ofSeconds(1));
+    queries = driver.queries();
   }
 
   @AfterEach
@@ -101,14 +50,14 @@ class ViewsTopologyTest {
   void shouldWriteUserAndAssistantMessagesButNotFencedOnesWhenTranscriptIsFolded() {
     // given
     final LedgerFixture run = new LedgerFixture("run-a");
-    hosts.pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-1", "hello there"));
-    ledger.pipeInput("run-a", run.created());
-    ledger.pipeInput("run-a", run.claimed(1));
-    ledger.pipeInput("run-a", run.claimed(2));
+    driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-1", "hello there"));
+    driver.ledger().pipeInput("run-a", run.created());
+    driver.ledger().pipeInput("run-a", run.claimed(1));
+    driver.ledger().pipeInput("run-a", run.claimed(2));
 
     // when
-    ledger.pipeInput("run-a", run.message(1, "from the fenced attempt"));
-    ledger.pipeInput("run-a", run.message(2, "hi, human"));
+    driver.ledger().pipeInput("run-a", run.message(1, "from the fenced attempt"));
+    driver.ledger().pipeInput("run-a", run.message(2, "hi, human"));
 
     // then
     final List<TranscriptItem> items = queries.transcript("conv-1", null, null, 10).items();
@@ -126,14 +75,14 @@ class ViewsTopologyTest {
   void shouldVersionStateAndDeleteItWhenValueIsNull() {
     // given
     final LedgerFixture run = new LedgerFixture("run-s");
-    ledger.pipeInput("run-s", run.created());
-    ledger.pipeInput("run-s", run.claimed(1));
+    driver.ledger().pipeInput("run-s", run.created());
+    driver.ledger().pipeInput("run-s", run.claimed(1));
 
     // when
-    ledger.pipeInput("run-s", run.result(1, "state.updated", state("mood", "\"good\"")));
-    ledger.pipeInput("run-s", run.result(1, "state.updated", state("mood", "\"better\"")));
-    ledger.pipeInput("run-s", run.result(1, "state.updated", state("gone", "1")));
-    ledger.pipeInput("run-s", run.result(1, "state.updated", state("gone", null)));
+    driver.ledger().pipeInput("run-s", run.result(1, "state.updated", state("mood", "\"good\"")));
+    driver.ledger().pipeInput("run-s", run.result(1, "state.updated", state("mood", "\"better\"")));
+    driver.ledger().pipeInput("run-s", run.result(1, "state.updated", state("gone", "1")));
+    driver.ledger().pipeInput("run-s", run.result(1, "state.updated", state("gone", null)));
 
     // then
     final StateEntry mood = queries.state("conversation", "conv-1", "mood").orElseThrow();
@@ -149,12 +98,12 @@ class ViewsTopologyTest {
     // given
     final LedgerFixture a = new LedgerFixture("run-a");
     final LedgerFixture b = new LedgerFixture("run-b");
-    ledger.pipeInput("run-a", a.created());
-    ledger.pipeInput("run-b", b.created());
-    ledger.pipeInput("run-b", b.claimed(1));
+    driver.ledger().pipeInput("run-a", a.created());
+    driver.ledger().pipeInput("run-b", b.created());
+    driver.ledger().pipeInput("run-b", b.claimed(1));
 
     // when
-    ledger.pipeInput("run-b", b.completed(1));
+    driver.ledger().pipeInput("run-b", b.completed(1));
 
     // then
     final RunPage completed = queries.runs(new RunFilter(null, "completed", null), null, 10);
@@ -167,8 +116,7 @@ class ViewsTopologyTest {
         queries.runs(new RunFilter("conv-1", null, null), first.nextPosition().orElseThrow(), 1);
     assertThat(second.items()).hasSize(1);
     assertThat(second.items().get(0).getRunId()).isNotEqualTo(first.items().get(0).getRunId());
-    final KeyValueStore<String, String> index =
-        driver.getKeyValueStore(ProjectionTopology.RUNS_INDEX_STORE);
+    final KeyValueStore<String, String> index = driver.store(ProjectionTopology.RUNS_INDEX_STORE);
     final List<String> keys = new ArrayList<>();
     index.all().forEachRemaining(kv -> keys.add(kv.key));
     assertThat(keys).filteredOn(k -> k.startsWith(ViewKeys.BY_STATUS)).hasSize(2);
@@ -178,17 +126,17 @@ class ViewsTopologyTest {
   void shouldCoalesceDeltasAndSendCompletedMessageWhenDelivering() {
     // given
     final LedgerFixture run = new LedgerFixture("run-d");
-    ledger.pipeInput("run-d", run.created());
-    ledger.pipeInput("run-d", run.claimed(1));
+    driver.ledger().pipeInput("run-d", run.created());
+    driver.ledger().pipeInput("run-d", run.claimed(1));
 
     // when
-    ledger.pipeInput("run-d", run.result(1, "message.delta", delta("Hel")));
-    ledger.pipeInput("run-d", run.result(1, "message.delta", delta("lo")));
-    driver.advanceWallClockTime(Duration.ofSeconds(2));
-    ledger.pipeInput("run-d", run.message(1, "Hello!"));
+    driver.ledger().pipeInput("run-d", run.result(1, "message.delta", delta("Hel")));
+    driver.ledger().pipeInput("run-d", run.result(1, "message.delta", delta("lo")));
+    driver.driver().advanceWallClockTime(Duration.ofSeconds(2));
+    driver.ledger().pipeInput("run-d", run.message(1, "Hello!"));
 
     // then
-    final List<OutboundMessage> sent = deliveries.readValuesToList();
+    final List<OutboundMessage> sent = driver.deliveries().readValuesToList();
     assertThat(sent)
         .extracting(OutboundMessage::getKind)
         .containsExactly(OutboundKind.DELTA, OutboundKind.COMPLETED);
@@ -201,10 +149,10 @@ class ViewsTopologyTest {
   @Test
   void shouldKeepOriginalDecisionWhenDuplicateDecisionArrives() {
     // given
-    decisions.pipeInput("e-1", decision(Decision.RUN_CREATED));
+    driver.decisions().pipeInput("e-1", decision(Decision.RUN_CREATED));
 
     // when
-    decisions.pipeInput("e-1", decision(Decision.DUPLICATE));
+    driver.decisions().pipeInput("e-1", decision(Decision.DUPLICATE));
 
     // then
     assertThat(queries.decision("e-1").orElseThrow().getDecision()).isEqualTo(Decision.RUN_CREATED);

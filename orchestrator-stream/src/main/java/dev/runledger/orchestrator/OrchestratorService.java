@@ -1,5 +1,7 @@
 package dev.runledger.orchestrator;
 
+import dev.runledger.orchestrator.topology.DispatchTopology;
+import dev.runledger.orchestrator.topology.OrchestratorSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.service.StreamsService;
 import dev.runledger.schemas.topics.LedgerTopics;

@@ -6,7 +6,7 @@ import dev.runledger.avro.EventSource;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.RunStatus;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.orchestrator.RunIds;
+import dev.runledger.orchestrator.dispatch.RunIds;
 import dev.runledger.projections.query.RunQueries;
 import dev.runledger.schemas.json.AvroJson;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
-import dev.runledger.orchestrator.RunIds;
+import dev.runledger.orchestrator.dispatch.RunIds;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.WorkerSettings;

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * The pure folds of the transcript, state and dispatch-decision views (SPEC §7.3–§7.5), shared by
  * the live topology and by rebuild like {@link RunFold}. Nothing here reads a clock.
  */
-public final class ViewFolds {
+final class ViewFolds {
   /** Event type of the host events that become user messages. */
   public static final String MESSAGE_RECEIVED = "message.received";
 

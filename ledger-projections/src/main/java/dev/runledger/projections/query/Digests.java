@@ -25,14 +25,24 @@ public final class Digests {
 
   private Digests() {}
 
-  /** Adds a record-valued entry. */
+  /**
+   * Adds an entry of {@code view}: a record as its canonical JSON, any other value as its text, a
+   * transcript item under its conversation without its {@code seq}.
+   */
   public static ViewDigest add(
-      final ViewDigest digest, final String key, final SpecificRecord value) {
-    return digest.plus(key, AvroJson.text(AvroJson.toJson(value)));
+      final ViewDigest digest, final String view, final String key, final Object value) {
+    if (view.equals(ProjectionTopology.TRANSCRIPT_STORE) && value instanceof TranscriptItem item) {
+      return record(
+          digest, item.getConversationId(), TranscriptItem.newBuilder(item).setSeq(0).build());
+    }
+    if (value instanceof SpecificRecord record) {
+      return record(digest, key, record);
+    }
+    return digest.plus(key, String.valueOf(value));
   }
 
-  /** Adds a transcript item (key: its conversation; seq left out). */
-  public static ViewDigest addTranscript(final ViewDigest digest, final TranscriptItem item) {
-    return add(digest, item.getConversationId(), TranscriptItem.newBuilder(item).setSeq(0).build());
+  private static ViewDigest record(
+      final ViewDigest digest, final String key, final SpecificRecord value) {
+    return digest.plus(key, AvroJson.text(AvroJson.toJson(value)));
   }
 }

@@ -5,8 +5,7 @@ import dev.runledger.avro.AgentRunEvent;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.StateEntry;
 import dev.runledger.avro.TranscriptItem;
-import dev.runledger.projections.ProjectionTopology;
-import dev.runledger.projections.RunEventKeys;
+import dev.runledger.projections.fold.RunEventKeys;
 import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.schemas.http.ApiException;
 import java.util.ArrayDeque;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -224,13 +222,7 @@ public final class LocalRunQueries implements RunQueries {
     try (KeyValueIterator<String, Object> it = stores.<Object>store(view).all()) {
       while (it.hasNext()) {
         final KeyValue<String, Object> kv = it.next();
-        if (view.equals(ProjectionTopology.TRANSCRIPT_STORE)) {
-          digest = Digests.addTranscript(digest, (TranscriptItem) kv.value);
-        } else if (kv.value instanceof SpecificRecord record) {
-          digest = Digests.add(digest, kv.key, record);
-        } else {
-          digest = digest.plus(kv.key, String.valueOf(kv.value));
-        }
+        digest = Digests.add(digest, view, kv.key, kv.value);
       }
     }
     return digest;

@@ -24,47 +24,42 @@ public final class LedgerTools {
   /** Folds the ledger, host events and decisions in memory; the digest of every view. */
   public Map<String, ViewDigest> rebuild(final TopicScan.Progress progress) {
     final InMemoryViews views = new InMemoryViews();
-    scan.scan(
-        topics.runLedger().name(),
-        null,
-        progress,
-        r ->
-            decode(topics.runLedger(), r)
-                .ifPresent(v -> views.ledger(key(r), v.orElse(null), r.offset())));
-    scan.scan(
-        topics.hostEvents().name(),
-        null,
+    read(topics.runLedger(), progress, (key, v, r) -> views.ledger(key, v, r.offset()));
+    read(
+        topics.hostEvents(),
         TopicScan.silent(),
-        r -> decode(topics.hostEvents(), r).ifPresent(v -> v.ifPresent(views::hostEvent)));
-    scan.scan(
-        topics.dispatchDecisions().name(),
-        null,
-        TopicScan.silent(),
-        r ->
-            decode(topics.dispatchDecisions(), r)
-                .ifPresent(v -> views.decision(key(r), v.orElse(null))));
+        (key, v, r) -> Optional.ofNullable(v).ifPresent(views::hostEvent));
+    read(topics.dispatchDecisions(), TopicScan.silent(), (key, v, r) -> views.decision(key, v));
     return views.digests();
   }
 
   /** Every violation of the ledger's invariants. */
   public List<LedgerVerifier.Violation> verify(final TopicScan.Progress progress) {
     final LedgerVerifier verifier = new LedgerVerifier();
+    read(
+        topics.runLedger(),
+        progress,
+        (key, v, r) -> verifier.ledger(key, v, r.partition(), r.offset()));
+    read(
+        topics.dispatchDecisions(),
+        TopicScan.silent(),
+        (key, v, r) -> Optional.ofNullable(v).ifPresent(d -> verifier.decision(key, d)));
+    return verifier.violations();
+  }
+
+  /** What {@link #read} hands on: the key, the value (null for a tombstone) and the record. */
+  private interface Each<V> {
+    void accept(String key, V value, ConsumerRecord<byte[], byte[]> record);
+  }
+
+  /** Scans a topic and hands every record that {@link #decode decodes} to {@code each}. */
+  private <V> void read(
+      final Topic<String, V> topic, final TopicScan.Progress progress, final Each<V> each) {
     scan.scan(
-        topics.runLedger().name(),
+        topic.name(),
         null,
         progress,
-        r ->
-            decode(topics.runLedger(), r)
-                .ifPresent(
-                    v -> verifier.ledger(key(r), v.orElse(null), r.partition(), r.offset())));
-    scan.scan(
-        topics.dispatchDecisions().name(),
-        null,
-        TopicScan.silent(),
-        r ->
-            decode(topics.dispatchDecisions(), r)
-                .ifPresent(v -> v.ifPresent(d -> verifier.decision(key(r), d))));
-    return verifier.violations();
+        r -> decode(topic, r).ifPresent(v -> each.accept(key(r), v.orElse(null), r)));
   }
 
   /** The record's key as text, or null. */

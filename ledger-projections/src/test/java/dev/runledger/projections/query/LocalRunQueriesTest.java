@@ -9,58 +9,31 @@ import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.projections.LedgerFixture;
+import dev.runledger.projections.ProjectionDriver;
 import dev.runledger.projections.ProjectionTopology;
-import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.http.ApiException;
-import dev.runledger.schemas.serde.LedgerSerdes;
-import dev.runledger.schemas.topics.LedgerTopics;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Queries over the stores the production topology fills. */
 class LocalRunQueriesTest {
+
   @TempDir Path stateDir;
 
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, LedgerRecord> ledger;
-  private TestInputTopic<String, DispatchDecision> decisions;
+  private ProjectionDriver driver;
   private LocalRunQueries queries;
-
-  @BeforeAll
-  static void rocksDbCanLoad() {}
 
   @BeforeEach
   void start() {
-    final LedgerSerdes serdes = LedgerSerdes.singleObject();
-    final LedgerConfig config =
-        LedgerConfig.of(Map.of(LedgerConfig.STATE_DIR, stateDir.toString()));
-    final LedgerTopics topics = LedgerTopics.create(config.topicSettings(), serdes);
-    driver =
-        new TopologyTestDriver(
-            ProjectionTopology.build(topics, serdes), ProjectionTopology.streamsConfig(config));
-    ledger =
-        driver.createInputTopic(
-            topics.runLedger().name(),
-            new StringSerializer(),
-            topics.runLedger().valueSerde().serializer());
-    decisions =
-        driver.createInputTopic(
-            topics.dispatchDecisions().name(),
-            new StringSerializer(),
-            topics.dispatchDecisions().valueSerde().serializer());
+    driver = new ProjectionDriver(stateDir);
     queries = new LocalRunQueries(new DriverStores(driver));
   }
 
@@ -138,7 +111,7 @@ class LocalRunQueriesTest {
             .setRunId("run-a")
             .setDecidedAt(Instant.ofEpochMilli(1_700_000_000_000L))
             .build();
-    decisions.pipeInput("e-1", decision);
+    driver.decisions().pipeInput("e-1", decision);
 
     // then
     assertThat(queries.decision("e-1")).contains(decision);
@@ -161,7 +134,7 @@ class LocalRunQueriesTest {
   }
 
   private void pipe(final List<LedgerRecord> records) {
-    records.forEach(r -> ledger.pipeInput(r.getRunId(), r));
+    records.forEach(r -> driver.ledger().pipeInput(r.getRunId(), r));
   }
 
   private static List<LedgerRecord> completedRun(final String runId) {
@@ -176,7 +149,7 @@ class LocalRunQueriesTest {
   }
 
   /** The driver's stores; with no driver, every store is in a rebalance. */
-  private record DriverStores(TopologyTestDriver driver) implements ViewStores {
+  private record DriverStores(ProjectionDriver driver) implements ViewStores {
     @Override
     public ReadOnlyKeyValueStore<String, AgentRun> runs() {
       return store(ProjectionTopology.RUNS_STORE);
@@ -197,7 +170,7 @@ class LocalRunQueriesTest {
       if (driver == null) {
         throw new InvalidStateStoreException("rebalancing");
       }
-      return driver.getKeyValueStore(name);
+      return driver.store(name);
     }
   }
 }

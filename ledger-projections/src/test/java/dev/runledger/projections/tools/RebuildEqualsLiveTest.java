@@ -11,32 +11,21 @@ import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.MessageDelta;
 import dev.runledger.avro.StateUpdated;
 import dev.runledger.projections.LedgerFixture;
+import dev.runledger.projections.ProjectionDriver;
 import dev.runledger.projections.ProjectionTopology;
-import dev.runledger.projections.query.LocalRunQueries;
 import dev.runledger.projections.query.ViewDigest;
-import dev.runledger.projections.query.ViewStores;
-import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.serde.LedgerSerdes;
-import dev.runledger.schemas.topics.LedgerTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The in-memory rebuild and the live topology fold the same input into the same views. */
 class RebuildEqualsLiveTest {
   @TempDir Path stateDir;
-
-  private final LedgerSerdes serdes = LedgerSerdes.singleObject();
 
   @Test
   void shouldProduceEqualDigestsWhenRebuildFoldsWhatTopologyFolded() {
@@ -48,46 +37,13 @@ class RebuildEqualsLiveTest {
 
     // when the topology folds it
     final Map<String, ViewDigest> live;
-    final LedgerConfig config =
-        LedgerConfig.of(
-            Map.of(LedgerConfig.STATE_DIR, stateDir.toString(), LedgerConfig.TOPIC_PREFIX, "t."));
-    final LedgerTopics topics = LedgerTopics.create(config.topicSettings(), serdes);
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
-            ProjectionTopology.build(topics, serdes, Duration.ofSeconds(1)),
-            ProjectionTopology.streamsConfig(config))) {
-      final TestInputTopic<String, LedgerRecord> in =
-          driver.createInputTopic(
-              topics.runLedger().name(),
-              new StringSerializer(),
-              topics.runLedger().valueSerde().serializer());
-      final TestInputTopic<String, byte[]> raw =
-          driver.createInputTopic(
-              topics.runLedger().name(), new StringSerializer(), new ByteArraySerializer());
-      driver
-          .createInputTopic(
-              topics.hostEvents().name(),
-              new StringSerializer(),
-              topics.hostEvents().valueSerde().serializer())
-          .pipeInput("ws-1//conv-1/", hello);
-      final TestInputTopic<String, DispatchDecision> decisions =
-          driver.createInputTopic(
-              topics.dispatchDecisions().name(),
-              new StringSerializer(),
-              topics.dispatchDecisions().valueSerde().serializer());
-      decisions.pipeInput("e-1", created);
-      decisions.pipeInput("e-1", duplicate);
-      ledger.forEach(r -> in.pipeInput(r.getRunId(), r));
-      raw.pipeInput("run-gone", (byte[]) null);
-      live =
-          new LocalRunQueries(
-                  new ViewStores() {
-                    @Override
-                    public <V> ReadOnlyKeyValueStore<String, V> store(final String name) {
-                      return driver.getKeyValueStore(name);
-                    }
-                  })
-              .digests();
+    try (ProjectionDriver driver = new ProjectionDriver(stateDir, Duration.ofSeconds(1))) {
+      driver.hosts().pipeInput("ws-1//conv-1/", hello);
+      driver.decisions().pipeInput("e-1", created);
+      driver.decisions().pipeInput("e-1", duplicate);
+      driver.pipe(ledger);
+      driver.rawLedger().pipeInput("run-gone", (byte[]) null);
+      live = driver.queries().digests();
     }
 
     // and the rebuild folds it

@@ -1,0 +1,100 @@
+package dev.runledger.projections;
+
+import dev.runledger.avro.AgentRun;
+import dev.runledger.avro.AgentRunEvent;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.StateEntry;
+import dev.runledger.avro.TranscriptItem;
+import dev.runledger.projections.fold.ViewPort;
+import dev.runledger.projections.fold.ViewStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The view stores a live processor was connected to, as a {@link ViewPort}. Each store is opened
+ * when it is first asked for, so a processor asks only for those it holds.
+ */
+final class StorePort implements ViewPort {
+  private final ProcessorContext<?, ?> context;
+  private final Map<String, ViewStore<?>> open = new HashMap<>();
+
+  StorePort(final ProcessorContext<?, ?> context) {
+    this.context = context;
+  }
+
+  @Override
+  public ViewStore<AgentRun> runs() {
+    return store(ProjectionTopology.RUNS_STORE);
+  }
+
+  @Override
+  public ViewStore<AgentRunEvent> runEvents() {
+    return store(ProjectionTopology.RUN_EVENTS_STORE);
+  }
+
+  @Override
+  public ViewStore<String> runsIndex() {
+    return store(ProjectionTopology.RUNS_INDEX_STORE);
+  }
+
+  @Override
+  public ViewStore<TranscriptItem> transcript() {
+    return store(ProjectionTopology.TRANSCRIPT_STORE);
+  }
+
+  @Override
+  public ViewStore<StateEntry> state() {
+    return store(ProjectionTopology.STATE_STORE);
+  }
+
+  @Override
+  public ViewStore<DispatchDecision> decisions() {
+    return store(ProjectionTopology.DECISIONS_STORE);
+  }
+
+  @SuppressWarnings("unchecked") // each name holds the value type its accessor names
+  private <V> ViewStore<V> store(final String name) {
+    return (ViewStore<V>)
+        open.computeIfAbsent(
+            name, n -> new Kv<>(context.<KeyValueStore<String, Object>>getStateStore(n)));
+  }
+
+  /** A Kafka Streams key-value store as a {@link ViewStore}. */
+  private record Kv<V>(KeyValueStore<String, V> store) implements ViewStore<V> {
+    @Override
+    public V get(final String key) {
+      return store.get(key);
+    }
+
+    @Override
+    public void put(final String key, final V value) {
+      store.put(key, value);
+    }
+
+    @Override
+    public void delete(final String key) {
+      store.delete(key);
+    }
+
+    @Override
+    public List<String> range(final String from, final String to) {
+      final List<String> keys = new ArrayList<>();
+      try (KeyValueIterator<String, V> it = store.range(from, to)) {
+        it.forEachRemaining(kv -> keys.add(kv.key));
+      }
+      return keys;
+    }
+
+    @Override
+    public V last(final String from, final String to) {
+      try (KeyValueIterator<String, V> it = store.reverseRange(from, to)) {
+        return it.hasNext() ? it.next().value : null;
+      }
+    }
+  }
+}

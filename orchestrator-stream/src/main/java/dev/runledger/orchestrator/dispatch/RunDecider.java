@@ -1,0 +1,137 @@
+package dev.runledger.orchestrator.dispatch;
+
+import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.AuthorizationSnapshot;
+import dev.runledger.avro.Decision;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.RunCreated;
+import dev.runledger.avro.RunnerManifest;
+import dev.runledger.avro.StartRun;
+import dev.runledger.schemas.topics.ConversationKeys;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns a binding resolution into what the orchestrator writes for the event (SPEC §5.3, {@code
+ * parallel} policy): the decision, and for a new run its {@code RunCreated} ledger record and its
+ * {@code StartRun} command. Pure; the topology writes the results in one transaction.
+ */
+public final class RunDecider {
+  /** Producer of every ledger record the orchestrator writes. */
+  public static final String PRODUCER = "orchestrator";
+
+  /** The runner's manifest names a pool that is not configured, so no command topic exists. */
+  public static final String POOL_UNKNOWN = "runner.pool_unknown";
+
+  /** Run timeout used when a binding carries none (or a non-positive one). */
+  public static final long DEFAULT_TIMEOUT_MS = 600_000;
+
+  private final Set<String> pools;
+
+  /** A decider that sends commands only to these pools. */
+  public RunDecider(final Set<String> pools) {
+    this.pools = Set.copyOf(pools);
+  }
+
+  /**
+   * What to write for one event.
+   *
+   * @param decision the event's dispatch decision, keyed by event id
+   * @param run the created run, when there is one
+   */
+  public record Dispatch(DispatchDecision decision, Optional<CreatedRun> run) {}
+
+  /**
+   * A new run.
+   *
+   * @param runId the run, key of both records
+   * @param pool the worker pool whose command topic gets {@code start}
+   * @param created {@code RunCreated}, attempt 0, sequence 1
+   * @param start the {@code StartRun} command
+   */
+  public record CreatedRun(String runId, String pool, LedgerRecord created, RunCommand start) {
+    /** The {@code RunCreated} body of {@link #created}. */
+    public RunCreated body() {
+      return (RunCreated) created.getBody();
+    }
+  }
+
+  /** Decides for {@code event} given its {@code resolution}, at {@code now}. */
+  public Dispatch decide(final HostEvent event, final Resolution resolution, final Instant now) {
+    final String eventId = event.getEventId();
+    return switch (resolution.outcome()) {
+      case NO_BINDING -> new Dispatch(Decisions.noBinding(eventId, now), Optional.empty());
+      case REJECTED -> rejected(eventId, resolution.binding(), resolution.reason(), now);
+      case MATCHED ->
+          create(event, resolution.binding(), resolution.manifest(), now, Decision.RUN_CREATED);
+    };
+  }
+
+  /**
+   * Creates the run of {@code event} under {@code binding} now, recording {@code kind} as the
+   * decision that created it ({@code run_created}, or {@code enqueued}/{@code followup} for a run
+   * created after an earlier one ended); rejected with {@value #POOL_UNKNOWN} when the runner's
+   * pool has no command topic.
+   */
+  public Dispatch create(
+      final HostEvent event,
+      final AgentBinding binding,
+      final RunnerManifest manifest,
+      final Instant now,
+      final Decision kind) {
+    final String pool = manifest.getPool();
+    if (!pools.contains(pool)) {
+      return rejected(event.getEventId(), binding, POOL_UNKNOWN, now);
+    }
+    final String runId = RunIds.runId(event.getEventId(), binding.getBindingId());
+    final long timeoutMs = binding.getTimeoutMs() > 0 ? binding.getTimeoutMs() : DEFAULT_TIMEOUT_MS;
+    final Instant deadline = now.plusMillis(timeoutMs);
+    final AuthorizationSnapshot snapshot =
+        AuthorizationSnapshots.intersect(manifest, binding, event, runId, now);
+    final RunCommand start =
+        RunCommand.newBuilder()
+            .setRunId(runId)
+            .setKind(
+                StartRun.newBuilder()
+                    .setContext(RunContexts.startContext(event, binding, snapshot, runId, deadline))
+                    .setSnapshot(snapshot)
+                    .setDeadlineAt(deadline)
+                    .build())
+            .build();
+    final LedgerRecord created =
+        LedgerRecord.newBuilder()
+            .setRunId(runId)
+            .setAttempt(0)
+            .setSequence(1)
+            .setTimestamp(now)
+            .setProducer(PRODUCER)
+            .setConversationKey(ConversationKeys.conversationKey(event))
+            .setBody(
+                RunCreated.newBuilder()
+                    .setEventId(event.getEventId())
+                    .setEventType(event.getEventType())
+                    .setBindingId(binding.getBindingId())
+                    .setRunnerId(manifest.getRunnerId())
+                    .setPool(pool)
+                    .setWorkspaceId(event.getWorkspaceId())
+                    .setConversationId(event.getConversationId())
+                    .setSnapshot(snapshot)
+                    .setDeadlineAt(deadline)
+                    .setDecision(kind)
+                    .build())
+            .build();
+    return new Dispatch(
+        Decisions.of(event.getEventId(), kind, runId, binding.getBindingId(), null, now),
+        Optional.of(new CreatedRun(runId, pool, created, start)));
+  }
+
+  private static Dispatch rejected(
+      final String eventId, final AgentBinding binding, final String reason, final Instant now) {
+    final String bindingId = binding == null ? null : binding.getBindingId();
+    return new Dispatch(Decisions.rejected(eventId, bindingId, reason, now), Optional.empty());
+  }
+}

@@ -1,0 +1,194 @@
+package dev.runledger.orchestrator.topology;
+
+import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.ConversationState;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.RunNotice;
+import dev.runledger.avro.RunnerManifest;
+import dev.runledger.orchestrator.dispatch.BindingResolver;
+import dev.runledger.orchestrator.dispatch.Conversation;
+import dev.runledger.orchestrator.dispatch.Decisions;
+import dev.runledger.orchestrator.dispatch.DispatchPolicy;
+import dev.runledger.orchestrator.dispatch.Effects;
+import dev.runledger.orchestrator.dispatch.Resolution;
+import dev.runledger.orchestrator.dispatch.RunDecider;
+import dev.runledger.schemas.topics.ConversationKeys;
+import dev.runledger.schemas.topics.LedgerTopics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The conversation processor: runs new events (keyed by event id) and run notices (keyed by routing
+ * key) through {@link DispatchPolicy} against the conversation's state in {@value
+ * DispatchTopology#STORE_CONVERSATIONS}, and writes the {@link Effects}. A wall-clock punctuator
+ * finds runs past their deadline in {@value DispatchTopology#STORE_DEADLINES}. Every decision is
+ * also kept in {@value DispatchTopology#STORE_DECISIONS} so that a duplicate can name the original
+ * run.
+ */
+final class ConversationProcessor
+    implements Processor<String, SpecificRecord, String, SpecificRecord> {
+  private static final Logger LOG = LoggerFactory.getLogger(ConversationProcessor.class);
+  private static final int MAX_DEADLINES_PER_PUNCTUATION = 1000;
+
+  private final LedgerTopics topics;
+  private final OrchestratorSettings settings;
+  private final Outputs out;
+  private final BindingResolver resolver = new BindingResolver();
+  private ProcessorContext<String, SpecificRecord> context;
+  private StoredRecords<AgentBinding> bindings;
+  private StoredRecords<RunnerManifest> runners;
+  private DispatchPolicy policy;
+  private KeyValueStore<String, ConversationState> conversations;
+  private KeyValueStore<String, String> deadlines;
+  private WindowStore<String, DispatchDecision> decisions;
+
+  /**
+   * Where the processor's effects go.
+   *
+   * @param decisions each event's decision, keyed by event id
+   * @param ledger attempt-0 ledger records, keyed by run id
+   * @param starts {@code StartRun} commands with the {@value DispatchTopology#POOL_HEADER} header
+   * @param control {@code CancelRun} and {@code SteerRun} commands
+   */
+  record Outputs(
+      Outlet<String, DispatchDecision> decisions,
+      Outlet<String, LedgerRecord> ledger,
+      Outlet<String, RunCommand> starts,
+      Outlet<String, RunCommand> control) {}
+
+  ConversationProcessor(
+      final LedgerTopics topics, final OrchestratorSettings settings, final Outputs out) {
+    this.topics = topics;
+    this.settings = settings;
+    this.out = out;
+  }
+
+  @Override
+  public void init(final ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.bindings =
+        new StoredRecords<>(
+            context.getStateStore(DispatchTopology.STORE_BINDINGS),
+            topics.bindings().valueSerde().deserializer(),
+            topics.bindings().name());
+    this.runners =
+        new StoredRecords<>(
+            context.getStateStore(DispatchTopology.STORE_RUNNERS),
+            topics.runners().valueSerde().deserializer(),
+            topics.runners().name());
+    this.policy = new DispatchPolicy(new RunDecider(settings.pools()), bindings::get, runners::get);
+    this.conversations = context.getStateStore(DispatchTopology.STORE_CONVERSATIONS);
+    this.deadlines = context.getStateStore(DispatchTopology.STORE_DEADLINES);
+    this.decisions = context.getStateStore(DispatchTopology.STORE_DECISIONS);
+    context.schedule(
+        settings.deadlineCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
+  }
+
+  @Override
+  public void process(final Record<String, SpecificRecord> record) {
+    final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    if (record.value() instanceof HostEvent event) {
+      final String key = ConversationKeys.ingestKey(event);
+      final Conversation state = Conversation.from(conversations.get(key));
+      final Effects effects;
+      try {
+        final Resolution resolution = resolver.resolve(event, bindings.all(), runners::get);
+        effects = policy.onEvent(state, event, resolution, now);
+      } catch (final RuntimeException e) {
+        // Nothing was stored or written; the event still gets its one decision, and the
+        // processing exception handler dead-letters the record with Kafka Streams' headers.
+        LOG.error("dispatching event {} failed", event.getEventId(), e);
+        final DispatchDecision failed =
+            Decisions.rejected(event.getEventId(), null, DispatchPolicy.DISPATCH_FAILED, now);
+        decisions.put(event.getEventId(), failed, now.toEpochMilli());
+        out.decisions()
+            .forward(context, new Record<>(event.getEventId(), failed, record.timestamp()));
+        throw e;
+      }
+      save(key, state);
+      write(effects, record.timestamp(), now);
+    } else if (record.value() instanceof RunNotice notice) {
+      final String key = record.key();
+      final Conversation state = Conversation.from(conversations.get(key));
+      final Effects effects = policy.onNotice(state, key, notice, now);
+      save(key, state);
+      write(effects, record.timestamp(), now);
+    }
+  }
+
+  /** Times out every run whose deadline is before now (bounded per call). */
+  private void expire(final long wallClockMs) {
+    final List<KeyValue<String, String>> due = new ArrayList<>();
+    try (KeyValueIterator<String, String> it =
+        deadlines.range(DeadlineKeys.from(0), DeadlineKeys.until(wallClockMs))) {
+      while (it.hasNext() && due.size() < MAX_DEADLINES_PER_PUNCTUATION) {
+        due.add(it.next());
+      }
+    }
+    final Instant now = Instant.ofEpochMilli(wallClockMs);
+    for (final KeyValue<String, String> entry : due) {
+      deadlines.delete(entry.key);
+      final String key = entry.value;
+      final Conversation state = Conversation.from(conversations.get(key));
+      final Effects effects = policy.onDeadline(state, key, DeadlineKeys.runId(entry.key), now);
+      LOG.info("run {} passed its deadline", DeadlineKeys.runId(entry.key));
+      save(key, state);
+      write(effects, wallClockMs, now);
+    }
+  }
+
+  private void save(final String key, final Conversation state) {
+    if (state.isEmpty()) {
+      conversations.delete(key);
+    } else {
+      conversations.put(key, state.toState());
+    }
+  }
+
+  private void write(final Effects effects, final long timestamp, final Instant now) {
+    for (final Effects.Deadline deadline : effects.deadlinesRemoved()) {
+      deadlines.delete(DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()));
+    }
+    for (final LedgerRecord ledger : effects.ledger()) {
+      out.ledger().forward(context, new Record<>(ledger.getRunId(), ledger, timestamp));
+    }
+    for (final RunDecider.CreatedRun run : effects.starts()) {
+      final RecordHeaders pool = new RecordHeaders();
+      TextHeaders.put(pool, DispatchTopology.POOL_HEADER, run.pool());
+      out.starts().forward(context, new Record<>(run.runId(), run.start(), timestamp, pool));
+    }
+    for (final Effects.Deadline deadline : effects.deadlinesAdded()) {
+      deadlines.put(
+          DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()), deadline.routingKey());
+    }
+    for (final RunCommand command : effects.control()) {
+      out.control().forward(context, new Record<>(command.getRunId(), command, timestamp));
+    }
+    for (final DispatchDecision decision : effects.decisions()) {
+      LOG.debug(
+          "event {}: {} {} {}",
+          decision.getEventId(),
+          decision.getDecision(),
+          decision.getRunId(),
+          decision.getReason());
+      decisions.put(decision.getEventId(), decision, now.toEpochMilli());
+      out.decisions().forward(context, new Record<>(decision.getEventId(), decision, timestamp));
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.runledger.orchestrator.topology;
+
+import dev.runledger.avro.HostEvent;
+import dev.runledger.orchestrator.dispatch.Decisions;
+import dev.runledger.orchestrator.dispatch.HostEventValidator;
+import dev.runledger.schemas.topics.DeadLetterDecoder;
+import dev.runledger.schemas.topics.DeadLetters;
+import dev.runledger.schemas.topics.Topic;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Decodes and validates ingest records (SPEC §5.1). Bytes that do not decode go to the DLQ; an
+ * event that decodes but fails validation goes to the DLQ with code {@value
+ * HostEventValidator#EVENT_INVALID} and gets an {@code invalid} decision (when it has an event id
+ * to key it by). Valid events go on, keyed by event id.
+ */
+final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
+  private final Topic<String, HostEvent> hostEvents;
+  private final DeadLetterDecoder<HostEvent> decoder;
+  private final String dlq;
+  private final String invalid;
+  private final String next;
+  private ProcessorContext<Object, Object> context;
+
+  /**
+   * Sends dead letters to the child {@code dlq}, invalid decisions to {@code invalid} and valid
+   * events to {@code next}.
+   */
+  DecodeProcessor(
+      final Topic<String, HostEvent> hostEvents,
+      final String dlq,
+      final String invalid,
+      final String next) {
+    this.hostEvents = hostEvents;
+    this.decoder =
+        DeadLetterDecoder.of(hostEvents).whenEmpty("record has no value; a host event needs one");
+    this.dlq = dlq;
+    this.invalid = invalid;
+    this.next = next;
+  }
+
+  @Override
+  public void init(final ProcessorContext<Object, Object> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(final Record<byte[], byte[]> record) {
+    final Optional<HostEvent> decoded =
+        decoder.decode(
+            record.value(), DeadLetters.toChild(context, record, hostEvents.name(), dlq));
+    if (decoded.isEmpty()) {
+      return;
+    }
+    final HostEvent event = decoded.get();
+    final Optional<String> problem = HostEventValidator.problem(event);
+    if (problem.isPresent()) {
+      deadLetter(record, HostEventValidator.EVENT_INVALID, problem.get());
+      if (!event.getEventId().isBlank()) {
+        final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        context.forward(
+            new Record<>(
+                event.getEventId(),
+                Decisions.invalid(event.getEventId(), HostEventValidator.EVENT_INVALID, now),
+                record.timestamp()),
+            invalid);
+      }
+      return;
+    }
+    context.forward(new Record<>(event.getEventId(), event, record.timestamp()), next);
+  }
+
+  private void deadLetter(
+      final Record<byte[], byte[]> record, final String code, final String why) {
+    DeadLetters.forward(context, record, hostEvents.name(), dlq, code, why);
+  }
+}

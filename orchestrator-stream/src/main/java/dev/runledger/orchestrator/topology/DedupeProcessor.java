@@ -1,0 +1,71 @@
+package dev.runledger.orchestrator.topology;
+
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.orchestrator.dispatch.Decisions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Drops events whose {@code event_id} was already decided within the dedupe window (SPEC §5.1):
+ * they get a {@code duplicate} decision naming the original decision's run and binding, and nothing
+ * else. Decisions are kept by the conversation processor in the {@value
+ * DispatchTopology#STORE_DECISIONS} window store (window start = wall-clock ms of the decision),
+ * whose retention is the window, so old ids expire segment by segment without a scan.
+ */
+final class DedupeProcessor implements Processor<String, HostEvent, String, SpecificRecord> {
+  private final long windowMs;
+  private final Outlet<String, DispatchDecision> duplicates;
+  private final Outlet<String, HostEvent> fresh;
+  private ProcessorContext<String, SpecificRecord> context;
+  private WindowStore<String, DispatchDecision> decided;
+
+  /** Sends a duplicate's decision to {@code duplicates} and every other event to {@code fresh}. */
+  DedupeProcessor(
+      final Duration window,
+      final Outlet<String, DispatchDecision> duplicates,
+      final Outlet<String, HostEvent> fresh) {
+    this.windowMs = window.toMillis();
+    this.duplicates = duplicates;
+    this.fresh = fresh;
+  }
+
+  @Override
+  public void init(final ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.decided = context.getStateStore(DispatchTopology.STORE_DECISIONS);
+  }
+
+  @Override
+  public void process(final Record<String, HostEvent> record) {
+    final String eventId = record.key();
+    final long now = context.currentSystemTimeMs();
+    final Optional<DispatchDecision> original = latest(eventId, now);
+    if (original.isPresent()) {
+      duplicates.forward(
+          context,
+          record.withValue(Decisions.duplicateOf(original.get(), Instant.ofEpochMilli(now))));
+      return;
+    }
+    fresh.forward(context, record);
+  }
+
+  private Optional<DispatchDecision> latest(final String eventId, final long now) {
+    // The upper bound tolerates a wall clock that stepped back since the decision.
+    DispatchDecision last = null;
+    try (WindowStoreIterator<DispatchDecision> found =
+        decided.fetch(eventId, Math.max(0, now - windowMs), now + windowMs)) {
+      while (found.hasNext()) {
+        last = found.next().value;
+      }
+    }
+    return Optional.ofNullable(last);
+  }
+}

@@ -1,0 +1,489 @@
+package dev.runledger.orchestrator.dispatch;
+
+import static dev.runledger.orchestrator.dispatch.Fixtures.binding;
+import static dev.runledger.orchestrator.dispatch.Fixtures.event;
+import static dev.runledger.orchestrator.dispatch.Fixtures.manifest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.CancelRequested;
+import dev.runledger.avro.CancelRun;
+import dev.runledger.avro.Capabilities;
+import dev.runledger.avro.Decision;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.DispatchMode;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.OnUnpulled;
+import dev.runledger.avro.RunCreated;
+import dev.runledger.avro.RunFailed;
+import dev.runledger.avro.RunNotice;
+import dev.runledger.avro.RunNoticeKind;
+import dev.runledger.avro.RunTimedOut;
+import dev.runledger.avro.RunnerManifest;
+import dev.runledger.avro.SteerRun;
+import dev.runledger.avro.SteeringDropped;
+import dev.runledger.avro.SteeringQueued;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Given a conversation's state, when an event, notice or deadline arrives, expect the effects. */
+class DispatchPolicyTest {
+  private static final Instant NOW = Instant.parse("2026-01-01T00:00:10Z");
+  private static final String KEY = "ws1/bot1/c1/";
+  private static final String B = "b1";
+
+  private final Map<String, AgentBinding> bindings = new HashMap<>();
+  private final RunnerManifest steering =
+      manifest(Fixtures.ECHO, "default")
+          .setCapabilities(Capabilities.newBuilder().setSteering(true).build())
+          .build();
+  private final RunnerManifest plain = manifest(Fixtures.ECHO, "default").build();
+  private RunnerManifest runner = plain;
+  private final DispatchPolicy policy =
+      new DispatchPolicy(
+          new RunDecider(Set.of("default")),
+          id -> Optional.ofNullable(bindings.get(id)),
+          id -> Optional.of(runner));
+  private final Conversation state = new Conversation();
+
+  private AgentBinding bind(final DispatchMode mode) {
+    final AgentBinding.Builder builder = binding(B, Fixtures.ECHO);
+    builder.getDispatchPolicyBuilder().setMode(mode);
+    final AgentBinding binding = builder.build();
+    bindings.put(B, binding);
+    return binding;
+  }
+
+  private Effects send(final String eventId) {
+    return send(event(eventId).build());
+  }
+
+  private Effects send(final HostEvent event) {
+    final AgentBinding binding = bindings.get(B);
+    return policy.onEvent(state, event, Resolution.matched(binding, runner), NOW);
+  }
+
+  private Effects notice(final String eventId, final RunNoticeKind kind, final String... pulled) {
+    return policy.onNotice(
+        state,
+        KEY,
+        RunNotice.newBuilder()
+            .setRunId(RunIds.runId(eventId, B))
+            .setKind(kind)
+            .setPulledSteering(List.of(pulled))
+            .setReason(kind == RunNoticeKind.CANCEL ? "requested" : null)
+            .setRequestedBy(kind == RunNoticeKind.CANCEL ? "api" : null)
+            .build(),
+        NOW);
+  }
+
+  private static String run(final String eventId) {
+    return RunIds.runId(eventId, B);
+  }
+
+  private static DispatchDecision only(final Effects effects) {
+    assertThat(effects.decisions()).hasSize(1);
+    return effects.decisions().get(0);
+  }
+
+  private static List<Class<?>> bodies(final Effects effects) {
+    final List<Class<?>> classes = new java.util.ArrayList<>();
+    effects.ledger().forEach(r -> classes.add(r.getBody().getClass()));
+    return classes;
+  }
+
+  @Test
+  void shouldCreateARunWhenTheConversationIsIdle() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+
+    // when
+    final Effects effects = send("e1");
+
+    // then
+    assertThat(only(effects).getDecision()).isEqualTo(Decision.RUN_CREATED);
+    assertThat(effects.starts())
+        .extracting(RunDecider.CreatedRun::runId)
+        .containsExactly(run("e1"));
+    assertThat(effects.deadlinesAdded()).hasSize(1);
+    assertThat(state.lane(B).orElseThrow().getActiveRunId()).isEqualTo(run("e1"));
+  }
+
+  @Test
+  void shouldSteerByDefaultWhenTheRunnerCanSteer() {
+    // given
+    runner = steering;
+    bind(null);
+    send("e1");
+
+    // when
+    final Effects effects = send("e2");
+
+    // then
+    final DispatchDecision decision = only(effects);
+    assertThat(decision.getDecision()).isEqualTo(Decision.STEERED);
+    assertThat(decision.getRunId()).isEqualTo(run("e1"));
+    final LedgerRecord queued = effects.ledger().get(0);
+    assertThat(queued.getBody()).isInstanceOf(SteeringQueued.class);
+    assertThat(queued.getRunId()).isEqualTo(run("e1"));
+    assertThat(queued.getAttempt()).isZero();
+    assertThat(queued.getSequence()).isEqualTo(2);
+    assertThat(effects.control())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getRunId()).isEqualTo(run("e1"));
+              assertThat(c.getKind()).isInstanceOf(SteerRun.class);
+            });
+    assertThat(effects.starts()).isEmpty();
+  }
+
+  @Test
+  void shouldEnqueueByDefaultWhenTheRunnerCannotSteer() {
+    // given
+    bind(null);
+    send("e1");
+
+    // when
+    final Effects effects = send("e2");
+
+    // then
+    final DispatchDecision decision = only(effects);
+    assertThat(decision.getDecision()).isEqualTo(Decision.ENQUEUED);
+    assertThat(decision.getRunId()).isEqualTo(run("e2"));
+    assertThat(effects.ledger()).isEmpty();
+    assertThat(effects.starts()).isEmpty();
+  }
+
+  @Test
+  void shouldFallBackToEnqueueWhenTheSteeringQueueIsFull() {
+    // given
+    runner = steering;
+    final AgentBinding.Builder builder = binding(B, Fixtures.ECHO).setMaxSteeringQueue(1);
+    bindings.put(B, builder.build());
+    send("e1");
+    send("e2");
+
+    // when
+    final Effects effects = send("e3");
+
+    // then
+    assertThat(only(effects).getDecision()).isEqualTo(Decision.ENQUEUED);
+  }
+
+  @Test
+  void shouldRejectAsQueueFullWhenTheFifoIsFull() {
+    // given
+    final AgentBinding.Builder builder = binding(B, Fixtures.ECHO);
+    builder.getDispatchPolicyBuilder().setMode(DispatchMode.ENQUEUE).setMaxQueue(1);
+    bindings.put(B, builder.build());
+    send("e1");
+    send("e2");
+
+    // when
+    final DispatchDecision decision = only(send("e3"));
+
+    // then
+    assertThat(decision.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(decision.getReason()).isEqualTo(DispatchPolicy.QUEUE_FULL);
+  }
+
+  @Test
+  void shouldRejectAsBusyWhenReject() {
+    // given
+    bind(DispatchMode.REJECT);
+    send("e1");
+
+    // when
+    final DispatchDecision decision = only(send("e2"));
+
+    // then
+    assertThat(decision.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(decision.getReason()).isEqualTo(DispatchPolicy.CONVERSATION_BUSY);
+    assertThat(decision.getBindingId()).isEqualTo(B);
+  }
+
+  @Test
+  void shouldStartAtOnceWhenParallel() {
+    // given
+    bind(DispatchMode.PARALLEL);
+    send("e1");
+
+    // when
+    final Effects effects = send("e2");
+
+    // then
+    assertThat(only(effects).getDecision()).isEqualTo(Decision.RUN_CREATED);
+    assertThat(effects.starts()).hasSize(1);
+    assertThat(state.getLanes()).isEmpty();
+    assertThat(state.getRuns()).hasSize(2);
+  }
+
+  @Test
+  void shouldTreatEventsWithoutAConversationAsParallel() {
+    // given
+    bind(DispatchMode.REJECT);
+    send(event("e1").setConversationId(null).build());
+
+    // when
+    final Effects effects = send(event("e2").setConversationId(null).build());
+
+    // then
+    assertThat(only(effects).getDecision()).isEqualTo(Decision.RUN_CREATED);
+  }
+
+  @Test
+  void shouldCancelTheActiveRunAndQueueTheNewEventWhenInterrupt() {
+    // given
+    bind(DispatchMode.INTERRUPT);
+    send("e1");
+    notice("e1", RunNoticeKind.CLAIMED);
+
+    // when
+    final Effects effects = send("e2");
+
+    // then
+    assertThat(only(effects).getDecision()).isEqualTo(Decision.ENQUEUED);
+    assertThat(bodies(effects)).containsExactly(CancelRequested.class);
+    final CancelRequested requested = (CancelRequested) effects.ledger().get(0).getBody();
+    assertThat(requested.getReason()).isEqualTo(DispatchPolicy.SUPERSEDED);
+    assertThat(effects.control())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getRunId()).isEqualTo(run("e1"));
+              assertThat(((CancelRun) c.getKind()).getReason())
+                  .isEqualTo(DispatchPolicy.SUPERSEDED);
+            });
+    assertThat(effects.starts()).isEmpty();
+  }
+
+  @Test
+  void shouldEndAnUnclaimedRunItInterruptsAtOnce() {
+    // given
+    bind(DispatchMode.INTERRUPT);
+    send("e1");
+
+    // when
+    final Effects effects = send("e2");
+
+    // then
+    assertThat(bodies(effects)).containsExactly(CancelRequested.class, AgentRunResult.class);
+    final RunFailed failed =
+        (RunFailed) ((AgentRunResult) effects.ledger().get(1).getBody()).getPayload();
+    assertThat(failed.getCode()).isEqualTo(DispatchPolicy.CANCELLED);
+    assertThat(effects.ledger()).extracting(LedgerRecord::getSequence).containsExactly(2L, 3L);
+  }
+
+  @Test
+  void shouldStartTheQueuedRunWhenTheActiveOneEnds() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+    send("e1");
+    send("e2");
+
+    // when
+    final Effects effects = notice("e1", RunNoticeKind.ENDED);
+
+    // then
+    assertThat(effects.decisions()).isEmpty();
+    assertThat(effects.starts())
+        .extracting(RunDecider.CreatedRun::runId)
+        .containsExactly(run("e2"));
+    final RunCreated created = (RunCreated) effects.starts().get(0).created().getBody();
+    assertThat(created.getDecision()).isEqualTo(Decision.ENQUEUED);
+    assertThat(effects.deadlinesRemoved())
+        .extracting(Effects.Deadline::runId)
+        .containsExactly(run("e1"));
+    assertThat(state.lane(B).orElseThrow().getActiveRunId()).isEqualTo(run("e2"));
+  }
+
+  @Test
+  void shouldDropTheLaneWhenTheLastRunEnds() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+    send("e1");
+
+    // when
+    notice("e1", RunNoticeKind.ENDED);
+
+    // then
+    assertThat(state.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldRecordDroppedSteeringAndStartAFollowUpWhenTheRunDidNotPullIt() {
+    // given
+    runner = steering;
+    bind(DispatchMode.STEER);
+    send("e1");
+    send("e2");
+    send("e3");
+
+    // when: the run pulled e2 only
+    final Effects effects = notice("e1", RunNoticeKind.ENDED, "e2");
+
+    // then
+    assertThat(bodies(effects)).containsExactly(SteeringDropped.class, RunCreated.class);
+    final SteeringDropped dropped = (SteeringDropped) effects.ledger().get(0).getBody();
+    assertThat(dropped.getSourceEventId()).isEqualTo("e3");
+    assertThat(dropped.getReason()).isEqualTo(DispatchPolicy.RUN_ENDED);
+    assertThat(effects.ledger().get(0).getSequence()).isEqualTo(4);
+    final DispatchDecision followUp = only(effects);
+    assertThat(followUp.getEventId()).isEqualTo("e3");
+    assertThat(followUp.getDecision()).isEqualTo(Decision.FOLLOWUP);
+    assertThat(followUp.getRunId()).isEqualTo(run("e3"));
+    assertThat(effects.starts())
+        .extracting(RunDecider.CreatedRun::runId)
+        .containsExactly(run("e3"));
+  }
+
+  @Test
+  void shouldOnlyDropUnpulledSteeringWhenOnUnpulledDrop() {
+    // given
+    runner = steering;
+    final AgentBinding.Builder builder = binding(B, Fixtures.ECHO);
+    builder.getDispatchPolicyBuilder().setMode(DispatchMode.STEER).setOnUnpulled(OnUnpulled.DROP);
+    bindings.put(B, builder.build());
+    send("e1");
+    send("e2");
+
+    // when
+    final Effects effects = notice("e1", RunNoticeKind.ENDED);
+
+    // then
+    assertThat(bodies(effects)).containsExactly(SteeringDropped.class);
+    assertThat(effects.decisions()).isEmpty();
+    assertThat(effects.starts()).isEmpty();
+    assertThat(state.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldRunFollowUpsBeforeQueuedEvents() {
+    // given: e2 steered, then the steering queue is full and e3 is enqueued
+    runner = steering;
+    bindings.put(B, binding(B, Fixtures.ECHO).setMaxSteeringQueue(1).build());
+    send("e1");
+    send("e2");
+    send("e3");
+
+    // when
+    final Effects ended = notice("e1", RunNoticeKind.ENDED);
+    final Effects next = notice("e2", RunNoticeKind.ENDED);
+
+    // then
+    assertThat(ended.starts()).extracting(RunDecider.CreatedRun::runId).containsExactly(run("e2"));
+    assertThat(next.starts()).extracting(RunDecider.CreatedRun::runId).containsExactly(run("e3"));
+  }
+
+  @Test
+  void shouldRejectAQueuedEventWhoseBindingWasRemoved() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+    send("e1");
+    send("e2");
+    bindings.clear();
+
+    // when
+    final Effects effects = notice("e1", RunNoticeKind.ENDED);
+
+    // then
+    final DispatchDecision decision = only(effects);
+    assertThat(decision.getEventId()).isEqualTo("e2");
+    assertThat(decision.getReason()).isEqualTo(DispatchPolicy.BINDING_REMOVED);
+    assertThat(effects.starts()).isEmpty();
+    assertThat(state.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldEndAnUnclaimedRunAsCancelledWhenACancelArrives() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+    send("e1");
+
+    // when
+    final Effects effects = notice("e1", RunNoticeKind.CANCEL);
+
+    // then
+    assertThat(bodies(effects)).containsExactly(CancelRequested.class, AgentRunResult.class);
+    assertThat(effects.control()).isEmpty();
+    assertThat(((CancelRequested) effects.ledger().get(0).getBody()).getRequestedBy())
+        .isEqualTo("api");
+  }
+
+  @Test
+  void shouldOnlyRecordTheRequestWhenTheCancelledRunIsClaimed() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+    send("e1");
+    notice("e1", RunNoticeKind.CLAIMED);
+
+    // when
+    final Effects effects = notice("e1", RunNoticeKind.CANCEL);
+    final Effects again = notice("e1", RunNoticeKind.CANCEL);
+
+    // then
+    assertThat(bodies(effects)).containsExactly(CancelRequested.class);
+    assertThat(again.ledger()).isEmpty();
+  }
+
+  @Test
+  void shouldIgnoreNoticesForRunsItDoesNotHold() {
+    // when
+    final Effects effects = notice("zzz", RunNoticeKind.ENDED);
+
+    // then
+    assertThat(effects.ledger()).isEmpty();
+    assertThat(effects.decisions()).isEmpty();
+  }
+
+  @Test
+  void shouldTimeOutOnceAndCancelWhenTheDeadlinePasses() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+    send("e1");
+
+    // when
+    final Effects effects = policy.onDeadline(state, KEY, run("e1"), NOW.plusSeconds(700));
+    final Effects again = policy.onDeadline(state, KEY, run("e1"), NOW.plusSeconds(701));
+
+    // then
+    assertThat(bodies(effects)).containsExactly(RunTimedOut.class);
+    assertThat(effects.control())
+        .singleElement()
+        .satisfies(
+            c ->
+                assertThat(((CancelRun) c.getKind()).getReason())
+                    .isEqualTo(DispatchPolicy.TIMEOUT));
+    assertThat(again.ledger()).isEmpty();
+    assertThat(again.control()).isEmpty();
+  }
+
+  @Test
+  void shouldKeepTheStateAcrossAStoreRoundTrip() {
+    // given
+    runner = steering;
+    bind(DispatchMode.STEER);
+    send("e1");
+    send("e2");
+    notice("e1", RunNoticeKind.CLAIMED);
+
+    // when
+    final Conversation restored = Conversation.from(state.toState());
+
+    // then
+    assertThat(restored.toState()).isEqualTo(state.toState());
+    assertThat(restored.run(run("e1")).orElseThrow().getClaimed()).isTrue();
+    assertThat(restored.run(run("e1")).orElseThrow().getNextSequence()).isEqualTo(3);
+    assertThat(restored.lane(B).orElseThrow().getSteered())
+        .extracting(HostEvent::getEventId)
+        .containsExactly("e2");
+  }
+}

@@ -1,0 +1,201 @@
+package dev.runledger.orchestrator.topology;
+
+import static dev.runledger.orchestrator.dispatch.Fixtures.ECHO;
+import static dev.runledger.orchestrator.dispatch.Fixtures.binding;
+import static dev.runledger.orchestrator.dispatch.Fixtures.event;
+import static dev.runledger.orchestrator.dispatch.Fixtures.manifest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.CancelRequested;
+import dev.runledger.avro.CancelRun;
+import dev.runledger.avro.DispatchMode;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunClaimed;
+import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.RunCompleted;
+import dev.runledger.avro.RunCreated;
+import dev.runledger.avro.RunFailed;
+import dev.runledger.avro.RunTimedOut;
+import dev.runledger.avro.RunTrack;
+import dev.runledger.orchestrator.dispatch.DispatchPolicy;
+import dev.runledger.orchestrator.dispatch.RunIds;
+import dev.runledger.schemas.topics.ConversationKeys;
+import dev.runledger.schemas.topics.DeadLetters;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The loop through the ledger on the test driver: the orchestrator's own records and the workers'
+ * come back through the run tracker and the run-notices repartition to the conversation.
+ */
+class ConversationLoopTopologyTest extends DispatchDriverTest {
+  @BeforeEach
+  void givenAnEnqueueBindingOfEcho() {
+    runners.pipeInput(ECHO, manifest(ECHO, "default").build());
+    final AgentBinding.Builder binding = binding("b1", ECHO).setTimeoutMs(60_000);
+    binding.getDispatchPolicyBuilder().setMode(DispatchMode.ENQUEUE);
+    bindings.pipeInput("b1", binding.build());
+  }
+
+  private void send(final String eventId) {
+    final HostEvent event = event(eventId).build();
+    events.pipeInput(ConversationKeys.ingestKey(event), event);
+  }
+
+  private static LedgerRecord worker(final String runId, final long sequence, final Object body) {
+    return LedgerRecord.newBuilder()
+        .setRunId(runId)
+        .setAttempt(1)
+        .setSequence(sequence)
+        .setTimestamp(START)
+        .setProducer("w1")
+        .setBody(body)
+        .build();
+  }
+
+  private static LedgerRecord completed(final String runId) {
+    return worker(
+        runId,
+        2,
+        AgentRunResult.newBuilder()
+            .setType("run.completed")
+            .setPayload(RunCompleted.newBuilder().setFinishReason("stop").build())
+            .build());
+  }
+
+  private List<Object> ledgerBodies() {
+    return ledger.readValuesToList().stream()
+        .filter(r -> DispatchPolicy.ORCHESTRATOR.equals(r.getProducer()))
+        .map(r -> r.getBody())
+        .toList();
+  }
+
+  @Test
+  void shouldStartTheQueuedRunWhenTheLedgerSaysTheActiveOneEnded() {
+    // given
+    send("e1");
+    send("e2");
+    final String first = RunIds.runId("e1", "b1");
+    assertThat(commands.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly(first);
+
+    // when
+    ledgerIn.pipeInput(
+        first, worker(first, 1, RunClaimed.newBuilder().setWorkerId("w1").setAttempt(1).build()));
+    ledgerIn.pipeInput(first, completed(first));
+
+    // then
+    assertThat(commands.readKeyValuesToList())
+        .extracting(kv -> kv.key)
+        .containsExactly(RunIds.runId("e2", "b1"));
+  }
+
+  @Test
+  void shouldEndAnUnclaimedRunCancelledWhenACancelArrivesOnRunControl() {
+    // given
+    send("e1");
+    final String run = RunIds.runId("e1", "b1");
+    ledger.readValuesToList();
+
+    // when
+    controlIn.pipeInput(
+        run,
+        RunCommand.newBuilder()
+            .setRunId(run)
+            .setKind(CancelRun.newBuilder().setReason("requested").setRequestedBy("api").build())
+            .build());
+
+    // then
+    final List<LedgerRecord> written = ledger.readValuesToList();
+    assertThat(written)
+        .extracting(r -> (Object) r.getBody().getClass())
+        .containsExactly(CancelRequested.class, AgentRunResult.class);
+    assertThat(written).extracting(LedgerRecord::getSequence).containsExactly(2L, 3L);
+    assertThat(((RunFailed) ((AgentRunResult) written.get(1).getBody()).getPayload()).getCode())
+        .isEqualTo(DispatchPolicy.CANCELLED);
+  }
+
+  @Test
+  void shouldCancelARunCreatedAfterItsCancelArrived() {
+    // given: e2 waits behind e1, and is cancelled by its future run id
+    send("e1");
+    send("e2");
+    final String second = RunIds.runId("e2", "b1");
+    controlIn.pipeInput(
+        second,
+        RunCommand.newBuilder()
+            .setRunId(second)
+            .setKind(CancelRun.newBuilder().setReason("requested").setRequestedBy("api").build())
+            .build());
+    ledger.readValuesToList();
+
+    // when
+    final String first = RunIds.runId("e1", "b1");
+    ledgerIn.pipeInput(first, completed(first));
+
+    // then
+    assertThat(ledgerBodies())
+        .extracting(b -> (Object) b.getClass())
+        .containsExactly(RunCreated.class, CancelRequested.class, AgentRunResult.class);
+  }
+
+  @Test
+  void shouldTimeOutARunNobodyClaimedWhenItsDeadlinePasses() {
+    // given
+    send("e1");
+    ledger.readValuesToList();
+
+    // when
+    driver.advanceWallClockTime(Duration.ofSeconds(61));
+
+    // then
+    final List<LedgerRecord> written = ledger.readValuesToList();
+    assertThat(written)
+        .extracting(r -> (Object) r.getBody().getClass())
+        .containsExactly(RunTimedOut.class);
+    assertThat(control.readValuesToList())
+        .singleElement()
+        .satisfies(c -> assertThat(((CancelRun) c.getKind()).getReason()).isEqualTo("timeout"));
+  }
+
+  @Test
+  void shouldDeadLetterAnUndecodableLedgerRecordAndKeepGoing() {
+    // when
+    rawLedger.pipeInput("run_x".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+    send("e1");
+
+    // then
+    final List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+    assertThat(dead).hasSize(1);
+    assertThat(
+            new String(
+                dead.get(0).headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(),
+                StandardCharsets.UTF_8))
+        .isEqualTo(topics.runLedger().name());
+    assertThat(decisions.readValuesToList()).hasSize(1);
+  }
+
+  @Test
+  void shouldForgetARunWhoseLedgerWasCleanedUpWithoutDeadLettering() {
+    // given a run the tracker follows
+    send("e1");
+    final String run = RunIds.runId("e1", "b1");
+    final KeyValueStore<String, RunTrack> tracks =
+        driver.getKeyValueStore(DispatchTopology.STORE_RUN_TRACKS);
+    assertThat(tracks.get(run)).isNotNull();
+
+    // when `ledger cleanup` writes its tombstone for the run
+    rawLedger.pipeInput(run.getBytes(StandardCharsets.UTF_8), (byte[]) null);
+
+    // then the track is gone and nothing is a dead letter
+    assertThat(tracks.get(run)).isNull();
+    assertThat(dlq.readRecordsToList()).isEmpty();
+  }
+}

@@ -1,0 +1,110 @@
+package dev.runledger.orchestrator.topology;
+
+import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.RunnerManifest;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.schemas.topics.Topic;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The test driver fixture of the dispatch topology: a fresh {@link TopologyTestDriver} per test
+ * (state in a temporary directory, wall clock at {@link #START}, a one-hour dedupe window, the
+ * {@code default} pool), with its input topics typed and raw and its output topics.
+ */
+abstract class DispatchDriverTest {
+  static final Instant START = Instant.parse("2026-01-01T00:00:05Z");
+  static final Duration WINDOW = Duration.ofHours(1);
+
+  @TempDir Path stateDir;
+
+  final LedgerTopics topics = LedgerTopics.create(LedgerConfig.of(Map.of()));
+  TopologyTestDriver driver;
+  TestInputTopic<String, HostEvent> events;
+  TestInputTopic<byte[], byte[]> rawEvents;
+  TestInputTopic<String, AgentBinding> bindings;
+  TestInputTopic<String, byte[]> rawBindings;
+  TestInputTopic<String, RunnerManifest> runners;
+  TestInputTopic<String, LedgerRecord> ledgerIn;
+  TestInputTopic<byte[], byte[]> rawLedger;
+  TestInputTopic<String, RunCommand> controlIn;
+  TestOutputTopic<String, DispatchDecision> decisions;
+  TestOutputTopic<String, LedgerRecord> ledger;
+  TestOutputTopic<String, RunCommand> commands;
+  TestOutputTopic<String, RunCommand> control;
+  TestOutputTopic<byte[], byte[]> dlq;
+
+  @BeforeEach
+  void startDriver() {
+    final LedgerConfig config =
+        LedgerConfig.of(Map.of(LedgerConfig.STATE_DIR, stateDir.toString()));
+    final OrchestratorSettings settings =
+        new OrchestratorSettings(WINDOW, Set.of("default"), Duration.ofSeconds(1));
+    driver =
+        new TopologyTestDriver(
+            DispatchTopology.build(topics, settings),
+            DispatchTopology.streamsConfig(config),
+            START);
+    events = input(topics.hostEvents());
+    rawEvents =
+        driver.createInputTopic(
+            topics.hostEvents().name(),
+            Serdes.ByteArray().serializer(),
+            Serdes.ByteArray().serializer());
+    bindings = input(topics.bindings());
+    rawBindings =
+        driver.createInputTopic(
+            topics.bindings().name(),
+            Serdes.String().serializer(),
+            Serdes.ByteArray().serializer());
+    runners = input(topics.runners());
+    ledgerIn = input(topics.runLedger());
+    rawLedger =
+        driver.createInputTopic(
+            topics.runLedger().name(),
+            Serdes.ByteArray().serializer(),
+            Serdes.ByteArray().serializer());
+    controlIn = input(topics.runControl());
+    decisions = output(topics.dispatchDecisions());
+    ledger = output(topics.runLedger());
+    commands = output(topics.runCommands("default"));
+    control = output(topics.runControl());
+    dlq =
+        driver.createOutputTopic(
+            topics.dlq().name(),
+            Serdes.ByteArray().deserializer(),
+            Serdes.ByteArray().deserializer());
+  }
+
+  @AfterEach
+  void closeDriver() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private <V> TestInputTopic<String, V> input(final Topic<String, V> topic) {
+    return driver.createInputTopic(
+        topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
+  }
+
+  private <V> TestOutputTopic<String, V> output(final Topic<String, V> topic) {
+    return driver.createOutputTopic(
+        topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+  }
+}
