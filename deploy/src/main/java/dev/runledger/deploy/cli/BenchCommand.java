@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
           + " embedded broker (or --bootstrap-servers). Prints the figures and their ratios to the"
           + " baseline and writes them as JSON."
     })
-public final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
   @Option(

@@ -10,13 +10,13 @@ final class OutputOptions {
       names = {"-o", "--output"},
       description = "json, yaml or table (default ${DEFAULT-VALUE}).",
       defaultValue = "table")
-  OutputFormat format;
+  OutputFormat output;
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
   /** Prints to the command's standard output in the chosen format. */
   Printer printer() {
-    return new Printer(command.commandLine().getOut(), format);
+    return new Printer(command.commandLine().getOut(), output);
   }
 }
