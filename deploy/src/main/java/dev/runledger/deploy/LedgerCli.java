@@ -1,16 +1,6 @@
 package dev.runledger.deploy;
 
-import dev.runledger.deploy.cli.BenchCommand;
-import dev.runledger.deploy.cli.CleanupCommand;
-import dev.runledger.deploy.cli.DemoCommand;
-import dev.runledger.deploy.cli.DevCommand;
-import dev.runledger.deploy.cli.RebuildCommand;
-import dev.runledger.deploy.cli.ReplayCommand;
-import dev.runledger.deploy.cli.RunsCommand;
-import dev.runledger.deploy.cli.SendCommand;
-import dev.runledger.deploy.cli.ServiceCommands;
-import dev.runledger.deploy.cli.TopicsCommand;
-import dev.runledger.deploy.cli.VerifyCommand;
+import dev.runledger.deploy.cli.Commands;
 import dev.runledger.schemas.http.ApiException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -21,24 +11,7 @@ import picocli.CommandLine.Command;
     name = "ledger",
     mixinStandardHelpOptions = true,
     versionProvider = LedgerCli.Version.class,
-    description = "runledger: an event-sourced run ledger for AI agent runs, on Apache Kafka.",
-    subcommands = {
-      DevCommand.class,
-      DemoCommand.class,
-      TopicsCommand.class,
-      SendCommand.class,
-      RunsCommand.class,
-      ReplayCommand.class,
-      RebuildCommand.class,
-      VerifyCommand.class,
-      CleanupCommand.class,
-      ServiceCommands.Gateway.class,
-      ServiceCommands.Orchestrator.class,
-      ServiceCommands.Worker.class,
-      ServiceCommands.Projections.class,
-      BenchCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "runledger: an event-sourced run ledger for AI agent runs, on Apache Kafka.")
 public final class LedgerCli implements Runnable {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
@@ -48,7 +21,9 @@ public final class LedgerCli implements Runnable {
 
   /** The configured command line, for {@link #main} and tests. */
   public static CommandLine commandLine() {
-    return new CommandLine(new LedgerCli())
+    final CommandLine ledger = new CommandLine(new LedgerCli());
+    Commands.addTo(ledger);
+    return ledger
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler(LedgerCli::reportFailure);
   }

@@ -2,6 +2,7 @@ package dev.runledger.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runledger.deploy.harness.Cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,12 +3,12 @@ package dev.runledger.deploy.bench;
 import java.util.Arrays;
 
 /** Latency samples in microseconds and their percentiles. */
-public final class Latencies {
+final class Latencies {
   private long[] samples = new long[1024];
   private int size;
 
   /** Adds one sample. */
-  public synchronized void add(final long micros) {
+  synchronized void add(final long micros) {
     if (size == samples.length) {
       samples = Arrays.copyOf(samples, size * 2);
     }
@@ -16,14 +16,19 @@ public final class Latencies {
   }
 
   /** How many samples were added. */
-  public synchronized int count() {
+  synchronized int count() {
     return size;
+  }
+
+  /** The median, 95th and 99th percentiles. */
+  Percentiles percentiles() {
+    return new Percentiles(percentileMillis(50), percentileMillis(95), percentileMillis(99));
   }
 
   /**
    * The nearest-rank percentile in milliseconds, e.g. {@code percentile(99)}; NaN without samples.
    */
-  public synchronized double percentileMillis(final double percentile) {
+  synchronized double percentileMillis(final double percentile) {
     if (size == 0) {
       return Double.NaN;
     }

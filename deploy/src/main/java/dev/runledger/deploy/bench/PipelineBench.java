@@ -1,5 +1,6 @@
 package dev.runledger.deploy.bench;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.EventSource;
@@ -38,15 +39,13 @@ public final class PipelineBench {
     this.timeout = timeout;
   }
 
-  /** Figures of one phase. */
+  /** Figures of one phase; the latency percentiles are written as fields of this object. */
   public record Result(
       int runs,
       double offeredPerSecond,
       double runsPerSecond,
       double ledgerRecordsPerRun,
-      double p50Millis,
-      double p95Millis,
-      double p99Millis) {}
+      @JsonUnwrapped Percentiles latency) {}
 
   /** Binds the echo runner for the bench workspace and waits until the orchestrator knows it. */
   public void bind() {
@@ -109,9 +108,7 @@ public final class PipelineBench {
         rate == 0 ? Double.NaN : rate,
         runs / elapsed,
         (double) records / runs,
-        latencies.percentileMillis(50),
-        latencies.percentileMillis(95),
-        latencies.percentileMillis(99));
+        latencies.percentiles());
   }
 
   /** Removes the runs now completed in the view; returns their ledger record counts. */

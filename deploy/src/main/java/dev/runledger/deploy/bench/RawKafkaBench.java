@@ -1,5 +1,7 @@
 package dev.runledger.deploy.bench;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.schemas.config.LedgerConfig;
 import java.time.Duration;
@@ -33,21 +35,20 @@ public final class RawKafkaBench {
   private final LedgerConfig config;
   private final String topic;
 
-  public RawKafkaBench(final LedgerConfig config, final String topic) {
-    this.config = config;
-    this.topic = topic;
+  /** The baseline on the stack's cluster, on topic {@code <topic prefix>bench-raw}. */
+  public RawKafkaBench(final DevStack stack) {
+    this.config = stack.config();
+    this.topic = config.topicSettings().prefix() + "bench-raw";
   }
 
-  /** Figures of one baseline run. */
+  /** Figures of one baseline run; the latency percentiles are written as fields of this object. */
   public record Result(
       int records,
       int valueBytes,
       double producedPerSecond,
       double consumedPerSecond,
       double ratePerSecond,
-      double p50Millis,
-      double p95Millis,
-      double p99Millis) {}
+      @JsonUnwrapped Percentiles latency) {}
 
   /** Runs the baseline: {@code records} at saturation, then {@code rate}/s for {@code seconds}. */
   public Result run(final int records, final int valueBytes, final int rate, final int seconds)
@@ -75,16 +76,13 @@ public final class RawKafkaBench {
       }
       final double produced = records / seconds(began);
       final double consumed = records / consumeFromStart(records);
-      final Latencies latencies = fixedRate(producer, value, rate, seconds, records);
       return new Result(
           records,
           valueBytes,
           produced,
           consumed,
           rate,
-          latencies.percentileMillis(50),
-          latencies.percentileMillis(95),
-          latencies.percentileMillis(99));
+          fixedRate(producer, value, rate, seconds, records).percentiles());
     }
   }
 

@@ -31,10 +31,15 @@ public final class ApiClient {
   }
 
   public Response post(final String path, final JsonNode body) {
+    return postText(path, body.toString());
+  }
+
+  /** POSTs {@code body} as it is, labelled JSON (whether or not it is). */
+  public Response postText(final String path, final String body) {
     return send(
         HttpRequest.newBuilder(uri(path))
             .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   public Response put(final String path, final JsonNode body) {

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
           + " embedded broker (or --bootstrap-servers). Prints the figures and their ratios to the"
           + " baseline and writes them as JSON."
     })
-public final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
   @Option(
@@ -102,8 +102,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   private ObjectNode measure(final DevStack stack, final PrintWriter console) throws Exception {
     final RawKafkaBench.Result raw =
-        new RawKafkaBench(stack.config(), stack.config().topicSettings().prefix() + "bench-raw")
-            .run(records, valueBytes, rawRate, seconds);
+        new RawKafkaBench(stack).run(records, valueBytes, rawRate, seconds);
     console.printf(
         Locale.ROOT,
         "raw kafka:    %,d records of %d B: produce %,.0f/s, consume %,.0f/s; at %,.0f/s latency p50 %.1f ms p95 %.1f ms p99 %.1f ms%n",
@@ -112,9 +111,9 @@ public final class BenchCommand implements Callable<Integer> {
         raw.producedPerSecond(),
         raw.consumedPerSecond(),
         raw.ratePerSecond(),
-        raw.p50Millis(),
-        raw.p95Millis(),
-        raw.p99Millis());
+        raw.latency().p50Millis(),
+        raw.latency().p95Millis(),
+        raw.latency().p99Millis());
     console.flush();
 
     final PipelineBench pipeline = new PipelineBench(stack, Duration.ofMinutes(5));
@@ -136,8 +135,10 @@ public final class BenchCommand implements Callable<Integer> {
     ratios.put(
         "ledger_records_per_s_to_raw_produced_per_s",
         saturated.runsPerSecond() * saturated.ledgerRecordsPerRun() / raw.producedPerSecond());
-    ratios.put("fixed_load_p99_to_raw_p99", fixed.p99Millis() / raw.p99Millis());
-    ratios.put("fixed_load_p50_to_raw_p50", fixed.p50Millis() / raw.p50Millis());
+    ratios.put(
+        "fixed_load_p99_to_raw_p99", fixed.latency().p99Millis() / raw.latency().p99Millis());
+    ratios.put(
+        "fixed_load_p50_to_raw_p50", fixed.latency().p50Millis() / raw.latency().p50Millis());
     console.printf(
         Locale.ROOT,
         "ratios:       runs/s ÷ raw produce/s = %.4f; ledger records/s ÷ raw produce/s = %.4f; p99 ÷ raw p99 = %.1f; p50 ÷ raw p50 = %.1f%n",
@@ -162,9 +163,9 @@ public final class BenchCommand implements Callable<Integer> {
             : String.format(Locale.ROOT, " offered at %.0f/s", r.offeredPerSecond()),
         r.runsPerSecond(),
         r.ledgerRecordsPerRun(),
-        r.p50Millis(),
-        r.p95Millis(),
-        r.p99Millis());
+        r.latency().p50Millis(),
+        r.latency().p95Millis(),
+        r.latency().p99Millis());
     console.flush();
   }
 

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,7 +33,7 @@ import picocli.CommandLine.Spec;
             + " --older-than ago, at most --limit of them; with --confirm, remove them from the"
             + " views by writing a tombstone per run to the run ledger. Without --confirm nothing"
             + " changes.")
-public final class CleanupCommand implements Callable<Integer> {
+final class CleanupCommand implements Callable<Integer> {
   private static final Set<String> FINISHED = Set.of("completed", "failed", "cancelled", "timeout");
 
   @Mixin ConfigOptions config;
@@ -51,22 +50,18 @@ public final class CleanupCommand implements Callable<Integer> {
   @Option(names = "--confirm", description = "Really remove them.")
   boolean confirm;
 
-  @Option(
-      names = "--url",
-      description = "Base URL of the runledger HTTP API (default ${DEFAULT-VALUE}).",
-      defaultValue = "http://localhost:8080")
-  String url;
+  @Mixin ApiOptions api;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     final Instant cutoff = Instant.now().minus(duration(olderThan));
-    final List<String> runs = finishedBefore(new ApiClient(url), cutoff);
+    final List<String> runs = finishedBefore(api.client(), cutoff);
     final PrintWriter out = spec.commandLine().getOut();
     runs.forEach(run -> out.println((confirm ? "removing " : "would remove ") + run));
     if (confirm && !runs.isEmpty()) {
-      final LedgerConfig settings = config.load(Map.of());
+      final LedgerConfig settings = config.load();
       final LedgerTopics topics = LedgerTopics.create(settings);
       final var props = settings.kafkaProperties();
       props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -1,14 +1,16 @@
 package dev.runledger.deploy.cli;
 
 import dev.runledger.deploy.LedgerSettings;
+import dev.runledger.projections.tools.LedgerTools;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.LedgerTopics;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** {@code --config FILE}, {@code --set KEY=VALUE} and {@code --bootstrap-servers}. */
-public final class ConfigOptions {
+final class ConfigOptions {
   @Option(
       names = "--config",
       paramLabel = "FILE",
@@ -27,8 +29,13 @@ public final class ConfigOptions {
       description = "Kafka bootstrap servers (overrides bootstrap.servers).")
   String bootstrapServers;
 
+  /** Defaults, the file, the environment, then {@code --set}. */
+  LedgerConfig load() {
+    return load(Map.of());
+  }
+
   /** Defaults, the file, the environment, {@code --set}, then the given command overrides. */
-  public LedgerConfig load(final Map<String, String> commandOverrides) {
+  LedgerConfig load(final Map<String, String> commandOverrides) {
     final Map<String, String> overrides = new LinkedHashMap<>(settings);
     if (bootstrapServers != null) {
       overrides.put(LedgerConfig.BOOTSTRAP_SERVERS, bootstrapServers);
@@ -37,8 +44,14 @@ public final class ConfigOptions {
     return LedgerSettings.warnUnknownKeys(LedgerConfig.load(file, System.getenv(), overrides));
   }
 
+  /** Rebuild and verify over the configured ledger. */
+  LedgerTools tools() {
+    final LedgerConfig settings = load();
+    return new LedgerTools(settings, LedgerTopics.create(settings));
+  }
+
   /** Whether {@code --bootstrap-servers} was given. */
-  public boolean hasBootstrapServers() {
+  boolean hasBootstrapServers() {
     return bootstrapServers != null;
   }
 }

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
           + " and one run's events, and stop.",
       "Exits 0 when every demo run completed, 1 otherwise."
     })
-public final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Callable<Integer> {
   static final String WORKSPACE = "demo";
   static final String BINDING_ID = "demo-echo";
   private static final List<String[]> EVENTS =

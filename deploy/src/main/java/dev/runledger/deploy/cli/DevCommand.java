@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
           + " gateway) in one process, with the HTTP API on one port. Runs until Ctrl-C.",
       "With --bootstrap-servers the services use that cluster instead of an embedded broker."
     })
-public final class DevCommand implements Callable<Integer> {
+final class DevCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
   @Option(

@@ -1,7 +1,7 @@
 package dev.runledger.deploy.cli;
 
 /** How a command prints records: {@code -o json|yaml|table}. */
-public enum OutputFormat {
+enum OutputFormat {
   JSON,
   YAML,
   TABLE

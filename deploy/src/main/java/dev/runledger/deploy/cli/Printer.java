@@ -10,11 +10,12 @@ import dev.runledger.schemas.json.AvroJson;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /** Prints JSON records as JSON, YAML or a plain-text table. */
-public final class Printer {
+final class Printer {
   private static final int MAX_CELL = 60;
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
@@ -22,16 +23,27 @@ public final class Printer {
   private final PrintWriter out;
   private final OutputFormat format;
 
-  public Printer(final PrintWriter out, final OutputFormat format) {
+  Printer(final PrintWriter out, final OutputFormat format) {
     this.out = out;
     this.format = format;
   }
 
   /** A table column: a header and the JSON pointer of its value in each row. */
-  public record Column(String header, String pointer) {}
+  record Column(String header, String pointer) {}
+
+  /**
+   * Columns written {@code HEADER=field HEADER=field …}: each a header and the top-level field of
+   * the record it shows.
+   */
+  static List<Column> columns(final String spec) {
+    return Arrays.stream(spec.trim().split("\\s+"))
+        .map(column -> column.split("=", 2))
+        .map(parts -> new Column(parts[0], "/" + parts[1]))
+        .toList();
+  }
 
   /** Prints one record; as a table, one line per top-level field. */
-  public void record(final JsonNode record) {
+  void record(final JsonNode record) {
     switch (format) {
       case JSON -> out.println(json(record));
       case YAML -> out.print(yaml(record));
@@ -47,7 +59,7 @@ public final class Printer {
   }
 
   /** Prints records; as a table, one line per record with the given columns. */
-  public void records(final List<JsonNode> records, final List<Column> columns) {
+  void records(final List<JsonNode> records, final List<Column> columns) {
     switch (format) {
       case JSON -> {
         final ArrayNode array = AvroJson.mapper().createArrayNode();

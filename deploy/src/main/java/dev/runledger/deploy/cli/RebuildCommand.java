@@ -1,9 +1,6 @@
 package dev.runledger.deploy.cli;
 
 import dev.runledger.projections.query.ViewDigest;
-import dev.runledger.projections.tools.LedgerTools;
-import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.topics.LedgerTopics;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,7 +18,7 @@ import picocli.CommandLine.Spec;
         "Fold the whole run ledger (and host events and decisions) again, in memory, with the"
             + " same fold functions as the live projections, and compare a digest of every view"
             + " with the live views (GET /v1/views/digests). Exits 1 when any differs.")
-public final class RebuildCommand implements Callable<Integer> {
+final class RebuildCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
   @Option(
@@ -34,10 +31,9 @@ public final class RebuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    final LedgerConfig settings = config.load(Map.of());
     final Map<String, ViewDigest> rebuilt;
     try (ScanProgress progress = new ScanProgress("rebuild")) {
-      rebuilt = new LedgerTools(settings, LedgerTopics.create(settings)).rebuild(progress);
+      rebuilt = config.tools().rebuild(progress);
     }
     final var live = new ApiClient(url).get("/v1/views/digests").orThrow("reading live digests");
     final PrintWriter out = spec.commandLine().getOut();

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     description =
         "Read the run ledger topic itself (not the views) from the beginning or a time and print"
             + " its records as text or JSON lines, filtered by run, conversation or time.")
-public final class ReplayCommand implements Callable<Integer> {
+final class ReplayCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
   @Option(names = "--run", description = "Only this run.")
@@ -52,7 +52,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    final LedgerConfig settings = config.load(Map.of());
+    final LedgerConfig settings = config.load();
     final LedgerTopics topics = LedgerTopics.create(settings);
     final PrintWriter out = spec.commandLine().getOut();
     final Map<String, String> conversations = new HashMap<>();

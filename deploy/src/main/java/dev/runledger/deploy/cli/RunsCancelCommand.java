@@ -2,7 +2,6 @@ package dev.runledger.deploy.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.schemas.json.AvroJson;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -20,7 +19,7 @@ import picocli.CommandLine.Parameters;
     description =
         "Cancel a run by its id, or by the event that triggered it (--event), through the HTTP"
             + " API.")
-public final class RunsCancelCommand extends RunsCommand.ApiOptions implements Callable<Integer> {
+final class RunsCancelCommand extends RunsCommand.Subcommand {
   @Parameters(paramLabel = "RUN_ID", arity = "0..1", description = "The run.")
   String runId;
 
@@ -47,7 +46,7 @@ public final class RunsCancelCommand extends RunsCommand.ApiOptions implements C
             ? "/v1/runs/" + ApiClient.segment(runId) + "/cancel"
             : "/v1/events/" + ApiClient.segment(eventId) + "/cancel";
     final String what = runId != null ? "cancelling run " + runId : "cancelling event " + eventId;
-    printer().record(new ApiClient(url).post(path, body).orThrow(what));
+    output.printer().record(api.client().post(path, body).orThrow(what));
     return 0;
   }
 }

@@ -2,8 +2,8 @@ package dev.runledger.deploy.cli;
 
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
       RunsListFollow.Follow.class,
       RunsCancelCommand.class
     })
-public final class RunsCommand implements Runnable {
+final class RunsCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
@@ -27,25 +27,19 @@ public final class RunsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Options every runs subcommand has. */
-  static class ApiOptions {
-    @Option(
-        names = "--url",
-        description = "Base URL of the runledger HTTP API (default ${DEFAULT-VALUE}).",
-        defaultValue = "http://localhost:8080")
-    String url;
+  /** What every runs subcommand has: {@code --url} and {@code -o}. */
+  abstract static class Subcommand implements Callable<Integer> {
+    @Mixin ApiOptions api;
 
-    @Option(
-        names = {"-o", "--output"},
-        description = "json, yaml or table (default ${DEFAULT-VALUE}).",
-        defaultValue = "table")
-    OutputFormat output;
+    @Mixin OutputOptions output;
 
     @Spec CommandSpec spec;
+  }
 
-    Printer printer() {
-      return new Printer(spec.commandLine().getOut(), output);
-    }
+  /** A runs subcommand about one run. */
+  abstract static class OneRun extends Subcommand {
+    @Parameters(paramLabel = "RUN_ID", description = "The run.")
+    String runId;
   }
 
   /** {@code runs get RUN_ID}. */
@@ -53,15 +47,15 @@ public final class RunsCommand implements Runnable {
       name = "get",
       mixinStandardHelpOptions = true,
       description = "Print one run (the AgentRun view, GET /v1/runs/{run_id}).")
-  public static final class Get extends ApiOptions implements Callable<Integer> {
-    @Parameters(paramLabel = "RUN_ID", description = "The run.")
-    String runId;
-
+  static final class Get extends OneRun {
     @Override
     public Integer call() {
-      final ApiClient api = new ApiClient(url);
-      printer()
-          .record(api.get("/v1/runs/" + ApiClient.segment(runId)).orThrow("reading run " + runId));
+      output
+          .printer()
+          .record(
+              api.client()
+                  .get("/v1/runs/" + ApiClient.segment(runId))
+                  .orThrow("reading run " + runId));
       return 0;
     }
   }
@@ -72,14 +66,10 @@ public final class RunsCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Print a run's events in ledger order (GET /v1/runs/{run_id}/events, every page).")
-  public static final class Events extends ApiOptions implements Callable<Integer> {
-    @Parameters(paramLabel = "RUN_ID", description = "The run.")
-    String runId;
-
+  static final class Events extends OneRun {
     @Override
     public Integer call() {
-      final ApiClient api = new ApiClient(url);
-      printer().records(RunEvents.all(api, runId), RunTables.EVENTS);
+      output.printer().records(RunEvents.all(api.client(), runId), RunTables.EVENTS);
       return 0;
     }
   }

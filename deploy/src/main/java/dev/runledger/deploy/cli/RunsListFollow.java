@@ -14,13 +14,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code runs list} and {@code runs follow}. */
-public final class RunsListFollow {
+final class RunsListFollow {
   private RunsListFollow() {}
 
   /** {@code runs list}. */
@@ -29,7 +27,7 @@ public final class RunsListFollow {
       mixinStandardHelpOptions = true,
       description =
           "List runs, newest first (GET /v1/runs), filtered by conversation, status, runner.")
-  public static final class ListRuns extends RunsCommand.ApiOptions implements Callable<Integer> {
+  static final class ListRuns extends RunsCommand.Subcommand {
     @Option(names = "--conversation", description = "Only runs of this conversation id.")
     String conversation;
 
@@ -48,18 +46,10 @@ public final class RunsListFollow {
       append(query, "conversation_id", conversation);
       append(query, "status", status);
       append(query, "runner_id", runner);
-      final JsonNode page = new ApiClient(url).get(query.toString()).orThrow("listing runs");
+      final JsonNode page = api.client().get(query.toString()).orThrow("listing runs");
       final List<JsonNode> items = new ArrayList<>();
       page.path("items").forEach(items::add);
-      printer()
-          .records(
-              items,
-              List.of(
-                  new Printer.Column("RUN", "/run_id"),
-                  new Printer.Column("STATUS", "/status"),
-                  new Printer.Column("RUNNER", "/runner_id"),
-                  new Printer.Column("CONVERSATION", "/conversation_id"),
-                  new Printer.Column("CREATED", "/created_at")));
+      output.printer().records(items, RunTables.LISTED);
       return 0;
     }
 
@@ -77,10 +67,7 @@ public final class RunsListFollow {
       description =
           "Print a run's events as they happen (GET /v1/runs/{run_id}/events/stream) until it"
               + " ends; reconnects with Last-Event-ID when the connection drops.")
-  public static final class Follow extends RunsCommand.ApiOptions implements Callable<Integer> {
-    @Parameters(paramLabel = "RUN_ID", description = "The run.")
-    String runId;
-
+  static final class Follow extends RunsCommand.OneRun {
     @Override
     public Integer call() throws IOException, InterruptedException {
       final PrintWriter out = spec.commandLine().getOut();
@@ -90,7 +77,7 @@ public final class RunsListFollow {
         final HttpRequest.Builder request =
             HttpRequest.newBuilder(
                 URI.create(
-                    url.replaceAll("/$", "")
+                    api.url.replaceAll("/$", "")
                         + "/v1/runs/"
                         + ApiClient.segment(runId)
                         + "/events/stream"));

@@ -8,7 +8,6 @@ import dev.runledger.gateway.GatewaySettings;
 import dev.runledger.gateway.client.HostEventClient;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.json.AvroJson;
-import dev.runledger.schemas.serde.LedgerSerdes;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +39,7 @@ import picocli.CommandLine.Spec;
           + " straight onto the ingest topic. Options override fields of --file.",
       "Example: ledger send --workspace acme --conversation c-1 --text hello"
     })
-public final class SendCommand implements Callable<Integer> {
+final class SendCommand implements Callable<Integer> {
   @Option(names = "--file", paramLabel = "FILE", description = "The event as JSON (SPEC §8.2).")
   Path file;
 
@@ -81,11 +79,7 @@ public final class SendCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions config;
 
-  @Option(
-      names = {"-o", "--output"},
-      description = "json, yaml or table (default ${DEFAULT-VALUE}).",
-      defaultValue = "table")
-  OutputFormat output;
+  @Mixin OutputOptions output;
 
   @Spec CommandSpec spec;
 
@@ -93,7 +87,7 @@ public final class SendCommand implements Callable<Integer> {
   public Integer call() {
     final ObjectNode event = build();
     final JsonNode result = kafka ? produce(event) : post(event);
-    new Printer(spec.commandLine().getOut(), output).record(result);
+    output.printer().record(result);
     return 0;
   }
 
@@ -134,13 +128,11 @@ public final class SendCommand implements Callable<Integer> {
   }
 
   private JsonNode produce(final ObjectNode event) {
-    final LedgerConfig settings = config.load(Map.of());
+    final LedgerConfig settings = config.load();
     final HostEvent valid =
         new EventValidator(GatewaySettings.from(settings), Clock.systemUTC())
             .validate(event.toString().getBytes(StandardCharsets.UTF_8));
-    final LedgerTopics topics =
-        LedgerTopics.create(settings.topicSettings(), LedgerSerdes.singleObject());
-    try (HostEventClient client = new HostEventClient(settings, topics)) {
+    try (HostEventClient client = new HostEventClient(settings, LedgerTopics.create(settings))) {
       final RecordMetadata written = client.send(valid).get(60, TimeUnit.SECONDS);
       final ObjectNode result = AvroJson.mapper().createObjectNode();
       result.put("event_id", valid.getEventId());

@@ -1,12 +1,8 @@
 package dev.runledger.deploy.cli;
 
-import dev.runledger.projections.tools.LedgerTools;
 import dev.runledger.projections.tools.LedgerVerifier;
-import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.topics.LedgerTopics;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,17 +18,16 @@ import picocli.CommandLine.Spec;
             + " RunCreated per run, per-attempt sequences gapless and increasing, at most one"
             + " applied terminal per run, a decision for every accepted event) with its run,"
             + " partition and offset. Exits 1 when there is any.")
-public final class VerifyCommand implements Callable<Integer> {
+final class VerifyCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    final LedgerConfig settings = config.load(Map.of());
     final List<LedgerVerifier.Violation> violations;
     try (ScanProgress progress = new ScanProgress("verify")) {
-      violations = new LedgerTools(settings, LedgerTopics.create(settings)).verify(progress);
+      violations = config.tools().verify(progress);
     }
     final PrintWriter out = spec.commandLine().getOut();
     violations.forEach(v -> out.println(v.text()));

@@ -17,7 +17,7 @@ import org.apache.kafka.common.Uuid;
  *
  * <p>Usage: {@code EmbeddedKafkaMain <server.properties>}.
  */
-public final class EmbeddedKafkaMain {
+final class EmbeddedKafkaMain {
   private EmbeddedKafkaMain() {}
 
   public static void main(final String[] args) throws IOException {

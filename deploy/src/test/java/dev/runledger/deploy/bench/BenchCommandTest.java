@@ -3,7 +3,7 @@ package dev.runledger.deploy.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runledger.deploy.Cli;
+import dev.runledger.deploy.harness.Cli;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
 import dev.runledger.schemas.json.AvroJson;

@@ -3,75 +3,46 @@ package dev.runledger.deploy.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.RunnerManifest;
-import dev.runledger.deploy.Cli;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.http.HttpServer;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.Cli;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TestStack;
+import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.topics.LedgerTopics;
-import java.nio.file.Path;
-import java.time.Duration;
+import dev.runledger.schemas.json.AvroJson;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
+import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Dispatch policies, unpulled steering (G7), cancel before claim and deadlines on a real broker
  * with the whole stack in one process. An extra runner {@value #IDLE_RUNNER} lives in pool {@code
  * idle}, which no worker serves, so its runs are never claimed.
  */
-@ExtendWith(KafkaExtension.class)
 class DispatchPoliciesEndToEndTest {
   static final String IDLE_RUNNER = "test:idle/default";
 
-  @TempDir static Path stateDir;
-  private static DevStack stack;
-  private static DispatchE2e api;
+  @RegisterExtension
+  static final TestStack STACK =
+      StackBuilder.named("dispatch")
+          .set(LedgerConfig.POOLS, "default,idle")
+          .awaitRunner(DevStack.ECHO_RUNNER)
+          .build();
+
+  private final DevStack stack = STACK.stack();
+  private final TestApi api = STACK.api();
 
   @BeforeAll
-  static void startStack(final EmbeddedKafka kafka) {
-    final Map<String, String> settings = new HashMap<>();
-    settings.put(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    settings.put(
-        LedgerConfig.TOPIC_PREFIX,
-        "t-dispatch-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    settings.put(LedgerConfig.TOPIC_PARTITIONS, "3");
-    settings.put(LedgerConfig.STATE_DIR, stateDir.toString());
-    settings.put(LedgerConfig.HTTP_PORT, "0");
-    settings.put(HttpServer.HOST, "127.0.0.1");
-    settings.put(LedgerConfig.POOLS, "default,idle");
-    stack = DevStack.start(LedgerConfig.of(settings));
-    api = new DispatchE2e(stack);
-    publishIdleRunner(stack.config());
-    stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(60));
-    stack.awaitRunner(IDLE_RUNNER, Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
-
-  private static void publishIdleRunner(final LedgerConfig config) {
-    final LedgerTopics topics = LedgerTopics.create(config);
-    final Properties props = new Properties();
-    props.putAll(config.kafkaProperties());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
+  static void publishIdleRunner() {
     final RunnerManifest manifest =
         RunnerManifest.newBuilder()
             .setRunnerId(IDLE_RUNNER)
@@ -80,29 +51,48 @@ class DispatchPoliciesEndToEndTest {
             .setPool("idle")
             .setVersion("1.0.0")
             .build();
-    try (KafkaProducer<String, RunnerManifest> producer =
-        new KafkaProducer<>(
-            props, new StringSerializer(), topics.runners().valueSerde().serializer())) {
-      producer.send(new ProducerRecord<>(topics.runners().name(), IDLE_RUNNER, manifest));
-      producer.flush();
-    }
+    TopicWriter.write(STACK.config(), STACK.topics().runners(), IDLE_RUNNER, manifest);
+    STACK.stack().awaitRunner(IDLE_RUNNER, TestApi.WAIT);
   }
 
-  private static String workspace(final String name) {
-    return name + "-" + UUID.randomUUID().toString().substring(0, 6);
+  /** Posts a message in conversation {@code c} of {@code workspace}. */
+  private void send(final String eventId, final String workspace) {
+    api.send(eventId, workspace, "c", "text of " + eventId);
+  }
+
+  private static ObjectNode echo(final int turns, final int turnDelayMs) {
+    return AvroJson.mapper()
+        .createObjectNode()
+        .put("turns", turns)
+        .put("turn_delay_ms", turnDelayMs);
+  }
+
+  /**
+   * Binds {@code binding} as {@code b-<name>} in a fresh workspace {@code <name>-<random>} and
+   * waits until the orchestrator has read it; the workspace.
+   */
+  private String bound(final String name, final Function<String, Binding> binding) {
+    final String ws = name + "-" + UUID.randomUUID().toString().substring(0, 6);
+    api.bind("b-" + name, binding.apply(ws));
+    api.awaitBinding(ws, "probe");
+    return ws;
+  }
+
+  /** Sends event {@code <ws>-<n>}; the run its decision names. */
+  private String sendAndAwaitRun(final String ws, final int n) {
+    send(ws + "-" + n, ws);
+    return api.runOf(ws + "-" + n);
   }
 
   @Test
   void shouldStartTheQueuedRunOnlyAfterTheFirstEndedWhenEnqueue() {
     // given
-    final String ws = workspace("enq");
-    api.bind("b-enq", ws, DevStack.ECHO_RUNNER, "enqueue", null, DispatchE2e.echo(3, 400), null);
-    api.awaitBound(ws);
+    final String ws =
+        bound("enq", w -> Binding.of(w, DevStack.ECHO_RUNNER).mode("enqueue").config(echo(3, 400)));
 
     // when
-    api.send(ws + "-1", ws, "c");
-    final String first = api.awaitDecision(ws + "-1").path("run_id").asText();
-    api.send(ws + "-2", ws, "c");
+    final String first = sendAndAwaitRun(ws, 1);
+    send(ws + "-2", ws);
 
     // then
     final JsonNode second = api.awaitDecision(ws + "-2");
@@ -117,15 +107,15 @@ class DispatchPoliciesEndToEndTest {
   @Test
   void shouldCancelTheActiveRunAndThenRunTheNewOneWhenInterrupt() {
     // given
-    final String ws = workspace("int");
-    api.bind("b-int", ws, DevStack.ECHO_RUNNER, "interrupt", null, DispatchE2e.echo(20, 500), null);
-    api.awaitBound(ws);
-    api.send(ws + "-1", ws, "c");
-    final String first = api.awaitDecision(ws + "-1").path("run_id").asText();
+    final String ws =
+        bound(
+            "int",
+            w -> Binding.of(w, DevStack.ECHO_RUNNER).mode("interrupt").config(echo(20, 500)));
+    final String first = sendAndAwaitRun(ws, 1);
     api.awaitStatus(first, "running");
 
     // when
-    api.send(ws + "-2", ws, "c");
+    send(ws + "-2", ws);
 
     // then
     assertThat(api.awaitStatus(first, "cancelled")).isNotNull();
@@ -137,14 +127,13 @@ class DispatchPoliciesEndToEndTest {
   @Test
   void shouldRejectAsBusyWhenReject() {
     // given
-    final String ws = workspace("rej");
-    api.bind("b-rej", ws, DevStack.ECHO_RUNNER, "reject", null, DispatchE2e.echo(5, 400), null);
-    api.awaitBound(ws);
-    api.send(ws + "-1", ws, "c");
+    final String ws =
+        bound("rej", w -> Binding.of(w, DevStack.ECHO_RUNNER).mode("reject").config(echo(5, 400)));
+    send(ws + "-1", ws);
     api.awaitDecision(ws + "-1");
 
     // when
-    api.send(ws + "-2", ws, "c");
+    send(ws + "-2", ws);
 
     // then
     final JsonNode second = api.awaitDecision(ws + "-2");
@@ -155,15 +144,15 @@ class DispatchPoliciesEndToEndTest {
   @Test
   void shouldInjectASteeredMessageIntoTheActiveRunWhenSteer() {
     // given: the echo runner has the steering capability, so steer is its default
-    final String ws = workspace("steer");
-    api.bind("b-steer", ws, DevStack.ECHO_RUNNER, null, null, DispatchE2e.echo(4, 700), null);
-    api.awaitBound(ws);
-    api.send(ws + "-1", ws, "c");
-    final String run = api.awaitDecision(ws + "-1").path("run_id").asText();
+    final String ws =
+        bound(
+            "steer",
+            w -> Binding.of(w, DevStack.ECHO_RUNNER).runnerDefaultMode().config(echo(4, 700)));
+    final String run = sendAndAwaitRun(ws, 1);
     api.awaitStatus(run, "running");
 
     // when
-    api.send(ws + "-2", ws, "c");
+    send(ws + "-2", ws);
 
     // then
     final JsonNode steered = api.awaitDecision(ws + "-2");
@@ -177,14 +166,12 @@ class DispatchPoliciesEndToEndTest {
   @Test
   void shouldDropAnUnpulledSteeredMessageAndRunItAsAFollowUp() {
     // given: one turn, so the run never pulls steering
-    final String ws = workspace("g7");
-    api.bind("b-g7", ws, DevStack.ECHO_RUNNER, "steer", null, DispatchE2e.echo(1, 1500), null);
-    api.awaitBound(ws);
-    api.send(ws + "-1", ws, "c");
-    final String run = api.awaitDecision(ws + "-1").path("run_id").asText();
+    final String ws =
+        bound("g7", w -> Binding.of(w, DevStack.ECHO_RUNNER).mode("steer").config(echo(1, 1500)));
+    final String run = sendAndAwaitRun(ws, 1);
 
     // when
-    api.send(ws + "-2", ws, "c");
+    send(ws + "-2", ws);
 
     // then
     final JsonNode followUp = api.awaitDecision(ws + "-2", "followup");
@@ -197,20 +184,24 @@ class DispatchPoliciesEndToEndTest {
   @Test
   void shouldOnlyDropAnUnpulledSteeredMessageWhenOnUnpulledDrop() {
     // given
-    final String ws = workspace("drop");
-    api.bind("b-drop", ws, DevStack.ECHO_RUNNER, "steer", "drop", DispatchE2e.echo(1, 1500), null);
-    api.awaitBound(ws);
-    api.send(ws + "-1", ws, "c");
-    final String run = api.awaitDecision(ws + "-1").path("run_id").asText();
+    final String ws =
+        bound(
+            "drop",
+            w ->
+                Binding.of(w, DevStack.ECHO_RUNNER)
+                    .mode("steer")
+                    .onUnpulled("drop")
+                    .config(echo(1, 1500)));
+    final String run = sendAndAwaitRun(ws, 1);
 
     // when
-    api.send(ws + "-2", ws, "c");
+    send(ws + "-2", ws);
 
     // then
     assertThat(api.awaitDecision(ws + "-2").path("decision").asText()).isEqualTo("steered");
     api.awaitStatus(run, "completed");
-    org.awaitility.Awaitility.await()
-        .atMost(DispatchE2e.WAIT)
+    Awaitility.await()
+        .atMost(TestApi.WAIT)
         .until(() -> api.types(run).contains("steering.dropped"));
     assertThat(api.decision(ws + "-2").path("decision").asText()).isEqualTo("steered");
   }
@@ -218,19 +209,13 @@ class DispatchPoliciesEndToEndTest {
   @Test
   void shouldEndAnUnclaimedRunCancelledWithoutAClaim() {
     // given
-    final String ws = workspace("cancel");
-    api.bind("b-cancel", ws, IDLE_RUNNER, "parallel", null, null, null);
-    api.awaitBound(ws);
-    api.send(ws + "-1", ws, "c");
-    final String run = api.awaitDecision(ws + "-1").path("run_id").asText();
+    final String ws = bound("cancel", w -> Binding.of(w, IDLE_RUNNER));
+    final String run = sendAndAwaitRun(ws, 1);
     api.awaitStatus(run, "queued");
 
     // when
     final var answer =
-        api.client()
-            .post(
-                "/v1/events/" + ws + "-1/cancel",
-                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        api.post("/v1/events/" + ws + "-1/cancel", JsonNodeFactory.instance.objectNode());
 
     // then
     assertThat(answer.status()).isEqualTo(202);
@@ -241,20 +226,18 @@ class DispatchPoliciesEndToEndTest {
 
   @Test
   void shouldAnswerNotFoundForAnUnknownRunOrEvent() {
-    final var empty = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    assertThat(api.client().post("/v1/runs/run_nope/cancel", empty).status()).isEqualTo(404);
-    assertThat(api.client().post("/v1/events/nope/cancel", empty).status()).isEqualTo(404);
+    final var empty = JsonNodeFactory.instance.objectNode();
+    assertThat(api.post("/v1/runs/run_nope/cancel", empty).status()).isEqualTo(404);
+    assertThat(api.post("/v1/events/nope/cancel", empty).status()).isEqualTo(404);
   }
 
   @Test
   void shouldTimeOutARunNoWorkerClaimsWhenItsDeadlinePasses() {
     // given
-    final String ws = workspace("deadline");
-    api.bind("b-deadline", ws, IDLE_RUNNER, "parallel", null, null, 1500L);
-    api.awaitBound(ws);
+    final String ws = bound("deadline", w -> Binding.of(w, IDLE_RUNNER).timeoutMs(1500L));
 
     // when
-    api.send(ws + "-1", ws, "c");
+    send(ws + "-1", ws);
 
     // then
     final String run = api.awaitDecision(ws + "-1").path("run_id").asText();
@@ -265,11 +248,8 @@ class DispatchPoliciesEndToEndTest {
   @Test
   void shouldCancelAnUnclaimedRunFromTheCli() {
     // given
-    final String ws = workspace("cli");
-    api.bind("b-cli", ws, IDLE_RUNNER, "parallel", null, null, null);
-    api.awaitBound(ws);
-    api.send(ws + "-1", ws, "c");
-    final String run = api.awaitDecision(ws + "-1").path("run_id").asText();
+    final String ws = bound("cli", w -> Binding.of(w, IDLE_RUNNER));
+    final String run = sendAndAwaitRun(ws, 1);
 
     // when
     final Cli.Result cancelled =

@@ -14,6 +14,9 @@ import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunCreated;
 import dev.runledger.avro.RunnerManifest;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TopicProbe;
+import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
 import dev.runledger.deploy.kafka.TopicAdmin;
@@ -22,28 +25,19 @@ import dev.runledger.orchestrator.OrchestratorService;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
-import dev.runledger.schemas.topics.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,14 +62,16 @@ class DispatchRestartEndToEndTest {
   void shouldDecideEveryEventExactlyOnceAcrossAnOrchestratorRestart(final EmbeddedKafka kafka)
       throws Exception {
     // given
-    final LedgerConfig config = config(kafka);
+    final LedgerConfig config =
+        StackBuilder.named("g1").shortStreamsSessions().config(kafka, stateDir);
+    final TopicProbe probe = new TopicProbe(kafka.bootstrapServers());
     final LedgerTopics topics = LedgerTopics.create(config);
     TopicAdmin.createAll(config, topics);
     final List<HostEvent> events = events();
     OrchestratorService orchestrator = new OrchestratorService(config, topics);
     try (HostEventClient client = new HostEventClient(config, topics);
         KafkaProducer<String, byte[]> raw = rawProducer(config)) {
-      publishRunner(raw, topics);
+      publishRunner(config, topics);
       client.putBinding(binding()).get();
       orchestrator.start();
       final OrchestratorService first = orchestrator;
@@ -111,15 +107,14 @@ class DispatchRestartEndToEndTest {
 
       // then
       final List<DispatchDecision> decisions =
-          readUntil(config, topics.dispatchDecisions(), list -> list.size() >= EVENTS);
+          probe.readValues(topics.dispatchDecisions(), list -> list.size() >= EVENTS);
       final List<LedgerRecord> created =
-          readUntil(
-              config,
+          probe.readValues(
               topics.runLedger(),
               list ->
                   list.stream().filter(r -> r.getBody() instanceof RunCreated).count()
                       >= EVENTS - DUPLICATES);
-      final List<byte[]> dead = readUntil(config, topics.dlq(), list -> list.size() >= GARBAGE);
+      final List<byte[]> dead = probe.readValues(topics.dlq(), list -> list.size() >= GARBAGE);
 
       assertThat(decisions).hasSize(EVENTS);
       final Map<String, List<Decision>> byEvent =
@@ -150,19 +145,6 @@ class DispatchRestartEndToEndTest {
     } finally {
       orchestrator.close();
     }
-  }
-
-  private LedgerConfig config(final EmbeddedKafka kafka) {
-    final Map<String, String> settings = new HashMap<>();
-    settings.put(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    settings.put(
-        LedgerConfig.TOPIC_PREFIX, "t-g1-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    settings.put(LedgerConfig.TOPIC_PARTITIONS, "3");
-    settings.put(LedgerConfig.STATE_DIR, stateDir.toString());
-    // A closed instance does not leave the group; a short session lets the new one take over soon.
-    settings.put("streams.session.timeout.ms", "6000");
-    settings.put("streams.heartbeat.interval.ms", "1000");
-    return LedgerConfig.of(settings);
   }
 
   /** 950 distinct events in 40 conversations, with 50 of them sent a second time. */
@@ -200,8 +182,7 @@ class DispatchRestartEndToEndTest {
         .build();
   }
 
-  private static void publishRunner(
-      final KafkaProducer<String, byte[]> raw, final LedgerTopics topics) throws Exception {
+  private static void publishRunner(final LedgerConfig config, final LedgerTopics topics) {
     final RunnerManifest manifest =
         RunnerManifest.newBuilder()
             .setRunnerId(RUNNER)
@@ -210,16 +191,7 @@ class DispatchRestartEndToEndTest {
             .setPool("default")
             .setVersion("1.0.0")
             .build();
-    raw.send(
-            new ProducerRecord<>(
-                topics.runners().name(),
-                RUNNER,
-                topics
-                    .runners()
-                    .valueSerde()
-                    .serializer()
-                    .serialize(topics.runners().name(), manifest)))
-        .get();
+    TopicWriter.write(config, topics.runners(), RUNNER, manifest);
   }
 
   private static KafkaProducer<String, byte[]> rawProducer(final LedgerConfig config) {
@@ -230,39 +202,5 @@ class DispatchRestartEndToEndTest {
         props,
         new org.apache.kafka.common.serialization.StringSerializer(),
         new ByteArraySerializer());
-  }
-
-  /** Reads the topic from the start (committed records only) until {@code done}, then 2 s more. */
-  private static <K, V> List<V> readUntil(
-      final LedgerConfig config, final Topic<K, V> topic, final Predicate<List<V>> done) {
-    final Properties props = new Properties();
-    props.putAll(config.kafkaProperties());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    final Deserializer<V> values = topic.valueSerde().deserializer();
-    final List<V> read = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            props,
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-      final List<TopicPartition> partitions = new ArrayList<>();
-      for (int p = 0; p < topic.partitions(); p++) {
-        partitions.add(new TopicPartition(topic.name(), p));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      final Instant giveUp = Instant.now().plusSeconds(90);
-      Instant stop = null;
-      while (Instant.now().isBefore(stop == null ? giveUp : stop)) {
-        for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          read.add(values.deserialize(topic.name(), record.value()));
-        }
-        if (stop == null && done.test(read)) {
-          stop = Instant.now().plusSeconds(2);
-        }
-      }
-    }
-    return read;
   }
 }

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.cli.ApiClient;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TestStack;
+import dev.runledger.deploy.harness.TopicProbe;
 import dev.runledger.schemas.topics.DeadLetters;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,43 +19,26 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bad input never stops anything (SPEC §9 G5, §11) on a real broker. */
-@ExtendWith(KafkaExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputEndToEndTest {
-  private DevStack stack;
-  private Api api;
-  private TopicProbe probe;
+  @RegisterExtension
+  static final TestStack STACK =
+      StackBuilder.named("badinput").awaitRunner(DevStack.ECHO_RUNNER).build();
 
-  @BeforeAll
-  void startStack(final EmbeddedKafka kafka, @TempDir final Path state) {
-    stack = TestStacks.start(kafka, "badinput", state);
-    api = new Api(stack);
-    probe = new TopicProbe(stack.bootstrapServers());
-    stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(90));
-  }
-
-  @AfterAll
-  void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  private final TestApi api = STACK.api();
+  private final DevStack stack = STACK.stack();
+  private final TopicProbe probe = new TopicProbe(stack.bootstrapServers());
 
   @Test
   void shouldDeadLetterUndecodableBytesAndCompleteTheNextEventWhenGarbageIsOnTheIngestTopic()
       throws Exception {
     // given a bound workspace; the garbage shares the conversation key, so the same partition
     final String workspace = "w-garbage";
-    api.bindEcho("garbage-echo", workspace, 0);
-    api.awaitBindingsVisible(workspace, "warm-up");
+    api.bind("garbage-echo", Binding.of(workspace, DevStack.ECHO_RUNNER).priority(0));
+    api.awaitBinding(workspace, "warm-up");
     final String conversationKey = workspace + "//c-garbage/";
     final byte[] garbage =
         ("not an avro record " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
@@ -74,7 +58,7 @@ class BadInputEndToEndTest {
           .get();
     }
     final String eventId = "after-garbage-" + UUID.randomUUID();
-    api.send(Api.message(eventId, workspace, "c-garbage", "still alive"));
+    api.post(TestApi.message(eventId, workspace, "c-garbage", "still alive"));
 
     // then the garbage is in the DLQ, unchanged, with error headers
     final ConsumerRecord<byte[], byte[]> dead =
@@ -93,7 +77,7 @@ class BadInputEndToEndTest {
     // and the next valid event still becomes a completed run
     final JsonNode decision = api.awaitDecision(eventId);
     assertThat(decision.path("decision").asText()).isEqualTo("run_created");
-    final JsonNode run = api.awaitCompleted(decision.path("run_id").asText());
+    final JsonNode run = api.awaitStatus(decision.path("run_id").asText(), "completed");
     assertThat(run.path("final_message").asText()).isEqualTo("still alive");
   }
 
@@ -130,7 +114,7 @@ class BadInputEndToEndTest {
     assertThat(probe.endOffsets(topic)).isEqualTo(before);
 
     // and a valid event after them is written (so the offsets above were really measured)
-    api.send(Api.message("valid-" + UUID.randomUUID(), "w", "c-1", "ok"));
+    api.post(TestApi.message("valid-" + UUID.randomUUID(), "w", "c-1", "ok"));
     assertThat(probe.endOffsets(topic)).isEqualTo(before + 1);
   }
 

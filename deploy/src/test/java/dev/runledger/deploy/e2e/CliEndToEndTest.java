@@ -3,46 +3,33 @@ package dev.runledger.deploy.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runledger.deploy.Cli;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.Cli;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.schemas.json.AvroJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The ledger commands against a running stack on the shared broker. */
-@ExtendWith(KafkaExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CliEndToEndTest {
-  private EmbeddedKafka kafka;
-  private DevStack stack;
-  private String prefix;
-  private Api api;
+  @RegisterExtension
+  static final TestStack STACK =
+      StackBuilder.named("cli").awaitRunner(DevStack.ECHO_RUNNER).build();
+
+  private final DevStack stack = STACK.stack();
+  private final TestApi api = STACK.api();
 
   @BeforeAll
-  void startStack(final EmbeddedKafka kafka, @TempDir final Path state) {
-    this.kafka = kafka;
-    this.prefix = TestStacks.prefix("cli");
-    this.stack = DevStack.start(TestStacks.config(kafka, prefix, state, java.util.Map.of()));
-    this.api = new Api(stack);
-    stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(90));
-    api.bindEcho("cli-echo", "w-cli", 0);
-    api.awaitBindingsVisible("w-cli", "warm-up");
-  }
-
-  @AfterAll
-  void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
+  static void bind() {
+    STACK.api().bind("cli-echo", Binding.of("w-cli", DevStack.ECHO_RUNNER).priority(0));
+    STACK.api().awaitBinding("w-cli", "warm-up");
   }
 
   @Test
@@ -66,7 +53,7 @@ class CliEndToEndTest {
     assertThat(sent.code()).as(sent.err()).isZero();
     final String eventId = AvroJson.mapper().readTree(sent.out()).path("event_id").asText();
     final String runId = api.awaitDecision(eventId).path("run_id").asText();
-    api.awaitCompleted(runId);
+    api.awaitStatus(runId, "completed");
 
     final Cli.Result got = Cli.run("runs", "get", runId, "--url", stack.baseUrl(), "-o", "json");
     assertThat(got.code()).as(got.err()).isZero();
@@ -99,9 +86,9 @@ class CliEndToEndTest {
             "--file",
             file.toString(),
             "--bootstrap-servers",
-            kafka.bootstrapServers(),
+            stack.bootstrapServers(),
             "--set",
-            "topic.prefix=" + prefix,
+            "topic.prefix=" + STACK.prefix(),
             "-o",
             "json");
 
@@ -111,18 +98,19 @@ class CliEndToEndTest {
     assertThat(written.path("topic").asText()).isEqualTo(stack.topics().hostEvents().name());
     final String runId =
         api.awaitDecision(written.path("event_id").asText()).path("run_id").asText();
-    assertThat(api.awaitCompleted(runId).path("final_message").asText()).isEqualTo("from a file");
+    assertThat(api.awaitStatus(runId, "completed").path("final_message").asText())
+        .isEqualTo("from a file");
   }
 
   @Test
   void shouldCreateEveryTopicOnceWhenTopicsCreateRunsTwice() throws Exception {
     // given
-    final String fresh = TestStacks.prefix("topics");
+    final String fresh = StackBuilder.prefix("topics");
     final String[] args = {
       "topics",
       "create",
       "--bootstrap-servers",
-      kafka.bootstrapServers(),
+      stack.bootstrapServers(),
       "--set",
       "topic.prefix=" + fresh,
       "-o",
@@ -152,9 +140,9 @@ class CliEndToEndTest {
         Cli.run(
             "demo",
             "--bootstrap-servers",
-            kafka.bootstrapServers(),
+            stack.bootstrapServers(),
             "--set",
-            "topic.prefix=" + TestStacks.prefix("demo"));
+            "topic.prefix=" + StackBuilder.prefix("demo"));
 
     // then
     assertThat(demo.code()).as(demo.out() + demo.err()).isZero();

@@ -11,10 +11,13 @@ import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunCreated;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.cli.ApiClient;
+import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TestStack;
+import dev.runledger.deploy.harness.TopicProbe;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,44 +28,27 @@ import java.util.UUID;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The walking skeleton end to end on a real broker (issue 2, "What must hold"). */
-@ExtendWith(KafkaExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineEndToEndTest {
   private static final Duration GENEROUS = Duration.ofSeconds(180);
 
-  private DevStack stack;
-  private Api api;
-  private TopicProbe probe;
+  @RegisterExtension
+  static final TestStack STACK =
+      StackBuilder.named("pipeline").awaitRunner(DevStack.ECHO_RUNNER).build();
 
-  @BeforeAll
-  void startStack(final EmbeddedKafka kafka, @TempDir final Path state) {
-    stack = TestStacks.start(kafka, "pipeline", state);
-    api = new Api(stack);
-    probe = new TopicProbe(stack.bootstrapServers());
-    stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(90));
-  }
-
-  @AfterAll
-  void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  private final TestApi api = STACK.api();
+  private final DevStack stack = STACK.stack();
+  private final TopicProbe probe = new TopicProbe(stack.bootstrapServers());
 
   @Test
   void shouldCompleteEveryRunInOrderWhen200EventsArriveIn20Conversations() {
     // given
     final String workspace = "w-load";
-    api.bindEcho("load-echo", workspace, 0);
-    api.awaitBindingsVisible(workspace, "warm-up");
+    api.bind("load-echo", Binding.of(workspace, DevStack.ECHO_RUNNER).priority(0));
+    api.awaitBinding(workspace, "warm-up");
     final Map<String, String> textByEvent = new LinkedHashMap<>();
     for (int i = 0; i < 200; i++) {
       textByEvent.put(
@@ -72,7 +58,7 @@ class PipelineEndToEndTest {
     // when
     int i = 0;
     for (final Map.Entry<String, String> event : textByEvent.entrySet()) {
-      api.send(Api.message(event.getKey(), workspace, "c-" + (i++ % 20), event.getValue()));
+      api.post(TestApi.message(event.getKey(), workspace, "c-" + (i++ % 20), event.getValue()));
     }
 
     // then every event gets a run, and every run completes
@@ -111,13 +97,13 @@ class PipelineEndToEndTest {
   void shouldCreateOneRunAndRecordDuplicateWhenTheSameEventIdIsSentTwice() {
     // given
     final String workspace = "w-dup";
-    api.bindEcho("dup-echo", workspace, 0);
-    api.awaitBindingsVisible(workspace, "warm-up");
+    api.bind("dup-echo", Binding.of(workspace, DevStack.ECHO_RUNNER).priority(0));
+    api.awaitBinding(workspace, "warm-up");
     final String eventId = "dup-" + UUID.randomUUID();
 
     // when
-    api.send(Api.message(eventId, workspace, "c-dup", "only once"));
-    api.send(Api.message(eventId, workspace, "c-dup", "only once"));
+    api.post(TestApi.message(eventId, workspace, "c-dup", "only once"));
+    api.post(TestApi.message(eventId, workspace, "c-dup", "only once"));
 
     // then the decisions topic holds run_created, then duplicate
     final Deserializer<DispatchDecision> decisions =
@@ -132,7 +118,7 @@ class PipelineEndToEndTest {
     final String runId = decided.get(0).getRunId();
 
     // and the one run completes, with a single RunCreated in the ledger
-    api.awaitCompleted(runId);
+    api.awaitStatus(runId, "completed");
     final Deserializer<LedgerRecord> ledger =
         stack.topics().runLedger().valueSerde().deserializer();
     final List<LedgerRecord> records =
@@ -153,8 +139,8 @@ class PipelineEndToEndTest {
   void shouldRejectAsAmbiguousWhenTwoBindingsTieOnScopeAndPriority() {
     // given
     final String workspace = "w-ambiguous";
-    api.bindEcho("amb-a", workspace, 5);
-    api.bindEcho("amb-b", workspace, 5);
+    api.bind("amb-a", Binding.of(workspace, DevStack.ECHO_RUNNER).priority(5));
+    api.bind("amb-b", Binding.of(workspace, DevStack.ECHO_RUNNER).priority(5));
 
     // when probes are sent until the orchestrator has read both bindings
     final JsonNode decision =
@@ -162,7 +148,7 @@ class PipelineEndToEndTest {
             .atMost(GENEROUS)
             .pollInterval(Duration.ofMillis(100))
             .until(
-                () -> api.awaitBindingsVisible(workspace, "c-amb"),
+                () -> api.awaitBinding(workspace, "c-amb"),
                 d -> !"run_created".equals(d.path("decision").asText()));
 
     // then
@@ -178,7 +164,7 @@ class PipelineEndToEndTest {
     final String eventId = "unbound-" + UUID.randomUUID();
 
     // when
-    api.send(Api.message(eventId, "w-nobody-" + UUID.randomUUID(), "c-1", "anyone there?"));
+    api.post(TestApi.message(eventId, "w-nobody-" + UUID.randomUUID(), "c-1", "anyone there?"));
 
     // then
     final JsonNode decision = api.awaitDecision(eventId);
@@ -190,8 +176,8 @@ class PipelineEndToEndTest {
   @Test
   void shouldReportEveryServiceHealthyAndExposeMetricsWhenTheStackRuns() {
     // when
-    final dev.runledger.deploy.cli.ApiClient.Response health = api.get("/healthz");
-    final dev.runledger.deploy.cli.ApiClient.Response metrics = api.get("/metrics");
+    final ApiClient.Response health = api.response("/healthz");
+    final ApiClient.Response metrics = api.response("/metrics");
 
     // then
     assertThat(health.status()).isEqualTo(200);

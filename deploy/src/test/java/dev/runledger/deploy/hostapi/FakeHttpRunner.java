@@ -22,10 +22,19 @@ final class FakeHttpRunner implements AutoCloseable {
   private final HttpServer server;
   private final HttpClient client = HttpClient.newHttpClient();
 
-  FakeHttpRunner() throws IOException {
+  private FakeHttpRunner() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/run", this::run);
     server.start();
+  }
+
+  /** Starts one on a free loopback port. */
+  static FakeHttpRunner start() {
+    try {
+      return new FakeHttpRunner();
+    } catch (final IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   String url() {

@@ -8,91 +8,76 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.Artifact;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.deploy.kafka.KafkaExtension;
-import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TestStack;
+import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.schemas.json.AvroJson;
-import dev.runledger.schemas.topics.Topic;
 import dev.runledger.worker.builtin.ScenarioRunner;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The host API and stdio runners on a real broker: G6 (every method outside the snapshot is refused
  * and audited, the same calls inside it succeed), the example Python runner (history, steering,
  * state), and stdio runners that exit non-zero, print garbage or flood stdout.
  */
-@ExtendWith(KafkaExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostApiEndToEndTest {
   private static final String PY = "proc:py-example";
   private static final String FOREIGN_ARTIFACT = "art-foreign";
   private static final String ALLOWED_ARTIFACT = "art-allowed";
+  private static final FakeHttpRunner HTTP_RUNNER = FakeHttpRunner.start();
 
-  private DevStack stack;
-  private FakeHttpRunner httpRunner;
-  private HostApiE2e api;
+  @RegisterExtension
+  static final TestStack STACK =
+      StackBuilder.named("hostapi")
+          .fixedHttpPort()
+          .set(
+              "worker.runners.proc.py-example.command",
+              "python3 -u " + Path.of("examples/python-runner/runner.py").toAbsolutePath())
+          .set("worker.runners.proc.py-example.capabilities", "streaming,steering")
+          .set(
+              "worker.runners.proc.py-example.permissions",
+              "history:page,history:search,state:conversation")
+          .set(
+              "worker.runners.proc.exit-nonzero.command",
+              "python3 -c \"import sys; sys.stdin.readline(); sys.stderr.write('bad thing\\n'); sys.exit(3)\"")
+          .set(
+              "worker.runners.proc.garbage.command",
+              "python3 -c \"import sys; sys.stdin.readline(); print('hello'); print('[1, 2]')\"")
+          .set(
+              "worker.runners.proc.flood.command",
+              "python3 -c \"import sys; sys.stdin.readline(); [sys.stdout.write('x' * 65536) for _ in iter(int, 1)]\"")
+          .set("worker.runners.proc.flood.max_line_bytes", "100000")
+          .set("worker.runners.http.fake.url", HTTP_RUNNER.url())
+          .set("worker.runners.http.fake.permissions", "state:conversation")
+          .awaitRunner(ScenarioRunner.RUNNER_ID)
+          .awaitRunner(PY)
+          .build();
+
+  private final DevStack stack = STACK.stack();
+  private final TestApi api = STACK.api();
 
   @BeforeAll
-  void startStack(final EmbeddedKafka kafka, @TempDir final Path state) {
-    final Map<String, String> settings = HostApiE2e.settings(kafka, "hostapi", state);
-    final String example = Path.of("examples/python-runner/runner.py").toAbsolutePath().toString();
-    settings.put("worker.runners.proc.py-example.command", "python3 -u " + example);
-    settings.put("worker.runners.proc.py-example.capabilities", "streaming,steering");
-    settings.put(
-        "worker.runners.proc.py-example.permissions",
-        "history:page,history:search,state:conversation");
-    settings.put(
-        "worker.runners.proc.exit-nonzero.command",
-        "python3 -c \"import sys; sys.stdin.readline(); sys.stderr.write('bad thing\\n'); sys.exit(3)\"");
-    settings.put(
-        "worker.runners.proc.garbage.command",
-        "python3 -c \"import sys; sys.stdin.readline(); print('hello'); print('[1, 2]')\"");
-    settings.put(
-        "worker.runners.proc.flood.command",
-        "python3 -c \"import sys; sys.stdin.readline(); [sys.stdout.write('x' * 65536) for _ in iter(int, 1)]\"");
-    settings.put("worker.runners.proc.flood.max_line_bytes", "100000");
-    try {
-      httpRunner = new FakeHttpRunner();
-    } catch (final java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    settings.put("worker.runners.http.fake.url", httpRunner.url());
-    settings.put("worker.runners.http.fake.permissions", "state:conversation");
-    stack = DevStack.start(LedgerConfig.of(settings));
-    api = new HostApiE2e(stack);
-    stack.awaitRunner(ScenarioRunner.RUNNER_ID, HostApiE2e.WAIT);
-    stack.awaitRunner(PY, HostApiE2e.WAIT);
+  static void writeArtifacts() {
     writeArtifact(FOREIGN_ARTIFACT, "someone-else");
     writeArtifact(ALLOWED_ARTIFACT, "someone-else");
   }
 
   @AfterAll
-  void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (httpRunner != null) {
-      httpRunner.close();
-    }
+  static void stopHttpRunner() {
+    HTTP_RUNNER.close();
   }
 
   @Test
@@ -102,38 +87,34 @@ class HostApiEndToEndTest {
     final String ownEvent = "ev-own-" + UUID.randomUUID();
     api.bind(
         "b-deny",
-        "ws-deny",
-        ScenarioRunner.RUNNER_ID,
-        "parallel",
-        HostApiE2e.json("{}"),
-        script(deniedCalls(foreignEvent), "unauthorized"));
+        Binding.of("ws-deny", ScenarioRunner.RUNNER_ID)
+            .resourcePolicy(TestApi.json("{}"))
+            .config(script(deniedCalls(foreignEvent), "unauthorized")));
     api.bind(
         "b-allow",
-        "ws-allow",
-        ScenarioRunner.RUNNER_ID,
-        "steer",
-        fullPolicy(),
-        script(allowedCalls(ownEvent), "ok"));
-    api.awaitBindingVisible("ws-deny", "probe");
-    api.awaitBindingVisible("ws-allow", "probe");
-    api.awaitDecision(api.send(foreignEvent, "ws-deny", "elsewhere", "foreign", null));
+        Binding.of("ws-allow", ScenarioRunner.RUNNER_ID)
+            .mode("steer")
+            .resourcePolicy(fullPolicy())
+            .config(script(allowedCalls(ownEvent), "ok")));
+    api.awaitBinding("ws-deny", "probe");
+    api.awaitBinding("ws-allow", "probe");
+    api.awaitDecision(api.send(foreignEvent, "ws-deny", "elsewhere", "foreign"));
 
     // when
     final String denyRun =
-        api.awaitDecision(
-                api.send("ev-deny-" + UUID.randomUUID(), "ws-deny", "c-deny", "hello", null))
+        api.awaitDecision(api.send("ev-deny-" + UUID.randomUUID(), "ws-deny", "c-deny", "hello"))
             .path("run_id")
             .asText();
-    final String allowRun =
-        api.awaitDecision(api.send(ownEvent, "ws-allow", "c-allow", "hello", ALLOWED_ARTIFACT))
-            .path("run_id")
-            .asText();
+    api.post(
+        TestApi.attach(
+            TestApi.message(ownEvent, "ws-allow", "c-allow", "hello"), ALLOWED_ARTIFACT));
+    final String allowRun = api.runOf(ownEvent);
 
     // then every expectation of both scripts held (a mismatch fails the run scenario.unexpected)
-    assertThat(api.awaitRun(denyRun, HostApiE2e::terminal).path("status").asText())
+    assertThat(api.awaitRun(denyRun, TestApi::terminal).path("status").asText())
         .as("deny run %s: %s", denyRun, api.events(denyRun))
         .isEqualTo("completed");
-    assertThat(api.awaitRun(allowRun, HostApiE2e::terminal).path("status").asText())
+    assertThat(api.awaitRun(allowRun, TestApi::terminal).path("status").asText())
         .as("allow run %s: %s", allowRun, api.events(allowRun))
         .isEqualTo("completed");
     final List<JsonNode> denials = api.events(denyRun, "host_api.call");
@@ -166,35 +147,34 @@ class HostApiEndToEndTest {
         .isEqualTo("no_binding");
     api.bind(
         "b-py",
-        "ws-py",
-        PY,
-        "steer",
-        HostApiE2e.json(
-            "{\"history_scopes\":[\"conversation\"],\"state_scopes\":[\"conversation\"]}"),
-        HostApiE2e.json("{\"steering_wait_ms\": 20000}"));
-    api.awaitBindingVisible("ws-py", "probe-py");
+        Binding.of("ws-py", PY)
+            .mode("steer")
+            .resourcePolicy(
+                TestApi.json(
+                    "{\"history_scopes\":[\"conversation\"],\"state_scopes\":[\"conversation\"]}"))
+            .config(TestApi.json("{\"steering_wait_ms\": 20000}")));
+    api.awaitBinding("ws-py", "probe-py");
     await()
-        .atMost(HostApiE2e.WAIT)
+        .atMost(TestApi.WAIT)
         .until(
             () -> {
               final JsonNode page =
-                  api.get("/v1/conversations/" + conversation + "/transcript?limit=10");
+                  api.find("/v1/conversations/" + conversation + "/transcript?limit=10");
               return page != null && page.path("items").size() > 0;
             });
 
     // when the run answered its message, a second message is steered into it
     final String runId =
         api.awaitDecision(
-                api.send(
-                    conversation.replace("c-", "ev-"), "ws-py", conversation, "hello python", null))
+                api.send(conversation.replace("c-", "ev-"), "ws-py", conversation, "hello python"))
             .path("run_id")
             .asText();
-    await().atMost(HostApiE2e.WAIT).until(() -> !api.events(runId, "message.completed").isEmpty());
+    await().atMost(TestApi.WAIT).until(() -> !api.events(runId, "message.completed").isEmpty());
     final JsonNode steered = api.awaitDecision(api.send("ws-py", conversation, "steer me"));
 
     // then
     assertThat(steered.path("decision").asText()).isEqualTo("steered");
-    final JsonNode run = api.awaitRun(runId, HostApiE2e::terminal);
+    final JsonNode run = api.awaitRun(runId, TestApi::terminal);
     assertThat(run.path("status").asText()).as("%s", api.events(runId)).isEqualTo("completed");
     assertThat(api.events(runId, "message.completed"))
         .extracting(e -> e.path("data").path("message").path("content").asText())
@@ -203,19 +183,19 @@ class HostApiEndToEndTest {
             "You also said: steer me");
     assertThat(api.events(runId, "steering.injected")).hasSize(1);
     await()
-        .atMost(HostApiE2e.WAIT)
+        .atMost(TestApi.WAIT)
         .until(
             () ->
-                api.get("/v1/state/conversation/" + conversation + "/example.turns") != null
-                    && api.get("/v1/state/conversation/" + conversation + "/example.last_input")
+                api.find("/v1/state/conversation/" + conversation + "/example.turns") != null
+                    && api.find("/v1/state/conversation/" + conversation + "/example.last_input")
                         != null);
     assertThat(
-            api.get("/v1/state/conversation/" + conversation + "/example.turns")
+            api.find("/v1/state/conversation/" + conversation + "/example.turns")
                 .path("value")
                 .asInt())
         .isEqualTo(1);
     assertThat(
-            api.get("/v1/state/conversation/" + conversation + "/example.last_input")
+            api.find("/v1/state/conversation/" + conversation + "/example.last_input")
                 .path("value")
                 .asText())
         .isEqualTo("steer me");
@@ -232,29 +212,26 @@ class HostApiEndToEndTest {
         (name, code) ->
             api.bind(
                 "b-" + name,
-                "ws-" + name,
-                "proc:" + name,
-                "parallel",
-                HostApiE2e.json("{}"),
-                HostApiE2e.json("{}")));
+                Binding.of("ws-" + name, "proc:" + name)
+                    .resourcePolicy(TestApi.json("{}"))
+                    .config(TestApi.json("{}"))));
 
     // when the first event each binding sees runs its runner
     final Map<String, String> runs = new LinkedHashMap<>();
     expected
         .keySet()
         .forEach(
-            name ->
-                runs.put(name, api.awaitBindingVisible("ws-" + name, "c").path("run_id").asText()));
+            name -> runs.put(name, api.awaitBinding("ws-" + name, "c").path("run_id").asText()));
 
     // then
     expected.forEach(
         (name, code) -> {
-          final JsonNode run = api.awaitRun(runs.get(name), HostApiE2e::terminal);
+          final JsonNode run = api.awaitRun(runs.get(name), TestApi::terminal);
           assertThat(run.path("status").asText()).as(name).isEqualTo("failed");
           assertThat(run.path("error").path("code").asText()).as(name).isEqualTo(code);
         });
     assertThat(
-            api.awaitRun(runs.get("exit-nonzero"), HostApiE2e::terminal)
+            api.awaitRun(runs.get("exit-nonzero"), TestApi::terminal)
                 .path("error")
                 .path("message")
                 .asText())
@@ -263,13 +240,11 @@ class HostApiEndToEndTest {
     // and the worker still completes other runs
     api.bind(
         "b-after",
-        "ws-after",
-        DevStack.ECHO_RUNNER,
-        "parallel",
-        HostApiE2e.json("{}"),
-        HostApiE2e.json("{}"));
-    final String after = api.awaitBindingVisible("ws-after", "c").path("run_id").asText();
-    assertThat(api.awaitRun(after, HostApiE2e::terminal).path("status").asText())
+        Binding.of("ws-after", DevStack.ECHO_RUNNER)
+            .resourcePolicy(TestApi.json("{}"))
+            .config(TestApi.json("{}")));
+    final String after = api.awaitBinding("ws-after", "c").path("run_id").asText();
+    assertThat(api.awaitRun(after, TestApi::terminal).path("status").asText())
         .isEqualTo("completed");
   }
 
@@ -278,23 +253,21 @@ class HostApiEndToEndTest {
     // given
     api.bind(
         "b-http",
-        "ws-http",
-        "http:fake",
-        "parallel",
-        HostApiE2e.json("{\"state_scopes\":[\"conversation\"]}"),
-        HostApiE2e.json("{}"));
-    stack.awaitRunner("http:fake", HostApiE2e.WAIT);
-    api.awaitBindingVisible("ws-http", "probe");
+        Binding.of("ws-http", "http:fake")
+            .resourcePolicy(TestApi.json("{\"state_scopes\":[\"conversation\"]}"))
+            .config(TestApi.json("{}")));
+    stack.awaitRunner("http:fake", TestApi.WAIT);
+    api.awaitBinding("ws-http", "probe");
 
     // when
     final String runId =
         api.awaitDecision(
-                api.send("ev-http-" + UUID.randomUUID(), "ws-http", "c-http", "over http", null))
+                api.send("ev-http-" + UUID.randomUUID(), "ws-http", "c-http", "over http"))
             .path("run_id")
             .asText();
 
     // then
-    assertThat(api.awaitRun(runId, HostApiE2e::terminal).path("status").asText())
+    assertThat(api.awaitRun(runId, TestApi::terminal).path("status").asText())
         .isEqualTo("completed");
     assertThat(api.events(runId, "message.completed"))
         .extracting(e -> e.path("data").path("message").path("content").asText())
@@ -303,44 +276,31 @@ class HostApiEndToEndTest {
         .extracting(e -> e.path("data").path("outcome").asText())
         .containsExactly("allowed");
     await()
-        .atMost(HostApiE2e.WAIT)
-        .until(() -> api.get("/v1/state/conversation/c-http/http.last") != null);
+        .atMost(TestApi.WAIT)
+        .until(() -> api.find("/v1/state/conversation/c-http/http.last") != null);
   }
 
   /** Every host-API method once, with parameters the deny binding's snapshot does not allow. */
   private static Map<String, String> deniedCalls(final String foreignEvent) {
-    final Map<String, String> calls = new LinkedHashMap<>();
-    calls.put("history_page", "{\"limit\":10}");
-    calls.put("history_search", "{\"q\":\"hello\"}");
-    calls.put("event_get", "{\"event_id\":\"" + foreignEvent + "\"}");
-    calls.put("event_page", "{\"conversation_id\":\"elsewhere\"}");
-    calls.put("steering_pull", "{\"mode\":\"all\"}");
-    calls.put("artifact_metadata", "{\"artifact_id\":\"" + FOREIGN_ARTIFACT + "\"}");
-    calls.put("artifact_read_range", "{\"artifact_id\":\"" + FOREIGN_ARTIFACT + "\",\"length\":5}");
-    calls.put("state_set", "{\"scope\":\"conversation\",\"key\":\"k\",\"value\":1}");
-    calls.put("state_get", "{\"scope\":\"conversation\",\"key\":\"k\"}");
-    calls.put("state_list", "{\"scope\":\"runner\"}");
-    calls.put("state_delete", "{\"scope\":\"binding\",\"key\":\"k\"}");
-    calls.put("storage_set", "{\"area\":\"plugin\",\"key\":\"k\",\"value\":1}");
-    calls.put("storage_get", "{\"area\":\"plugin\",\"key\":\"k\"}");
-    calls.put("storage_list", "{\"area\":\"workspace\"}");
-    calls.put("storage_delete", "{\"area\":\"plugin\",\"key\":\"k\"}");
-    calls.put("invoke_model", "{\"model\":\"m1\",\"messages\":[]}");
-    calls.put("call_tool", "{\"tool\":\"t1\",\"parameters\":{}}");
-    calls.put("retrieve_knowledge", "{\"knowledge_base\":\"kb1\",\"query\":\"q\"}");
-    return calls;
+    return calls(foreignEvent, "{\"conversation_id\":\"elsewhere\"}", FOREIGN_ARTIFACT);
   }
 
   /** The same methods inside the allow binding's snapshot. */
   private static Map<String, String> allowedCalls(final String ownEvent) {
+    return calls(ownEvent, "{}", ALLOWED_ARTIFACT);
+  }
+
+  /** Every host-API method once: reading {@code eventId}, paging {@code eventPage}, … */
+  private static Map<String, String> calls(
+      final String eventId, final String eventPage, final String artifact) {
     final Map<String, String> calls = new LinkedHashMap<>();
     calls.put("history_page", "{\"limit\":10}");
     calls.put("history_search", "{\"q\":\"hello\"}");
-    calls.put("event_get", "{\"event_id\":\"" + ownEvent + "\"}");
-    calls.put("event_page", "{}");
+    calls.put("event_get", "{\"event_id\":\"" + eventId + "\"}");
+    calls.put("event_page", eventPage);
     calls.put("steering_pull", "{\"mode\":\"all\"}");
-    calls.put("artifact_metadata", "{\"artifact_id\":\"" + ALLOWED_ARTIFACT + "\"}");
-    calls.put("artifact_read_range", "{\"artifact_id\":\"" + ALLOWED_ARTIFACT + "\",\"length\":5}");
+    calls.put("artifact_metadata", "{\"artifact_id\":\"" + artifact + "\"}");
+    calls.put("artifact_read_range", "{\"artifact_id\":\"" + artifact + "\",\"length\":5}");
     calls.put("state_set", "{\"scope\":\"conversation\",\"key\":\"k\",\"value\":1}");
     calls.put("state_get", "{\"scope\":\"conversation\",\"key\":\"k\"}");
     calls.put("state_list", "{\"scope\":\"runner\"}");
@@ -361,7 +321,7 @@ class HostApiEndToEndTest {
     calls.forEach(
         (method, params) -> {
           final ObjectNode step = steps.addObject();
-          step.putObject("call").put("method", method).set("params", HostApiE2e.json(params));
+          step.putObject("call").put("method", method).set("params", TestApi.json(params));
           step.put("expect", expect);
         });
     steps.addObject().putObject("complete").put("text", "done");
@@ -369,37 +329,22 @@ class HostApiEndToEndTest {
   }
 
   private static JsonNode fullPolicy() {
-    return HostApiE2e.json(
+    return TestApi.json(
         "{\"models\":[\"m1\"],\"tools\":[\"t1\"],\"knowledge_bases\":[\"kb1\"],"
             + "\"history_scopes\":[\"conversation\"],\"storage_areas\":[\"plugin\",\"workspace\"],"
             + "\"state_scopes\":[\"conversation\",\"runner\",\"binding\"]}");
   }
 
-  private void writeArtifact(final String id, final String runId) {
-    final Topic<String, Artifact> topic = stack.topics().artifacts();
-    final Properties props = new Properties();
-    props.putAll(stack.config().kafkaProperties());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, Artifact> producer =
-        new KafkaProducer<>(
-            props, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
-      final Artifact artifact =
-          Artifact.newBuilder()
-              .setArtifactId(id)
-              .setRunId(runId)
-              .setArtifactType("file")
-              .setSizeBytes(11)
-              .setContent(ByteBuffer.wrap("hello world".getBytes(StandardCharsets.UTF_8)))
-              .setCreatedAt(Instant.now())
-              .build();
-      producer.send(new ProducerRecord<>(topic.name(), id, artifact)).get(30, TimeUnit.SECONDS);
-    } catch (final Exception e) {
-      throw new IllegalStateException("could not write artifact " + id, e);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  private static Duration unused() {
-    return Duration.ZERO;
+  private static void writeArtifact(final String id, final String runId) {
+    final Artifact artifact =
+        Artifact.newBuilder()
+            .setArtifactId(id)
+            .setRunId(runId)
+            .setArtifactType("file")
+            .setSizeBytes(11)
+            .setContent(ByteBuffer.wrap("hello world".getBytes(StandardCharsets.UTF_8)))
+            .setCreatedAt(Instant.now())
+            .build();
+    TopicWriter.write(STACK.config(), STACK.topics().artifacts(), id, artifact);
   }
 }

@@ -3,7 +3,7 @@ package dev.runledger.deploy.projections;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runledger.avro.AgentRunResult;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.CancelRequested;
 import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.LedgerRecord;
@@ -12,108 +12,67 @@ import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunTimedOut;
 import dev.runledger.avro.StateUpdated;
-import dev.runledger.deploy.Cli;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.cli.ApiClient;
-import dev.runledger.deploy.http.HttpServer;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.deploy.kafka.KafkaExtension;
-import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.Cli;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TestStack;
+import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.schemas.json.AvroJson;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Projections on the real broker: a workload of real echo runs plus ledger records written directly
  * (a fenced attempt, a cancelled run, a timed-out run, state updates), then the read API, the SSE
  * stream, {@code ledger rebuild}, {@code ledger verify} and {@code ledger cleanup}.
  */
-@ExtendWith(KafkaExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProjectionsEndToEndTest {
+  @RegisterExtension
+  static final TestStack STACK =
+      StackBuilder.named("proj").awaitRunner(DevStack.ECHO_RUNNER).build();
+
   private DevStack stack;
-  private ApiClient api;
+  private TestApi api;
   private final List<String> echoRuns = new ArrayList<>();
-  private String[] kafkaArgs;
 
   @BeforeAll
-  void start(final EmbeddedKafka kafka, @TempDir final Path state) {
-    final String prefix =
-        "t-proj-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT) + ".";
-    final Map<String, String> settings = new HashMap<>();
-    settings.put(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    settings.put(LedgerConfig.TOPIC_PREFIX, prefix);
-    settings.put(LedgerConfig.TOPIC_PARTITIONS, "3");
-    settings.put(LedgerConfig.STATE_DIR, state.toString());
-    settings.put(LedgerConfig.HTTP_PORT, "0");
-    settings.put(HttpServer.HOST, "127.0.0.1");
-    stack = DevStack.start(LedgerConfig.of(settings));
-    api = new ApiClient(stack.baseUrl());
-    kafkaArgs =
-        new String[] {
-          "--bootstrap-servers", kafka.bootstrapServers(), "--set", "topic.prefix=" + prefix
-        };
-    stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(90));
-    final var binding = AvroJson.mapper().createObjectNode();
-    binding.putObject("scope").put("workspace_id", "w-p");
-    binding.putArray("event_types").add("message.*");
-    binding.put("runner_id", DevStack.ECHO_RUNNER);
-    binding.putObject("dispatch_policy").put("mode", "parallel");
-    api.put("/v1/bindings/b-p", binding).orThrow("binding");
+  void start() {
+    stack = STACK.stack();
+    api = STACK.api();
+    api.bind("b-p", Binding.of("w-p", DevStack.ECHO_RUNNER));
     // real runs through the whole pipeline; the first ones may meet no binding yet
     Awaitility.await()
         .atMost(Duration.ofSeconds(90))
         .until(
             () -> {
-              final String id = "ev-" + UUID.randomUUID();
-              final var event = AvroJson.mapper().createObjectNode();
-              event.put("event_id", id);
-              event.put("event_type", "message.received");
-              event.put("workspace_id", "w-p");
-              event.put("conversation_id", "conv-p");
-              event.putObject("input").put("text", "hello " + echoRuns.size());
-              api.post("/v1/events", event).orThrow("send");
-              final JsonNode decision =
-                  Awaitility.await()
-                      .atMost(Duration.ofSeconds(60))
-                      .until(() -> get("/v1/events/" + id), d -> d != null);
+              final ObjectNode event =
+                  TestApi.message(
+                      "ev-" + UUID.randomUUID(), "w-p", "conv-p", "hello " + echoRuns.size());
+              api.post(event);
+              final JsonNode decision = api.awaitDecision(event.path("event_id").asText());
               if ("run_created".equals(decision.path("decision").asText())) {
                 echoRuns.add(decision.path("run_id").asText());
-                api.post("/v1/events", event).orThrow("send duplicate");
+                api.post(event);
               }
               return echoRuns.size() >= 2;
             });
     for (final String run : echoRuns) {
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(90))
-          .until(
-              () -> get("/v1/runs/" + run),
-              r -> r != null && "completed".equals(r.path("status").asText()));
+      api.awaitStatus(run, "completed");
     }
     // direct records: a fenced attempt and a cancel, a timed-out run, state updates
     final Instant t = Instant.now();
@@ -125,7 +84,7 @@ class ProjectionsEndToEndTest {
                 1,
                 2,
                 t,
-                result(
+                TopicWriter.result(
                     "state.updated", new StateUpdated("conversation", "conv-p", "mood", "\"ok\""))),
             rec("d-1", 2, 1, t, new RunClaimed("w-b", 2)),
             rec(
@@ -133,7 +92,7 @@ class ProjectionsEndToEndTest {
                 1,
                 3,
                 t,
-                result(
+                TopicWriter.result(
                     "message.completed",
                     new MessageCompleted(new ChatMessage("assistant", "fenced")))),
             rec(
@@ -141,7 +100,7 @@ class ProjectionsEndToEndTest {
                 2,
                 2,
                 t,
-                result(
+                TopicWriter.result(
                     "state.updated",
                     new StateUpdated("conversation", "conv-p", "mood", "\"great\""))),
             rec(
@@ -149,25 +108,15 @@ class ProjectionsEndToEndTest {
                 2,
                 3,
                 t,
-                result("run.failed", new RunFailed("cancelled", "stop", false, List.of()))),
+                TopicWriter.result(
+                    "run.failed", new RunFailed("cancelled", "stop", false, List.of()))),
             rec("d-2", 0, 1, t, new RunTimedOut(t))));
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> get("/v1/runs/d-2"),
-            r -> r != null && "timeout".equals(r.path("status").asText()));
+    api.awaitStatus("d-2", "timeout");
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
         .until(
             () -> get("/v1/state/conversation/conv-p/mood"),
             s -> s != null && s.path("version").asLong() == 2);
-  }
-
-  @AfterAll
-  void stop() {
-    if (stack != null) {
-      stack.close();
-    }
   }
 
   @Test
@@ -177,12 +126,11 @@ class ProjectionsEndToEndTest {
     final JsonNode cancelled = get("/v1/runs/d-1");
     assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
     assertThat(cancelled.path("fenced_count").asInt()).isEqualTo(1);
-    final JsonNode list = api.get("/v1/runs?limit=1000").orThrow("list");
+    final JsonNode list = api.get("/v1/runs?limit=1000");
     final List<String> ids = new ArrayList<>();
     list.path("items").forEach(r -> ids.add(r.path("run_id").asText()));
     assertThat(ids).doesNotHaveDuplicates().contains("d-1", "d-2").containsAll(echoRuns);
-    final JsonNode transcript =
-        api.get("/v1/conversations/conv-p/transcript?limit=1000").orThrow("t");
+    final JsonNode transcript = api.get("/v1/conversations/conv-p/transcript?limit=1000");
     final List<String> texts = new ArrayList<>();
     transcript.path("items").forEach(i -> texts.add(i.path("content").asText()));
     assertThat(texts).doesNotContain("fenced").contains("hello 0");
@@ -198,8 +146,8 @@ class ProjectionsEndToEndTest {
     final int total = eventCount(run);
 
     // when
-    final List<Long> all = stream(run, null);
-    final List<Long> resumed = stream(run, "2");
+    final List<Long> all = api.stream(run, null, Integer.MAX_VALUE);
+    final List<Long> resumed = api.stream(run, "2", Integer.MAX_VALUE);
 
     // then
     assertThat(all).hasSize(total);
@@ -299,62 +247,25 @@ class ProjectionsEndToEndTest {
     return get("/v1/runs/" + run).path("event_count").asInt();
   }
 
-  private List<Long> stream(final String run, final String lastEventId) throws Exception {
-    final HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/v1/runs/" + run + "/events/stream"))
-            .timeout(Duration.ofSeconds(30));
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
-    final HttpResponse<String> response =
-        HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).isEqualTo(200);
-    final List<Long> ids = new ArrayList<>();
-    response
-        .body()
-        .lines()
-        .filter(l -> l.startsWith("id: "))
-        .forEach(l -> ids.add(Long.parseLong(l.substring(4))));
-    return ids;
-  }
-
   private JsonNode get(final String path) {
-    final ApiClient.Response response = api.get(path);
-    return response.ok() ? response.body() : null;
+    return api.find(path);
   }
 
   private void produce(final List<LedgerRecord> records) {
-    final var topic = stack.topics().runLedger();
-    try (KafkaProducer<String, LedgerRecord> producer =
-        new KafkaProducer<>(
-            stack.config().kafkaProperties(),
-            new StringSerializer(),
-            topic.valueSerde().serializer())) {
-      records.forEach(r -> producer.send(new ProducerRecord<>(topic.name(), r.getRunId(), r)));
-      producer.flush();
-    }
-  }
-
-  private static AgentRunResult result(final String type, final Object payload) {
-    return new AgentRunResult(type, payload);
+    TopicWriter.write(stack.config(), stack.topics().runLedger(), LedgerRecord::getRunId, records);
   }
 
   private static LedgerRecord rec(
       final String run, final int attempt, final long seq, final Instant at, final Object body) {
-    return LedgerRecord.newBuilder()
-        .setRunId(run)
-        .setAttempt(attempt)
-        .setSequence(seq)
-        .setTimestamp(at)
+    return TopicWriter.ledgerRecord(run, attempt, seq, at, body)
         .setProducer(attempt == 0 ? "orchestrator" : "w-" + attempt)
         .setConversationKey("w-p//conv-p/")
-        .setBody(body)
         .build();
   }
 
   private Cli.Result cli(final String... args) {
     final List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of(kafkaArgs));
+    all.addAll(STACK.kafkaArgs());
     return Cli.run(all.toArray(String[]::new));
   }
 }

@@ -3,7 +3,6 @@ package dev.runledger.deploy.projections;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.EventInput;
 import dev.runledger.avro.HostEvent;
@@ -12,7 +11,10 @@ import dev.runledger.avro.MessageCompleted;
 import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.StateUpdated;
-import dev.runledger.deploy.cli.ApiClient;
+import dev.runledger.deploy.Directories;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
@@ -24,32 +26,15 @@ import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,19 +66,8 @@ class TwoInstancesEndToEndTest {
   private Path stateB;
 
   @BeforeAll
-  void start(final EmbeddedKafka kafka, @TempDir final Path state) throws Exception {
-    final String prefix =
-        "t-two-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT) + ".";
-    final Map<String, String> settings = new HashMap<>();
-    settings.put(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    settings.put(LedgerConfig.TOPIC_PREFIX, prefix);
-    settings.put(LedgerConfig.TOPIC_PARTITIONS, "4");
-    settings.put(HttpServer.HOST, "127.0.0.1");
-    // a killed instance leaves the group after the session timeout (Streams does not leave the
-    // group on close); the broker's minimum keeps the restart test short
-    settings.put("streams.session.timeout.ms", "6000");
-    settings.put("streams.heartbeat.interval.ms", "1000");
-    base = LedgerConfig.of(settings);
+  void start(final EmbeddedKafka kafka, @TempDir final Path state) {
+    base = StackBuilder.named("two").partitions(4).shortStreamsSessions().config(kafka);
     topics = LedgerTopics.create(base);
     TopicAdmin.createAll(base, topics);
     stateB = state.resolve("b");
@@ -183,7 +157,7 @@ class TwoInstancesEndToEndTest {
                 1,
                 seq++,
                 t,
-                result(
+                TopicWriter.result(
                     "message.completed",
                     new MessageCompleted(new ChatMessage("assistant", "part " + seq)))));
       }
@@ -197,7 +171,7 @@ class TwoInstancesEndToEndTest {
                 1,
                 seq,
                 t,
-                result("run.completed", new RunCompleted("stop", null, List.of())))));
+                TopicWriter.result("run.completed", new RunCompleted("stop", null, List.of())))));
 
     // then
     final List<Long> expected = new ArrayList<>();
@@ -219,7 +193,7 @@ class TwoInstancesEndToEndTest {
 
     // when b is killed, loses its disk and starts again
     b.close();
-    deleteTree(stateB);
+    Directories.deleteRecursively(stateB);
     final long started = System.nanoTime();
     b = Instance.start(base, stateB, topics);
     final long runningMs = (System.nanoTime() - started) / 1_000_000;
@@ -286,7 +260,7 @@ class TwoInstancesEndToEndTest {
               1,
               2,
               t.plusMillis(i),
-              result(
+              TopicWriter.result(
                   "state.updated",
                   new StateUpdated("conversation", conv, "count", Integer.toString(i)))));
       records.add(
@@ -295,7 +269,7 @@ class TwoInstancesEndToEndTest {
               1,
               3,
               t.plusMillis(i),
-              result("run.completed", new RunCompleted("stop", null, List.of()))));
+              TopicWriter.result("run.completed", new RunCompleted("stop", null, List.of()))));
       events.add(
           HostEvent.newBuilder()
               .setEventId("e-" + i)
@@ -307,57 +281,16 @@ class TwoInstancesEndToEndTest {
               .build());
     }
     produceLedger(records);
-    try (KafkaProducer<String, HostEvent> producer =
-        new KafkaProducer<>(
-            base.kafkaProperties(),
-            new StringSerializer(),
-            topics.hostEvents().valueSerde().serializer())) {
-      events.forEach(
-          e ->
-              producer.send(
-                  new ProducerRecord<>(
-                      topics.hostEvents().name(), ConversationKeys.ingestKey(e), e)));
-      producer.flush();
-    }
+    TopicWriter.write(base, topics.hostEvents(), ConversationKeys::ingestKey, events);
   }
 
   private void produceLedger(final List<LedgerRecord> records) {
-    try (KafkaProducer<String, LedgerRecord> producer =
-        new KafkaProducer<>(
-            base.kafkaProperties(),
-            new StringSerializer(),
-            topics.runLedger().valueSerde().serializer())) {
-      records.forEach(
-          r -> producer.send(new ProducerRecord<>(topics.runLedger().name(), r.getRunId(), r)));
-      producer.flush();
-    }
-  }
-
-  private static AgentRunResult result(final String type, final Object payload) {
-    return new AgentRunResult(type, payload);
+    TopicWriter.write(base, topics.runLedger(), LedgerRecord::getRunId, records);
   }
 
   private static LedgerRecord rec(
       final String run, final int attempt, final long seq, final Instant at, final Object body) {
-    return LedgerRecord.newBuilder()
-        .setRunId(run)
-        .setAttempt(attempt)
-        .setSequence(seq)
-        .setTimestamp(at)
-        .setProducer("w")
-        .setBody(body)
-        .build();
-  }
-
-  private static void deleteTree(final Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (final Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    return TopicWriter.ledgerRecord(run, attempt, seq, at, body).build();
   }
 
   /** One projections instance with its own HTTP server on a port chosen up front. */
@@ -365,21 +298,17 @@ class TwoInstancesEndToEndTest {
     private final ProjectionService service;
     private final HttpServer http;
     private final String url;
-    private final ApiClient api;
+    private final TestApi api;
 
     private Instance(final ProjectionService service, final HttpServer http, final String url) {
       this.service = service;
       this.http = http;
       this.url = url;
-      this.api = new ApiClient(url);
+      this.api = new TestApi(url);
     }
 
-    static Instance start(final LedgerConfig base, final Path state, final LedgerTopics topics)
-        throws IOException {
-      final int port;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        port = socket.getLocalPort();
-      }
+    static Instance start(final LedgerConfig base, final Path state, final LedgerTopics topics) {
+      final int port = StackBuilder.freePort();
       final String url = "http://127.0.0.1:" + port;
       final LedgerConfig config =
           base.with(
@@ -400,12 +329,11 @@ class TwoInstancesEndToEndTest {
     }
 
     JsonNode get(final String path) {
-      return api.get(path).orThrow("GET " + url + path);
+      return api.get(path);
     }
 
     JsonNode find(final String path) {
-      final ApiClient.Response response = api.get(path);
-      return response.ok() ? response.body() : null;
+      return api.find(path);
     }
 
     List<Long> stream(final String run, final String lastEventId) {
@@ -414,34 +342,7 @@ class TwoInstancesEndToEndTest {
 
     /** The ids of the stream's events; hangs up after {@code max} of them. */
     List<Long> stream(final String run, final String lastEventId, final int max) {
-      final HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(url + "/v1/runs/" + run + "/events/stream"))
-              .timeout(Duration.ofSeconds(60));
-      if (lastEventId != null) {
-        request.header("Last-Event-ID", lastEventId);
-      }
-      try {
-        final HttpResponse<InputStream> response =
-            HttpClient.newHttpClient()
-                .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        final List<Long> ids = new ArrayList<>();
-        try (BufferedReader reader =
-            new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-          String line;
-          while (ids.size() < max && (line = reader.readLine()) != null) {
-            if (line.startsWith("id: ")) {
-              final long id = Long.parseLong(line.substring(4));
-              ids.add(id);
-            }
-          }
-        }
-        return ids;
-      } catch (final IOException e) {
-        throw new IllegalStateException(e);
-      } catch (final InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      return api.stream(run, lastEventId, max);
     }
 
     @Override

@@ -4,55 +4,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.avro.CancelRun;
+import dev.runledger.avro.EventInput;
+import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.SteerRun;
+import dev.runledger.avro.SteeringItem;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TestStack;
+import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.orchestrator.dispatch.RunIds;
-import dev.runledger.schemas.config.LedgerConfig;
-import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.WorkerSettings;
 import dev.runledger.worker.builtin.ScenarioRunner;
-import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cancel, stalls and cancel-before-claim on a real broker, with the worker in the stack. The worker
  * has ONE slot, so a run that completes after a misbehaving one proves the slot was given back.
  */
-@ExtendWith(KafkaExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerControlEndToEndTest {
   private static final String QUICK = "b-quick";
 
-  private DevStack stack;
-  private WorkerApi api;
+  @RegisterExtension
+  static final TestStack STACK =
+      StackBuilder.named("worker-control")
+          .set(WorkerSettings.SLOTS, "1")
+          .set(WorkerSettings.INACTIVITY_TIMEOUT_MS, "2000")
+          .set(WorkerSettings.CANCEL_GRACE_MS, "1000")
+          .awaitRunner(ScenarioRunner.RUNNER_ID)
+          .build();
+
+  private final DevStack stack = STACK.stack();
+  private final TestApi api = STACK.api();
 
   @BeforeAll
-  void startStack(final EmbeddedKafka kafka, @TempDir final Path state) {
-    final Map<String, String> settings = WorkerStacks.settings(kafka, "worker-control", state);
-    settings.put(WorkerSettings.SLOTS, "1");
-    settings.put(WorkerSettings.INACTIVITY_TIMEOUT_MS, "2000");
-    settings.put(WorkerSettings.CANCEL_GRACE_MS, "1000");
-    stack = DevStack.start(LedgerConfig.of(settings));
-    api = new WorkerApi(stack);
-    stack.awaitRunner(ScenarioRunner.RUNNER_ID, Duration.ofSeconds(90));
+  static void bindQuick() {
     bind(QUICK, "ws-quick", "{\"steps\":[{\"complete\":{\"text\":\"done\"}}]}");
-  }
-
-  @AfterAll
-  void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
   }
 
   @Test
@@ -70,16 +64,16 @@ class WorkerControlEndToEndTest {
     api.awaitRun(runId, run -> run.path("result_count").asInt() >= 1);
 
     // when
-    WorkerStacks.cancel(stack.config(), stack.topics(), runId);
+    cancel(runId);
 
     // then it ends cancelled, with nothing from the runner after the cancel
-    final JsonNode run = api.awaitRun(runId, WorkerApi::terminal);
+    final JsonNode run = api.awaitRun(runId, TestApi::terminal);
     assertThat(run.path("status").asText()).isEqualTo("cancelled");
     assertThat(run.path("error").path("code").asText()).isEqualTo("cancelled");
     assertThat(run.path("final_message").asText("")).doesNotContain("too late");
     // and the only slot is free again while the runner still sleeps
     final String next = api.runOf(api.send("ws-quick", "c-after-ignore", "next"));
-    assertThat(api.awaitRun(next, WorkerApi::terminal).path("status").asText())
+    assertThat(api.awaitRun(next, TestApi::terminal).path("status").asText())
         .isEqualTo("completed");
     assertThat(api.events(runId))
         .filteredOn(e -> List.of("run.completed", "run.failed").contains(e.path("type").asText()))
@@ -99,7 +93,7 @@ class WorkerControlEndToEndTest {
     final String runId = api.runOf(api.send("ws-stall", "c-stall", "go"));
 
     // then
-    final JsonNode run = api.awaitRun(runId, WorkerApi::terminal);
+    final JsonNode run = api.awaitRun(runId, TestApi::terminal);
     assertThat(run.path("status").asText()).isEqualTo("failed");
     assertThat(run.path("error").path("code").asText()).isEqualTo("runner-stalled");
     assertThat(api.events(runId))
@@ -114,16 +108,16 @@ class WorkerControlEndToEndTest {
     bind("b-early", "ws-early", "{\"steps\":[{\"complete\":{\"text\":\"should not run\"}}]}");
     final String eventId = "ev-early-" + UUID.randomUUID();
     final String runId = RunIds.runId(eventId, "b-early");
-    WorkerStacks.cancel(stack.config(), stack.topics(), runId);
+    cancel(runId);
     await()
-        .atMost(WorkerApi.WAIT)
+        .atMost(TestApi.WAIT)
         .until(() -> stack.worker().control().cancellation(runId).isPresent());
 
     // when the event creates the run, then another run follows it on the only slot
-    api.sendWithId(eventId, "ws-early", "c-early", "go");
+    api.send(eventId, "ws-early", "c-early", "go");
     api.awaitDecision(eventId);
     final String next = api.runOf(api.send("ws-quick", "c-after-early", "next"));
-    assertThat(api.awaitRun(next, WorkerApi::terminal).path("status").asText())
+    assertThat(api.awaitRun(next, TestApi::terminal).path("status").asText())
         .isEqualTo("completed");
 
     // then the worker wrote nothing for the cancelled run
@@ -140,13 +134,13 @@ class WorkerControlEndToEndTest {
     steps.append("{\"pull_steering\":\"all\"}]}");
     bind("b-steer", "ws-steer", steps.toString());
     final String runId = api.runOf(api.send("ws-steer", "c-steer", "go"));
-    api.awaitRun(runId, run -> WorkerApi.status(run, "running"));
+    api.awaitRun(runId, run -> TestApi.hasStatus(run, "running"));
 
     // when
-    WorkerStacks.steer(stack.config(), stack.topics(), runId, "ev-steered-1", "also this");
+    steer(runId, "ev-steered-1", "also this");
 
     // then
-    final JsonNode run = api.awaitRun(runId, WorkerApi::terminal);
+    final JsonNode run = api.awaitRun(runId, TestApi::terminal);
     assertThat(run.path("status").asText()).isEqualTo("completed");
     final List<JsonNode> events = api.events(runId);
     assertThat(events)
@@ -166,8 +160,42 @@ class WorkerControlEndToEndTest {
         .satisfies(e -> assertThat(e.path("data").toString()).contains("also this"));
   }
 
-  private void bind(final String bindingId, final String workspace, final String script) {
-    api.bind(bindingId, workspace, ScenarioRunner.RUNNER_ID, AvroJson.parse(script, "script"));
-    await().atMost(WorkerApi.WAIT).until(() -> stack.orchestrator().knowsBinding(bindingId));
+  private static void bind(final String bindingId, final String workspace, final String script) {
+    STACK
+        .api()
+        .bind(
+            bindingId,
+            Binding.of(workspace, ScenarioRunner.RUNNER_ID).config(TestApi.json(script)));
+    await().atMost(TestApi.WAIT).until(() -> STACK.stack().orchestrator().knowsBinding(bindingId));
+  }
+
+  /** Writes {@code CancelRun} for a run to run-control, as the gateway's cancel endpoint does. */
+  private static void cancel(final String runId) {
+    control(
+        RunCommand.newBuilder()
+            .setRunId(runId)
+            .setKind(CancelRun.newBuilder().setReason("requested").setRequestedBy("api").build())
+            .build());
+  }
+
+  /** Writes {@code SteerRun} with a message for a run to run-control, as the orchestrator does. */
+  private static void steer(final String runId, final String sourceEventId, final String text) {
+    final SteeringItem item =
+        SteeringItem.newBuilder()
+            .setSourceEventId(sourceEventId)
+            .setClaimedRunId(runId)
+            .setRunnerId("builtin:scenario/default")
+            .setClaimedAt(Instant.now())
+            .setInput(EventInput.newBuilder().setText(text).build())
+            .build();
+    control(
+        RunCommand.newBuilder()
+            .setRunId(runId)
+            .setKind(SteerRun.newBuilder().setItem(item).build())
+            .build());
+  }
+
+  private static void control(final RunCommand command) {
+    TopicWriter.write(STACK.config(), STACK.topics().runControl(), command.getRunId(), command);
   }
 }

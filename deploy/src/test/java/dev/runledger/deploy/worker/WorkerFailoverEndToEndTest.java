@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.deploy.kafka.KafkaExtension;
-import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.WorkerSettings;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,9 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * G2 on a real broker: two workers in their own JVMs ({@code ledger worker}) share 50 runs of a few
@@ -35,39 +33,34 @@ import org.junit.jupiter.api.io.TempDir;
  * is the share-group delivery count, see {@code ShareGroupClaimer}), and the victim's attempt-1
  * records stay in the history without counting as results.
  */
-@ExtendWith(KafkaExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerFailoverEndToEndTest {
   private static final int RUNS = 50;
   private static final String WORKSPACE = "ws-g2";
   private static final Duration ALL_DONE = Duration.ofMinutes(3);
 
+  @RegisterExtension
+  static final TestStack STACK = StackBuilder.named("g2").withoutWorker().build();
+
   private DevStack stack;
-  private WorkerApi api;
+  private TestApi api;
   private WorkerProcess victim;
   private WorkerProcess survivor;
 
   @BeforeAll
-  void start(final EmbeddedKafka kafka, @TempDir(cleanup = CleanupMode.ON_SUCCESS) final Path dir) {
-    final Map<String, String> settings = WorkerStacks.settings(kafka, "g2", dir.resolve("stack"));
-    settings.put(DevStack.WORKER_ENABLED, "false");
-    stack = DevStack.start(LedgerConfig.of(settings));
-    api = new WorkerApi(stack);
-    final Map<String, String> workerSettings = new HashMap<>();
-    workerSettings.put(LedgerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
-    workerSettings.put(LedgerConfig.TOPIC_PREFIX, settings.get(LedgerConfig.TOPIC_PREFIX));
-    workerSettings.put(LedgerConfig.TOPIC_PARTITIONS, settings.get(LedgerConfig.TOPIC_PARTITIONS));
-    workerSettings.put(WorkerSettings.SLOTS, "8");
-    workerSettings.put(WorkerSettings.HEARTBEAT_MS, "1000");
-    victim = WorkerProcess.start("w-victim", workerSettings, dir);
-    survivor = WorkerProcess.start("w-survivor", workerSettings, dir);
+  void start() {
+    stack = STACK.stack();
+    api = STACK.api();
+    final Map<String, String> workerSettings =
+        Map.of(WorkerSettings.SLOTS, "8", WorkerSettings.HEARTBEAT_MS, "1000");
+    victim = WorkerProcess.start("w-victim", stack.config(), workerSettings, STACK.dir());
+    survivor = WorkerProcess.start("w-survivor", stack.config(), workerSettings, STACK.dir());
     stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(90));
     api.bind(
         "b-g2",
-        WORKSPACE,
-        DevStack.ECHO_RUNNER,
-        AvroJson.mapper().createObjectNode().put("turn_delay_ms", 3000));
-    await().atMost(WorkerApi.WAIT).until(() -> stack.orchestrator().knowsBinding("b-g2"));
+        Binding.of(WORKSPACE, DevStack.ECHO_RUNNER)
+            .config(AvroJson.mapper().createObjectNode().put("turn_delay_ms", 3000)));
+    await().atMost(TestApi.WAIT).until(() -> stack.orchestrator().knowsBinding("b-g2"));
   }
 
   @AfterAll
@@ -76,9 +69,6 @@ class WorkerFailoverEndToEndTest {
       if (worker != null) {
         worker.stop();
       }
-    }
-    if (stack != null) {
-      stack.close();
     }
   }
 
@@ -93,7 +83,7 @@ class WorkerFailoverEndToEndTest {
     }
     final Set<String> onVictim =
         await()
-            .atMost(WorkerApi.WAIT)
+            .atMost(TestApi.WAIT)
             .pollInterval(Duration.ofMillis(100))
             .until(() -> runningOn(victim.workerId(), textByRun.keySet()), s -> s.size() >= 6);
 
@@ -112,7 +102,7 @@ class WorkerFailoverEndToEndTest {
               () -> {
                 for (final String runId : textByRun.keySet()) {
                   final JsonNode run = api.run(runId);
-                  if (run != null && WorkerApi.terminal(run)) {
+                  if (run != null && TestApi.terminal(run)) {
                     views.put(runId, run);
                   }
                 }
@@ -171,7 +161,7 @@ class WorkerFailoverEndToEndTest {
             runId -> {
               final JsonNode run = api.run(runId);
               return run != null
-                  && WorkerApi.status(run, "running")
+                  && TestApi.hasStatus(run, "running")
                   && workerId.equals(run.path("worker_id").asText());
             })
         .collect(Collectors.toCollection(java.util.HashSet::new));

@@ -5,15 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.deploy.DevStack;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
-import dev.runledger.deploy.kafka.KafkaExtension;
-import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.StackBuilder;
+import dev.runledger.deploy.harness.TestApi;
+import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.WorkerSettings;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * G3 fencing on a real broker: a worker JVM is frozen ({@code kill -STOP}) while it runs, loses its
@@ -38,43 +35,32 @@ import org.junit.jupiter.api.io.TempDir;
  * the rest of its attempt-1 records late. Those records are fenced: the runs stay completed by
  * attempt 2, once.
  */
-@ExtendWith(KafkaExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerFencingEndToEndTest {
   private static final int RUNS = 3;
   private static final String WORKSPACE = "ws-fence";
+  private static final Map<String, String> WORKER_SETTINGS = Map.of(WorkerSettings.SLOTS, "4");
+
+  @RegisterExtension
+  static final TestStack STACK = StackBuilder.named("fence").withoutWorker().build();
 
   private DevStack stack;
-  private WorkerApi api;
-  private Map<String, String> workerSettings;
-  private Path dir;
+  private TestApi api;
   private WorkerProcess sleeper;
   private WorkerProcess taker;
 
   @BeforeAll
-  void start(
-      final EmbeddedKafka kafka, @TempDir(cleanup = CleanupMode.ON_SUCCESS) final Path tempDir)
-      throws Exception {
-    dir = tempDir;
-    final Map<String, String> settings =
-        WorkerStacks.settings(kafka, "fence", dir.resolve("stack"));
-    settings.put(DevStack.WORKER_ENABLED, "false");
-    stack = DevStack.start(LedgerConfig.of(settings));
-    api = new WorkerApi(stack);
-    workerSettings = new HashMap<>();
-    workerSettings.put(LedgerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
-    workerSettings.put(LedgerConfig.TOPIC_PREFIX, settings.get(LedgerConfig.TOPIC_PREFIX));
-    workerSettings.put(LedgerConfig.TOPIC_PARTITIONS, settings.get(LedgerConfig.TOPIC_PARTITIONS));
-    workerSettings.put(WorkerSettings.SLOTS, "4");
-    shortLocks(settings.get(LedgerConfig.TOPIC_PREFIX) + "workers.default");
-    sleeper = WorkerProcess.start("w-sleeper", workerSettings, dir);
+  void start() throws Exception {
+    stack = STACK.stack();
+    api = STACK.api();
+    shortLocks(STACK.prefix() + "workers.default");
+    sleeper = WorkerProcess.start("w-sleeper", stack.config(), WORKER_SETTINGS, STACK.dir());
     stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(90));
     api.bind(
         "b-fence",
-        WORKSPACE,
-        DevStack.ECHO_RUNNER,
-        AvroJson.mapper().createObjectNode().put("turn_delay_ms", 6000));
-    await().atMost(WorkerApi.WAIT).until(() -> stack.orchestrator().knowsBinding("b-fence"));
+        Binding.of(WORKSPACE, DevStack.ECHO_RUNNER)
+            .config(AvroJson.mapper().createObjectNode().put("turn_delay_ms", 6000)));
+    await().atMost(TestApi.WAIT).until(() -> stack.orchestrator().knowsBinding("b-fence"));
   }
 
   @AfterAll
@@ -85,9 +71,6 @@ class WorkerFencingEndToEndTest {
     }
     if (taker != null) {
       taker.stop();
-    }
-    if (stack != null) {
-      stack.close();
     }
   }
 
@@ -103,21 +86,21 @@ class WorkerFencingEndToEndTest {
       api.awaitRun(
           runId,
           run ->
-              WorkerApi.status(run, "running")
+              TestApi.hasStatus(run, "running")
                   && "w-sleeper".equals(run.path("worker_id").asText()));
     }
 
     // when the sleeper freezes, the taker finishes the runs, then the sleeper wakes up
     sleeper.pause();
-    taker = WorkerProcess.start("w-taker", workerSettings, dir);
+    taker = WorkerProcess.start("w-taker", stack.config(), WORKER_SETTINGS, STACK.dir());
     for (final String runId : textByRun.keySet()) {
-      api.awaitRun(runId, WorkerApi::terminal);
+      api.awaitRun(runId, TestApi::terminal);
     }
     sleeper.resume();
 
     // then the sleeper's late attempt-1 records are fenced and the runs stay as attempt 2 left them
     await()
-        .atMost(WorkerApi.WAIT)
+        .atMost(TestApi.WAIT)
         .pollInterval(Duration.ofMillis(250))
         .until(
             () ->

@@ -28,13 +28,24 @@ final class WorkerProcess {
   }
 
   /**
-   * Starts {@code ledger worker --config <file>} with these settings plus {@code worker.id} and
-   * waits until it says it is running.
+   * Starts {@code ledger worker --config <file>} on the broker and topics of {@code stack} with
+   * these settings plus {@code worker.id}, its files in {@code dir}, and waits until it says it is
+   * running.
    */
   static WorkerProcess start(
-      final String workerId, final Map<String, String> settings, final Path dir) {
+      final String workerId,
+      final LedgerConfig stack,
+      final Map<String, String> settings,
+      final Path dir) {
     try {
       final Properties props = new Properties();
+      for (final String key :
+          List.of(
+              LedgerConfig.BOOTSTRAP_SERVERS,
+              LedgerConfig.TOPIC_PREFIX,
+              LedgerConfig.TOPIC_PARTITIONS)) {
+        props.put(key, stack.get(key));
+      }
       props.putAll(settings);
       props.put("worker.id", workerId);
       props.put(LedgerConfig.HTTP_PORT, "0");

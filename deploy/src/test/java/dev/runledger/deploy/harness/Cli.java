@@ -1,5 +1,6 @@
-package dev.runledger.deploy;
+package dev.runledger.deploy.harness;
 
+import dev.runledger.deploy.LedgerCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;

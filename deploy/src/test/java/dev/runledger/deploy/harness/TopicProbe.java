@@ -1,6 +1,8 @@
-package dev.runledger.deploy.e2e;
+package dev.runledger.deploy.harness;
 
+import dev.runledger.schemas.topics.Topic;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,18 +16,19 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.awaitility.Awaitility;
 
 /** Reads topics directly, to check what did (or did not) reach them. */
-final class TopicProbe {
+public final class TopicProbe {
   private final String bootstrapServers;
 
-  TopicProbe(final String bootstrapServers) {
+  public TopicProbe(final String bootstrapServers) {
     this.bootstrapServers = bootstrapServers;
   }
 
   /** The sum of the topic's end offsets over its partitions. */
-  long endOffsets(final String topic) throws Exception {
+  public long endOffsets(final String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
       final int partitions =
           admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
@@ -43,7 +46,7 @@ final class TopicProbe {
    * Reads the topic from the beginning until the records matching {@code wanted} number at least
    * {@code count} (Awaitility, generous bound); returns the matching records in read order.
    */
-  List<ConsumerRecord<byte[], byte[]>> awaitRecords(
+  public List<ConsumerRecord<byte[], byte[]>> awaitRecords(
       final String topic, final Predicate<ConsumerRecord<byte[], byte[]>> wanted, final int count) {
     return awaitRecords(topic, wanted, found -> found.size() >= count);
   }
@@ -52,7 +55,7 @@ final class TopicProbe {
    * Reads the topic from the beginning until the records matching {@code wanted} satisfy {@code
    * done}; returns them in read order.
    */
-  List<ConsumerRecord<byte[], byte[]>> awaitRecords(
+  public List<ConsumerRecord<byte[], byte[]>> awaitRecords(
       final String topic,
       final Predicate<ConsumerRecord<byte[], byte[]>> wanted,
       final Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
@@ -81,6 +84,36 @@ final class TopicProbe {
               });
       return matched;
     }
+  }
+
+  /**
+   * Reads the topic's values from the start (committed records only) until {@code done}, then 2 s
+   * more, so that records beyond what was awaited show too.
+   */
+  public <K, V> List<V> readValues(final Topic<K, V> topic, final Predicate<List<V>> done) {
+    final Properties props = consumerProps();
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    final Deserializer<V> values = topic.valueSerde().deserializer();
+    final List<V> read = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      final List<TopicPartition> partitions = new ArrayList<>();
+      for (int p = 0; p < topic.partitions(); p++) {
+        partitions.add(new TopicPartition(topic.name(), p));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      final Instant giveUp = Instant.now().plusSeconds(90);
+      Instant stop = null;
+      while (Instant.now().isBefore(stop == null ? giveUp : stop)) {
+        for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          read.add(values.deserialize(topic.name(), record.value()));
+        }
+        if (stop == null && done.test(read)) {
+          stop = Instant.now().plusSeconds(2);
+        }
+      }
+    }
+    return read;
   }
 
   private Properties consumerProps() {
