@@ -1,5 +1,6 @@
 package dev.runledger.orchestrator;
 
+import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.orchestrator.topology.DispatchTopology;
 import dev.runledger.orchestrator.topology.OrchestratorSettings;
 import dev.runledger.schemas.config.LedgerConfig;
@@ -34,7 +35,8 @@ public final class OrchestratorService implements Service {
     this.streams =
         new StreamsService(
             NAME,
-            DispatchTopology.build(topics, OrchestratorSettings.from(config)),
+            DispatchTopology.build(
+                topics, OrchestratorSettings.from(config), FilterLimits.from(config)),
             DispatchTopology.streamsConfig(config, topics));
   }
 

@@ -13,6 +13,7 @@ import dev.runledger.orchestrator.dispatch.Conversation;
 import dev.runledger.orchestrator.dispatch.Decisions;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
 import dev.runledger.orchestrator.dispatch.Effects;
+import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.orchestrator.dispatch.Resolution;
 import dev.runledger.orchestrator.dispatch.RunDecider;
 import dev.runledger.schemas.topics.ConversationKeys;
@@ -49,7 +50,7 @@ final class ConversationProcessor
   private final LedgerTopics topics;
   private final OrchestratorSettings settings;
   private final Outputs out;
-  private final BindingResolver resolver = new BindingResolver();
+  private final BindingResolver resolver;
   private ProcessorContext<String, SpecificRecord> context;
   private StoredRecords<AgentBinding> bindings;
   private StoredRecords<RunnerManifest> runners;
@@ -73,9 +74,13 @@ final class ConversationProcessor
       Outlet<String, RunCommand> control) {}
 
   ConversationProcessor(
-      final LedgerTopics topics, final OrchestratorSettings settings, final Outputs out) {
+      final LedgerTopics topics,
+      final OrchestratorSettings settings,
+      final FilterLimits limits,
+      final Outputs out) {
     this.topics = topics;
     this.settings = settings;
+    this.resolver = new BindingResolver(limits);
     this.out = out;
   }
 
