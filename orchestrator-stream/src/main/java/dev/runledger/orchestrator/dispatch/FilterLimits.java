@@ -35,8 +35,11 @@ public record FilterLimits(int maxPatternChars, int maxInputChars) {
   /** Default input bound: 64 Ki chars. */
   public static final int DEFAULT_MAX_INPUT_CHARS = 65_536;
 
-  /** The largest compiled program (RE2/J instructions) of a filter; not a setting. */
-  public static final int MAX_PROGRAM_SIZE = 1000;
+  /**
+   * The largest compiled program (RE2/J instructions) of a filter; not a setting. Any pattern
+   * within the default length fits unless a counted repetition ({@code {n}}) multiplies it.
+   */
+  public static final int MAX_PROGRAM_SIZE = 2000;
 
   public FilterLimits {
     requirePositive(MAX_PATTERN_CHARS, maxPatternChars);
