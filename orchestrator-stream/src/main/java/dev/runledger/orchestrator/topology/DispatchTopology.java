@@ -343,7 +343,9 @@ public final class DispatchTopology {
         StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) cfg.topicSettings().replication());
     // Known bad input is dead-lettered by the topology itself. An unexpected exception in a
     // processor would otherwise fail the record on every retry and stop the partition; instead the
-    // record goes to the same DLQ (Kafka Streams' own error headers) and processing continues.
+    // record goes to the same DLQ (Kafka Streams' own error headers) and processing continues. A
+    // host event's steps decide it as failed (FailedDispatch) before they rethrow, so it still
+    // gets its one decision.
     props.putIfAbsent(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueProcessingExceptionHandler.class.getName());
