@@ -2,6 +2,7 @@ package dev.runledger.deploy;
 
 import dev.runledger.deploy.http.HttpServerSettings;
 import dev.runledger.gateway.GatewaySettings;
+import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.orchestrator.topology.OrchestratorSettings;
 import dev.runledger.projections.ProjectionSettings;
 import dev.runledger.schemas.config.CoreSettings;
@@ -29,6 +30,7 @@ public final class LedgerSettings {
               DevStack.SETTINGS,
               GatewaySettings.ALL,
               OrchestratorSettings.ALL,
+              FilterLimits.ALL,
               WorkerSettings.ALL,
               HostApiSettings.ALL,
               RunnerSettings.ALL,

@@ -2,6 +2,7 @@ package dev.runledger.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.re2j.PatternSyntaxException;
 import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.BindingFilter;
 import dev.runledger.avro.BindingScope;
@@ -15,18 +16,26 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Turns the body of {@code PUT /v1/bindings/{binding_id}} into a valid {@link AgentBinding} or an
  * {@link ApiException} naming the field (SPEC §11): unknown fields, a {@code binding_id} that
- * differs from the path, event type patterns, regex filters that do not compile, a {@code
- * runner_config} that is not a JSON object, out-of-range limits. Sets {@code updated_at} to now.
- * Pure.
+ * differs from the path, event type patterns, regex filters the orchestrator would never match (see
+ * {@link #checkRegex}), a {@code runner_config} that is not a JSON object, out-of-range limits.
+ * Sets {@code updated_at} to now. Pure.
  */
 final class BindingValidator {
   /** Binding ids: letters, digits, '.', '_', ':', '-'; up to 128 characters. */
   public static final Pattern BINDING_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+  /**
+   * Longest regex filter pattern, in chars; the default of the orchestrator's {@code
+   * orchestrator.filter.max.pattern.chars}.
+   */
+  public static final int MAX_FILTER_PATTERN_CHARS = 1024;
+
+  /** Largest compiled regex filter (RE2/J instructions); the orchestrator's bound too. */
+  public static final int MAX_FILTER_PROGRAM_SIZE = 2000;
 
   private static final Set<String> HISTORY_SCOPES = Set.of("conversation", "thread");
   private static final Set<String> STORAGE_AREAS = Set.of("plugin", "workspace");
@@ -135,15 +144,47 @@ final class BindingValidator {
       final BindingFilter filter = filters.get(i);
       requireText("filters[" + i + "].field", filter.getField());
       if (filter.getOp() == FilterOp.REGEX) {
-        try {
-          Pattern.compile(filter.getValue());
-        } catch (final PatternSyntaxException e) {
-          throw JsonBodies.invalid(
-              "",
-              "filters[" + i + "].value",
-              "is not a valid regular expression: " + e.getDescription());
-        }
+        checkRegex("filters[" + i + "].value", filter.getValue());
       }
+    }
+  }
+
+  /**
+   * Refuses a regex filter the orchestrator's linear-time engine (RE2/J) does not accept
+   * (backreferences, lookaround, possessive quantifiers, syntax errors), one longer than {@value
+   * #MAX_FILTER_PATTERN_CHARS} chars, and one that compiles to more than {@value
+   * #MAX_FILTER_PROGRAM_SIZE} instructions (a large counted repetition).
+   */
+  private static void checkRegex(final String field, final String regex) {
+    if (regex.length() > MAX_FILTER_PATTERN_CHARS) {
+      throw JsonBodies.invalid(
+          "",
+          field,
+          "is a regular expression of "
+              + regex.length()
+              + " chars, more than the limit of "
+              + MAX_FILTER_PATTERN_CHARS);
+    }
+    final com.google.re2j.Pattern pattern;
+    try {
+      pattern = com.google.re2j.Pattern.compile(regex);
+    } catch (final PatternSyntaxException e) {
+      throw JsonBodies.invalid(
+          "",
+          field,
+          "is not a valid regular expression (RE2 syntax: no backreferences, lookaround or"
+              + " possessive quantifiers): "
+              + e.getDescription());
+    }
+    if (pattern.programSize() > MAX_FILTER_PROGRAM_SIZE) {
+      throw JsonBodies.invalid(
+          "",
+          field,
+          "is a regular expression too complex to match quickly: it compiles to "
+              + pattern.programSize()
+              + " instructions, more than the limit of "
+              + MAX_FILTER_PROGRAM_SIZE
+              + " (use a smaller repetition count)");
     }
   }
 

@@ -205,6 +205,69 @@ class BindingValidatorTest {
     assertThat(error.getMessage()).contains("regular expression");
   }
 
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "(h)\\1 | backreference",
+        "h(?=e) | lookahead",
+        "(?<!x)h | lookbehind",
+        "hel++o | possessive quantifier",
+        "\\Z | Z, which RE2 does not have"
+      })
+  void shouldRejectRegexFilterWhenTheLinearTimeEngineRefusesIt(
+      final String regex, final String why) {
+    // when
+    final ApiException error = rejected(regexFilterAt(1, regex));
+
+    // then
+    assertInvalid(error, "filters[1].value");
+    assertThat(error.getMessage()).as(why).contains("regular expression", "RE2");
+  }
+
+  @Test
+  void shouldRejectRegexFilterWhenItIsLongerThanTheLimit() {
+    // given
+    final String longest = "a".repeat(BindingValidator.MAX_FILTER_PATTERN_CHARS);
+
+    // when
+    final ApiException error = rejected(regexFilterAt(0, longest + "a"));
+
+    // then
+    assertInvalid(error, "filters[0].value");
+    assertThat(error.getMessage()).contains("more than the limit of 1024");
+    assertThat(valid("b1", regexFilterAt(0, longest)).getFilters()).hasSize(1);
+  }
+
+  @Test
+  void shouldRejectRegexFilterWhenItCompilesToTooLargeAProgram() {
+    // when: short, but 400 copies of .*a
+    final ApiException error = rejected(regexFilterAt(0, "(.*a){400}"));
+
+    // then
+    assertInvalid(error, "filters[0].value");
+    assertThat(error.getMessage()).contains("too complex");
+  }
+
+  @Test
+  void shouldAcceptTheBacktrackingPatternBecauseTheEngineMatchesItInLinearTime() {
+    assertThat(valid("b1", regexFilterAt(0, "(.*a){25}")).getFilters().get(0).getValue())
+        .isEqualTo("(.*a){25}");
+  }
+
+  /** A body whose filter {@code index} (after {@code index} eq filters) is {@code regex}. */
+  private static String regexFilterAt(final int index, final String regex) {
+    final StringBuilder filters = new StringBuilder();
+    for (int i = 0; i < index; i++) {
+      filters.append("{\"field\": \"actor.actor_id\", \"value\": \"u1\"}, ");
+    }
+    filters
+        .append("{\"field\": \"input.text\", \"op\": \"regex\", \"value\": ")
+        .append(AvroJson.mapper().valueToTree(regex).toString())
+        .append("}");
+    return minimalWith("\"filters\": [" + filters + "]");
+  }
+
   @Test
   void shouldAcceptInvalidRegexTextWhenOpIsNotRegex() {
     assertThat(

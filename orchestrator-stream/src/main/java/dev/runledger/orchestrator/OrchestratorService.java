@@ -1,5 +1,6 @@
 package dev.runledger.orchestrator;
 
+import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.orchestrator.topology.DispatchTopology;
 import dev.runledger.orchestrator.topology.OrchestratorSettings;
 import dev.runledger.schemas.config.LedgerConfig;
@@ -30,7 +31,8 @@ public final class OrchestratorService extends StreamsService {
   public OrchestratorService(final LedgerConfig config, final LedgerTopics topics) {
     super(
         NAME,
-        DispatchTopology.build(topics, OrchestratorSettings.from(config)),
+        DispatchTopology.build(
+            topics, OrchestratorSettings.from(config), FilterLimits.from(config)),
         DispatchTopology.streamsConfig(config, topics));
     this.topics = topics;
   }

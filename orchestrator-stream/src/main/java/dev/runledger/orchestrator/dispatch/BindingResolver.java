@@ -7,15 +7,9 @@ import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.RunnerManifest;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Picks the binding that handles an event (SPEC §5.2). Candidates are enabled bindings whose event
@@ -26,24 +20,24 @@ import org.slf4j.LoggerFactory;
  * Resolution#RUNNER_UNKNOWN}.
  *
  * <p>Filters compare the text of a dotted event field ({@link EventFields}): {@code eq} equals,
- * {@code prefix} starts with, {@code regex} finds the Java regular expression anywhere in it
- * (anchor with {@code ^...$} for a whole-field match). A missing field never passes. A regex that
- * does not compile never passes and is logged once. Compiled patterns are cached per instance, so
- * use one resolver per stream task, not a shared one.
+ * {@code prefix} starts with, {@code regex} finds the RE2/J regular expression anywhere in it
+ * (anchor with {@code ^...$} for a whole-field match; see {@link RegexFilters} for the engine and
+ * {@link FilterLimits} for its bounds). A missing field never passes. A regex that does not compile
+ * or is over the limits never passes and is logged once. Compiled patterns are cached per instance,
+ * so use one resolver per stream task, not a shared one.
  */
 public final class BindingResolver {
-  private static final Logger LOG = LoggerFactory.getLogger(BindingResolver.class);
-  private static final int PATTERN_CACHE_SIZE = 1024;
+  private final RegexFilters regexes;
 
-  private final Map<String, Optional<Pattern>> patterns =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
+  /** A resolver with the default {@link FilterLimits}. */
+  public BindingResolver() {
+    this(FilterLimits.defaults());
+  }
 
-        @Override
-        protected boolean removeEldestEntry(final Map.Entry<String, Optional<Pattern>> eldest) {
-          return size() > PATTERN_CACHE_SIZE;
-        }
-      };
+  /** A resolver whose regex filters keep to {@code limits}. */
+  public BindingResolver(final FilterLimits limits) {
+    this.regexes = new RegexFilters(limits);
+  }
 
   /** Resolves {@code event} against {@code bindings}, looking runners up in {@code manifests}. */
   public Resolution resolve(
@@ -123,28 +117,7 @@ public final class BindingResolver {
     return switch (filter.getOp()) {
       case EQ -> value.get().equals(filter.getValue());
       case PREFIX -> value.get().startsWith(filter.getValue());
-      case REGEX ->
-          pattern(binding, filter.getValue()).map(p -> p.matcher(value.get()).find()).orElse(false);
+      case REGEX -> regexes.finds(binding.getBindingId(), filter.getValue(), value.get());
     };
-  }
-
-  private Optional<Pattern> pattern(final AgentBinding binding, final String regex) {
-    final Optional<Pattern> cached = patterns.get(regex);
-    if (cached != null) {
-      return cached;
-    }
-    Optional<Pattern> compiled;
-    try {
-      compiled = Optional.of(Pattern.compile(regex));
-    } catch (final PatternSyntaxException e) {
-      LOG.warn(
-          "binding {} has a regex filter that does not compile ({} at index {}); it never matches",
-          binding.getBindingId(),
-          e.getDescription(),
-          e.getIndex());
-      compiled = Optional.empty();
-    }
-    patterns.put(regex, compiled);
-    return compiled;
   }
 }

@@ -10,16 +10,18 @@ import dev.runledger.avro.RunNotice;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.orchestrator.dispatch.BindingResolver;
 import dev.runledger.orchestrator.dispatch.Conversation;
-import dev.runledger.orchestrator.dispatch.Decisions;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
 import dev.runledger.orchestrator.dispatch.Effects;
+import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.orchestrator.dispatch.Resolution;
 import dev.runledger.orchestrator.dispatch.RunDecider;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -49,7 +51,7 @@ final class ConversationProcessor
   private final LedgerTopics topics;
   private final OrchestratorSettings settings;
   private final Outputs out;
-  private final BindingResolver resolver = new BindingResolver();
+  private final BindingResolver resolver;
   private ProcessorContext<String, SpecificRecord> context;
   private StoredRecords<AgentBinding> bindings;
   private StoredRecords<RunnerManifest> runners;
@@ -57,6 +59,9 @@ final class ConversationProcessor
   private KeyValueStore<String, ConversationState> conversations;
   private KeyValueStore<String, String> deadlines;
   private WindowStore<String, DispatchDecision> decisions;
+
+  /** The events whose decisions {@link #write} forwarded for the current record. */
+  private final Set<String> decidedNow = new HashSet<>();
 
   /**
    * Where the processor's effects go.
@@ -73,9 +78,13 @@ final class ConversationProcessor
       Outlet<String, RunCommand> control) {}
 
   ConversationProcessor(
-      final LedgerTopics topics, final OrchestratorSettings settings, final Outputs out) {
+      final LedgerTopics topics,
+      final OrchestratorSettings settings,
+      final FilterLimits limits,
+      final Outputs out) {
     this.topics = topics;
     this.settings = settings;
+    this.resolver = new BindingResolver(limits);
     this.out = out;
   }
 
@@ -104,25 +113,24 @@ final class ConversationProcessor
   public void process(final Record<String, SpecificRecord> record) {
     final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     if (record.value() instanceof HostEvent event) {
-      final String key = ConversationKeys.ingestKey(event);
-      final Conversation state = Conversation.from(conversations.get(key));
-      final Effects effects;
+      decidedNow.clear();
       try {
-        final Resolution resolution = resolver.resolve(event, bindings.all(), runners::get);
-        effects = policy.onEvent(state, event, resolution, now);
+        dispatch(event, record.timestamp(), now);
       } catch (final RuntimeException e) {
-        // Nothing was stored or written; the event still gets its one decision, and the
+        // The event still gets its one decision (unless write() had already forwarded it), and the
         // processing exception handler dead-letters the record with Kafka Streams' headers.
-        LOG.error("dispatching event {} failed", event.getEventId(), e);
-        final DispatchDecision failed =
-            Decisions.rejected(event.getEventId(), null, DispatchPolicy.DISPATCH_FAILED, now);
-        decisions.put(event.getEventId(), failed, now.toEpochMilli());
-        out.decisions()
-            .forward(context, new Record<>(event.getEventId(), failed, record.timestamp()));
+        if (!decidedNow.contains(event.getEventId())) {
+          FailedDispatch.decide(
+              context,
+              out.decisions(),
+              decisions,
+              "dispatching",
+              event.getEventId(),
+              record.timestamp(),
+              e);
+        }
         throw e;
       }
-      save(key, state);
-      write(effects, record.timestamp(), now);
     } else if (record.value() instanceof RunNotice notice) {
       final String key = record.key();
       final Conversation state = Conversation.from(conversations.get(key));
@@ -130,6 +138,15 @@ final class ConversationProcessor
       save(key, state);
       write(effects, record.timestamp(), now);
     }
+  }
+
+  private void dispatch(final HostEvent event, final long timestamp, final Instant now) {
+    final String key = ConversationKeys.ingestKey(event);
+    final Conversation state = Conversation.from(conversations.get(key));
+    final Resolution resolution = resolver.resolve(event, bindings.all(), runners::get);
+    final Effects effects = policy.onEvent(state, event, resolution, now);
+    save(key, state);
+    write(effects, timestamp, now);
   }
 
   /** Times out every run whose deadline is before now (bounded per call). */
@@ -189,6 +206,7 @@ final class ConversationProcessor
           decision.getReason());
       decisions.put(decision.getEventId(), decision, now.toEpochMilli());
       out.decisions().forward(context, new Record<>(decision.getEventId(), decision, timestamp));
+      decidedNow.add(decision.getEventId());
     }
   }
 }

@@ -16,7 +16,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * Decodes and validates ingest records (SPEC §5.1). Bytes that do not decode go to the DLQ; an
  * event that decodes but fails validation goes to the DLQ with code {@value
  * HostEventValidator#EVENT_INVALID} and gets an {@code invalid} decision (when it has an event id
- * to key it by). Valid events go on, keyed by event id.
+ * to key it by). Valid events go on, keyed by event id. A validation that fails unexpectedly ends
+ * the event with a {@link FailedDispatch} decision through the same child as invalid ones.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
   private final Topic<String, HostEvent> hostEvents;
@@ -57,7 +58,17 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
       return;
     }
     final HostEvent event = decoded.get();
-    final Optional<String> problem = HostEventValidator.problem(event);
+    final Optional<String> problem;
+    try {
+      problem = HostEventValidator.problem(event);
+    } catch (final RuntimeException e) {
+      final String id = event.getEventId();
+      if (id != null && !id.isBlank()) {
+        FailedDispatch.decide(
+            context, new Outlet<>(invalid), null, "validating", id, record.timestamp(), e);
+      }
+      throw e;
+    }
     if (problem.isPresent()) {
       deadLetter(record, HostEventValidator.EVENT_INVALID, problem.get());
       if (!event.getEventId().isBlank()) {

@@ -16,7 +16,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 /**
  * Drops events whose {@code event_id} was already decided within the dedupe window (SPEC §5.1):
  * they get a {@code duplicate} decision naming the original decision's run and binding, and nothing
- * else. Decisions are kept by the conversation processor in the {@value
+ * else. When the lookup itself fails the event is decided as failed ({@link FailedDispatch})
+ * through the same outlet. Decisions are kept by the conversation processor in the {@value
  * DispatchTopology#STORE_DECISIONS} window store (window start = wall-clock ms of the decision),
  * whose retention is the window, so old ids expire segment by segment without a scan.
  */
@@ -27,7 +28,10 @@ final class DedupeProcessor implements Processor<String, HostEvent, String, Spec
   private ProcessorContext<String, SpecificRecord> context;
   private WindowStore<String, DispatchDecision> decided;
 
-  /** Sends a duplicate's decision to {@code duplicates} and every other event to {@code fresh}. */
+  /**
+   * Sends a duplicate's (or a failed lookup's) decision to {@code duplicates} and every other event
+   * to {@code fresh}.
+   */
   DedupeProcessor(
       final Duration window,
       final Outlet<String, DispatchDecision> duplicates,
@@ -45,16 +49,26 @@ final class DedupeProcessor implements Processor<String, HostEvent, String, Spec
 
   @Override
   public void process(final Record<String, HostEvent> record) {
-    final String eventId = record.key();
-    final long now = context.currentSystemTimeMs();
-    final Optional<DispatchDecision> original = latest(eventId, now);
-    if (original.isPresent()) {
-      duplicates.forward(
-          context,
-          record.withValue(Decisions.duplicateOf(original.get(), Instant.ofEpochMilli(now))));
-      return;
+    final Optional<DispatchDecision> duplicate;
+    try {
+      duplicate = duplicateOf(record.key());
+    } catch (final RuntimeException e) {
+      FailedDispatch.decide(
+          context, duplicates, decided, "deduplicating", record.key(), record.timestamp(), e);
+      throw e;
     }
-    fresh.forward(context, record);
+    if (duplicate.isPresent()) {
+      duplicates.forward(context, record.withValue(duplicate.get()));
+    } else {
+      fresh.forward(context, record);
+    }
+  }
+
+  /** The {@code duplicate} decision of {@code eventId}, or empty when it is new. */
+  private Optional<DispatchDecision> duplicateOf(final String eventId) {
+    final long now = context.currentSystemTimeMs();
+    return latest(eventId, now)
+        .map(original -> Decisions.duplicateOf(original, Instant.ofEpochMilli(now)));
   }
 
   private Optional<DispatchDecision> latest(final String eventId, final long now) {

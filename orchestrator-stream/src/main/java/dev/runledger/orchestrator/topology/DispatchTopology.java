@@ -7,6 +7,7 @@ import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunNotice;
 import dev.runledger.avro.RunTrack;
+import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
@@ -27,7 +28,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 
 /**
  * The orchestrator's dispatch topology (SPEC §5): decode and validate host events, drop duplicates,
@@ -163,11 +164,28 @@ public final class DispatchTopology {
     return build(topics, OrchestratorSettings.defaults());
   }
 
-  /** The topology reading and writing {@code topics}. */
+  /** The topology reading and writing {@code topics}, with the default filter limits. */
   public static Topology build(final LedgerTopics topics, final OrchestratorSettings settings) {
+    return build(topics, settings, FilterLimits.defaults());
+  }
+
+  /** The topology reading and writing {@code topics}, regex filters within {@code limits}. */
+  public static Topology build(
+      final LedgerTopics topics, final OrchestratorSettings settings, final FilterLimits limits) {
+    return build(topics, settings, limits, decisionsSupplier(settings));
+  }
+
+  /** The topology with the {@value #STORE_DECISIONS} store from {@code decisions} (tests). */
+  static Topology build(
+      final LedgerTopics topics,
+      final OrchestratorSettings settings,
+      final FilterLimits limits,
+      final WindowBytesStoreSupplier decisions) {
     final Serde<byte[]> bytes = Serdes.ByteArray();
     final StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(decisionsStore(topics, settings));
+    builder.addStateStore(
+        Stores.windowStoreBuilder(
+            decisions, Serdes.String(), topics.dispatchDecisions().valueSerde()));
     builder.addStateStore(
         keyValueStore(
             STORE_CONVERSATIONS,
@@ -209,6 +227,7 @@ public final class DispatchTopology {
                     new ConversationProcessor(
                         topics,
                         settings,
+                        limits,
                         new ConversationProcessor.Outputs(
                             DECISIONS, LEDGER, RUN_COMMANDS, RUN_CONTROL)),
                 Named.as(PROCESSOR_CONVERSATION),
@@ -324,7 +343,9 @@ public final class DispatchTopology {
         StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) cfg.topicSettings().replication());
     // Known bad input is dead-lettered by the topology itself. An unexpected exception in a
     // processor would otherwise fail the record on every retry and stop the partition; instead the
-    // record goes to the same DLQ (Kafka Streams' own error headers) and processing continues.
+    // record goes to the same DLQ (Kafka Streams' own error headers) and processing continues. A
+    // host event's steps decide it as failed (FailedDispatch) before they rethrow, so it still
+    // gets its one decision.
     props.putIfAbsent(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueProcessingExceptionHandler.class.getName());
@@ -353,12 +374,9 @@ public final class DispatchTopology {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values);
   }
 
-  private static StoreBuilder<WindowStore<String, DispatchDecision>> decisionsStore(
-      final LedgerTopics topics, final OrchestratorSettings settings) {
-    return Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(
-            STORE_DECISIONS, settings.dedupeWindow(), settings.dedupeWindow(), false),
-        Serdes.String(),
-        topics.dispatchDecisions().valueSerde());
+  /** The persistent {@value #STORE_DECISIONS} store, retained for the dedupe window. */
+  static WindowBytesStoreSupplier decisionsSupplier(final OrchestratorSettings settings) {
+    return Stores.persistentWindowStore(
+        STORE_DECISIONS, settings.dedupeWindow(), settings.dedupeWindow(), false);
   }
 }

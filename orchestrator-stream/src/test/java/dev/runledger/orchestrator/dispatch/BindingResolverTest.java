@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.BindingScope;
+import dev.runledger.avro.EventInput;
 import dev.runledger.avro.FilterOp;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.RunnerManifest;
@@ -272,6 +273,118 @@ class BindingResolverTest {
     // then
     assertThat(winner(first)).isEqualTo("healthy");
     assertThat(winner(again)).isEqualTo("healthy");
+  }
+
+  private static HostEvent text(final String eventId, final String text) {
+    return event(eventId).setInput(EventInput.newBuilder().setText(text).build()).build();
+  }
+
+  private static AgentBinding regex(final String bindingId, final String pattern) {
+    return regex(bindingId, pattern, 0);
+  }
+
+  private static AgentBinding regex(
+      final String bindingId, final String pattern, final int priority) {
+    return binding(bindingId, ECHO)
+        .setPriority(priority)
+        .setFilters(List.of(filter("input.text", FilterOp.REGEX, pattern)))
+        .build();
+  }
+
+  @Test
+  void shouldDecideTheBacktrackingPatternOnTheEvilInputInsteadOfStalling() {
+    // given: 24 a's cannot satisfy 25 repetitions; java.util.regex backtracks for seconds here
+    final AgentBinding evil = regex("evil", "(.*a){25}");
+    final String input = "a".repeat(24) + "b".repeat(32);
+
+    // when
+    final Resolution near = resolve(text("e1", input), evil);
+    final Resolution hit = resolve(text("e2", "a".repeat(25) + "b".repeat(32)), evil);
+
+    // then
+    assertThat(near.outcome()).isEqualTo(Resolution.Outcome.NO_BINDING);
+    assertThat(winner(hit)).isEqualTo("evil");
+  }
+
+  @ParameterizedTest(name = "{0} on {1} -> {2}")
+  @CsvSource({
+    "ell, hello, true",
+    "^hello$, hello, true",
+    "^ell, hello, false",
+    "(?i)HELLO, hello, true",
+    "'^(hi|hello)\\b', hello world, true",
+    "\\d+, hello, false",
+  })
+  void shouldFindTheRegexAnywhereInTheFieldAsBefore(
+      final String pattern, final String input, final boolean matches) {
+    assertThat(resolve(text("e1", input), regex("b1", pattern)).outcome())
+        .isEqualTo(matches ? Resolution.Outcome.MATCHED : Resolution.Outcome.NO_BINDING);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "'(h)\\1', backreference",
+    "'h(?=e)', lookahead",
+    "'(?<!x)h', lookbehind",
+    "'hel++o', possessive quantifier",
+    "'(.*a){400}', compiles to more than the instruction limit",
+  })
+  void shouldNeverMatchAPatternTheEngineRefuses(final String pattern, final String why) {
+    final AgentBinding refused = regex("refused", pattern, 9);
+    final AgentBinding healthy = binding("healthy", ECHO).build();
+
+    assertThat(winner(resolve(text("e1", "hello"), refused, healthy))).as(why).isEqualTo("healthy");
+  }
+
+  @Test
+  void shouldNeverMatchAPatternLongerThanTheLimit() {
+    // given
+    final BindingResolver bounded = new BindingResolver(new FilterLimits(8, 64));
+    final AgentBinding longer = regex("long", "h(e|x)llo");
+    final AgentBinding within = regex("short", "h(e|x)ll");
+
+    // when
+    final Resolution tooLong = bounded.resolve(text("e1", "hello"), List.of(longer), RUNNERS);
+    final Resolution fits = bounded.resolve(text("e2", "hello"), List.of(within), RUNNERS);
+
+    // then
+    assertThat(tooLong.outcome()).isEqualTo(Resolution.Outcome.NO_BINDING);
+    assertThat(winner(fits)).isEqualTo("short");
+  }
+
+  @ParameterizedTest(name = "{0} on a field longer than the input limit -> {1}")
+  @CsvSource({
+    "^aaaa, true",
+    "b, false",
+    "a$, true",
+    "^a{8}$, true",
+  })
+  void shouldMatchOnlyTheFirstMaxInputCharsOfALongerField(
+      final String pattern, final boolean matches) {
+    // given: the filter reads 8 chars of "aaaaaaaab"
+    final BindingResolver bounded = new BindingResolver(new FilterLimits(64, 8));
+
+    // when
+    final Resolution resolution =
+        bounded.resolve(text("e1", "a".repeat(8) + "b"), List.of(regex("b1", pattern)), RUNNERS);
+
+    // then
+    assertThat(resolution.outcome())
+        .isEqualTo(matches ? Resolution.Outcome.MATCHED : Resolution.Outcome.NO_BINDING);
+  }
+
+  @Test
+  void shouldNotCutASurrogatePairAtTheInputLimit() {
+    // given: the limit falls between the two halves of U+1F600
+    final BindingResolver bounded = new BindingResolver(new FilterLimits(64, 2));
+    final String input = "a\uD83D\uDE00";
+
+    // when
+    final Resolution lone =
+        bounded.resolve(text("e1", input), List.of(regex("b1", "^a$")), RUNNERS);
+
+    // then
+    assertThat(winner(lone)).isEqualTo("b1");
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,10 +57,7 @@ abstract class DispatchDriverTest {
     final OrchestratorSettings settings =
         new OrchestratorSettings(WINDOW, Set.of("default"), Duration.ofSeconds(1));
     driver =
-        new TopologyTestDriver(
-            DispatchTopology.build(topics, settings),
-            DispatchTopology.streamsConfig(config),
-            START);
+        new TopologyTestDriver(topology(settings), DispatchTopology.streamsConfig(config), START);
     events = input(topics.hostEvents());
     rawEvents =
         driver.createInputTopic(
@@ -89,6 +87,11 @@ abstract class DispatchDriverTest {
             topics.dlq().name(),
             Serdes.ByteArray().deserializer(),
             Serdes.ByteArray().deserializer());
+  }
+
+  /** The topology under test; a subclass may build it with a seam. */
+  Topology topology(final OrchestratorSettings settings) {
+    return DispatchTopology.build(topics, settings);
   }
 
   @AfterEach
