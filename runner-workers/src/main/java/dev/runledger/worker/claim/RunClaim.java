@@ -1,4 +1,4 @@
-package dev.runledger.worker;
+package dev.runledger.worker.claim;
 
 import dev.runledger.avro.StartRun;
 import dev.runledger.schemas.topics.ConversationKeys;
