@@ -23,7 +23,7 @@ final class AttemptAccess implements RunAccess {
 
   @Override
   public AgentRunContext context() {
-    return execution.contextForAttempt();
+    return execution.claim().context();
   }
 
   @Override

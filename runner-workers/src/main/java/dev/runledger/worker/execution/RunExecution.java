@@ -1,61 +1,47 @@
 package dev.runledger.worker.execution;
 
-import dev.runledger.avro.AgentRunContext;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
-import dev.runledger.avro.RunRuntime;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.worker.claim.ClaimedAttempt;
 import dev.runledger.worker.claim.RunClaim;
-import dev.runledger.worker.control.RunControl;
 import dev.runledger.worker.spi.AgentRunner;
 import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.HostApi;
-import dev.runledger.worker.spi.HostApiFactory;
 import dev.runledger.worker.spi.Results;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One attempt of one run on this worker, from claim to terminal record (SPEC §6.2, §6.4).
+ * One attempt of one run on this worker, from claim to terminal record (SPEC §6.2, §6.4): {@code
+ * RunClaimed}, {@code RunLiveness{waiting_runner}}, what the runner emits, then exactly one
+ * terminal — the runner's own, or one the worker writes: {@code runner.error} when the runner
+ * throws, {@code no_output} when it returns without a terminal, {@code deadline_exceeded} when
+ * {@code deadline_at} passes, {@code cancelled} on {@link #cancel} (a {@code CancelRun} on
+ * run-control), {@code runner-stalled} when the runner shows no activity for the inactivity timeout
+ * on the worker's clock ({@link Inactivity}). Deltas are coalesced within {@code
+ * worker.delta.coalesce.ms} (0 turns it off); whatever comes after the terminal is ignored and
+ * logged.
  *
- * <p>It appends {@code RunClaimed{worker_id, attempt}} as sequence 1 of the attempt and {@code
- * RunLiveness{waiting_runner}} as sequence 2, then every result the runner emits (and every
- * liveness change, {@code SteeringInjected} and {@code HostApiCall} audit) with strictly increasing
- * sequences, then exactly one terminal record: the runner's own {@code run.completed}/{@code
- * run.failed}, or one the worker writes — {@code runner.error} when the runner throws, {@code
- * no_output} when it returns without a terminal, {@code deadline_exceeded} when {@code deadline_at}
- * passes, {@code cancelled} on {@link #cancel} (a {@code CancelRun} on run-control), {@code
- * runner-stalled} (after {@code RunLiveness{runner_stalled}}) when the runner shows no activity for
- * the inactivity timeout (measured on the worker's clock). The terminal's {@code pulled_steering}
- * lists the source event ids of the steering items this attempt pulled ({@link #pullSteering}).
- * Consecutive {@code message.delta} results of one role are coalesced into one record when they
- * come within {@code worker.delta.coalesce.ms} of the first (default 50 ms; 0 turns it off).
- * Whatever comes after the terminal is ignored and logged. Every record carries {@code run_id},
- * {@code attempt}, {@code producer} = worker id and the conversation key.
- *
- * <p>Which records are written is decided by an {@link AttemptLog} under this attempt's lock; they
- * are appended after the lock is released, in sequence order ({@link AttemptOutbox}). This class
- * holds what runs around the log: the runner's thread, the deadline and inactivity timers, the
- * delta-coalescing timer and the host API.
- *
- * <p>{@link #terminalAcknowledged()} completes once the terminal and every record before it were
- * acknowledged by the broker; only then may the command be acknowledged to the share group.
+ * <p>Which records are written, with which sequence, is decided by an {@link AttemptLog} under this
+ * attempt's lock; they are appended after the lock is released, in sequence order ({@link
+ * AttemptOutbox}). This class holds what runs around the log: the runner's thread, the deadline,
+ * inactivity and coalescing timers, and the host API. {@link #terminalAcknowledged()} completes
+ * once the terminal and every record before it were acknowledged by the broker; only then may the
+ * command be acknowledged to the share group.
  */
 public final class RunExecution implements ClaimedAttempt {
   private static final Logger LOG = LoggerFactory.getLogger(RunExecution.class);
@@ -63,23 +49,16 @@ public final class RunExecution implements ClaimedAttempt {
   private final RunClaim claim;
   private final AgentRunner runner;
   private final AgentRunResult failFast;
-  private final String workerId;
-  private final Clock clock;
-  private final ScheduledExecutorService timer;
-  private final RunControl control;
-  private final HostApiFactory hostApis;
-  private final Duration inactivityTimeout;
-  private final Duration coalesce;
+  private final WorkerContext worker;
   private final ExecutionSession session;
   private final AttemptOutbox outbox;
   private final Object lock = new Object();
   private final AttemptLog log;
-  private final AtomicInteger callsInFlight = new AtomicInteger();
+  private final Inactivity inactivity;
   private final AtomicBoolean warnedLate = new AtomicBoolean();
-  private volatile Instant lastActivity;
   private boolean started;
   private String pendingCancel;
-  private Thread runnerThread;
+  private final RunnerThread runnerThread;
   private HostApi hostApi;
 
   private RunExecution(
@@ -90,17 +69,12 @@ public final class RunExecution implements ClaimedAttempt {
     this.claim = claim;
     this.runner = runner;
     this.failFast = failFast;
-    this.workerId = worker.workerId();
-    this.clock = worker.clock();
-    this.timer = worker.timer();
-    this.control = worker.control();
-    this.hostApis = worker.hostApis();
-    this.inactivityTimeout = worker.inactivityTimeout();
-    this.coalesce = worker.deltaCoalesce();
-    this.log = new AttemptLog(claim, workerId, !coalesce.isZero());
+    this.worker = worker;
+    this.inactivity = new Inactivity(worker.clock(), worker.inactivityTimeout());
+    this.log = new AttemptLog(claim, worker.workerId(), !worker.deltaCoalesce().isZero());
     this.outbox = new AttemptOutbox(worker.appender());
+    this.runnerThread = new RunnerThread(outbox);
     this.session = new ExecutionSession(this);
-    this.lastActivity = clock.instant();
   }
 
   /** An attempt that runs {@code runner}. */
@@ -158,7 +132,7 @@ public final class RunExecution implements ClaimedAttempt {
     return outbox.terminalAppended();
   }
 
-  /** True once the attempt has its terminal record or was abandoned. */
+  /** True once {@link #whenEnded()} completed. */
   public boolean ended() {
     return whenEnded().isDone();
   }
@@ -168,20 +142,19 @@ public final class RunExecution implements ClaimedAttempt {
     if (!begin()) {
       return;
     }
-    touch();
-    final ScheduledFuture<?> deadline = scheduleDeadline();
-    final ScheduledFuture<?> stallWatch = scheduleStallWatch();
+    inactivity.touch();
+    final Runnable stopTimers = startTimers();
     try {
       final Optional<String> cancelled = cancelledBeforeStart();
       if (failFast != null) {
         end(failFast);
       } else if (cancelled.isPresent()) {
         cancel(cancelled.get());
-      } else if (!clock.instant().isBefore(claim.start().getDeadlineAt())) {
+      } else if (!worker.clock().instant().isBefore(claim.start().getDeadlineAt())) {
         expire();
       } else {
         liveness(LivenessPhase.WAITING_RUNNER);
-        runner.run(contextForAttempt(), session);
+        runner.run(claim.context(), session);
       }
     } catch (final Exception e) {
       runnerFailed(e);
@@ -189,13 +162,8 @@ public final class RunExecution implements ClaimedAttempt {
       runnerFailed(e);
       throw e;
     } finally {
-      synchronized (lock) {
-        runnerThread = null;
-        // An interrupt this execution delivered must not leak into the pool thread's next task.
-        Thread.interrupted();
-      }
-      deadline.cancel(false);
-      stallWatch.cancel(false);
+      runnerThread.leave();
+      stopTimers.run();
       end(
           Results.failed(
               FailureCodes.NO_OUTPUT, "the runner returned without a terminal result", false));
@@ -209,8 +177,8 @@ public final class RunExecution implements ClaimedAttempt {
         return false;
       }
       started = true;
-      runnerThread = Thread.currentThread();
-      outbox.offer(log.claimed(clock.instant()));
+      runnerThread.enter();
+      outbox.offer(log.claimed(worker.clock().instant()));
     }
     outbox.drain();
     return true;
@@ -241,7 +209,7 @@ public final class RunExecution implements ClaimedAttempt {
         return Optional.of(pendingCancel);
       }
     }
-    return control.cancellation(claim.runId()).map(RunExecution::describe);
+    return worker.control().cancellation(claim.runId()).map(RunExecution::describe);
   }
 
   /** Ends the run as {@code deadline_exceeded} at once and stops the runner. No-op once ended. */
@@ -252,23 +220,8 @@ public final class RunExecution implements ClaimedAttempt {
 
   /** Fails the run {@code runner-stalled} when it showed no activity for the timeout. */
   void checkStalled() {
-    if (callsInFlight.get() > 0) {
-      return;
-    }
-    final Duration idle = Duration.between(lastActivity, clock.instant());
-    if (idle.compareTo(inactivityTimeout) < 0) {
-      return;
-    }
-    final AgentRunResult stalled =
-        Results.failed(
-            FailureCodes.RUNNER_STALLED,
-            "the runner produced nothing for "
-                + idle.toMillis()
-                + " ms (inactivity timeout "
-                + inactivityTimeout.toMillis()
-                + " ms)",
-            false);
-    if (!write(now -> log.stalled(stalled, now)).isEmpty()) {
+    final Optional<AgentRunResult> stalled = inactivity.stalled();
+    if (stalled.isPresent() && !write(now -> log.stalled(stalled.get(), now)).isEmpty()) {
       stopRunner();
     }
   }
@@ -292,16 +245,18 @@ public final class RunExecution implements ClaimedAttempt {
 
   /** Reports a liveness phase; a record is written only when the phase changes. */
   void liveness(final LivenessPhase next) {
-    touch();
+    inactivity.touch();
     write(now -> log.liveness(next, now));
   }
 
   void emit(final AgentRunResult result) {
-    touch();
+    inactivity.touch();
     final AttemptLog.Emitted emitted =
         write(now -> log.emit(result, now), AttemptLog.Emitted::records);
     if (emitted.outcome() == AttemptLog.Emit.HELD) {
-      timer.schedule(() -> write(log::flushDelta), coalesce.toMillis(), TimeUnit.MILLISECONDS);
+      worker
+          .timer()
+          .schedule(() -> write(log::flushDelta), worker.deltaCoalesce().toMillis(), MILLISECONDS);
     } else if (emitted.outcome() == AttemptLog.Emit.IGNORED
         && warnedLate.compareAndSet(false, true)) {
       LOG.warn(
@@ -318,9 +273,11 @@ public final class RunExecution implements ClaimedAttempt {
    * once the attempt ended.
    */
   List<SteeringItem> pullSteering(final boolean oneOnly) {
-    touch();
+    inactivity.touch();
     return write(
-            now -> log.pull(control.steering(claim.runId(), log.steeringCursor()), oneOnly, now),
+            now ->
+                log.pull(
+                    worker.control().steering(claim.runId(), log.steeringCursor()), oneOnly, now),
             AttemptLog.Pulled::records)
         .items();
   }
@@ -338,7 +295,7 @@ public final class RunExecution implements ClaimedAttempt {
     synchronized (lock) {
       cursor = log.steeringCursor();
     }
-    return !control.steering(claim.runId(), cursor).isEmpty();
+    return !worker.control().steering(claim.runId(), cursor).isEmpty();
   }
 
   /** True until the attempt has its terminal or gave up. */
@@ -357,50 +314,25 @@ public final class RunExecution implements ClaimedAttempt {
   HostApi hostApi() {
     synchronized (lock) {
       if (hostApi == null) {
-        final HostApi api = hostApis.forRun(new AttemptAccess(this));
-        hostApi =
-            (method, params) -> {
-              callsInFlight.incrementAndGet();
-              touch();
-              try {
-                return api.call(method, params);
-              } finally {
-                touch();
-                callsInFlight.decrementAndGet();
-              }
-            };
+        hostApi = inactivity.counting(worker.hostApis().forRun(new AttemptAccess(this)));
       }
       return hostApi;
     }
   }
 
   /**
-   * Interrupts the runner's thread if it is still in {@link #execute} (once it has finished an
-   * append it is making); true if it was.
+   * Interrupts the runner's thread if it is still in {@link #execute}; see {@link RunnerThread}.
    */
   public boolean interruptRunner() {
-    synchronized (lock) {
-      if (runnerThread != null) {
-        outbox.interrupt(runnerThread);
-        return true;
-      }
-      return false;
-    }
+    return runnerThread.interrupt();
   }
 
   String workerId() {
-    return workerId;
+    return worker.workerId();
   }
 
   RunClaim claim() {
     return claim;
-  }
-
-  AgentRunContext contextForAttempt() {
-    final AgentRunContext context = claim.start().getContext();
-    final RunRuntime runtime =
-        RunRuntime.newBuilder(context.getRuntime()).setAttempt(claim.attempt()).build();
-    return AgentRunContext.newBuilder(context).setRuntime(runtime).build();
   }
 
   /**
@@ -411,7 +343,7 @@ public final class RunExecution implements ClaimedAttempt {
       final Function<Instant, T> change, final Function<T, List<LedgerRecord>> records) {
     final T result;
     synchronized (lock) {
-      result = change.apply(clock.instant());
+      result = change.apply(worker.clock().instant());
       outbox.offer(records.apply(result));
     }
     outbox.drain();
@@ -441,7 +373,9 @@ public final class RunExecution implements ClaimedAttempt {
     }
     LOG.warn(
         "run {} attempt {}: runner {} failed", claim.runId(), claim.attempt(), claim.runnerId(), e);
-    end(Results.failed(FailureCodes.RUNNER_ERROR, describe(e), false));
+    final String message = e.getMessage();
+    final String error = e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    end(Results.failed(FailureCodes.RUNNER_ERROR, error, false));
   }
 
   private void stopRunner() {
@@ -449,32 +383,18 @@ public final class RunExecution implements ClaimedAttempt {
     interruptRunner();
   }
 
-  private void touch() {
-    lastActivity = clock.instant();
-  }
-
-  private ScheduledFuture<?> scheduleStallWatch() {
-    final long period = Math.max(50, Math.min(1000, inactivityTimeout.toMillis() / 4));
-    return timer.scheduleWithFixedDelay(this::checkStalled, period, period, TimeUnit.MILLISECONDS);
-  }
-
-  private ScheduledFuture<?> scheduleDeadline() {
-    final Instant deadlineAt = claim.start().getDeadlineAt();
-    final long delay = Math.max(0, Duration.between(clock.instant(), deadlineAt).toMillis());
-    return timer.schedule(this::expire, delay, TimeUnit.MILLISECONDS);
-  }
-
-  private static String describe(final Throwable e) {
-    final String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-  }
-
-  /** Why {@link #terminalAcknowledged()} failed when the attempt was given up. */
-  public static final class AttemptAbandonedException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    AttemptAbandonedException(final String reason) {
-      super("attempt abandoned: " + reason);
-    }
+  /** Starts the deadline timer and the inactivity check; returns what stops both. */
+  private Runnable startTimers() {
+    final Duration untilDeadline =
+        Duration.between(worker.clock().instant(), claim.start().getDeadlineAt());
+    final long period = inactivity.checkPeriod().toMillis();
+    final ScheduledFuture<?> deadline =
+        worker.timer().schedule(this::expire, Math.max(0, untilDeadline.toMillis()), MILLISECONDS);
+    final ScheduledFuture<?> stallWatch =
+        worker.timer().scheduleWithFixedDelay(this::checkStalled, period, period, MILLISECONDS);
+    return () -> {
+      deadline.cancel(false);
+      stallWatch.cancel(false);
+    };
   }
 }
