@@ -67,16 +67,27 @@ final class AttemptLog {
   /** The steering items a {@link #pull} took, and the records to append. */
   record Pulled(List<SteeringItem> items, List<LedgerRecord> records) {}
 
+  /** The last sequence written; 0 before the claim. */
+  private long sequence;
+
+  /** Set by the terminal or by giving up; nothing but a held delta is written after. */
+  private boolean ended;
+
+  /** The last liveness phase written. */
+  private LivenessPhase phase;
+
+  private int steeringCursor;
+
+  /** The delta waiting to be merged with the next one, when coalescing. */
+  private MessageDelta heldDelta;
+
+  /** The source event ids of the steering items pulled, in pull order. */
+  private final Set<String> pulled = new LinkedHashSet<>();
+
   private final RunClaim claim;
   private final String workerId;
   private final String conversationKey;
   private final boolean coalesceDeltas;
-  private final Set<String> pulled = new LinkedHashSet<>();
-  private long sequence;
-  private boolean ended;
-  private LivenessPhase phase;
-  private int steeringCursor;
-  private MessageDelta heldDelta;
 
   AttemptLog(final RunClaim claim, final String workerId, final boolean coalesceDeltas) {
     this.claim = claim;

@@ -3,7 +3,6 @@ package dev.runledger.worker.runners;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.AgentRunContext;
-import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.spi.AgentApiException;
@@ -205,12 +204,7 @@ public final class HttpRunner implements AgentRunner {
       }
       valid++;
       try {
-        final AgentRunResult result =
-            ResultLines.toResult(type, message.get("data"), session.hostApi());
-        if (result != null) {
-          terminal = Results.isTerminal(result);
-          session.emit(result);
-        }
+        terminal = ResultLines.emit(type, message.get("data"), session);
       } catch (final AgentApiException e) {
         LOG.warn("run {}: result {} rejected: {}", runId, type, e.getMessage());
       }
