@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * the response stream. Failure codes as for {@code proc:*}: {@code runner.http_status}, {@code
  * runner.start_failed}, {@code runner.bad_output}, {@code runner.output_limit}, {@code no_output}.
  */
-public final class HttpRunner implements AgentRunner {
+final class HttpRunner implements AgentRunner {
   private static final Logger LOG = LoggerFactory.getLogger(HttpRunner.class);
 
   private final RunnerManifest manifest;
