@@ -6,6 +6,7 @@ import dev.runledger.avro.WorkerHeartbeat;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
+import dev.runledger.worker.execution.LedgerAppender;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the original key and value bytes plus the {@link DeadLetters} error headers). Values are encoded
  * with each topic's serde from the catalogue. Thread-safe.
  */
-final class WorkerPublisher implements LedgerAppender, AutoCloseable {
+public final class WorkerPublisher implements LedgerAppender, AutoCloseable {
   private final Producer<byte[], byte[]> producer;
   private final LedgerTopics topics;
 
@@ -67,7 +68,7 @@ final class WorkerPublisher implements LedgerAppender, AutoCloseable {
   }
 
   /** Sends a record this worker cannot use to the DLQ with the error headers. */
-  CompletableFuture<Void> deadLetter(
+  public CompletableFuture<Void> deadLetter(
       final ConsumerRecord<byte[], byte[]> source, final String code, final String message) {
     final Headers headers =
         DeadLetters.headers(

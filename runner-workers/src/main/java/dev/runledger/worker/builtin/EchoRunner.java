@@ -1,12 +1,9 @@
 package dev.runledger.worker.builtin;
 
 import dev.runledger.avro.AgentRunContext;
-import dev.runledger.avro.Capabilities;
 import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.Permissions;
-import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.SteeringItem;
-import dev.runledger.worker.spi.AgentRunner;
 import dev.runledger.worker.spi.Results;
 import dev.runledger.worker.spi.RunSession;
 import java.util.ArrayList;
@@ -22,7 +19,7 @@ import java.util.stream.Collectors;
  * nothing). Then {@code run.completed{finish_reason=stop, message=<last echoed message>}}. Cancel
  * ends it at once.
  */
-public final class EchoRunner implements AgentRunner {
+public final class EchoRunner extends BuiltinRunner {
   /** The runner id. */
   public static final String RUNNER_ID = "builtin:echo/default";
 
@@ -34,32 +31,13 @@ public final class EchoRunner implements AgentRunner {
           + "\"turns\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":1},"
           + "\"turn_delay_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0}}}";
 
-  private final RunnerManifest manifest;
-
   public EchoRunner(final String version) {
-    this.manifest =
-        RunnerManifest.newBuilder()
-            .setRunnerId(RUNNER_ID)
-            .setName("echo")
-            .setLabel("Echo")
+    super(
+        manifest(RUNNER_ID, "echo", "Echo", version)
             .setDescription(
                 "Echoes the input text back, streamed; later turns echo steered messages.")
-            .setPool("default")
-            .setCapabilities(
-                Capabilities.newBuilder()
-                    .setStreaming(true)
-                    .setInterrupt(true)
-                    .setSteering(true)
-                    .build())
             .setPermissions(Permissions.newBuilder().build())
-            .setConfigSchemaJson(CONFIG_SCHEMA)
-            .setVersion(version)
-            .build();
-  }
-
-  @Override
-  public RunnerManifest manifest() {
-    return manifest;
+            .setConfigSchemaJson(CONFIG_SCHEMA));
   }
 
   @Override

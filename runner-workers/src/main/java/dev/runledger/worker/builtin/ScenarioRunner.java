@@ -6,21 +6,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.AgentRunContext;
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.ArtifactPermission;
-import dev.runledger.avro.Capabilities;
 import dev.runledger.avro.EventPermission;
 import dev.runledger.avro.HistoryPermission;
 import dev.runledger.avro.KnowledgePermission;
 import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.ModelPermission;
 import dev.runledger.avro.Permissions;
-import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.StatePermission;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.avro.StoragePermission;
 import dev.runledger.avro.ToolPermission;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.spi.AgentApiException;
-import dev.runledger.worker.spi.AgentRunner;
 import dev.runledger.worker.spi.Results;
 import dev.runledger.worker.spi.RunSession;
 import java.time.Duration;
@@ -73,7 +70,7 @@ import java.util.Objects;
  * run.completed{finish_reason=stop}}. A step the runner does not understand fails the run with
  * {@code runner.error} naming the step. After a cancel the runner returns (unless it ignores it).
  */
-public final class ScenarioRunner implements AgentRunner {
+public final class ScenarioRunner extends BuiltinRunner {
   /** The runner id. */
   public static final String RUNNER_ID = "builtin:scenario/default";
 
@@ -91,33 +88,14 @@ public final class ScenarioRunner implements AgentRunner {
 
   static final Duration DEFAULT_HANG = Duration.ofHours(1);
 
-  private final RunnerManifest manifest;
-
   public ScenarioRunner(final String version) {
-    this.manifest =
-        RunnerManifest.newBuilder()
-            .setRunnerId(RUNNER_ID)
-            .setName("scenario")
-            .setLabel("Scenario")
+    super(
+        manifest(RUNNER_ID, "scenario", "Scenario", version)
             .setDescription("Follows a script from its config; for tests.")
-            .setPool("default")
             .setCapabilities(
-                Capabilities.newBuilder()
-                    .setStreaming(true)
-                    .setToolCalling(true)
-                    .setKnowledgeRetrieval(true)
-                    .setInterrupt(true)
-                    .setSteering(true)
-                    .build())
+                capabilities().setToolCalling(true).setKnowledgeRetrieval(true).build())
             .setPermissions(everything())
-            .setConfigSchemaJson("{\"type\":\"object\",\"required\":[\"steps\"]}")
-            .setVersion(version)
-            .build();
-  }
-
-  @Override
-  public RunnerManifest manifest() {
-    return manifest;
+            .setConfigSchemaJson("{\"type\":\"object\",\"required\":[\"steps\"]}"));
   }
 
   @Override

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * first use and keeps following; the most recently written artifacts are kept up to a byte budget.
  * A lookup that misses waits briefly for the consumer to catch up with the end of the topic.
  */
-public final class ArtifactCache implements ArtifactStore, AutoCloseable {
+final class ArtifactCache implements ArtifactStore, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ArtifactCache.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final long CATCH_UP_MS = 5_000;

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** Where the host API finds artifacts by id (the {@code artifacts} topic). */
 @FunctionalInterface
-public interface ArtifactStore {
+interface ArtifactStore {
 
   /** The artifact, with its content when it is inline. */
   Optional<Artifact> find(String artifactId);

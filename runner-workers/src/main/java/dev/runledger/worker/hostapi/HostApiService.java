@@ -68,8 +68,8 @@ public final class HostApiService implements HostApiFactory, AutoCloseable {
         Clock.systemUTC());
   }
 
-  /** A host API over these ports (tests, embedding). */
-  public HostApiService(
+  /** A host API over these ports (tests). */
+  HostApiService(
       final HostApiSettings settings,
       final ViewReader views,
       final ArtifactStore artifacts,

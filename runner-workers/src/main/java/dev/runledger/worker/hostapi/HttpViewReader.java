@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** {@link ViewReader} over the projections' HTTP API at a configured base URL. */
-public final class HttpViewReader implements ViewReader {
+final class HttpViewReader implements ViewReader {
   private final URI base;
   private final Duration timeout;
   private final HttpClient client;

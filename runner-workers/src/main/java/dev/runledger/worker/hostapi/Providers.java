@@ -11,7 +11,7 @@ import java.util.ServiceLoader;
  * @param tools the tool provider, if any
  * @param knowledge the knowledge provider, if any
  */
-public record Providers(
+record Providers(
     Optional<ModelProvider> models,
     Optional<ToolProvider> tools,
     Optional<KnowledgeProvider> knowledge) {

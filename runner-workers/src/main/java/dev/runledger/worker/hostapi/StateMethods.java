@@ -143,18 +143,28 @@ final class StateMethods {
           AgentApiException.PAYLOAD_TOO_LARGE,
           "value of '" + key + "' is " + bytes + " bytes; the limit is " + maxBytes);
     }
-    write(scope, scopeId, key, json);
-    memory.write(scope, scopeId, key, value);
-    final ObjectNode answer = entry(scope, scopeId, key);
-    answer.put("written", true);
-    return answer;
+    return store(scope, scopeId, key, value, json, "written");
   }
 
   private JsonNode delete(final String scope, final String scopeId, final String key) {
-    write(scope, scopeId, key, null);
-    memory.write(scope, scopeId, key, null);
+    return store(scope, scopeId, key, null, null, "deleted");
+  }
+
+  /**
+   * Writes a value (null deletes the key) to the ledger and this run's memory, and answers the
+   * entry with {@code done: true}.
+   */
+  private JsonNode store(
+      final String scope,
+      final String scopeId,
+      final String key,
+      final JsonNode value,
+      final String valueJson,
+      final String done) {
+    write(scope, scopeId, key, valueJson);
+    memory.write(scope, scopeId, key, value);
     final ObjectNode answer = entry(scope, scopeId, key);
-    answer.put("deleted", true);
+    answer.put(done, true);
     return answer;
   }
 

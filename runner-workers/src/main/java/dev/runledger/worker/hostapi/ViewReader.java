@@ -8,7 +8,7 @@ import java.util.Optional;
  * projection's HTTP API (SPEC §8.2); "not there" is an empty {@link Optional}. Failures to reach
  * the views throw {@link dev.runledger.worker.spi.AgentApiException} with {@code runtime_error}.
  */
-public interface ViewReader {
+interface ViewReader {
 
   /**
    * {@code GET /v1/conversations/{id}/transcript?before=&after=&limit=}: {@code {items,

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * with a matching status. Each run gets a random token, valid only while the run is registered.
  * Uses the JDK's HTTP server (no extra dependency); started on first use.
  */
-public final class HostApiEndpoint implements AutoCloseable {
+final class HostApiEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HostApiEndpoint.class);
   private static final String PATH = "/v1/host-api/";
   private static final int MAX_BODY = 4 << 20;

@@ -3,7 +3,6 @@ package dev.runledger.worker.runners;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.AgentRunContext;
-import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.spi.AgentApiException;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * the response stream. Failure codes as for {@code proc:*}: {@code runner.http_status}, {@code
  * runner.start_failed}, {@code runner.bad_output}, {@code runner.output_limit}, {@code no_output}.
  */
-public final class HttpRunner implements AgentRunner {
+final class HttpRunner implements AgentRunner {
   private static final Logger LOG = LoggerFactory.getLogger(HttpRunner.class);
 
   private final RunnerManifest manifest;
@@ -205,12 +204,7 @@ public final class HttpRunner implements AgentRunner {
       }
       valid++;
       try {
-        final AgentRunResult result =
-            ResultLines.toResult(type, message.get("data"), session.hostApi());
-        if (result != null) {
-          terminal = Results.isTerminal(result);
-          session.emit(result);
-        }
+        terminal = ResultLines.emit(type, message.get("data"), session);
       } catch (final AgentApiException e) {
         LOG.warn("run {}: result {} rejected: {}", runId, type, e.getMessage());
       }

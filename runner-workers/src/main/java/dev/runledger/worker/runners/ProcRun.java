@@ -3,7 +3,6 @@ package dev.runledger.worker.runners;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.AgentRunContext;
-import dev.runledger.avro.AgentRunResult;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.FailureCodes;
@@ -174,12 +173,7 @@ final class ProcRun {
       return;
     }
     try {
-      final AgentRunResult result =
-          ResultLines.toResult(type, message.get("data"), session.hostApi());
-      if (result != null) {
-        terminal = Results.isTerminal(result);
-        session.emit(result);
-      }
+      terminal = ResultLines.emit(type, message.get("data"), session);
     } catch (final AgentApiException e) {
       LOG.warn("run {}: result {} rejected: {}", context.getRunId(), type, e.getMessage());
       final ObjectNode rejected = message("result.rejected");

@@ -11,7 +11,7 @@ import java.util.Map;
  * directory, and speaks the stdio runner protocol with it ({@code docs/runner-protocol.md}). See
  * {@link ProcRunnerSettings} for its configuration and {@link ProcRun} for one execution.
  */
-public final class ProcRunner implements AgentRunner {
+final class ProcRunner implements AgentRunner {
   private final RunnerManifest manifest;
   private final ProcRunnerSettings settings;
   private final Map<String, String> workerEnv;

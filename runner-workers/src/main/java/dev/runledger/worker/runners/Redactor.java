@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * {@code *PASSWORD*}, {@code *KEY*}, {@code *CREDENTIAL*}). Values shorter than 4 characters are
  * not masked (they would mask ordinary text).
  */
-public final class Redactor {
+final class Redactor {
   /** What a secret is replaced with. */
   public static final String MASK = "[REDACTED]";
 

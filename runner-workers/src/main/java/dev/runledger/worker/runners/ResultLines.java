@@ -9,6 +9,7 @@ import dev.runledger.schemas.json.JsonFieldException;
 import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.HostApi;
 import dev.runledger.worker.spi.Results;
+import dev.runledger.worker.spi.RunSession;
 import java.util.Base64;
 
 /**
@@ -30,6 +31,21 @@ final class ResultLines {
   private static final int MAX_INLINE = 1 << 20;
 
   private ResultLines() {}
+
+  /**
+   * Emits the result a message stands for ({@link #toResult}) to the run.
+   *
+   * @return whether it was the run's terminal; false when nothing was emitted
+   * @throws AgentApiException when the result is refused, as for {@link #toResult}
+   */
+  static boolean emit(final String type, final JsonNode data, final RunSession session) {
+    final AgentRunResult result = toResult(type, data, session.hostApi());
+    if (result == null) {
+      return false;
+    }
+    session.emit(result);
+    return Results.isTerminal(result);
+  }
 
   /**
    * The result to emit, or null when the message was applied through the host API.

@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  *       knowledge_bases:retrieve}.
  * </ul>
  */
-public final class RunnerDeclaration {
+final class RunnerDeclaration {
   /** Prefix of every external runner's keys. */
   public static final String PREFIX = "worker.runners.";
 

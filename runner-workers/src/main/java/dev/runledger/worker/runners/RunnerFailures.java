@@ -4,7 +4,7 @@ package dev.runledger.worker.runners;
  * The stable {@code run.failed.code} values of external runners (SPEC §6.6), next to those of
  * {@link dev.runledger.worker.spi.FailureCodes}. Never rename one.
  */
-public final class RunnerFailures {
+final class RunnerFailures {
   /** The process exited with a non-zero status before writing a terminal result. */
   public static final String EXIT_NONZERO = "runner.exit_nonzero";
 

@@ -1,4 +1,4 @@
-package dev.runledger.worker;
+package dev.runledger.worker.claim;
 
 import java.time.Duration;
 

@@ -1,5 +1,7 @@
-package dev.runledger.worker;
+package dev.runledger.worker.claim;
 
+import dev.runledger.avro.AgentRunContext;
+import dev.runledger.avro.RunRuntime;
 import dev.runledger.avro.StartRun;
 import dev.runledger.schemas.topics.ConversationKeys;
 
@@ -15,6 +17,14 @@ public record RunClaim(String runId, int attempt, StartRun start) {
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be >= 1, got " + attempt);
     }
+  }
+
+  /** The command's context as this attempt sees it: {@code runtime.attempt} is the claim's. */
+  public AgentRunContext context() {
+    final AgentRunContext context = start.getContext();
+    final RunRuntime runtime =
+        RunRuntime.newBuilder(context.getRuntime()).setAttempt(attempt).build();
+    return AgentRunContext.newBuilder(context).setRuntime(runtime).build();
   }
 
   /** The runner the command names. */

@@ -1,8 +1,13 @@
-package dev.runledger.worker;
+package dev.runledger.worker.execution;
 
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.worker.HostApis;
+import dev.runledger.worker.WorkerSettings;
+import dev.runledger.worker.control.RunControl;
 import dev.runledger.worker.spi.HostApiFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -41,10 +46,24 @@ public record WorkerContext(
         appender,
         clock,
         timer,
+        WorkerSettings.from(LedgerConfig.of(Map.of(WorkerSettings.ID, workerId))));
+  }
+
+  private WorkerContext(
+      final String workerId,
+      final LedgerAppender appender,
+      final Clock clock,
+      final ScheduledExecutorService timer,
+      final WorkerSettings defaults) {
+    this(
+        workerId,
+        appender,
+        clock,
+        timer,
         RunControl.empty(),
         HostApis.unavailable(),
-        Duration.ofMillis(WorkerSettings.DEFAULT_INACTIVITY_TIMEOUT_MS),
-        Duration.ofMillis(WorkerSettings.DEFAULT_CANCEL_GRACE_MS),
+        defaults.inactivityTimeout(),
+        defaults.cancelGrace(),
         Duration.ZERO);
   }
 }

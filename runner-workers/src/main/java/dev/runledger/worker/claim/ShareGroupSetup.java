@@ -1,5 +1,6 @@
-package dev.runledger.worker;
+package dev.runledger.worker.claim;
 
+import dev.runledger.worker.WorkerSettings;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.runledger.worker;
+package dev.runledger.worker.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,6 +8,8 @@ import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunFailed;
+import dev.runledger.worker.Fixtures;
+import dev.runledger.worker.claim.RunClaim;
 import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.Results;
 import java.time.Clock;

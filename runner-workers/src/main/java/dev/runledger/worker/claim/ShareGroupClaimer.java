@@ -1,5 +1,6 @@
-package dev.runledger.worker;
+package dev.runledger.worker.claim;
 
+import dev.runledger.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *   <li>One consumer with {@code share.acquire.mode=record_limit} and {@code max.poll.records=N}
  *       acquires nothing new while any record it holds is being renewed: freed slots would wait for
  *       the longest run. Hence one consumer per slot with {@code max.poll.records=1}: each slot
- *       claims on its own, and only when a run thread is free ({@link RunLauncher#reserve}), so a
+ *       claims on its own, and only when a run thread is free ({@link RunStarter#reserve}), so a
  *       full worker claims nothing.
  *   <li>{@code acknowledge(RENEW)} + {@code commitSync()} renews synchronously (a lost lock shows
  *       as {@code InvalidRecordStateException} in the result), and a short {@code poll()} right
@@ -78,30 +79,30 @@ import org.slf4j.LoggerFactory;
  * initialisation). On close the slots stop claiming, keep renewing running runs until they end or
  * the grace period passes, then abandon and {@code RELEASE} them.
  */
-final class ShareGroupClaimer implements AutoCloseable {
+public final class ShareGroupClaimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShareGroupClaimer.class);
   private static final Duration JOIN_MARGIN = Duration.ofSeconds(20);
 
   private final WorkerSettings settings;
   private final Properties kafkaProperties;
   private final String topic;
-  private final RunLauncher launcher;
+  private final RunStarter starter;
   private final StopSignal stop = new StopSignal();
   private final List<Thread> threads = new ArrayList<>();
 
-  ShareGroupClaimer(
+  public ShareGroupClaimer(
       final WorkerSettings settings,
       final Properties kafkaProperties,
       final String topic,
-      final RunLauncher launcher) {
+      final RunStarter starter) {
     this.settings = settings;
     this.kafkaProperties = kafkaProperties;
     this.topic = topic;
-    this.launcher = launcher;
+    this.starter = starter;
   }
 
   /** Configures the group and starts one claiming thread per slot. */
-  void start() {
+  public void start() {
     final int deliveryLimit;
     try (Admin admin = Admin.create(kafkaProperties)) {
       deliveryLimit =
@@ -122,7 +123,7 @@ final class ShareGroupClaimer implements AutoCloseable {
               consumerProperties(slot), new ByteArrayDeserializer(), new ByteArrayDeserializer());
       final Thread thread =
           new Thread(
-              new ClaimSlot(consumer, topic, launcher, deliveryLimit, stop),
+              new ClaimSlot(consumer, topic, starter, deliveryLimit, stop),
               "runledger-claim-" + settings.workerId() + "-" + slot);
       thread.setDaemon(true);
       threads.add(thread);
@@ -131,7 +132,7 @@ final class ShareGroupClaimer implements AutoCloseable {
   }
 
   /** True while every slot thread is alive. */
-  boolean healthy() {
+  public boolean healthy() {
     return !threads.isEmpty() && threads.stream().allMatch(Thread::isAlive);
   }
 

@@ -1,4 +1,4 @@
-package dev.runledger.worker;
+package dev.runledger.worker.control;
 
 import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.RunCommand;

@@ -1,4 +1,4 @@
-package dev.runledger.worker;
+package dev.runledger.worker.execution;
 
 import dev.runledger.avro.AgentRunContext;
 import dev.runledger.avro.RunnerManifest;

@@ -1,4 +1,4 @@
-package dev.runledger.worker;
+package dev.runledger.worker.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,6 +20,10 @@ import dev.runledger.avro.RunLiveness;
 import dev.runledger.avro.SteerRun;
 import dev.runledger.avro.SteeringInjected;
 import dev.runledger.avro.SteeringItem;
+import dev.runledger.worker.Fixtures;
+import dev.runledger.worker.HostApis;
+import dev.runledger.worker.claim.RunClaim;
+import dev.runledger.worker.control.RunControl;
 import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.HostApiFactory;
@@ -29,8 +33,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -132,16 +138,18 @@ class RunControlExecutionTest {
 
   @Test
   void shouldFailRunnerStalledWhenTheRunnerProducesNothingForTheInactivityTimeout() {
-    // given
+    // given a runner that goes quiet while the worker's clock passes the inactivity timeout
+    final ManualClock manual = new ManualClock(Fixtures.NOW);
     final RunExecution execution =
         RunExecution.of(
             claim(),
             new ScriptedRunner(
                 (context, session) -> {
                   session.emit(Results.delta("a"));
+                  manual.advance(Duration.ofMillis(301));
                   session.sleep(Duration.ofSeconds(30));
                 }),
-            context(Duration.ofMillis(300), Duration.ofSeconds(1)));
+            context(manual, Duration.ofMillis(300), Duration.ofSeconds(1)));
 
     // when
     execution.execute();
@@ -153,6 +161,29 @@ class RunControlExecutionTest {
         .isEqualTo(LivenessPhase.RUNNER_STALLED);
     assertThat(((RunFailed) lastResult().getPayload()).getCode())
         .isEqualTo(FailureCodes.RUNNER_STALLED);
+  }
+
+  @Test
+  void shouldNotFailRunnerStalledWhenTheWorkersClockStandsStill() throws Exception {
+    // given a runner that goes quiet for longer than the timeout in real time only
+    final CountDownLatch quiet = new CountDownLatch(1);
+    final RunExecution execution =
+        RunExecution.of(
+            claim(),
+            new ScriptedRunner(
+                (context, session) -> {
+                  session.emit(Results.delta("a"));
+                  quiet.await(600, TimeUnit.MILLISECONDS);
+                  session.emit(Results.completed(Results.STOP, null));
+                }),
+            context(Duration.ofMillis(100), Duration.ofSeconds(1)));
+
+    // when
+    execution.execute();
+
+    // then
+    assertThat(appender.types())
+        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.completed");
   }
 
   @Test
@@ -348,10 +379,15 @@ class RunControlExecutionTest {
   }
 
   private WorkerContext context(final Duration inactivity, final Duration grace) {
+    return context(clock, inactivity, grace);
+  }
+
+  private WorkerContext context(
+      final Clock workerClock, final Duration inactivity, final Duration grace) {
     return new WorkerContext(
         "worker-a",
         appender,
-        clock,
+        workerClock,
         timer,
         control,
         HostApis.unavailable(),

@@ -1,8 +1,12 @@
-package dev.runledger.worker;
+package dev.runledger.worker.execution;
 
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.StartRun;
 import dev.runledger.schemas.topics.DeadLetterDecoder;
+import dev.runledger.worker.RunnerCatalog;
+import dev.runledger.worker.WorkerPublisher;
+import dev.runledger.worker.claim.RunClaim;
+import dev.runledger.worker.claim.RunStarter;
 import dev.runledger.worker.spi.AgentRunner;
 import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.Results;
@@ -31,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * <p>A {@code StartRun} for a run already cancelled on run-control (C1) is settled without running
  * and without writing anything.
  */
-final class RunLauncher {
+public final class RunLauncher implements RunStarter {
   /** A command on the pool topic that is not a {@code StartRun}. */
-  static final String UNEXPECTED_COMMAND = "command.unexpected";
+  public static final String UNEXPECTED_COMMAND = "command.unexpected";
 
   private static final Logger LOG = LoggerFactory.getLogger(RunLauncher.class);
 
@@ -46,7 +50,7 @@ final class RunLauncher {
   private final Semaphore threads;
   private final Map<String, RunExecution> active = new ConcurrentHashMap<>();
 
-  RunLauncher(
+  public RunLauncher(
       final RunnerCatalog runners,
       final WorkerContext worker,
       final Deserializer<RunCommand> commands,
@@ -63,23 +67,23 @@ final class RunLauncher {
     this.threads = new Semaphore(slots);
   }
 
-  /** Waits up to {@code wait} for a free run thread; true if one is now reserved. */
-  boolean reserve(final Duration wait) throws InterruptedException {
+  @Override
+  public boolean reserve(final Duration wait) throws InterruptedException {
     return threads.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Gives back a reservation that was not used by {@link #launch}. */
-  void unreserve() {
+  @Override
+  public void unreserve() {
     threads.release();
   }
 
   /** Runs executing now. */
-  int activeRuns() {
+  public int activeRuns() {
     return active.size();
   }
 
   /** The execution of a run on this worker, if it is running here. */
-  Optional<RunExecution> find(final String runId) {
+  public Optional<RunExecution> find(final String runId) {
     return Optional.ofNullable(active.get(runId));
   }
 
@@ -91,7 +95,8 @@ final class RunLauncher {
    * @return the execution, or empty when the record is not a usable {@code StartRun} (it went to
    *     the DLQ; the caller rejects it and still owns its reservation)
    */
-  Optional<RunExecution> launch(
+  @Override
+  public Optional<RunExecution> launch(
       final ConsumerRecord<byte[], byte[]> record, final int deliveryLimit) {
     final Optional<RunCommand> command = decode(record);
     if (command.isEmpty()) {

@@ -1,4 +1,4 @@
-package dev.runledger.worker;
+package dev.runledger.worker.claim;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
  * max.poll.records=1}, explicit acknowledgement) that holds at most one command at a time. See
  * {@link ShareGroupClaimer} for why.
  *
- * <p>The loop: reserve a run thread, poll; a claimed command starts a {@link RunExecution}, and the
- * slot then holds the record — waiting up to a third of the lock duration for the terminal record
- * to be acknowledged, otherwise acknowledging {@code RENEW} with a synchronous commit and polling
- * the record back (a renewed record is delivered again, same delivery count) — until it can {@code
- * ACCEPT} it. A failed renewal means the lease is lost: the attempt is abandoned, since the broker
- * will give the command to another worker as the next attempt.
+ * <p>The loop: reserve a run thread, poll; a claimed command starts an attempt ({@link
+ * RunStarter}), and the slot then holds the record — waiting up to a third of the lock duration for
+ * the terminal record to be acknowledged, otherwise acknowledging {@code RENEW} with a synchronous
+ * commit and polling the record back (a renewed record is delivered again, same delivery count) —
+ * until it can {@code ACCEPT} it. A failed renewal means the lease is lost: the attempt is
+ * abandoned, since the broker will give the command to another worker as the next attempt.
  */
 final class ClaimSlot implements Runnable {
   static final Duration POLL = Duration.ofMillis(500);
@@ -40,19 +40,19 @@ final class ClaimSlot implements Runnable {
 
   private final ShareConsumer<byte[], byte[]> consumer;
   private final String topic;
-  private final RunLauncher launcher;
+  private final RunStarter starter;
   private final int deliveryLimit;
   private final StopSignal stop;
 
   ClaimSlot(
       final ShareConsumer<byte[], byte[]> consumer,
       final String topic,
-      final RunLauncher launcher,
+      final RunStarter starter,
       final int deliveryLimit,
       final StopSignal stop) {
     this.consumer = consumer;
     this.topic = topic;
-    this.launcher = launcher;
+    this.starter = starter;
     this.deliveryLimit = deliveryLimit;
     this.stop = stop;
   }
@@ -80,7 +80,7 @@ final class ClaimSlot implements Runnable {
   }
 
   private void claimOnce() throws InterruptedException {
-    if (!launcher.reserve(POLL)) {
+    if (!starter.reserve(POLL)) {
       return; // every run thread is busy: claim nothing
     }
     boolean launched = false;
@@ -99,61 +99,61 @@ final class ClaimSlot implements Runnable {
         settle(record, AcknowledgeType.RELEASE);
         return;
       }
-      final Optional<RunExecution> execution = launcher.launch(record, deliveryLimit);
-      if (execution.isEmpty()) {
+      final Optional<? extends ClaimedAttempt> attempt = starter.launch(record, deliveryLimit);
+      if (attempt.isEmpty()) {
         settle(record, AcknowledgeType.REJECT);
         return;
       }
       launched = true;
-      hold(record, execution.get());
+      hold(record, attempt.get());
     } finally {
       if (!launched) {
-        launcher.unreserve();
+        starter.unreserve();
       }
     }
   }
 
-  private void hold(final ConsumerRecord<byte[], byte[]> first, final RunExecution execution)
+  private void hold(final ConsumerRecord<byte[], byte[]> first, final ClaimedAttempt attempt)
       throws InterruptedException {
     ConsumerRecord<byte[], byte[]> held = first;
     try {
       while (held != null) {
-        if (awaitTerminal(execution, stop.cap(renewInterval()))) {
+        if (awaitTerminal(attempt, stop.cap(renewInterval()))) {
           settle(
               held,
-              execution.terminalAcknowledged().isCompletedExceptionally()
+              attempt.terminalAcknowledged().isCompletedExceptionally()
                   ? AcknowledgeType.RELEASE
                   : AcknowledgeType.ACCEPT);
           return;
         }
         if (stop.graceOver()) {
-          execution.abandon("the worker is shutting down; the run is released to another worker");
+          attempt.abandon("the worker is shutting down; the run is released to another worker");
           settle(held, AcknowledgeType.RELEASE);
           return;
         }
-        held = renew(held, execution);
+        held = renew(held, attempt);
       }
     } catch (final InterruptedException e) {
-      execution.abandon("the claim thread was interrupted");
+      attempt.abandon("the claim thread was interrupted");
       throw e;
     } catch (final KafkaException e) {
-      execution.abandon("the share consumer failed: " + e);
-      LOG.error("slot lost its command for run {}", execution.runId(), e);
+      attempt.abandon("the share consumer failed: " + e);
+      LOG.error("slot lost its command for run {}", attempt.runId(), e);
       releaseAfterFailure(held);
     }
   }
 
   /** True when the attempt has settled (terminal acknowledged, or failed/abandoned). */
-  private static boolean awaitTerminal(final RunExecution execution, final Duration wait)
+  private static boolean awaitTerminal(final ClaimedAttempt attempt, final Duration wait)
       throws InterruptedException {
     try {
-      execution.terminalAcknowledged().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      attempt.terminalAcknowledged().get(wait.toMillis(), TimeUnit.MILLISECONDS);
       return true;
     } catch (final ExecutionException e) {
       LOG.warn(
           "run {} attempt {} did not end cleanly; releasing its command: {}",
-          execution.runId(),
-          execution.attempt(),
+          attempt.runId(),
+          attempt.attempt(),
           e.getCause().toString());
       return true;
     } catch (final TimeoutException e) {
@@ -163,11 +163,11 @@ final class ClaimSlot implements Runnable {
 
   /** Extends the lease; returns the record as delivered again, or null when the lease is lost. */
   private ConsumerRecord<byte[], byte[]> renew(
-      final ConsumerRecord<byte[], byte[]> held, final RunExecution execution) {
+      final ConsumerRecord<byte[], byte[]> held, final ClaimedAttempt attempt) {
     consumer.acknowledge(held, AcknowledgeType.RENEW);
     final Optional<String> failure = commit();
     if (failure.isPresent()) {
-      execution.abandon("lease lost: renewing failed with " + failure.get());
+      attempt.abandon("lease lost: renewing failed with " + failure.get());
       return null;
     }
     final long deadline = System.nanoTime() + lockDuration().toNanos();
@@ -185,7 +185,7 @@ final class ClaimSlot implements Runnable {
         return back;
       }
     }
-    execution.abandon("lease lost: the renewed command was not delivered back within its lock");
+    attempt.abandon("lease lost: the renewed command was not delivered back within its lock");
     return null;
   }
 

@@ -1,4 +1,4 @@
-package dev.runledger.worker;
+package dev.runledger.worker.control;
 
 import dev.runledger.avro.RunCommand;
 import dev.runledger.schemas.serde.DecodeException;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * restarted worker must see cancels and steering sent before it started. A record that cannot be
  * decoded is logged and skipped (each worker reads it; the DLQ is not written N times).
  */
-final class RunControlReader implements AutoCloseable {
+public final class RunControlReader implements AutoCloseable {
   static final Duration POLL = Duration.ofMillis(200);
   static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
 
@@ -48,7 +48,7 @@ final class RunControlReader implements AutoCloseable {
   private volatile boolean started;
   private volatile Map<TopicPartition, Long> endAtStart;
 
-  RunControlReader(
+  public RunControlReader(
       final Properties kafkaProperties,
       final String workerId,
       final String topic,
@@ -76,7 +76,7 @@ final class RunControlReader implements AutoCloseable {
    * @throws IllegalStateException when the topic is missing or catching up takes longer than {@code
    *     timeout}
    */
-  void start(final Duration timeout) {
+  public void start(final Duration timeout) {
     final List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
     if (partitions == null || partitions.isEmpty()) {
       throw new IllegalStateException(
@@ -103,7 +103,7 @@ final class RunControlReader implements AutoCloseable {
   }
 
   /** True while the reading thread runs. */
-  boolean healthy() {
+  public boolean healthy() {
     return thread.isAlive();
   }
 

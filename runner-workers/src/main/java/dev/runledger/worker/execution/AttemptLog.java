@@ -1,0 +1,275 @@
+package dev.runledger.worker.execution;
+
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.ChatMessage;
+import dev.runledger.avro.HostApiCall;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.LivenessPhase;
+import dev.runledger.avro.MessageDelta;
+import dev.runledger.avro.RunClaimed;
+import dev.runledger.avro.RunCompleted;
+import dev.runledger.avro.RunFailed;
+import dev.runledger.avro.RunLiveness;
+import dev.runledger.avro.SteeringInjected;
+import dev.runledger.avro.SteeringItem;
+import dev.runledger.worker.claim.RunClaim;
+import dev.runledger.worker.spi.Results;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The ledger records of one attempt, decided without I/O, threads or a clock: each change returns
+ * the records to append, in order, and the caller appends them in that order. Not thread-safe; the
+ * caller serialises changes.
+ *
+ * <p>The rules, in the order they apply:
+ *
+ * <ol>
+ *   <li>Sequences start at 1 with {@code RunClaimed{worker_id, attempt}} and increase by one per
+ *       record; every record carries {@code run_id}, {@code attempt}, {@code producer} = worker id
+ *       and the conversation key.
+ *   <li>Exactly one terminal: the first {@link #end} (or terminal {@link #emit}) writes it; after
+ *       it — or after the attempt {@linkplain #giveUp gave up} — nothing is written but a delta
+ *       held from before.
+ *   <li>The terminal's {@code pulled_steering} lists, after the runner's own ids, the source event
+ *       ids of the steering items this attempt {@linkplain #pull pulled}, each pull appending
+ *       {@code SteeringInjected} per item.
+ *   <li>A liveness record is written only when the phase changes.
+ *   <li>With coalescing on, consecutive {@code message.delta}s of one role are merged into one held
+ *       delta (up to {@value #MAX_COALESCED_CHARS} characters); any other record flushes it first,
+ *       so ledger order is kept. The caller {@linkplain #flushDelta flushes} it when its window
+ *       passes (SPEC §6.2).
+ * </ol>
+ */
+final class AttemptLog {
+  static final int MAX_COALESCED_CHARS = 16 * 1024;
+
+  /** What {@link #emit} did with a result. */
+  enum Emit {
+    /** Appended as it came (with a held delta before it). */
+    APPENDED,
+    /** A delta now held: the caller flushes it when the coalescing window passes. */
+    HELD,
+    /** A delta merged into the one held. */
+    MERGED,
+    /** The attempt's terminal. */
+    ENDED,
+    /** Came after the attempt ended: nothing written. */
+    IGNORED
+  }
+
+  /** What {@link #emit} did and the records to append. */
+  record Emitted(Emit outcome, List<LedgerRecord> records) {}
+
+  /** The steering items a {@link #pull} took, and the records to append. */
+  record Pulled(List<SteeringItem> items, List<LedgerRecord> records) {}
+
+  /** The last sequence written; 0 before the claim. */
+  private long sequence;
+
+  /** Set by the terminal or by giving up; nothing but a held delta is written after. */
+  private boolean ended;
+
+  /** The last liveness phase written. */
+  private LivenessPhase phase;
+
+  private int steeringCursor;
+
+  /** The delta waiting to be merged with the next one, when coalescing. */
+  private MessageDelta heldDelta;
+
+  /** The source event ids of the steering items pulled, in pull order. */
+  private final Set<String> pulled = new LinkedHashSet<>();
+
+  private final RunClaim claim;
+  private final String workerId;
+  private final String conversationKey;
+  private final boolean coalesceDeltas;
+
+  AttemptLog(final RunClaim claim, final String workerId, final boolean coalesceDeltas) {
+    this.claim = claim;
+    this.workerId = workerId;
+    this.conversationKey = claim.conversationKey();
+    this.coalesceDeltas = coalesceDeltas;
+  }
+
+  /** True once the terminal was written or the attempt gave up. */
+  boolean ended() {
+    return ended;
+  }
+
+  /** How many of the run's steering items (in claim order) this attempt has pulled. */
+  int steeringCursor() {
+    return steeringCursor;
+  }
+
+  /** The claim record, sequence 1. */
+  List<LedgerRecord> claimed(final Instant now) {
+    if (sequence != 0) {
+      throw new IllegalStateException("the claim is the attempt's first record");
+    }
+    return append(
+        RunClaimed.newBuilder().setWorkerId(workerId).setAttempt(claim.attempt()).build(), now);
+  }
+
+  /** A liveness record when the phase changes; nothing once ended. */
+  List<LedgerRecord> liveness(final LivenessPhase next, final Instant now) {
+    if (ended || next == phase) {
+      return List.of();
+    }
+    phase = next;
+    return append(RunLiveness.newBuilder().setPhase(next).build(), now);
+  }
+
+  /** A runner's result: appended, held or merged (a delta), the terminal, or ignored once ended. */
+  Emitted emit(final AgentRunResult result, final Instant now) {
+    if (ended) {
+      return new Emitted(Emit.IGNORED, List.of());
+    }
+    if (Results.isTerminal(result)) {
+      return new Emitted(Emit.ENDED, end(result, now));
+    }
+    if (coalesceDeltas && result.getPayload() instanceof MessageDelta delta) {
+      return hold(delta, now);
+    }
+    return new Emitted(Emit.APPENDED, append(result, now));
+  }
+
+  /** An audit record of a host-API call; nothing once ended. */
+  List<LedgerRecord> audit(final HostApiCall call, final Instant now) {
+    return ended ? List.of() : append(call, now);
+  }
+
+  /**
+   * Takes steering items (all, or only the oldest) and appends {@code SteeringInjected} for each.
+   *
+   * @param queued the run's items from {@link #steeringCursor()} on, in claim order
+   */
+  Pulled pull(final List<SteeringItem> queued, final boolean oneOnly, final Instant now) {
+    if (ended) {
+      return new Pulled(List.of(), List.of());
+    }
+    final List<SteeringItem> taken =
+        oneOnly && queued.size() > 1 ? List.of(queued.get(0)) : List.copyOf(queued);
+    steeringCursor += taken.size();
+    final List<LedgerRecord> records = new ArrayList<>();
+    for (final SteeringItem item : taken) {
+      records.addAll(
+          append(
+              SteeringInjected.newBuilder().setSourceEventId(item.getSourceEventId()).build(),
+              now));
+      pulled.add(item.getSourceEventId());
+    }
+    return new Pulled(taken, List.copyOf(records));
+  }
+
+  /**
+   * The terminal, with this attempt's pulled steering added to its {@code pulled_steering}; empty
+   * when the attempt already ended, so a non-empty answer means this call ended it.
+   */
+  List<LedgerRecord> end(final AgentRunResult terminal, final Instant now) {
+    if (ended) {
+      return List.of();
+    }
+    ended = true;
+    return append(withPulledSteering(terminal), now);
+  }
+
+  /** {@code RunLiveness{runner_stalled}}, then the terminal; empty when already ended. */
+  List<LedgerRecord> stalled(final AgentRunResult terminal, final Instant now) {
+    if (ended) {
+      return List.of();
+    }
+    phase = LivenessPhase.RUNNER_STALLED;
+    final List<LedgerRecord> records =
+        new ArrayList<>(append(RunLiveness.newBuilder().setPhase(phase).build(), now));
+    records.addAll(end(terminal, now));
+    return List.copyOf(records);
+  }
+
+  /** Ends the attempt without a terminal; true if this call ended it. */
+  boolean giveUp() {
+    if (ended) {
+      return false;
+    }
+    ended = true;
+    return true;
+  }
+
+  /** The held delta, if any. */
+  List<LedgerRecord> flushDelta(final Instant now) {
+    if (heldDelta == null) {
+      return List.of();
+    }
+    final MessageDelta delta = heldDelta;
+    heldDelta = null;
+    return List.of(record(new AgentRunResult(Results.MESSAGE_DELTA, delta), now));
+  }
+
+  private Emitted hold(final MessageDelta delta, final Instant now) {
+    if (heldDelta != null
+        && heldDelta.getChunk().getRole().equals(delta.getChunk().getRole())
+        && heldDelta.getChunk().getContent().length() < MAX_COALESCED_CHARS) {
+      heldDelta =
+          MessageDelta.newBuilder()
+              .setChunk(
+                  ChatMessage.newBuilder(heldDelta.getChunk())
+                      .setContent(heldDelta.getChunk().getContent() + delta.getChunk().getContent())
+                      .build())
+              .build();
+      return new Emitted(Emit.MERGED, List.of());
+    }
+    final List<LedgerRecord> flushed = flushDelta(now);
+    heldDelta = delta;
+    return new Emitted(Emit.HELD, flushed);
+  }
+
+  /** The held delta (if any), then a record of {@code body}. */
+  private List<LedgerRecord> append(final Object body, final Instant now) {
+    final List<LedgerRecord> flushed = flushDelta(now);
+    final LedgerRecord record = record(body, now);
+    return flushed.isEmpty() ? List.of(record) : List.of(flushed.get(0), record);
+  }
+
+  private LedgerRecord record(final Object body, final Instant now) {
+    return LedgerRecord.newBuilder()
+        .setRunId(claim.runId())
+        .setAttempt(claim.attempt())
+        .setSequence(++sequence)
+        .setTimestamp(now)
+        .setProducer(workerId)
+        .setConversationKey(conversationKey)
+        .setBody(body)
+        .build();
+  }
+
+  private AgentRunResult withPulledSteering(final AgentRunResult terminal) {
+    if (pulled.isEmpty()) {
+      return terminal;
+    }
+    if (terminal.getPayload() instanceof RunCompleted completed) {
+      return new AgentRunResult(
+          terminal.getType(),
+          RunCompleted.newBuilder(completed)
+              .setPulledSteering(withPulled(completed.getPulledSteering()))
+              .build());
+    }
+    if (terminal.getPayload() instanceof RunFailed failed) {
+      return new AgentRunResult(
+          terminal.getType(),
+          RunFailed.newBuilder(failed)
+              .setPulledSteering(withPulled(failed.getPulledSteering()))
+              .build());
+    }
+    return terminal;
+  }
+
+  private List<String> withPulled(final List<String> own) {
+    final Set<String> ids = new LinkedHashSet<>(own);
+    ids.addAll(pulled);
+    return List.copyOf(ids);
+  }
+}
