@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -210,6 +211,60 @@ class ProjectionsEndToEndTest {
   }
 
   @Test
+  @Order(2)
+  void shouldCloseAtOnceWhenResumedAtOrAfterTheTerminalAndRefuseABogusId() throws Exception {
+    // given a finished run, its terminal event the last one
+    final String run = echoRuns.get(0);
+    final long total = eventCount(run);
+
+    // when an EventSource reconnects with the terminal's id, or with a later one
+    final List<Long> atTerminal = stream(run, Long.toString(total));
+    final List<Long> after = stream(run, Long.toString(total + 10));
+    final HttpResponse<String> bogus = streamResponse(run, "not-an-id");
+    final HttpResponse<String> negative = streamResponse(run, "-1");
+
+    // then both streams end with nothing to send, and the bogus ids are refused
+    assertThat(atTerminal).isEmpty();
+    assertThat(after).isEmpty();
+    for (final HttpResponse<String> refused : List.of(bogus, negative)) {
+      assertThat(refused.statusCode()).isEqualTo(400);
+      final JsonNode error = AvroJson.mapper().readTree(refused.body()).path("error");
+      assertThat(error.path("code").asText()).isEqualTo("invalid_argument");
+      assertThat(error.path("field").asText()).isEqualTo("Last-Event-ID");
+    }
+  }
+
+  @Test
+  @Order(2)
+  void shouldLeaveTranscriptUnchangedWhenAnEventIsSentAgain() {
+    // given an event of a conversation no binding serves (so no run), sent and decided
+    final String id = "ev-dup-" + UUID.randomUUID();
+    api.post("/v1/events", message(id, "first")).orThrow("send");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> get("/v1/events/" + id), d -> d != null);
+
+    // when it is sent again with another text, then a new event follows it
+    api.post("/v1/events", message(id, "never processed")).orThrow("send again");
+    api.post("/v1/events", message("ev-next-" + UUID.randomUUID(), "after")).orThrow("send next");
+
+    // then, once the next one is in, the re-sent one is not
+    final List<String> texts = new ArrayList<>();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              texts.clear();
+              final JsonNode page = get("/v1/conversations/conv-dup/transcript");
+              if (page != null) {
+                page.path("items").forEach(i -> texts.add(i.path("content").asText()));
+              }
+              return texts.contains("after");
+            });
+    assertThat(texts).containsExactly("first", "after");
+  }
+
+  @Test
   @Order(3)
   void shouldRebuildEqualToLiveAndVerifyCleanThenReportExactlyTheGap() {
     // when
@@ -300,14 +355,7 @@ class ProjectionsEndToEndTest {
   }
 
   private List<Long> stream(final String run, final String lastEventId) throws Exception {
-    final HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/v1/runs/" + run + "/events/stream"))
-            .timeout(Duration.ofSeconds(30));
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
-    final HttpResponse<String> response =
-        HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    final HttpResponse<String> response = streamResponse(run, lastEventId);
     assertThat(response.statusCode()).isEqualTo(200);
     final List<Long> ids = new ArrayList<>();
     response
@@ -316,6 +364,30 @@ class ProjectionsEndToEndTest {
         .filter(l -> l.startsWith("id: "))
         .forEach(l -> ids.add(Long.parseLong(l.substring(4))));
     return ids;
+  }
+
+  /** The whole answer of a run's SSE stream; fails when the stream is not closed within 30 s. */
+  private HttpResponse<String> streamResponse(final String run, final String lastEventId)
+      throws Exception {
+    final HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/v1/runs/" + run + "/events/stream"))
+            .timeout(Duration.ofSeconds(30));
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    return HttpClient.newHttpClient()
+        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private static JsonNode message(final String eventId, final String text) {
+    final var event = AvroJson.mapper().createObjectNode();
+    event.put("event_id", eventId);
+    event.put("event_type", "message.received");
+    event.put("workspace_id", "w-dup");
+    event.put("conversation_id", "conv-dup");
+    event.putObject("input").put("text", text);
+    return event;
   }
 
   private JsonNode get(final String path) {
