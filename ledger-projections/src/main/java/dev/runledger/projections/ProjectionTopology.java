@@ -61,9 +61,11 @@ import org.apache.kafka.streams.state.Stores;
  *       scope/scope_id}, value {@code StateEntry}, version -1 for a delete).
  *   <li>Stores (RocksDB, changelogged): {@value #RUNS_STORE}, {@value #RUN_EVENTS_STORE}, {@value
  *       #RUNS_INDEX_STORE} (index key → {@code run_id}), {@value #TRANSCRIPT_STORE} ({@code
- *       conversation_id/seq} → {@code TranscriptItem}), {@value #STATE_STORE} ({@code
- *       scope/scope_id/key} → {@code StateEntry}), {@value #DECISIONS_STORE} and {@value
- *       #DELIVERY_BUFFER_STORE} ({@code run_id} → pending {@code OutboundMessage}).
+ *       conversation_id/seq} → {@code TranscriptItem}), {@value #TRANSCRIPT_EVENTS_STORE} (the host
+ *       events already in a transcript: {@code ViewKeys.transcriptEvent} → the item's key, so a
+ *       re-sent event is applied once), {@value #STATE_STORE} ({@code scope/scope_id/key} → {@code
+ *       StateEntry}), {@value #DECISIONS_STORE} and {@value #DELIVERY_BUFFER_STORE} ({@code run_id}
+ *       → pending {@code OutboundMessage}).
  * </ul>
  */
 public final class ProjectionTopology {
@@ -84,6 +86,7 @@ public final class ProjectionTopology {
   public static final String TRANSCRIPT_MERGE = "transcript-merge";
   public static final String TRANSCRIPT_PROCESSOR = "transcript-append";
   public static final String TRANSCRIPT_STORE = "transcript";
+  public static final String TRANSCRIPT_EVENTS_STORE = "transcript-events";
   public static final String STATE_UPDATES = "state-updates";
   public static final String STATE_PROCESSOR = "state-apply";
   public static final String STATE_STORE = "state";
@@ -130,6 +133,7 @@ public final class ProjectionTopology {
         .addStateStore(store(RUNS_INDEX_STORE, Serdes.String()))
         .addStateStore(store(DELIVERY_BUFFER_STORE, serdes.forType(OutboundMessage.class)))
         .addStateStore(store(TRANSCRIPT_STORE, serdes.forType(TranscriptItem.class)))
+        .addStateStore(store(TRANSCRIPT_EVENTS_STORE, Serdes.String()))
         .addStateStore(store(STATE_STORE, serdes.forType(StateEntry.class)))
         .addStateStore(store(DECISIONS_STORE, serdes.forType(DispatchDecision.class)));
 
@@ -177,7 +181,8 @@ public final class ProjectionTopology {
         .process(
             () -> new ViewProcessor<TranscriptItem>(Projector::transcript),
             Named.as(TRANSCRIPT_PROCESSOR),
-            TRANSCRIPT_STORE);
+            TRANSCRIPT_STORE,
+            TRANSCRIPT_EVENTS_STORE);
 
     repartitioned(
             folded.get(FOLD_SPLIT + STATE),

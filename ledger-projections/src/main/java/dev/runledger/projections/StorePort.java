@@ -48,6 +48,11 @@ final class StorePort implements ViewPort {
   }
 
   @Override
+  public ViewStore<String> transcriptEvents() {
+    return store(ProjectionTopology.TRANSCRIPT_EVENTS_STORE);
+  }
+
+  @Override
   public ViewStore<StateEntry> state() {
     return store(ProjectionTopology.STATE_STORE);
   }

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,6 +159,83 @@ class ProjectionRoutesTest {
   }
 
   @Test
+  void shouldStreamEveryEventAndCloseAfterTheTerminalOne() throws Exception {
+    // given: 7 events, the last run.completed
+    queries.add(completedRun("run-1", 3));
+
+    // when
+    final Stream all = stream("run-1", null);
+    final Stream resumed = stream("run-1", "5");
+
+    // then
+    assertThat(all.status()).isEqualTo(200);
+    assertThat(all.ids()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    assertThat(resumed.ids()).containsExactly(6L, 7L);
+  }
+
+  @Test
+  void shouldCloseAtOnceWhenResumedAtOrAfterTheTerminalEvent() throws Exception {
+    // given
+    queries.add(completedRun("run-1", 3));
+
+    // when: at the terminal (what an EventSource sends after every finished stream), and after it
+    final Stream atTerminal = stream("run-1", "7");
+    final Stream after = stream("run-1", "42");
+
+    // then: both end with no event
+    for (final Stream response : List.of(atTerminal, after)) {
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.ids()).isEmpty();
+      assertThat(response.body()).startsWith(": stream of run run-1");
+    }
+  }
+
+  @Test
+  void shouldSendWhatFollowsTheTerminalEventAndCloseWhenResumedAtIt() throws Exception {
+    // given: run.completed at 3, then an orchestrator record at 4
+    final LedgerFixture run = new LedgerFixture("run-1");
+    final List<LedgerRecord> records = new ArrayList<>();
+    records.add(run.created());
+    records.add(run.claimed(1));
+    records.add(run.completed(1));
+    records.add(run.cancelRequested());
+    queries.add(records);
+    assertThat(queries.run("run-1").orElseThrow().getEventCount()).isEqualTo(4);
+
+    // when
+    final Stream resumed = stream("run-1", "3");
+
+    // then
+    assertThat(resumed.ids()).containsExactly(4L);
+  }
+
+  @Test
+  void shouldAnswer400NamingLastEventIdWhenItIsNotAnEventId() throws Exception {
+    // given
+    queries.add(completedRun("run-1", 1));
+
+    // then
+    for (final String bogus : List.of("abc", "-1", "7.5", "c2VxOjc", "99999999999999999999")) {
+      final Stream response = stream("run-1", bogus);
+      assertThat(response.status()).as("Last-Event-ID: %s", bogus).isEqualTo(400);
+      final JsonNode body = AvroJson.parse(response.body(), "body");
+      assertThat(body.at("/error/code").asText()).isEqualTo("invalid_argument");
+      assertThat(body.at("/error/field").asText()).isEqualTo("Last-Event-ID");
+      assertThat(body.at("/error/message").asText()).contains(bogus).contains("whole number");
+    }
+  }
+
+  @Test
+  void shouldAnswer404BeforeAnyEventWhenStreamedRunIsUnknown() throws Exception {
+    // when
+    final Stream response = stream("nope", null);
+
+    // then
+    assertThat(response.status()).isEqualTo(404);
+    assertThat(response.ids()).isEmpty();
+  }
+
+  @Test
   void shouldReturnDecisionWhenEventWasDecidedAnd404Otherwise() throws Exception {
     // given
     queries.decisions.put(
@@ -200,6 +278,20 @@ class ProjectionRoutesTest {
     return new Response(response.statusCode(), AvroJson.parse(response.body(), "body"));
   }
 
+  /** The whole server-sent stream of a run; fails when it is not closed within 10 s. */
+  private Stream stream(final String runId, final String lastEventId) throws Exception {
+    final HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + app.port() + "/v1/runs/" + runId + "/events/stream"));
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    final HttpResponse<String> response =
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+            .get(10, TimeUnit.SECONDS);
+    return new Stream(response.statusCode(), response.body());
+  }
+
   private static List<Long> seqs(final Response response) {
     final List<Long> seqs = new ArrayList<>();
     response.body().get("items").forEach(item -> seqs.add(item.get("seq").asLong()));
@@ -220,6 +312,15 @@ class ProjectionRoutesTest {
   }
 
   private record Response(int status, JsonNode body) {}
+
+  private record Stream(int status, String body) {
+    List<Long> ids() {
+      return body.lines()
+          .filter(line -> line.startsWith("id: "))
+          .map(line -> Long.parseLong(line.substring(4)))
+          .toList();
+    }
+  }
 
   /** Folds records with the real fold into maps; can pretend the stores are rebalancing. */
   private static final class FakeQueries implements RunQueries {

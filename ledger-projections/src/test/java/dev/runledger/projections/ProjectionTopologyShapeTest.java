@@ -54,6 +54,7 @@ class ProjectionTopologyShapeTest {
             "run-events",
             "runs-index",
             "transcript",
+            "transcript-events",
             "state",
             "delivery-buffer",
             "dispatch-decisions");

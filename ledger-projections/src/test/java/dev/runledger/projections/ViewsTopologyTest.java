@@ -1,6 +1,7 @@
 package dev.runledger.projections;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.Decision;
@@ -69,6 +70,31 @@ class ViewsTopologyTest {
     assertThat(queries.search("conv-1", "HUMAN", 5))
         .extracting(TranscriptItem::getContent)
         .containsExactly("hi, human");
+  }
+
+  @Test
+  void shouldLeaveTranscriptUnchangedWhenHostEventIsSentAgain() {
+    // given
+    driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-1", "hello"));
+    driver.decisions().pipeInput("e-1", decision(Decision.RUN_CREATED));
+    final List<TranscriptItem> before = queries.transcript("conv-1", null, null, 10).items();
+
+    // when the same event comes again, with the same text, then with another one, its
+    // duplicate decision arriving before one copy and after the other
+    driver.decisions().pipeInput("e-1", decision(Decision.DUPLICATE));
+    driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-1", "hello"));
+    driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-1", "never processed"));
+    driver.decisions().pipeInput("e-1", decision(Decision.DUPLICATE));
+
+    // then
+    assertThat(queries.transcript("conv-1", null, null, 10).items()).isEqualTo(before);
+    assertThat(before).extracting(TranscriptItem::getContent).containsExactly("hello");
+
+    // and the next event is numbered right after it
+    driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-2", "next"));
+    assertThat(queries.transcript("conv-1", null, null, 10).items())
+        .extracting(TranscriptItem::getSeq, TranscriptItem::getContent)
+        .containsExactly(tuple(1L, "hello"), tuple(2L, "next"));
   }
 
   @Test

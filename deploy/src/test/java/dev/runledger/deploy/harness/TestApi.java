@@ -22,6 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
@@ -218,6 +221,30 @@ public final class TestApi {
       return ids;
     } catch (final IOException e) {
       throw new IllegalStateException(e);
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The whole answer of a run's SSE stream from {@code lastEventId}, whatever its status; fails
+   * when the stream has not ended within 30 s.
+   */
+  public HttpResponse<String> streamResponse(final String runId, final String lastEventId) {
+    final HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create(baseUrl + "/v1/runs/" + ApiClient.segment(runId) + "/events/stream"))
+            .timeout(Duration.ofSeconds(30));
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    try {
+      return HttpClient.newHttpClient()
+          .sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+          .get(30, TimeUnit.SECONDS);
+    } catch (final ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("stream of " + runId + " did not end", e);
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

@@ -20,6 +20,7 @@ import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.schemas.json.AvroJson;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -155,6 +156,60 @@ class ProjectionsEndToEndTest {
       assertThat(all.get(i)).isEqualTo(i + 1L);
     }
     assertThat(resumed).isEqualTo(all.subList(2, all.size()));
+  }
+
+  @Test
+  @Order(2)
+  void shouldCloseAtOnceWhenResumedAtOrAfterTheTerminalAndRefuseABogusId() throws Exception {
+    // given a finished run, its terminal event the last one
+    final String run = echoRuns.get(0);
+    final long total = eventCount(run);
+
+    // when an EventSource reconnects with the terminal's id, or with a later one
+    final List<Long> atTerminal = api.stream(run, Long.toString(total), Integer.MAX_VALUE);
+    final List<Long> after = api.stream(run, Long.toString(total + 10), Integer.MAX_VALUE);
+    final HttpResponse<String> bogus = api.streamResponse(run, "not-an-id");
+    final HttpResponse<String> negative = api.streamResponse(run, "-1");
+
+    // then both streams end with nothing to send, and the bogus ids are refused
+    assertThat(atTerminal).isEmpty();
+    assertThat(after).isEmpty();
+    for (final HttpResponse<String> refused : List.of(bogus, negative)) {
+      assertThat(refused.statusCode()).isEqualTo(400);
+      final JsonNode error = AvroJson.mapper().readTree(refused.body()).path("error");
+      assertThat(error.path("code").asText()).isEqualTo("invalid_argument");
+      assertThat(error.path("field").asText()).isEqualTo("Last-Event-ID");
+    }
+  }
+
+  @Test
+  @Order(2)
+  void shouldLeaveTranscriptUnchangedWhenAnEventIsSentAgain() {
+    // given an event of a conversation no binding serves (so no run), sent and decided
+    final String id = "ev-dup-" + UUID.randomUUID();
+    api.post(TestApi.message(id, "w-dup", "conv-dup", "first"));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> get("/v1/events/" + id), d -> d != null);
+
+    // when it is sent again with another text, then a new event follows it
+    api.post(TestApi.message(id, "w-dup", "conv-dup", "never processed"));
+    api.post(TestApi.message("ev-next-" + UUID.randomUUID(), "w-dup", "conv-dup", "after"));
+
+    // then, once the next one is in, the re-sent one is not
+    final List<String> texts = new ArrayList<>();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              texts.clear();
+              final JsonNode page = get("/v1/conversations/conv-dup/transcript");
+              if (page != null) {
+                page.path("items").forEach(i -> texts.add(i.path("content").asText()));
+              }
+              return texts.contains("after");
+            });
+    assertThat(texts).containsExactly("first", "after");
   }
 
   @Test

@@ -12,12 +12,14 @@ public record MemoryViews(
     MemoryStore<AgentRunEvent> runEvents,
     MemoryStore<String> runsIndex,
     MemoryStore<TranscriptItem> transcript,
+    MemoryStore<String> transcriptEvents,
     MemoryStore<StateEntry> state,
     MemoryStore<DispatchDecision> decisions)
     implements ViewPort {
   /** Empty views. */
   public MemoryViews() {
     this(
+        new MemoryStore<>(),
         new MemoryStore<>(),
         new MemoryStore<>(),
         new MemoryStore<>(),

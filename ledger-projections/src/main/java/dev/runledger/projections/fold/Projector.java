@@ -15,8 +15,8 @@ import java.util.Set;
  * over a {@link ViewPort}: the live topology's processors pass their Kafka Streams stores and
  * {@code ledger rebuild} passes maps, so replay equals live by construction. The folds themselves
  * are {@link RunFold} and {@link ViewFolds}; this class keeps the stores in step with them (the
- * run, its appended events and its index keys; transcript numbering; state versions; the decision
- * an event keeps; cleanup tombstones). It reads no clock and logs nothing.
+ * run, its appended events and its index keys; transcript numbering and each host event once; state
+ * versions; the decision an event keeps; cleanup tombstones). It reads no clock and logs nothing.
  */
 public final class Projector {
   private final ViewPort views;
@@ -76,9 +76,23 @@ public final class Projector {
     return ViewFolds.userMessage(event);
   }
 
-  /** Stores a transcript item as its conversation's next one. */
-  public void transcript(final TranscriptItem item) {
+  /**
+   * Stores a transcript item as its conversation's next one. A user message whose host event is
+   * already in the conversation's transcript is left out: a re-sent event (the orchestrator decides
+   * it {@code duplicate}) is applied once, whatever its text and in whichever order it arrives with
+   * its decision, since the check needs only the transcript's own index.
+   *
+   * @return false when the item's event was already in the transcript
+   */
+  public boolean transcript(final TranscriptItem item) {
     final String conversation = item.getConversationId();
+    final String event =
+        item.getEventId() == null
+            ? null
+            : ViewKeys.transcriptEvent(conversation, item.getEventId());
+    if (event != null && views.transcriptEvents().get(event) != null) {
+      return false;
+    }
     final TranscriptItem last =
         views
             .transcript()
@@ -86,7 +100,12 @@ public final class Projector {
                 ViewKeys.transcript(conversation, 0),
                 ViewKeys.transcript(conversation, Long.MAX_VALUE));
     final long seq = (last == null ? 0 : last.getSeq()) + 1;
-    views.transcript().put(ViewKeys.transcript(conversation, seq), ViewFolds.numbered(item, seq));
+    final String key = ViewKeys.transcript(conversation, seq);
+    views.transcript().put(key, ViewFolds.numbered(item, seq));
+    if (event != null) {
+      views.transcriptEvents().put(event, key);
+    }
+    return true;
   }
 
   /** Applies a state update ({@link ViewFolds#applyState}). */

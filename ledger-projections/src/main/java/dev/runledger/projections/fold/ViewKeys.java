@@ -8,9 +8,10 @@ import java.util.Set;
 
 /**
  * Keys of the stores besides {@code runs} and {@code run-events}: transcript ({@code
- * conversation_id/seq}), state ({@code scope/scope_id/key}, partitioned by {@code scope/scope_id})
- * and the run indexes ({@code t/created/run_id}, {@code c/conversation_id/created/run_id}, {@code
- * s/status/created/run_id}). Numbers are zero-padded to 20 digits so keys sort numerically.
+ * conversation_id/seq}), the transcript's host events ({@link #transcriptEvent}), state ({@code
+ * scope/scope_id/key}, partitioned by {@code scope/scope_id}) and the run indexes ({@code
+ * t/created/run_id}, {@code c/conversation_id/created/run_id}, {@code s/status/created/run_id}).
+ * Numbers are zero-padded to 20 digits so keys sort numerically.
  */
 public final class ViewKeys {
   /** Index prefix of runs by creation time. */
@@ -35,6 +36,15 @@ public final class ViewKeys {
   /** Key of transcript item {@code seq} of a conversation. */
   public static String transcript(final String conversationId, final long seq) {
     return conversationId + "/" + padded(seq);
+  }
+
+  /**
+   * Key of the host event {@code eventId} in a conversation's transcript: {@code <length of
+   * conversation_id>/conversation_id/event_id}, so that no two (conversation, event) pairs share a
+   * key whatever '/' either holds.
+   */
+  public static String transcriptEvent(final String conversationId, final String eventId) {
+    return conversationId.length() + "/" + conversationId + "/" + eventId;
   }
 
   /** Key of a state entry. */

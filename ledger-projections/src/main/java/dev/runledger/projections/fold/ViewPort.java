@@ -23,6 +23,9 @@ public interface ViewPort {
   /** {@code conversation_id/seq} → item. */
   ViewStore<TranscriptItem> transcript();
 
+  /** {@link ViewKeys#transcriptEvent transcript event key} → key of the event's item. */
+  ViewStore<String> transcriptEvents();
+
   /** {@code scope/scope_id/key} → entry. */
   ViewStore<StateEntry> state();
 

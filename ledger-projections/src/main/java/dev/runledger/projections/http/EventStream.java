@@ -1,14 +1,19 @@
 package dev.runledger.projections.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.avro.RunStatus;
 import dev.runledger.projections.ProjectionRoutes;
 import dev.runledger.projections.fold.RecordTypes;
+import dev.runledger.projections.fold.RunFold;
 import dev.runledger.schemas.http.ApiException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code GET /v1/runs/{run_id}/events/stream}: a run's events as server-sent events, each once and
@@ -16,8 +21,11 @@ import java.util.Set;
  * as in {@code /events}). A client that reconnects with {@code Last-Event-ID: <seq>} gets the
  * events after it. The stream polls the owner of the run (forwarding like every read), sends a
  * comment line while nothing happens, and closes once the run's terminal event ({@code
- * run.completed}, {@code run.failed} or {@code run.timed_out}) has been sent. 404 for an unknown
- * run, before any event.
+ * run.completed}, {@code run.failed} or {@code run.timed_out}) has been sent, or at once when it
+ * has nothing to send and the client already has every event up to the run's end (it resumed at or
+ * after the terminal event, as a browser's EventSource does after every finished stream). 404 for
+ * an unknown run and 400 for a {@code Last-Event-ID} that is not a whole number from 0, before any
+ * event.
  */
 public final class EventStream {
   /** How often an idle stream polls for new events. */
@@ -26,8 +34,16 @@ public final class EventStream {
   /** How often an idle stream sends a keep-alive comment. */
   static final long KEEP_ALIVE_MS = 10_000;
 
+  /** How often an idle stream asks whether the run ended before its resume point. */
+  static final long END_CHECK_MS = 1_000;
+
   private static final Set<String> TERMINAL =
       Set.of(RecordTypes.RUN_COMPLETED, RecordTypes.RUN_FAILED, RecordTypes.RUN_TIMED_OUT);
+  private static final Set<String> ENDED =
+      Arrays.stream(RunStatus.values())
+          .filter(RunFold::isTerminal)
+          .map(status -> status.name().toLowerCase(Locale.ROOT))
+          .collect(Collectors.toUnmodifiableSet());
   private static final int PAGE = 500;
 
   private final ProjectionRoutes routes;
@@ -54,7 +70,10 @@ public final class EventStream {
       // reported below
     }
     throw ApiException.invalid(
-        "Last-Event-ID", "must be the id of an event this stream sent, got '" + header + "'");
+        "Last-Event-ID",
+        "must be the id of an event this stream sent (a whole number from 0), got '"
+            + header
+            + "'");
   }
 
   /** Streams until the terminal event was sent or the client went away. */
@@ -70,6 +89,7 @@ public final class EventStream {
       write(out, ": stream of run " + runId + "\n\n");
       boolean ended = false;
       long idleSince = System.currentTimeMillis();
+      long checkedAt = 0; // the first time nothing is left to send, ask at once
       while (true) {
         final JsonNode page = routes.eventsJson(runId, after, PAGE, false);
         for (final JsonNode event : page.path("items")) {
@@ -82,9 +102,16 @@ public final class EventStream {
           return;
         }
         if (page.path("items").isEmpty()) {
-          if (System.currentTimeMillis() - idleSince >= KEEP_ALIVE_MS) {
+          final long now = System.currentTimeMillis();
+          if (now - checkedAt >= END_CHECK_MS) {
+            if (endedBy(routes.runJson(runId, false), after)) {
+              return;
+            }
+            checkedAt = now;
+          }
+          if (now - idleSince >= KEEP_ALIVE_MS) {
             write(out, ": waiting\n\n");
-            idleSince = System.currentTimeMillis();
+            idleSince = now;
           }
           Thread.sleep(POLL_MS);
         } else {
@@ -96,6 +123,15 @@ public final class EventStream {
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * True when {@code run} (its JSON) has ended and a client that has every event up to {@code
+   * after} has them all, the terminal one included: a view that has ended counts its terminal event
+   * in its {@code event_count}.
+   */
+  static boolean endedBy(final JsonNode run, final long after) {
+    return ENDED.contains(run.path("status").asText()) && after >= run.path("event_count").asLong();
   }
 
   private static void write(final OutputStream out, final String text) throws IOException {

@@ -1,6 +1,7 @@
 package dev.runledger.projections.fold;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.Decision;
@@ -104,6 +105,37 @@ class ProjectorTest {
   }
 
   @Test
+  void shouldApplyEachHostEventOncePerConversationWhenItIsSentAgain() {
+    // when
+    final boolean first = projector.transcript(event("c-1", "e-1", "hello"));
+    final boolean again = projector.transcript(event("c-1", "e-1", "hello"));
+    final boolean changed = projector.transcript(event("c-1", "e-1", "never processed"));
+    final boolean elsewhere = projector.transcript(event("c-2", "e-1", "other conversation"));
+    final boolean assistant = projector.transcript(item("c-1", "hi"));
+
+    // then
+    assertThat(first).isTrue();
+    assertThat(again).isFalse();
+    assertThat(changed).isFalse();
+    assertThat(elsewhere).isTrue();
+    assertThat(assistant).isTrue();
+    assertThat(views.transcript().entries().values())
+        .extracting(TranscriptItem::getContent)
+        .containsExactly("hello", "hi", "other conversation");
+    assertThat(views.transcriptEvents().entries())
+        .containsOnly(
+            entry(ViewKeys.transcriptEvent("c-1", "e-1"), ViewKeys.transcript("c-1", 1)),
+            entry(ViewKeys.transcriptEvent("c-2", "e-1"), ViewKeys.transcript("c-2", 1)));
+  }
+
+  @Test
+  void shouldKeepTranscriptEventKeysApartWhenIdsHoldTheSeparator() {
+    // then
+    assertThat(ViewKeys.transcriptEvent("a/b", "c"))
+        .isNotEqualTo(ViewKeys.transcriptEvent("a", "b/c"));
+  }
+
+  @Test
   void shouldKeepOriginalDecisionAndForgetItOnTombstone() {
     // when
     projector.decision("e-1", decision("e-1", Decision.RUN_CREATED));
@@ -129,6 +161,11 @@ class ProjectorTest {
         .setContent(text)
         .setTimestamp(Instant.EPOCH)
         .build();
+  }
+
+  private static TranscriptItem event(
+      final String conversation, final String eventId, final String text) {
+    return TranscriptItem.newBuilder(item(conversation, text)).setEventId(eventId).build();
   }
 
   private static DispatchDecision decision(final String eventId, final Decision decision) {

@@ -65,6 +65,59 @@ class RebuildEqualsLiveTest {
   }
 
   @Test
+  void shouldApplyReSentHostEventOnceWhenLiveAndRebuilt() {
+    // given an event sent three times (same text, then another), with its decisions in between
+    final List<HostEvent> hosts =
+        List.of(
+            host("e-1", "hello"),
+            host("e-1", "hello"),
+            host("e-2", "next"),
+            host("e-1", "never processed"));
+    final DispatchDecision created = decision("e-1", Decision.RUN_CREATED);
+    final DispatchDecision duplicate = decision("e-1", Decision.DUPLICATE);
+    final LedgerFixture run = new LedgerFixture("run-done");
+    final List<LedgerRecord> ledger =
+        List.of(run.created(), run.claimed(1), run.message(1, "hi"), run.completed(1));
+
+    // when the topology folds it
+    final Map<String, ViewDigest> live;
+    try (ProjectionDriver driver = new ProjectionDriver(stateDir, Duration.ofSeconds(1))) {
+      driver.hosts().pipeInput("ws-1//conv-1/", hosts.get(0));
+      driver.decisions().pipeInput("e-1", created);
+      driver.pipe(ledger);
+      driver.hosts().pipeInput("ws-1//conv-1/", hosts.get(1));
+      driver.decisions().pipeInput("e-1", duplicate);
+      driver.hosts().pipeInput("ws-1//conv-1/", hosts.get(2));
+      driver.hosts().pipeInput("ws-1//conv-1/", hosts.get(3));
+      driver.decisions().pipeInput("e-1", duplicate);
+      live = driver.queries().digests();
+    }
+
+    // and the rebuild folds it, reading the topics one after the other
+    final InMemoryViews rebuilt = new InMemoryViews();
+    long offset = 0;
+    for (final LedgerRecord r : ledger) {
+      rebuilt.ledger(r.getRunId(), r, offset++);
+    }
+    hosts.forEach(rebuilt::hostEvent);
+    rebuilt.decision("e-1", created);
+    rebuilt.decision("e-1", duplicate);
+    rebuilt.decision("e-1", duplicate);
+
+    // then: hello, hi and next, once each
+    assertThat(rebuilt.digests()).isEqualTo(live);
+    assertThat(live.get(ProjectionTopology.TRANSCRIPT_STORE).count()).isEqualTo(3);
+    final InMemoryViews once = new InMemoryViews();
+    for (final LedgerRecord r : ledger) {
+      once.ledger(r.getRunId(), r, 0);
+    }
+    once.hostEvent(hosts.get(0));
+    once.hostEvent(hosts.get(2));
+    assertThat(rebuilt.digests().get(ProjectionTopology.TRANSCRIPT_STORE))
+        .isEqualTo(once.digests().get(ProjectionTopology.TRANSCRIPT_STORE));
+  }
+
+  @Test
   void shouldDifferWhenOneViewDiffers() {
     // given
     final InMemoryViews one = new InMemoryViews();

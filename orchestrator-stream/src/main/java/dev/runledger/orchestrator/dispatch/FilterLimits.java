@@ -66,7 +66,9 @@ public record FilterLimits(int maxPatternChars, int maxInputChars) {
     return new FilterLimits(DEFAULT_MAX_PATTERN_CHARS, DEFAULT_MAX_INPUT_CHARS);
   }
 
-  /** The limits in this configuration (each checked positive), defaults for what it does not set. */
+  /**
+   * The limits in this configuration (each checked positive), defaults for what it does not set.
+   */
   public static FilterLimits from(final LedgerConfig config) {
     return new FilterLimits(config.get(PATTERN_CHARS), config.get(INPUT_CHARS));
   }
