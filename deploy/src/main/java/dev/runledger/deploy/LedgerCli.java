@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code deploy/ledger}: the runledger command line (SPEC §8.3). */
+/** {@code deploy/ledger}: the runledger command line (ARCHITECTURE.md §9.2). */
 @Command(
     name = "ledger",
     mixinStandardHelpOptions = true,

@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
 
 /**
  * Turns the body of {@code PUT /v1/bindings/{binding_id}} into a valid {@link AgentBinding} or an
- * {@link ApiException} naming the field (SPEC §11): unknown fields, a {@code binding_id} that
- * differs from the path, event type patterns, regex filters the orchestrator would never match (see
- * {@link #checkRegex}), a {@code runner_config} that is not a JSON object, out-of-range limits.
- * Sets {@code updated_at} to now. Pure.
+ * {@link ApiException} naming the field (ARCHITECTURE.md §10): unknown fields, a {@code binding_id}
+ * that differs from the path, event type patterns, regex filters the orchestrator would never match
+ * (see {@link #checkRegex}), a {@code runner_config} that is not a JSON object, out-of-range
+ * limits. Sets {@code updated_at} to now. Pure.
  */
 final class BindingValidator {
   /** Binding ids: letters, digits, '.', '_', ':', '-'; up to 128 characters. */

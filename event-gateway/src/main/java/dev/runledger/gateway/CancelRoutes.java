@@ -11,13 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Cancel requests (SPEC §5.5, contract C1): {@code POST /v1/runs/{run_id}/cancel} and {@code POST
- * /v1/events/{event_id}/cancel} (for a caller who does not know the run yet; the run is the one the
- * event's decision names, which an enqueued event has before its run exists). Optional body {@code
- * {"reason": "..."}} (default {@value #DEFAULT_REASON}). Each produces {@code CancelRun{reason,
- * requested_by=api}} onto {@code run-control} and answers 202 {@code {run_id, event_id?, reason}};
- * 404 for an unknown run or event, 409 {@value #EVENT_NO_RUN} for an event whose decision names no
- * run.
+ * Cancel requests (ARCHITECTURE.md §6.5, contract C1, ARCHITECTURE.md §12): {@code POST
+ * /v1/runs/{run_id}/cancel} and {@code POST /v1/events/{event_id}/cancel} (for a caller who does
+ * not know the run yet; the run is the one the event's decision names, which an enqueued event has
+ * before its run exists). Optional body {@code {"reason": "..."}} (default {@value
+ * #DEFAULT_REASON}). Each produces {@code CancelRun{reason, requested_by=api}} onto {@code
+ * run-control} and answers 202 {@code {run_id, event_id?, reason}}; 404 for an unknown run or
+ * event, 409 {@value #EVENT_NO_RUN} for an event whose decision names no run.
  */
 final class CancelRoutes {
   public static final String RUN_CANCEL_PATH = "/v1/runs/{run_id}/cancel";

@@ -16,9 +16,10 @@ import java.util.UUID;
 
 /**
  * Turns a request body into a valid {@link HostEvent} or an {@link ApiException} naming what is
- * wrong (SPEC §11): 413 {@code payload_too_large} for an oversize body or {@code input.text}, 400
- * {@code invalid_argument} with the field for everything else. Fills what a caller may omit: {@code
- * event_id} (a random UUID), {@code event_time} (now) and {@code source} ({@code api}). Pure.
+ * wrong (ARCHITECTURE.md §10): 413 {@code payload_too_large} for an oversize body or {@code
+ * input.text}, 400 {@code invalid_argument} with the field for everything else. Fills what a caller
+ * may omit: {@code event_id} (a random UUID), {@code event_time} (now) and {@code source} ({@code
+ * api}). Pure.
  */
 public final class EventValidator {
   /** Event types are two or three dot-separated words of lowercase letters, digits and '_'. */

@@ -15,11 +15,12 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * The gateway's HTTP API (SPEC §8.2): {@code POST /v1/events}, {@code POST /v1/events:batch},
- * {@code PUT|GET|DELETE /v1/bindings/{binding_id}}, {@code GET /v1/bindings}, and the {@link
- * CancelRoutes} ({@code POST /v1/runs/{run_id}/cancel}, {@code POST /v1/events/{event_id}/cancel}).
- * Every request is validated completely before anything is produced, so a rejected request writes
- * nothing. Errors are thrown as {@link ApiException}s for the server's one exception handler.
+ * The gateway's HTTP API (ARCHITECTURE.md §9.1): {@code POST /v1/events}, {@code POST
+ * /v1/events:batch}, {@code PUT|GET|DELETE /v1/bindings/{binding_id}}, {@code GET /v1/bindings},
+ * and the {@link CancelRoutes} ({@code POST /v1/runs/{run_id}/cancel}, {@code POST
+ * /v1/events/{event_id}/cancel}). Every request is validated completely before anything is
+ * produced, so a rejected request writes nothing. Errors are thrown as {@link ApiException}s for
+ * the server's one exception handler.
  */
 public final class GatewayRoutes {
   public static final String EVENTS_PATH = "/v1/events";

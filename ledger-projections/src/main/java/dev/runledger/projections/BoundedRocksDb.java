@@ -10,9 +10,9 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
 
 /**
- * Bounds the RocksDB memory of every store of one projections instance (SPEC §7): all stores share
- * one LRU block cache ({@value ProjectionSettings#ROCKSDB_CACHE_BYTES}) that also holds index and
- * filter blocks, and one write buffer manager ({@value
+ * Bounds the RocksDB memory of every store of one projections instance (ARCHITECTURE.md §8): all
+ * stores share one LRU block cache ({@value ProjectionSettings#ROCKSDB_CACHE_BYTES}) that also
+ * holds index and filter blocks, and one write buffer manager ({@value
  * ProjectionSettings#ROCKSDB_WRITE_BUFFER_BYTES}) that charges memtables to that cache. The shared
  * objects are created per Kafka Streams instance ({@link Shared}) and handed over in the Streams
  * config under {@link #SHARED_CONFIG}, so no static state is needed and they are closed with the

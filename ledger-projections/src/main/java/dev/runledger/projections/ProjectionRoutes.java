@@ -23,9 +23,9 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * The projections' read API (SPEC §8.2). Every key is answered by the instance that owns it (other
- * instances forward the request there, see {@link InstanceRouter}); lists fan out to every instance
- * and are merged.
+ * The projections' read API (ARCHITECTURE.md §9.1). Every key is answered by the instance that owns
+ * it (other instances forward the request there, see {@link InstanceRouter}); lists fan out to
+ * every instance and are merged.
  *
  * <ul>
  *   <li>{@code GET /v1/runs?conversation_id=&status=&runner_id=&limit=&cursor=} → {@code {items,

@@ -30,10 +30,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The projections (SPEC §7): folds the run ledger into the {@code runs}, {@code run-events} and
- * {@code runs-index} views with {@link dev.runledger.projections.fold.RunFold}, the transcript and
- * state views and the deliveries with {@code ViewFolds}, each through the {@link Projector}, and
- * keeps the dispatch decisions by event id.
+ * The projections (ARCHITECTURE.md §8): folds the run ledger into the {@code runs}, {@code
+ * run-events} and {@code runs-index} views with {@link dev.runledger.projections.fold.RunFold}, the
+ * transcript and state views and the deliveries with {@code ViewFolds}, each through the {@link
+ * Projector}, and keeps the dispatch decisions by event id.
  *
  * <p>Inputs (read as raw bytes and decoded in the processors, so undecodable records go to the DLQ
  * and never stop the application):

@@ -33,9 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A runner worker (SPEC §6): hosts the runners found by {@link RunnerCatalog} for its pool, claims
- * {@code StartRun} commands from the pool's share group ({@link ShareGroupClaimer}), runs up to
- * {@code worker.slots} of them at once and appends their records to the ledger.
+ * A runner worker (ARCHITECTURE.md §7): hosts the runners found by {@link RunnerCatalog} for its
+ * pool, claims {@code StartRun} commands from the pool's share group ({@link ShareGroupClaimer}),
+ * runs up to {@code worker.slots} of them at once and appends their records to the ledger.
  *
  * <p>Topics: reads {@code run-commands.<pool>} (key {@code run_id}, value {@code RunCommand}
  * StartRun) in the pool's share group, and all of {@code run-control} (key {@code run_id}, value

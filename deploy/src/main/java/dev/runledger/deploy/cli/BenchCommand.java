@@ -20,9 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ledger bench} (SPEC §10): in one run, the raw Kafka baseline, then the whole pipeline with
- * the echo runner at saturation and at a fixed offered load; prints every figure and the ratios to
- * the baseline and writes them as JSON.
+ * {@code ledger bench} (ARCHITECTURE.md §11): in one run, the raw Kafka baseline, then the whole
+ * pipeline with the echo runner at saturation and at a fixed offered load; prints every figure and
+ * the ratios to the baseline and writes them as JSON.
  */
 @Command(
     name = "bench",

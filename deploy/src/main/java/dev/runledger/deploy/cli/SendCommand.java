@@ -40,7 +40,10 @@ import picocli.CommandLine.Spec;
       "Example: ledger send --workspace acme --conversation c-1 --text hello"
     })
 final class SendCommand implements Callable<Integer> {
-  @Option(names = "--file", paramLabel = "FILE", description = "The event as JSON (SPEC §8.2).")
+  @Option(
+      names = "--file",
+      paramLabel = "FILE",
+      description = "The event as JSON (ARCHITECTURE.md §9.1).")
   Path file;
 
   @Option(names = "--workspace", description = "workspace_id.")

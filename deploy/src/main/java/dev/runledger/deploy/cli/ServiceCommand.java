@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ledger gateway|orchestrator|worker|projections}: one service per process, as deployed
- * (SPEC §3), each with an HTTP server for its routes, {@code /healthz} and {@code /metrics}.
+ * (ARCHITECTURE.md §1.1), each with an HTTP server for its routes, {@code /healthz} and {@code
+ * /metrics}.
  */
 @Command(mixinStandardHelpOptions = true)
 final class ServiceCommand implements Callable<Integer> {

@@ -36,7 +36,7 @@ final class TopicsCommand implements Runnable {
       name = "create",
       mixinStandardHelpOptions = true,
       description =
-          "Create every runledger topic (SPEC §8.1) with its cleanup policy, the configured"
+          "Create every runledger topic (ARCHITECTURE.md §2.1) with its cleanup policy, the configured"
               + " partitions and replication factor; existing topics are left as they are.")
   static final class Create implements Callable<Integer> {
     @Mixin ConfigOptions config;

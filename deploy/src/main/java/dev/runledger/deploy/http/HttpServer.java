@@ -20,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one HTTP server of a process (SPEC §8.2): every module's routes on one port, one handler that
- * renders {@link ApiException}s, a JSON 500 for anything else, a JSON 404 for unknown routes,
- * {@code GET /healthz} (200 only when every service is healthy, else 503 naming the others) and
- * {@code GET /metrics} in the Prometheus text format.
+ * The one HTTP server of a process (ARCHITECTURE.md §9.1): every module's routes on one port, one
+ * handler that renders {@link ApiException}s, a JSON 500 for anything else, a JSON 404 for unknown
+ * routes, {@code GET /healthz} (200 only when every service is healthy, else 503 naming the others)
+ * and {@code GET /metrics} in the Prometheus text format.
  */
 public final class HttpServer implements Service {
   /** HTTP port; default 8080, 0 for a free one. */
@@ -173,7 +173,9 @@ public final class HttpServer implements Service {
     return matched == null || matched.isEmpty() ? "unmatched" : matched;
   }
 
-  /** Stable codes for the errors Javalin and Jetty raise themselves (SPEC §8.2 statuses). */
+  /**
+   * Stable codes for the errors Javalin and Jetty raise themselves (ARCHITECTURE.md §9.1 statuses).
+   */
   static String codeOf(final int status) {
     return switch (status) {
       case 400 -> "invalid_argument";

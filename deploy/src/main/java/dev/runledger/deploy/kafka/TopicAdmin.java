@@ -21,7 +21,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the topics of the catalogue (SPEC §8.1). */
+/** Creates the topics of the catalogue (ARCHITECTURE.md §2.1). */
 public final class TopicAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
   private static final long TIMEOUT_SECONDS = 60;

@@ -22,7 +22,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Bad input never stops anything (SPEC §9 G5, §11) on a real broker. */
+/** Bad input never stops anything (G5: ARCHITECTURE.md §4, §10) on a real broker. */
 class BadInputEndToEndTest {
   @RegisterExtension
   static final TestStack STACK =

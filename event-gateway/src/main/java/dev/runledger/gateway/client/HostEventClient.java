@@ -84,7 +84,7 @@ public final class HostEventClient implements EventPublisher, AutoCloseable {
 
   /**
    * Produces {@code CancelRun{reason, requested_by}} for {@code runId} onto {@code run-control}
-   * (contract C1), keyed by run id.
+   * (contract C1, ARCHITECTURE.md §12), keyed by run id.
    */
   public CompletableFuture<RecordMetadata> cancelRun(
       final String runId, final String reason, final String requestedBy) {

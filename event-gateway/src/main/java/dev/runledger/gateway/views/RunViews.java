@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
 /**
- * The gateway's port to the projections' views (contract C3): what it needs to answer cancel
- * requests. The default implementation is {@link HttpRunViews}.
+ * The gateway's port to the projections' views (contract C3, ARCHITECTURE.md §12): what it needs to
+ * answer cancel requests. The default implementation is {@link HttpRunViews}.
  */
 public interface RunViews {
 

@@ -13,9 +13,10 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The fold of the run ledger into the {@code runs} and {@code run-events} views (SPEC §7.1, §7.2):
- * one pure, deterministic function shared by the live projection and by rebuild, so replay equals
- * live by construction. Nothing here reads a clock; {@code updated_at} is the record's timestamp.
+ * The fold of the run ledger into the {@code runs} and {@code run-events} views (ARCHITECTURE.md
+ * §3.5, §7.2): one pure, deterministic function shared by the live projection and by rebuild, so
+ * replay equals live by construction. Nothing here reads a clock; {@code updated_at} is the
+ * record's timestamp.
  *
  * <p>The guards, in order:
  *

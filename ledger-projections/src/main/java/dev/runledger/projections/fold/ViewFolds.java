@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The pure folds of the transcript, state and dispatch-decision views (SPEC §7.3–§7.5), shared by
- * the live topology and by rebuild like {@link RunFold}. Nothing here reads a clock.
+ * The pure folds of the transcript, state and dispatch-decision views (ARCHITECTURE.md §8.2),
+ * shared by the live topology and by rebuild like {@link RunFold}. Nothing here reads a clock.
  */
 final class ViewFolds {
   /** Event type of the host events that become user messages. */

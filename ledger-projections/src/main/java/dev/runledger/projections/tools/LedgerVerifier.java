@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks the ledger's invariants (SPEC §7.7) over records fed in topic order: one {@code
+ * Checks the ledger's invariants (ARCHITECTURE.md §8.5) over records fed in topic order: one {@code
  * RunCreated} per run; per run and attempt, sequences start at 1 and increase by exactly 1; at most
  * one applied terminal per run (as {@link RunFold} applies them) and at most one terminal per
  * attempt; every accepted event (the event of a {@code RunCreated}) has a dispatch decision, and no

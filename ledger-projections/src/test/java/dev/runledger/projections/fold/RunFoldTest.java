@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Given ledger records, when one more arrives, expect this view (SPEC §7.1, §7.2). */
+/** Given ledger records, when one more arrives, expect this view (ARCHITECTURE.md §3.5, §7.2). */
 class RunFoldTest {
   private final LedgerFixture ledger = new LedgerFixture("run-1");
   private final Scenario scenario = new Scenario();

@@ -20,9 +20,9 @@ import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
- * Computes what a run may touch, once, at creation (SPEC §5.3): the runner manifest's permissions ∩
- * the binding's resource policy ∩ the event's workspace/conversation scope. Nothing is granted that
- * one of the three does not allow:
+ * Computes what a run may touch, once, at creation (ARCHITECTURE.md §6.3): the runner manifest's
+ * permissions ∩ the binding's resource policy ∩ the event's workspace/conversation scope. Nothing
+ * is granted that one of the three does not allow:
  *
  * <ul>
  *   <li>models, tools, knowledge bases: the manifest's operations (minus {@code unknown}) apply to

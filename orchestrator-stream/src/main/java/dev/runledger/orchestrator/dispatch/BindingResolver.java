@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Picks the binding that handles an event (SPEC §5.2). Candidates are enabled bindings whose event
- * types match (exactly, {@code prefix.*}, or {@code *}), whose scope contains the event and whose
- * filters all pass. The most specific scope wins (thread &gt; conversation &gt; bot &gt;
+ * Picks the binding that handles an event (ARCHITECTURE.md §6.2). Candidates are enabled bindings
+ * whose event types match (exactly, {@code prefix.*}, or {@code *}), whose scope contains the event
+ * and whose filters all pass. The most specific scope wins (thread &gt; conversation &gt; bot &gt;
  * workspace), then the highest priority; a remaining tie is rejected as {@value
  * Resolution#BINDING_AMBIGUOUS}; a winner without a runner manifest as {@value
  * Resolution#RUNNER_UNKNOWN}.

@@ -4,7 +4,7 @@ import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.DispatchMode;
 import dev.runledger.avro.RunnerManifest;
 
-/** The dispatch mode a binding runs with (SPEC §5.4). */
+/** The dispatch mode a binding runs with (ARCHITECTURE.md §6.4). */
 final class DispatchModes {
   private DispatchModes() {}
 

@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The dispatch policies of SPEC §5.4, applied to one conversation (key: the routing key, i.e. the
- * ingest key of its events). Each entry point takes the conversation's working copy {@link
+ * The dispatch policies of ARCHITECTURE.md §6.4, applied to one conversation (key: the routing key,
+ * i.e. the ingest key of its events). Each entry point takes the conversation's working copy {@link
  * Conversation} and one input — a new event with its binding resolution, a run notice, a passed
  * deadline — changes that copy in place and returns the {@link Effects} to write. It does no I/O
  * besides the binding and manifest look-ups it was given, and reads no clock: the same state, input

@@ -13,9 +13,9 @@ import dev.runledger.avro.Trigger;
 import java.time.Instant;
 
 /**
- * Builds what a runner sees when its run starts (SPEC §4 {@code AgentRunContext}). No history is
- * inlined: the context only points at the conversation; the runner pulls what its snapshot's {@code
- * available_apis} allow.
+ * Builds what a runner sees when its run starts (ARCHITECTURE.md §3 {@code AgentRunContext}). No
+ * history is inlined: the context only points at the conversation; the runner pulls what its
+ * snapshot's {@code available_apis} allow.
  */
 final class RunContexts {
   private RunContexts() {}

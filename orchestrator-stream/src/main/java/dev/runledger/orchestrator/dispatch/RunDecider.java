@@ -16,9 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns a binding resolution into what the orchestrator writes for the event (SPEC §5.3, {@code
- * parallel} policy): the decision, and for a new run its {@code RunCreated} ledger record and its
- * {@code StartRun} command. Pure; the topology writes the results in one transaction.
+ * Turns a binding resolution into what the orchestrator writes for the event (ARCHITECTURE.md §6.3,
+ * {@code parallel} policy): the decision, and for a new run its {@code RunCreated} ledger record
+ * and its {@code StartRun} command. Pure; the topology writes the results in one transaction.
  */
 public final class RunDecider {
   /** Producer of every ledger record the orchestrator writes. */

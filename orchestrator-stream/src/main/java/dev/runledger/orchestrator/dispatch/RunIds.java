@@ -5,7 +5,7 @@ import java.util.UUID;
 
 /**
  * Run ids derived from ({@code event_id}, {@code binding_id}), so processing an event again can
- * never create a second run for the same binding (SPEC §5.3).
+ * never create a second run for the same binding (ARCHITECTURE.md §6.3).
  */
 public final class RunIds {
   /** Prefix of every run id. */

@@ -13,8 +13,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Decodes and validates ingest records (SPEC §5.1). Bytes that do not decode go to the DLQ; an
- * event that decodes but fails validation goes to the DLQ with code {@value
+ * Decodes and validates ingest records (ARCHITECTURE.md §6.1). Bytes that do not decode go to the
+ * DLQ; an event that decodes but fails validation goes to the DLQ with code {@value
  * HostEventValidator#EVENT_INVALID} and gets an {@code invalid} decision (when it has an event id
  * to key it by). Valid events go on, keyed by event id. A validation that fails unexpectedly ends
  * the event with a {@link FailedDispatch} decision through the same child as invalid ones.

@@ -14,12 +14,12 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Drops events whose {@code event_id} was already decided within the dedupe window (SPEC §5.1):
- * they get a {@code duplicate} decision naming the original decision's run and binding, and nothing
- * else. When the lookup itself fails the event is decided as failed ({@link FailedDispatch})
- * through the same outlet. Decisions are kept by the conversation processor in the {@value
- * DispatchTopology#STORE_DECISIONS} window store (window start = wall-clock ms of the decision),
- * whose retention is the window, so old ids expire segment by segment without a scan.
+ * Drops events whose {@code event_id} was already decided within the dedupe window (ARCHITECTURE.md
+ * §6.1): they get a {@code duplicate} decision naming the original decision's run and binding, and
+ * nothing else. When the lookup itself fails the event is decided as failed ({@link
+ * FailedDispatch}) through the same outlet. Decisions are kept by the conversation processor in the
+ * {@value DispatchTopology#STORE_DECISIONS} window store (window start = wall-clock ms of the
+ * decision), whose retention is the window, so old ids expire segment by segment without a scan.
  */
 final class DedupeProcessor implements Processor<String, HostEvent, String, SpecificRecord> {
   private final long windowMs;

@@ -31,9 +31,9 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 
 /**
- * The orchestrator's dispatch topology (SPEC §5): decode and validate host events, drop duplicates,
- * resolve the binding and apply the binding's dispatch policy per conversation; learn from the
- * ledger when runs are claimed and end, take cancel requests, time out runs.
+ * The orchestrator's dispatch topology (ARCHITECTURE.md §6): decode and validate host events, drop
+ * duplicates, resolve the binding and apply the binding's dispatch policy per conversation; learn
+ * from the ledger when runs are claimed and end, take cancel requests, time out runs.
  *
  * <p>Sub-topology 1, the run tracker, keyed by run id:
  *

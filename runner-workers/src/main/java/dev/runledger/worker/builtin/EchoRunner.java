@@ -12,12 +12,12 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * {@code builtin:echo/default} (SPEC §6.6): deterministic, for demos, tests and benchmarks. Each
- * turn waits {@code turn_delay_ms}, then echoes as a few {@code message.delta} chunks and one
- * {@code message.completed}: turn 1 the input text exactly; each later turn the texts of the
- * steering items pulled just before it, joined by a newline (a turn with nothing pulled emits
- * nothing). Then {@code run.completed{finish_reason=stop, message=<last echoed message>}}. Cancel
- * ends it at once.
+ * {@code builtin:echo/default} (ARCHITECTURE.md §7.6): deterministic, for demos, tests and
+ * benchmarks. Each turn waits {@code turn_delay_ms}, then echoes as a few {@code message.delta}
+ * chunks and one {@code message.completed}: turn 1 the input text exactly; each later turn the
+ * texts of the steering items pulled just before it, joined by a newline (a turn with nothing
+ * pulled emits nothing). Then {@code run.completed{finish_reason=stop, message=<last echoed
+ * message>}}. Cancel ends it at once.
  */
 public final class EchoRunner extends BuiltinRunner {
   /** The runner id. */

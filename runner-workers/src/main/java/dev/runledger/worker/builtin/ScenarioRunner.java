@@ -27,9 +27,9 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * {@code builtin:scenario/default} (SPEC §6.6): follows a script from the binding's {@code
- * runner_config}, for tests. It declares every permission in its manifest, so what a run may do is
- * exactly what its binding grants.
+ * {@code builtin:scenario/default} (ARCHITECTURE.md §7.6): follows a script from the binding's
+ * {@code runner_config}, for tests. It declares every permission in its manifest, so what a run may
+ * do is exactly what its binding grants.
  *
  * <p>The config is {@code {"steps": [step, ...]}}; each step is an object with one of these keys,
  * run in order:

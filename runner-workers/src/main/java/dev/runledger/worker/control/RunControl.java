@@ -15,10 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a worker knows from {@code run-control} (C1, C2): which runs were cancelled and each run's
- * steering items in claim order (the order they reached {@code run-control}; duplicates by {@code
- * source_event_id} are dropped). Every worker keeps this for every run, because it cannot know
- * which run it will claim next, including items that arrived before it claimed the run.
+ * What a worker knows from {@code run-control} (contracts C1, C2: ARCHITECTURE.md §12): which runs
+ * were cancelled and each run's steering items in claim order (the order they reached {@code
+ * run-control}; duplicates by {@code source_event_id} are dropped). Every worker keeps this for
+ * every run, because it cannot know which run it will claim next, including items that arrived
+ * before it claimed the run.
  *
  * <p>Bounded: at most {@code maxRuns} runs are remembered (the least recently touched is forgotten
  * first) and at most {@code maxItemsPerRun} steering items per run (later items are logged and

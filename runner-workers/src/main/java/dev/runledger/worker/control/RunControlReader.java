@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@code CancelRun} or {@code SteerRun}) into {@link RunControl}: every partition, no consumer
  * group, from the beginning, then continuously. {@link #start} returns once the reader has caught
  * up with the end offsets seen at start, so the worker claims nothing before it knows every earlier
- * cancel (C1).
+ * cancel (contract C1, ARCHITECTURE.md §12).
  *
  * <p>Why no group: every worker needs every command (the run may be claimed by any of them), and a
  * restarted worker must see cancels and steering sent before it started. A record that cannot be

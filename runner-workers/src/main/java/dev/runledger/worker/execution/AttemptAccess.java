@@ -11,7 +11,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The {@link RunAccess} an attempt lends its host API (C4). */
+/** The {@link RunAccess} an attempt lends its host API (contract C4, ARCHITECTURE.md §12). */
 final class AttemptAccess implements RunAccess {
   private static final Logger LOG = LoggerFactory.getLogger(AttemptAccess.class);
 

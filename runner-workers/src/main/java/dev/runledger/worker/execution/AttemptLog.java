@@ -41,7 +41,7 @@ import java.util.Set;
  *   <li>With coalescing on, consecutive {@code message.delta}s of one role are merged into one held
  *       delta (up to {@value #MAX_COALESCED_CHARS} characters); any other record flushes it first,
  *       so ledger order is kept. The caller {@linkplain #flushDelta flushes} it when its window
- *       passes (SPEC §6.2).
+ *       passes (ARCHITECTURE.md §7.2).
  * </ol>
  */
 final class AttemptLog {

@@ -26,11 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One attempt of one run on this worker, from claim to terminal record (SPEC §6.2, §6.4): {@code
- * RunClaimed}, {@code RunLiveness{waiting_runner}}, what the runner emits, then exactly one
- * terminal — the runner's own, or one the worker writes: {@code runner.error} when the runner
- * throws, {@code no_output} when it returns without a terminal, {@code deadline_exceeded} when
- * {@code deadline_at} passes, {@code cancelled} on {@link #cancel} (a {@code CancelRun} on
+ * One attempt of one run on this worker, from claim to terminal record (ARCHITECTURE.md §7.2,
+ * §6.4): {@code RunClaimed}, {@code RunLiveness{waiting_runner}}, what the runner emits, then
+ * exactly one terminal — the runner's own, or one the worker writes: {@code runner.error} when the
+ * runner throws, {@code no_output} when it returns without a terminal, {@code deadline_exceeded}
+ * when {@code deadline_at} passes, {@code cancelled} on {@link #cancel} (a {@code CancelRun} on
  * run-control), {@code runner-stalled} when the runner shows no activity for the inactivity timeout
  * on the worker's clock ({@link Inactivity}). Deltas are coalesced within {@code
  * worker.delta.coalesce.ms} (0 turns it off); whatever comes after the terminal is ignored and
@@ -96,8 +96,8 @@ public final class RunExecution implements ClaimedAttempt {
   }
 
   /**
-   * An attempt for a run that was cancelled before it was claimed (C1): it writes nothing and is
-   * settled at once, so the command is accepted without running.
+   * An attempt for a run that was cancelled before it was claimed (contract C1, ARCHITECTURE.md
+   * §12): it writes nothing and is settled at once, so the command is accepted without running.
    */
   public static RunExecution skipped(final RunClaim claim, final WorkerContext worker) {
     final RunExecution execution = new RunExecution(claim, null, null, worker);

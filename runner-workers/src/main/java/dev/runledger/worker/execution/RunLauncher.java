@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * ended — {@code worker.cancel.grace.ms} after the run ended: then its thread is interrupted again
  * and abandoned (the run pool grows a thread instead of queueing the next run behind it).
  *
- * <p>A {@code StartRun} for a run already cancelled on run-control (C1) is settled without running
- * and without writing anything.
+ * <p>A {@code StartRun} for a run already cancelled on run-control (contract C1, ARCHITECTURE.md
+ * §12) is settled without running and without writing anything.
  */
 public final class RunLauncher implements RunStarter {
   /** A command on the pool topic that is not a {@code StartRun}. */

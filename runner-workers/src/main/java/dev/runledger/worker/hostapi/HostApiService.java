@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The worker's host API (SPEC §6.5): a {@link HostApiFactory} whose {@link HostApi}s check every
- * call against the run's frozen authorization snapshot and active attempt, audit it as a {@code
- * HostApiCall}, and serve it from the projections' views over HTTP ({@link HttpViewReader}, setting
- * {@value HostApiSettings#VIEWS_URL}), the {@code artifacts} topic ({@link ArtifactCache}) and the
- * {@link Providers} found by {@link java.util.ServiceLoader}.
+ * The worker's host API (ARCHITECTURE.md §7.5): a {@link HostApiFactory} whose {@link HostApi}s
+ * check every call against the run's frozen authorization snapshot and active attempt, audit it as
+ * a {@code HostApiCall}, and serve it from the projections' views over HTTP ({@link
+ * HttpViewReader}, setting {@value HostApiSettings#VIEWS_URL}), the {@code artifacts} topic ({@link
+ * ArtifactCache}) and the {@link Providers} found by {@link java.util.ServiceLoader}.
  *
  * <p>Found by {@code ServiceLoader} as the default factory (then {@link #configure} gives it the
  * worker's configuration), or built directly with {@link #HostApiService(LedgerConfig,

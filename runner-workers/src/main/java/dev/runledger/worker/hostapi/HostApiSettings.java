@@ -39,7 +39,7 @@ public record HostApiSettings(
   public static final String ARTIFACT_CACHE_BYTES = "worker.hostapi.artifact.cache.bytes";
   public static final String MAX_CALLS = "worker.hostapi.max.calls.per.attempt";
 
-  /** The inline artifact limit of SPEC §4: 1 MiB. */
+  /** The inline artifact limit of ARCHITECTURE.md §3: 1 MiB. */
   public static final int ONE_MIB = 1 << 20;
 
   public static final Setting<Duration> VIEWS_TIMEOUT =

@@ -24,12 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The host API of one attempt (SPEC §6.5). Each call is checked first against the attempt (active,
- * same run as its snapshot, before the deadline), then against the frozen snapshot (the method's
- * {@code available_apis} flag, then the resource or scope it names), then its parameters; only then
- * is it served. Every call, allowed or not, is audited through {@link RunAccess#audit} as a {@code
- * HostApiCall}: {@code allowed}, {@code denied} (code {@code unauthorized}) or {@code failed} (any
- * other code).
+ * The host API of one attempt (ARCHITECTURE.md §7.5). Each call is checked first against the
+ * attempt (active, same run as its snapshot, before the deadline), then against the frozen snapshot
+ * (the method's {@code available_apis} flag, then the resource or scope it names), then its
+ * parameters; only then is it served. Every call, allowed or not, is audited through {@link
+ * RunAccess#audit} as a {@code HostApiCall}: {@code allowed}, {@code denied} (code {@code
+ * unauthorized}) or {@code failed} (any other code).
  */
 final class RunHostApi implements HostApi {
   private static final Logger LOG = LoggerFactory.getLogger(RunHostApi.class);

@@ -17,10 +17,10 @@ import java.util.TreeMap;
 
 /**
  * {@code state_get|set|delete|list} and {@code storage_get|set|delete|list}. Writes are {@code
- * state.updated} results through {@link RunAccess#emit} (contract C3 scopes: {@code conversation},
- * {@code actor}, {@code subject}, {@code runner}, {@code binding}; {@code storage.plugin} and
- * {@code storage.workspace}); reads come from the state view with this attempt's own writes laid
- * over it.
+ * state.updated} results through {@link RunAccess#emit} (contract C3 scopes, ARCHITECTURE.md §12:
+ * {@code conversation}, {@code actor}, {@code subject}, {@code runner}, {@code binding}; {@code
+ * storage.plugin} and {@code storage.workspace}); reads come from the state view with this
+ * attempt's own writes laid over it.
  */
 final class StateMethods {
   static final String STATE_UPDATED = "state.updated";
@@ -217,7 +217,9 @@ final class StateMethods {
     return answer;
   }
 
-  /** The id a scope has in this run (C3), null when the run has none. */
+  /**
+   * The id a scope has in this run (contract C3, ARCHITECTURE.md §12), null when the run has none.
+   */
   private String stateScopeId(final String scope) {
     return switch (scope) {
       case "conversation" -> snapshot.getConversationId();

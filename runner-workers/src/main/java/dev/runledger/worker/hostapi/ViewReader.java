@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
 /**
- * The host API's port to the projections' views (contract C3). Every answer is the JSON of the
- * projection's HTTP API (SPEC §8.2); "not there" is an empty {@link Optional}. Failures to reach
- * the views throw {@link dev.runledger.worker.spi.AgentApiException} with {@code runtime_error}.
+ * The host API's port to the projections' views (contract C3, ARCHITECTURE.md §12). Every answer is
+ * the JSON of the projection's HTTP API (ARCHITECTURE.md §9.1); "not there" is an empty {@link
+ * Optional}. Failures to reach the views throw {@link dev.runledger.worker.spi.AgentApiException}
+ * with {@code runtime_error}.
  */
 interface ViewReader {
 

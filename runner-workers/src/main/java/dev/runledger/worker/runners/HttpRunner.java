@@ -20,13 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An {@code http:<name>} runner (SPEC §6.6): POSTs {@code {"type": "run.start", "protocol": 1,
- * "context", "host_api": {"url", "token"}}} to the configured URL and reads result messages back
- * from the response, as NDJSON ({@code {"type", "data"}} per line) or server-sent events ({@code
- * data:} lines). The runner calls the host API at {@code host_api.url} with {@code Authorization:
- * Bearer <token>} ({@link HostApiEndpoint}); the token is valid until the run ends. Cancel closes
- * the response stream. Failure codes as for {@code proc:*}: {@code runner.http_status}, {@code
- * runner.start_failed}, {@code runner.bad_output}, {@code runner.output_limit}, {@code no_output}.
+ * An {@code http:<name>} runner (ARCHITECTURE.md §7.6): POSTs {@code {"type": "run.start",
+ * "protocol": 1, "context", "host_api": {"url", "token"}}} to the configured URL and reads result
+ * messages back from the response, as NDJSON ({@code {"type", "data"}} per line) or server-sent
+ * events ({@code data:} lines). The runner calls the host API at {@code host_api.url} with {@code
+ * Authorization: Bearer <token>} ({@link HostApiEndpoint}); the token is valid until the run ends.
+ * Cancel closes the response stream. Failure codes as for {@code proc:*}: {@code
+ * runner.http_status}, {@code runner.start_failed}, {@code runner.bad_output}, {@code
+ * runner.output_limit}, {@code no_output}.
  */
 final class HttpRunner implements AgentRunner {
   private static final Logger LOG = LoggerFactory.getLogger(HttpRunner.class);

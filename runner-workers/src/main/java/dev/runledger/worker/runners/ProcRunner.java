@@ -7,9 +7,10 @@ import dev.runledger.worker.spi.RunSession;
 import java.util.Map;
 
 /**
- * A {@code proc:<name>} runner (SPEC §6.6): runs a configured command per run, in its own working
- * directory, and speaks the stdio runner protocol with it ({@code docs/runner-protocol.md}). See
- * {@link ProcRunnerSettings} for its configuration and {@link ProcRun} for one execution.
+ * A {@code proc:<name>} runner (ARCHITECTURE.md §7.6): runs a configured command per run, in its
+ * own working directory, and speaks the stdio runner protocol with it ({@code
+ * docs/runner-protocol.md}). See {@link ProcRunnerSettings} for its configuration and {@link
+ * ProcRun} for one execution.
  */
 final class ProcRunner implements AgentRunner {
   private final RunnerManifest manifest;

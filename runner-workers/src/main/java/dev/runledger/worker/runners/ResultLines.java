@@ -21,7 +21,7 @@ import java.util.Base64;
  *       {@code state_delete} when {@code value} is null; {@code storage.plugin}/{@code
  *       storage.workspace} scopes through {@code storage_*}), so it is checked and audited like a
  *       call; nothing is returned to emit.
- *   <li>{@code run.failed} accepts PROTOCOL_V1's {@code message} for {@code error}.
+ *   <li>{@code run.failed} accepts the stdio protocol's {@code message} for {@code error}.
  *   <li>{@code artifact.created} content over 1 MiB is rejected ({@code payload_too_large}).
  *   <li>any other type goes through {@link Results#fromJson} (unknown types are kept as {@code
  *       UnknownResult}).

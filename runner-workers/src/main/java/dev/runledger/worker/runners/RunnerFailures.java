@@ -1,8 +1,8 @@
 package dev.runledger.worker.runners;
 
 /**
- * The stable {@code run.failed.code} values of external runners (SPEC §6.6), next to those of
- * {@link dev.runledger.worker.spi.FailureCodes}. Never rename one.
+ * The stable {@code run.failed.code} values of external runners (ARCHITECTURE.md §7.6), next to
+ * those of {@link dev.runledger.worker.spi.FailureCodes}. Never rename one.
  */
 final class RunnerFailures {
   /** The process exited with a non-zero status before writing a terminal result. */

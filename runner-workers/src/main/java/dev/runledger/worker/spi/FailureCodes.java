@@ -3,9 +3,9 @@ package dev.runledger.worker.spi;
 import java.util.List;
 
 /**
- * The stable {@code run.failed.code} values (SPEC §6.6), in one place. Never rename one: views and
- * alerts key on them. Runners may add their own codes (e.g. a script's), but the worker writes only
- * these.
+ * The stable {@code run.failed.code} values (ARCHITECTURE.md §7.6), in one place. Never rename one:
+ * views and alerts key on them. Runners may add their own codes (e.g. a script's), but the worker
+ * writes only these.
  */
 public final class FailureCodes {
   /** The runner threw. */

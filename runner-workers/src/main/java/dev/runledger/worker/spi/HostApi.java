@@ -3,8 +3,8 @@ package dev.runledger.worker.spi;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The host API a runner calls during a run (SPEC §6.5, the seeds' PROTOCOL_V1 §8): {@code
- * history_page}, {@code history_search}, {@code event_get}, {@code event_page}, {@code
+ * The host API a runner calls during a run (ARCHITECTURE.md §7.5, docs/runner-protocol.md §5):
+ * {@code history_page}, {@code history_search}, {@code event_get}, {@code event_page}, {@code
  * steering_pull}, {@code artifact_metadata}, {@code artifact_read_range}, {@code
  * state_get|set|delete|list}, {@code storage_get|set|delete|list}, {@code invoke_model}, {@code
  * call_tool}, {@code retrieve_knowledge}. Methods and parameters are JSON, so the same object

@@ -18,8 +18,8 @@ import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Builders for the results runners emit, with the result type names of SPEC §4 (PROTOCOL_V1 §7.2).
- * The {@code type} always matches the payload.
+ * Builders for the results runners emit, with the result type names of ARCHITECTURE.md §3
+ * (docs/runner-protocol.md §4.1). The {@code type} always matches the payload.
  */
 public final class Results {
   /** A streamed chunk of a message. */
@@ -109,9 +109,9 @@ public final class Results {
 
   /**
    * A result from its wire form {@code {"type": T, "data": {...}}} (the stdio and HTTP runner
-   * protocols, the scenario runner): {@code data} is the JSON form (SPEC §8.2, {@link AvroJson}) of
-   * the payload record of {@code type}; a type this version does not know becomes an {@code
-   * UnknownResult} carrying {@code data} as JSON.
+   * protocols, the scenario runner): {@code data} is the JSON form (ARCHITECTURE.md §9.1, {@link
+   * AvroJson}) of the payload record of {@code type}; a type this version does not know becomes an
+   * {@code UnknownResult} carrying {@code data} as JSON.
    *
    * @throws dev.runledger.schemas.json.JsonFieldException when {@code data} does not fit the type
    */

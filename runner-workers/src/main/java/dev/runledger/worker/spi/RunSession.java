@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * A runner's handle on the attempt it is executing: the sink for its results and its view of
- * cancellation. Safe to use from any thread. Host-API calls (SPEC §6.5) go through {@link
- * #hostApi()}, checked against the run's authorization snapshot by the worker.
+ * cancellation. Safe to use from any thread. Host-API calls (ARCHITECTURE.md §7.5) go through
+ * {@link #hostApi()}, checked against the run's authorization snapshot by the worker.
  *
  * <p>Activity: every {@link #emit}, steering pull, {@link #liveness} report and host-API call
  * counts as activity; a runner that shows none for {@code worker.inactivity.timeout.ms} is failed

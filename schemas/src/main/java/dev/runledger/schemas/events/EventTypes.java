@@ -3,9 +3,10 @@ package dev.runledger.schemas.events;
 import java.util.regex.Pattern;
 
 /**
- * The one rule for host event types (SPEC §11): {@code word.word[.word]}, words of lowercase
- * letters, digits and {@code _}, e.g. {@code message.received}. Bindings may also name a prefix
- * pattern {@code word.*} or {@code word.word.*}. The gateway and the orchestrator both check it.
+ * The one rule for host event types (ARCHITECTURE.md §10): {@code word.word[.word]}, words of
+ * lowercase letters, digits and {@code _}, e.g. {@code message.received}. Bindings may also name a
+ * prefix pattern {@code word.*} or {@code word.word.*}. The gateway and the orchestrator both check
+ * it.
  */
 public final class EventTypes {
   /** An event type. */

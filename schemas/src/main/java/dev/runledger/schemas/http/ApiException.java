@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * An HTTP API error with a stable code (SPEC §8.2): rendered as {@code {"error": {"code",
- * "message", "field"?}}} with the given status by the one exception handler of the HTTP server.
+ * An HTTP API error with a stable code (ARCHITECTURE.md §9.1): rendered as {@code {"error":
+ * {"code", "message", "field"?}}} with the given status by the one exception handler of the HTTP
+ * server.
  */
 public final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;

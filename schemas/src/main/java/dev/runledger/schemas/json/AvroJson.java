@@ -33,11 +33,11 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The JSON form of runledger records (SPEC §8.2): field names are the Avro names; a field stored as
- * {@code X_json} appears as the plain JSON value under {@code X}; enum symbols are lowercase;
- * timestamps are epoch milliseconds; a union of several records is written as {@code {"Name":
- * {...}}}. Parsing is strict: unknown fields, wrong types and missing required fields fail with a
- * {@link JsonFieldException} naming the field.
+ * The JSON form of runledger records (ARCHITECTURE.md §9.1): field names are the Avro names; a
+ * field stored as {@code X_json} appears as the plain JSON value under {@code X}; enum symbols are
+ * lowercase; timestamps are epoch milliseconds; a union of several records is written as {@code
+ * {"Name": {...}}}. Parsing is strict: unknown fields, wrong types and missing required fields fail
+ * with a {@link JsonFieldException} naming the field.
  */
 public final class AvroJson {
   private static final String JSON_SUFFIX = "_json";

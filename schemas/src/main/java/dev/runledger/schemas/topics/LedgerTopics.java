@@ -22,9 +22,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * The typed topic catalogue (SPEC §8.1). Built from settings and serdes by {@link #create}; an
- * instance is immutable, and there is no static catalogue, so serdes are never built before their
- * configuration is known.
+ * The typed topic catalogue (ARCHITECTURE.md §2.1). Built from settings and serdes by {@link
+ * #create}; an instance is immutable, and there is no static catalogue, so serdes are never built
+ * before their configuration is known.
  */
 public final class LedgerTopics {
   private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");

@@ -10,7 +10,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
-/** Every record and field has a doc, every enum a default symbol (SPEC §4). */
+/** Every record and field has a doc, every enum a default symbol (ARCHITECTURE.md §3). */
 class SchemaDocumentationTest {
 
   @Test
