@@ -2,11 +2,16 @@ package dev.runledger.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.avro.Decision;
+import dev.runledger.avro.RunStatus;
 import dev.runledger.gateway.views.RunViews;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -17,7 +22,11 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * before its run exists). Optional body {@code {"reason": "..."}} (default {@value
  * #DEFAULT_REASON}). Each produces {@code CancelRun{reason, requested_by=api}} onto {@code
  * run-control} and answers 202 {@code {run_id, event_id?, reason}}; 404 for an unknown run or
- * event, 409 {@value #EVENT_NO_RUN} for an event whose decision names no run.
+ * event, 409 {@value #EVENT_NO_RUN} for an event whose decision names no run and 409 {@value
+ * #RUN_FINISHED} (naming the status) for a run that has already ended. Both paths answer alike: the
+ * run of an event is looked up as by run id, except that the run of an {@code enqueued} or {@code
+ * followup} decision may not exist yet (it is cancelled before it starts). Unknown body fields and
+ * query parameters are 400.
  */
 final class CancelRoutes {
   public static final String RUN_CANCEL_PATH = "/v1/runs/{run_id}/cancel";
@@ -31,6 +40,21 @@ final class CancelRoutes {
 
   /** The event was decided without a run (no binding, rejected, invalid, ...). */
   public static final String EVENT_NO_RUN = "event.no_run";
+
+  /** The run has already ended; a cancel could not take effect. */
+  public static final String RUN_FINISHED = "run.finished";
+
+  private static final String REASON = "reason";
+  private static final Set<String> FINISHED =
+      Set.of(
+          lower(RunStatus.COMPLETED),
+          lower(RunStatus.FAILED),
+          lower(RunStatus.CANCELLED),
+          lower(RunStatus.TIMEOUT));
+
+  /** Decisions whose run is only created later, when the conversation's active run ends. */
+  private static final Set<String> AWAITING =
+      Set.of(lower(Decision.ENQUEUED), lower(Decision.FOLLOWUP));
 
   private static final int MAX_BODY_BYTES = 16_384;
 
@@ -60,9 +84,9 @@ final class CancelRoutes {
   private void cancelRun(final Context ctx) {
     final String runId = ctx.pathParam("run_id");
     final String reason = reason(ctx);
-    if (views.run(runId).isEmpty()) {
-      throw ApiException.notFound("run '" + runId + "' is unknown");
-    }
+    final JsonNode run =
+        views.run(runId).orElseThrow(() -> ApiException.notFound("run '" + runId + "' is unknown"));
+    checkNotFinished(run, runId);
     acks.await(canceller.cancel(runId, reason, REQUESTED_BY), "the cancel request");
     ctx.status(202).json(answer(runId, null, reason));
   }
@@ -89,22 +113,61 @@ final class CancelRoutes {
               + decision.path("decision").asText("unknown")
               + ")");
     }
+    final Optional<JsonNode> view = views.run(runId);
+    if (view.isPresent()) {
+      checkNotFinished(view.get(), runId);
+    } else if (!AWAITING.contains(decision.path("decision").asText())) {
+      throw ApiException.notFound(
+          "run '"
+              + runId
+              + "' of event '"
+              + eventId
+              + "' is unknown (it may have been cleaned up)");
+    }
     acks.await(canceller.cancel(runId, reason, REQUESTED_BY), "the cancel request");
     ctx.status(202).json(answer(runId, eventId, reason));
   }
 
+  private static void checkNotFinished(final JsonNode run, final String runId) {
+    final String status = run.path("status").asText();
+    if (FINISHED.contains(status)) {
+      throw new ApiException(
+          409,
+          RUN_FINISHED,
+          "run '"
+              + runId
+              + "' has already ended (status "
+              + status
+              + "); there is nothing to cancel");
+    }
+  }
+
+  private static String lower(final Enum<?> symbol) {
+    return symbol.name().toLowerCase(Locale.ROOT);
+  }
+
   private static String reason(final Context ctx) {
+    QueryParams.only(ctx);
     final byte[] body = RequestBodies.read(ctx, MAX_BODY_BYTES, "cancel body");
     if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
       return DEFAULT_REASON;
     }
     final ObjectNode object = JsonBodies.parseObject(body);
-    final JsonNode reason = object.get("reason");
+    object
+        .fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!REASON.equals(name)) {
+                throw JsonBodies.invalid(
+                    "", name, "is not a known field of a cancel request (only 'reason')");
+              }
+            });
+    final JsonNode reason = object.get(REASON);
     if (reason == null || reason.isNull()) {
       return DEFAULT_REASON;
     }
     if (!reason.isTextual() || reason.asText().isBlank()) {
-      throw ApiException.invalid("reason", "reason must be a non-empty string");
+      throw ApiException.invalid(REASON, "reason must be a non-empty string");
     }
     return reason.asText();
   }

@@ -18,8 +18,8 @@ import java.util.UUID;
  * Turns a request body into a valid {@link HostEvent} or an {@link ApiException} naming what is
  * wrong (ARCHITECTURE.md §10): 413 {@code payload_too_large} for an oversize body or {@code
  * input.text}, 400 {@code invalid_argument} with the field for everything else. Fills what a caller
- * may omit: {@code event_id} (a random UUID), {@code event_time} (now) and {@code source} ({@code
- * api}). Pure.
+ * may omit: {@code event_id} (the {@value #IDEMPOTENCY_KEY} header, else a random UUID), {@code
+ * event_time} (now) and {@code source} ({@code api}). Pure.
  */
 public final class EventValidator {
   /** Event types are two or three dot-separated words of lowercase letters, digits and '_'. */
@@ -27,7 +27,11 @@ public final class EventValidator {
   /** Longest identifier (event, workspace, bot, conversation, thread), in characters. */
   public static final int MAX_ID_LENGTH = 256;
 
+  /** Header of {@code POST /v1/events} that is the event id when the body gives none. */
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
   static final String EVENTS = "events";
+  static final String EVENT_ID = "event_id";
   private static final String DEFAULT_SOURCE = "api";
 
   private final GatewaySettings settings;
@@ -40,9 +44,37 @@ public final class EventValidator {
 
   /** The event in the body of {@code POST /v1/events}. */
   public HostEvent validate(final byte[] body) {
+    return validate(body, null);
+  }
+
+  /**
+   * The event in the body of {@code POST /v1/events} sent with the {@value #IDEMPOTENCY_KEY} header
+   * {@code idempotencyKey} (null without one): it is the event id when the body gives none, and a
+   * body {@code event_id} that differs from it is a 400.
+   */
+  public HostEvent validate(final byte[] body, final String idempotencyKey) {
     checkSize(
         JsonBodies.BODY, body.length, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
-    return validate(JsonBodies.parseObject(body), "");
+    final ObjectNode json = JsonBodies.parseObject(body);
+    if (idempotencyKey == null) {
+      return validate(json, "");
+    }
+    checkId("", IDEMPOTENCY_KEY, idempotencyKey);
+    final JsonNode given = json.get(EVENT_ID);
+    if (given == null || given.isNull()) {
+      return validate(json.deepCopy().put(EVENT_ID, idempotencyKey), "");
+    }
+    if (!given.isTextual() || !given.asText().equals(idempotencyKey)) {
+      throw JsonBodies.invalid(
+          "",
+          EVENT_ID,
+          "differs from the "
+              + IDEMPOTENCY_KEY
+              + " header '"
+              + idempotencyKey
+              + "'; give one event id, or the same in both");
+    }
+    return validate(json, "");
   }
 
   /** The events in the body of {@code POST /v1/events:batch}, {@code {"events": [...]}}. */
@@ -119,8 +151,8 @@ public final class EventValidator {
 
   private ObjectNode withDefaults(final ObjectNode json) {
     final ObjectNode filled = json.deepCopy();
-    if (absent(filled, "event_id")) {
-      filled.put("event_id", UUID.randomUUID().toString());
+    if (absent(filled, EVENT_ID)) {
+      filled.put(EVENT_ID, UUID.randomUUID().toString());
     }
     if (absent(filled, "event_time")) {
       filled.put("event_time", clock.millis());
@@ -137,7 +169,7 @@ public final class EventValidator {
   }
 
   private static void checkIds(final HostEvent event, final String prefix) {
-    checkId(prefix, "event_id", event.getEventId());
+    checkId(prefix, EVENT_ID, event.getEventId());
     checkId(prefix, "workspace_id", event.getWorkspaceId());
     checkOptionalId(prefix, "bot_id", event.getBotId());
     checkOptionalId(prefix, "conversation_id", event.getConversationId());

@@ -11,6 +11,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -30,8 +31,8 @@ public final class GatewayRoutes {
   static final String BINDING_ID = "binding_id";
   static final String WORKSPACE_ID = "workspace_id";
   private static final String BATCH_WRITE =
-      "every event of the batch (some may have been written; events that carry their own"
-          + " event_id are deduplicated when the batch is retried)";
+      "every event of the batch (some may have been written; retried with the event_ids of"
+          + " 'items', they are deduplicated)";
 
   private final EventValidator events;
   private final BindingValidator bindings;
@@ -81,20 +82,41 @@ public final class GatewayRoutes {
   }
 
   private void postEvent(final Context ctx) {
+    QueryParams.only(ctx);
     final byte[] body =
         RequestBodies.read(ctx, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
-    final HostEvent event = events.validate(body);
-    final RecordMetadata written = acks.await(publisher.send(event), "the event");
-    ctx.status(202).json(accepted(event, written));
+    final HostEvent event = events.validate(body, ctx.header(EventValidator.IDEMPOTENCY_KEY));
+    awaitWithIds(
+            ctx,
+            List.of(event),
+            List.of(publisher.send(event)),
+            "event '" + event.getEventId() + "' (retried with this event_id, it is deduplicated)",
+            false)
+        .ifPresent(written -> ctx.status(202).json(accepted(event, written.get(0))));
   }
 
   private void postBatch(final Context ctx) {
+    QueryParams.only(ctx);
+    if (ctx.header(EventValidator.IDEMPOTENCY_KEY) != null) {
+      throw ApiException.invalid(
+          EventValidator.IDEMPOTENCY_KEY,
+          "the "
+              + EventValidator.IDEMPOTENCY_KEY
+              + " header is only taken by POST "
+              + EVENTS_PATH
+              + "; give each event of a batch its own event_id");
+    }
     final byte[] body =
         RequestBodies.read(ctx, settings.maxBatchBytes(), GatewaySettings.MAX_BATCH_BYTES);
     final List<HostEvent> valid = events.validateBatch(body);
     final List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(valid.size());
     valid.forEach(event -> sent.add(publisher.send(event)));
-    final List<RecordMetadata> written = acks.awaitAll(sent, BATCH_WRITE);
+    final Optional<List<RecordMetadata>> acknowledged =
+        awaitWithIds(ctx, valid, sent, BATCH_WRITE, true);
+    if (acknowledged.isEmpty()) {
+      return;
+    }
+    final List<RecordMetadata> written = acknowledged.get();
     final ArrayNode items = AvroJson.mapper().createArrayNode();
     for (int i = 0; i < valid.size(); i++) {
       items.add(accepted(valid.get(i), written.get(i)));
@@ -104,7 +126,34 @@ public final class GatewayRoutes {
     ctx.status(202).json(response);
   }
 
+  /**
+   * The writes' results; or empty after answering the 503 of a failed write with the event ids the
+   * events were written with ({@code event_id}, and {@code items[].event_id} for a batch), so a
+   * client retries with the same ids and the orchestrator's dedupe keeps it to one run.
+   */
+  private Optional<List<RecordMetadata>> awaitWithIds(
+      final Context ctx,
+      final List<HostEvent> written,
+      final List<CompletableFuture<RecordMetadata>> writes,
+      final String what,
+      final boolean batch) {
+    try {
+      return Optional.of(acks.awaitAll(writes, what));
+    } catch (final ApiException e) {
+      final ObjectNode body = e.body();
+      if (!batch) {
+        body.put("event_id", written.get(0).getEventId());
+      } else {
+        final ArrayNode items = body.putArray("items");
+        written.forEach(event -> items.addObject().put("event_id", event.getEventId()));
+      }
+      ctx.status(e.status()).json(body);
+      return Optional.empty();
+    }
+  }
+
   private void putBinding(final Context ctx) {
+    QueryParams.only(ctx);
     final String id = ctx.pathParam(BINDING_ID);
     final byte[] body =
         RequestBodies.read(ctx, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
@@ -115,12 +164,14 @@ public final class GatewayRoutes {
   }
 
   private void getBinding(final Context ctx) {
+    QueryParams.only(ctx);
     final String id = ctx.pathParam(BINDING_ID);
     final AgentBinding binding = table.get(id).orElseThrow(() -> unknownBinding(id));
     ctx.json(AvroJson.toJson(binding));
   }
 
   private void deleteBinding(final Context ctx) {
+    QueryParams.only(ctx);
     final String id = ctx.pathParam(BINDING_ID);
     if (table.get(id).isEmpty()) {
       throw unknownBinding(id);
@@ -131,6 +182,7 @@ public final class GatewayRoutes {
   }
 
   private void listBindings(final Context ctx) {
+    QueryParams.only(ctx, WORKSPACE_ID);
     final String workspace = ctx.queryParam(WORKSPACE_ID);
     final ArrayNode items = AvroJson.mapper().createArrayNode();
     table.list().stream()

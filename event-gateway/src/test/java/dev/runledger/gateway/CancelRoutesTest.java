@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The cancel routes on a local Javalin server that also stands in for the projections' views,
@@ -47,10 +49,10 @@ class CancelRoutesTest {
     app.get(
         "/v1/runs/{run_id}",
         ctx -> {
-          if ("run_known".equals(ctx.pathParam("run_id"))) {
-            ctx.result("{\"run_id\": \"run_known\", \"status\": \"running\"}");
-          } else {
-            ctx.status(404).result("{}");
+          switch (ctx.pathParam("run_id")) {
+            case "run_known" -> ctx.result("{\"run_id\": \"run_known\", \"status\": \"running\"}");
+            case "run_done" -> ctx.result("{\"run_id\": \"run_done\", \"status\": \"completed\"}");
+            default -> ctx.status(404).result("{}");
           }
         });
     app.get(
@@ -63,6 +65,18 @@ class CancelRoutesTest {
             case "e_none" ->
                 ctx.result(
                     "{\"event_id\": \"e_none\", \"decision\": \"no_binding\", \"run_id\": null}");
+            case "e_done" ->
+                ctx.result(
+                    "{\"event_id\": \"e_done\", \"decision\": \"run_created\", \"run_id\": \"run_done\"}");
+            case "e_live" ->
+                ctx.result(
+                    "{\"event_id\": \"e_live\", \"decision\": \"steered\", \"run_id\": \"run_known\"}");
+            case "e_cleaned" ->
+                ctx.result(
+                    "{\"event_id\": \"e_cleaned\", \"decision\": \"run_created\", \"run_id\": \"run_gone\"}");
+            case "e_followup" ->
+                ctx.result(
+                    "{\"event_id\": \"e_followup\", \"decision\": \"followup\", \"run_id\": \"run_f\"}");
             case "e_broken" -> ctx.status(500).result("{}");
             default -> ctx.status(404).result("{}");
           }
@@ -153,6 +167,69 @@ class CancelRoutesTest {
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body()).contains("reason");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"/v1/runs/run_done/cancel", "/v1/events/e_done/cancel"})
+  void shouldAnswer409NamingTheStatusWhenTheRunHasEndedByRunAndByEvent(final String path)
+      throws Exception {
+    // when
+    final HttpResponse<String> response = post(path, "{\"reason\": \"too late\"}");
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(409);
+    final JsonNode error = AvroJson.mapper().readTree(response.body()).path("error");
+    assertThat(error.path("code").asText()).isEqualTo(CancelRoutes.RUN_FINISHED);
+    assertThat(error.path("message").asText()).contains("run_done").contains("completed");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldCancelTheRunningRunAnEventWasSteeredInto() throws Exception {
+    assertThat(post("/v1/events/e_live/cancel", "{}").statusCode()).isEqualTo(202);
+    assertThat(onlyCancel("run_known").getReason()).isEqualTo(CancelRoutes.DEFAULT_REASON);
+  }
+
+  @Test
+  void shouldAnswer404ByEventLikeByRunWhenTheRunWasCleanedUp() throws Exception {
+    // when
+    final HttpResponse<String> byRun = post("/v1/runs/run_gone/cancel", "{}");
+    final HttpResponse<String> byEvent = post("/v1/events/e_cleaned/cancel", "{}");
+
+    // then
+    assertThat(byRun.statusCode()).isEqualTo(404);
+    assertThat(byEvent.statusCode()).isEqualTo(404);
+    assertThat(byEvent.body()).contains("not_found").contains("run_gone");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldCancelAFollowUpRunThatDoesNotExistYet() throws Exception {
+    assertThat(post("/v1/events/e_followup/cancel", "{}").statusCode()).isEqualTo(202);
+    assertThat(onlyCancel("run_f").getRequestedBy()).isEqualTo(CancelRoutes.REQUESTED_BY);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/v1/runs/run_known/cancel | {\"reazon\": \"x\"} | reazon",
+        "/v1/events/e_queued/cancel | {\"reason\": \"x\", \"by\": \"me\"} | by",
+        "/v1/runs/run_known/cancel?force=true | {} | force",
+        "/v1/events/e_queued/cancel?reason=x | | reason"
+      })
+  void shouldAnswer400NamingAnUnknownFieldOrQueryParameter(
+      final String path, final String body, final String field) throws Exception {
+    // when
+    final HttpResponse<String> response = post(path, body == null ? "" : body);
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(400);
+    final JsonNode error = AvroJson.mapper().readTree(response.body()).path("error");
+    assertThat(error.path("code").asText()).isEqualTo("invalid_argument");
+    assertThat(error.path("field").asText()).isEqualTo(field);
+    assertThat(error.path("message").asText()).contains(field);
     assertThat(producer.history()).isEmpty();
   }
 

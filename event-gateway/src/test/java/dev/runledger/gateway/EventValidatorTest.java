@@ -400,6 +400,31 @@ class EventValidatorTest {
     return AvroJson.text(body);
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"event_type\": \"a.b\", \"workspace_id\": \"w1\"}",
+        "{\"event_id\": null, \"event_type\": \"a.b\", \"workspace_id\": \"w1\"}",
+        "{\"event_id\": \"k-1\", \"event_type\": \"a.b\", \"workspace_id\": \"w1\"}"
+      })
+  void shouldTakeTheIdempotencyKeyAsEventId(final String body) {
+    assertThat(validator.validate(utf8(body), "k-1").getEventId()).isEqualTo("k-1");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"event_id\": \"other\", \"event_type\": \"a.b\", \"workspace_id\": \"w1\"} | k-1"
+            + " | event_id",
+        "{\"event_id\": 7, \"event_type\": \"a.b\", \"workspace_id\": \"w1\"} | 7 | event_id",
+        "{\"event_type\": \"a.b\", \"workspace_id\": \"w1\"} | ' ' | Idempotency-Key"
+      })
+  void shouldRejectAnIdempotencyKeyThatDiffersFromTheEventIdOrIsBlank(
+      final String body, final String key, final String field) {
+    assertInvalid(apiError(() -> validator.validate(utf8(body), key)), field);
+  }
+
   private static String withText(final String text) {
     return "{\"event_type\": \"message.received\", \"workspace_id\": \"w1\", \"input\": {\"text\": \""
         + text

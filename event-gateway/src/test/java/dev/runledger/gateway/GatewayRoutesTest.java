@@ -91,8 +91,23 @@ class GatewayRoutesTest {
     return call(method, path, BodyPublishers.ofString(body));
   }
 
+  private HttpResponse<String> postWithKey(final String path, final String key, final String body)
+      throws IOException, InterruptedException {
+    final HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+            .header("Content-Type", "application/json")
+            .header(EventValidator.IDEMPOTENCY_KEY, key)
+            .POST(BodyPublishers.ofString(body))
+            .build();
+    return http.send(request, BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> get(final String path) throws IOException, InterruptedException {
     return call("GET", path, BodyPublishers.noBody());
+  }
+
+  private static String withId(final String eventId) {
+    return "{\"event_id\": \"" + eventId + "\", " + EVENT.substring(1);
   }
 
   private static JsonNode json(final HttpResponse<String> response) {
@@ -351,6 +366,207 @@ class GatewayRoutesTest {
     assertThat(json(event).get("error").get("code").asText()).isEqualTo("unavailable");
     assertThat(binding.statusCode()).isEqualTo(503);
     assertThat(table.get("b1")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "POST | /v1/events?dry_run=1 | event | dry_run",
+        "POST | /v1/events:batch?atomic=true | batch | atomic",
+        "GET | /v1/bindings?workspace=w1 | | workspace",
+        "GET | /v1/bindings?workspace_id=w1&enabled=true | | enabled",
+        "PUT | /v1/bindings/b1?force=1 | binding | force",
+        "GET | /v1/bindings/b1?verbose | | verbose",
+        "DELETE | /v1/bindings/b1?cascade=1 | | cascade"
+      })
+  void shouldReturn400NamingAnUnknownQueryParameterOnEveryRoute(
+      final String method, final String path, final String body, final String field)
+      throws Exception {
+    // given
+    final String sent =
+        body == null
+            ? ""
+            : switch (body) {
+              case "event" -> EVENT;
+              case "batch" -> "{\"events\": [" + EVENT + "]}";
+              default -> BINDING;
+            };
+
+    // when
+    final HttpResponse<String> response =
+        call(
+            method, path, sent.isEmpty() ? BodyPublishers.noBody() : BodyPublishers.ofString(sent));
+
+    // then
+    assertError(response, 400, "invalid_argument", field);
+    assertThat(json(response).get("error").get("message").asText()).contains(field);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/v1/events | {\"event_type\": \"a.b\", \"workspace_id\": \"w1\", \"source\": \"fax\"} | source",
+        "/v1/events:batch | {\"events\": [{\"event_type\": \"a.b\", \"workspace_id\": \"w1\","
+            + " \"source\": \"fax\"}]} | events[0].source",
+        "/v1/events:batch | {\"events\": [], \"mode\": \"all\"} | mode"
+      })
+  void shouldReturn400NamingAnUnknownEnumValueOrFieldOfAnEvent(
+      final String path, final String body, final String field) throws Exception {
+    final HttpResponse<String> response = call("POST", path, body);
+
+    assertError(response, 400, "invalid_argument", field);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "\"dispatch_policy\": {\"mode\": \"fanout\"} | dispatch_policy.mode",
+        "\"filters\": [{\"field\": \"input.text\", \"op\": \"like\", \"value\": \"x\"}] | filters[0].op"
+      })
+  void shouldReturn400NamingAnUnknownEnumValueOfABinding(final String extra, final String field)
+      throws Exception {
+    final String body = BINDING.substring(0, BINDING.length() - 1) + ", " + extra + "}";
+
+    assertError(call("PUT", "/v1/bindings/b1", body), 400, "invalid_argument", field);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldUseTheIdempotencyKeyAsEventIdWhenTheBodyGivesNone() throws Exception {
+    // when
+    final HttpResponse<String> response = postWithKey("/v1/events", "key-1", EVENT);
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(json(response).get("event_id").asText()).isEqualTo("key-1");
+    assertThat(produced(0).getEventId()).isEqualTo("key-1");
+  }
+
+  @Test
+  void shouldAcceptAnIdempotencyKeyEqualToTheBodysEventId() throws Exception {
+    final String body = withId("key-2");
+
+    assertThat(postWithKey("/v1/events", "key-2", body).statusCode()).isEqualTo(202);
+    assertThat(produced(0).getEventId()).isEqualTo("key-2");
+  }
+
+  @Test
+  void shouldReturn400WhenTheBodysEventIdDiffersFromTheIdempotencyKey() throws Exception {
+    // given
+    final String body = withId("e-body");
+
+    // when
+    final HttpResponse<String> response = postWithKey("/v1/events", "e-header", body);
+
+    // then
+    assertError(response, 400, "invalid_argument", "event_id");
+    assertThat(json(response).get("error").get("message").asText())
+        .contains(EventValidator.IDEMPOTENCY_KEY)
+        .contains("e-header");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldReturn400ForAnIdempotencyKeyOnABatchOrOneTooLong() throws Exception {
+    assertError(
+        postWithKey("/v1/events:batch", "k", "{\"events\": [" + EVENT + "]}"),
+        400,
+        "invalid_argument",
+        EventValidator.IDEMPOTENCY_KEY);
+    assertError(
+        postWithKey("/v1/events", "k".repeat(EventValidator.MAX_ID_LENGTH + 1), EVENT),
+        400,
+        "invalid_argument",
+        EventValidator.IDEMPOTENCY_KEY);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldProduceTheSameEventIdWhenA503IsRetriedWithTheReturnedEventId() throws Exception {
+    // given a publisher whose first write fails (Kafka unavailable), then works
+    final FlakyPublisher flaky = new FlakyPublisher(client, 1);
+    app.stop();
+    app = server(flaky);
+
+    // when the event without an id gets a 503
+    final HttpResponse<String> failed = call("POST", "/v1/events", EVENT);
+
+    // then the error names the event id the gateway assigned
+    assertThat(failed.statusCode()).isEqualTo(503);
+    assertThat(json(failed).get("error").get("code").asText()).isEqualTo("unavailable");
+    final String assigned = json(failed).get("event_id").asText();
+    assertThat(assigned).isNotBlank();
+    assertThat(json(failed).get("error").get("message").asText()).contains(assigned);
+
+    // when retried with that id as Idempotency-Key, and once more with it in the body
+    final HttpResponse<String> byHeader = postWithKey("/v1/events", assigned, EVENT);
+    final HttpResponse<String> byBody = call("POST", "/v1/events", withId(assigned));
+
+    // then every attempt carried the same event id: the orchestrator's dedupe (one run per
+    // event_id) decides one run and answers the second write `duplicate`
+    assertThat(byHeader.statusCode()).isEqualTo(202);
+    assertThat(json(byHeader).get("event_id").asText()).isEqualTo(assigned);
+    assertThat(byBody.statusCode()).isEqualTo(202);
+    assertThat(flaky.attempts).extracting(HostEvent::getEventId).containsOnly(assigned).hasSize(3);
+    assertThat(producer.history()).hasSize(2);
+    assertThat(List.of(produced(0), produced(1)))
+        .extracting(HostEvent::getEventId)
+        .containsOnly(assigned);
+  }
+
+  @Test
+  void shouldNameEveryEventIdOfABatchIn503() throws Exception {
+    // given
+    app.stop();
+    app = server(new FailingPublisher());
+    final String body = "{\"events\": [" + EVENT + ", " + withId("mine") + "]}";
+
+    // when
+    final HttpResponse<String> response = call("POST", "/v1/events:batch", body);
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(503);
+    final JsonNode items = json(response).get("items");
+    assertThat(items).hasSize(2);
+    assertThat(items.get(0).get("event_id").asText()).isNotBlank().isNotEqualTo("mine");
+    assertThat(items.get(1).get("event_id").asText()).isEqualTo("mine");
+  }
+
+  /** Fails the first {@code failures} sends as if Kafka were unavailable, then sends. */
+  private static final class FlakyPublisher implements EventPublisher {
+    private final EventPublisher delegate;
+    private int failures;
+    final List<HostEvent> attempts = new ArrayList<>();
+
+    FlakyPublisher(final EventPublisher delegate, final int failures) {
+      this.delegate = delegate;
+      this.failures = failures;
+    }
+
+    @Override
+    public synchronized CompletableFuture<RecordMetadata> send(final HostEvent event) {
+      attempts.add(event);
+      if (failures > 0) {
+        failures--;
+        return CompletableFuture.failedFuture(new TimeoutException("no brokers"));
+      }
+      return delegate.send(event);
+    }
+
+    @Override
+    public CompletableFuture<RecordMetadata> putBinding(final AgentBinding binding) {
+      return delegate.putBinding(binding);
+    }
+
+    @Override
+    public CompletableFuture<RecordMetadata> deleteBinding(final String bindingId) {
+      return delegate.deleteBinding(bindingId);
+    }
   }
 
   /** Every write fails as if the brokers were unreachable. */

@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
  * {@code ledger runs cancel RUN_ID} / {@code ledger runs cancel --event EVENT_ID}: asks to cancel a
  * run through the HTTP API ({@code POST /v1/runs/{run_id}/cancel}, {@code POST
  * /v1/events/{event_id}/cancel}). A run no worker has claimed yet ends {@code cancelled} without
- * starting.
+ * starting. A cancel that cannot take effect (404 unknown run or event, 409 {@code run.finished}
+ * naming the status, 409 {@code event.no_run}) fails the command (exit 1) with the API's message.
  */
 @Command(
     name = "cancel",
