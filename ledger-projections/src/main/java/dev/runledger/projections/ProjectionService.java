@@ -67,7 +67,7 @@ public final class ProjectionService extends StreamsService {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     super.close();
     memory.close();
   }
