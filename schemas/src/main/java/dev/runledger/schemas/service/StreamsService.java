@@ -5,6 +5,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -99,10 +100,17 @@ public class StreamsService implements Service {
     return streams;
   }
 
+  /**
+   * Closes the instance and leaves its consumer group. Without leaving, the group keeps the closed
+   * member until its session times out (45 s by default), and an instance started again on the same
+   * state waits out that timeout in REBALANCING before it runs.
+   */
   @Override
   public synchronized void close() {
     if (streams != null) {
-      streams.close(Duration.ofSeconds(30));
+      streams.close(
+          CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+              .withTimeout(Duration.ofSeconds(30)));
       streams = null;
     }
   }
