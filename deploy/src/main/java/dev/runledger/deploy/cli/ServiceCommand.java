@@ -54,6 +54,7 @@ final class ServiceCommand implements Callable<Integer> {
 
     private final String command;
     private final String description;
+
     // each constant's factory is a stateless lambda, so the enum stays immutable
     @SuppressWarnings("ImmutableEnumChecker")
     private final BiFunction<LedgerConfig, LedgerTopics, Part> create;

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why no group: every worker needs every command (the run may be claimed by any of them), and a
  * restarted worker must see cancels and steering sent before it started. A record that cannot be
- * decoded is logged and skipped (each worker reads it; the DLQ is not written N times).
+ * decoded is logged and skipped (each worker reads it; the DLQ is not written N times). It reads
+ * committed records only, so "caught up" means up to the last stable offset.
  */
 public final class RunControlReader implements AutoCloseable {
   static final Duration POLL = Duration.ofMillis(200);
@@ -62,6 +63,9 @@ public final class RunControlReader implements AutoCloseable {
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // the orchestrator writes its cancels and steering inside its transactions: a command of an
+    // aborted transaction never happened, and one of an open transaction may still be aborted
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-run-control");
     this.consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
