@@ -2,6 +2,7 @@ package dev.runledger.projections;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.avro.RunStatus;
 import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.projections.http.EventStream;
 import dev.runledger.projections.http.InstanceRouter;
@@ -15,8 +16,10 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -103,7 +106,7 @@ public final class ProjectionRoutes {
     final RunFilter filter =
         new RunFilter(
             blankToNull(ctx.queryParam("conversation_id")),
-            blankToNull(ctx.queryParam("status")),
+            status(blankToNull(ctx.queryParam("status"))),
             blankToNull(ctx.queryParam("runner_id")));
     final int limit = limit(ctx.queryParam("limit"));
     final String cursor = blankToNull(ctx.queryParam("cursor"));
@@ -269,6 +272,20 @@ public final class ProjectionRoutes {
 
   private static String blankToNull(final String text) {
     return text == null || text.isBlank() ? null : text;
+  }
+
+  /** A run status filter as the views write it (lowercase), or null; any other value is 400. */
+  private static String status(final String text) {
+    if (text == null) {
+      return null;
+    }
+    final List<String> known =
+        Arrays.stream(RunStatus.values()).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
+    if (!known.contains(text)) {
+      throw ApiException.invalid(
+          "status", "unknown status '" + text + "'; give one of " + String.join(", ", known));
+    }
+    return text;
   }
 
   private static int limit(final String text) {

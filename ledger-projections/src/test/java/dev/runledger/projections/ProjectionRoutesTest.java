@@ -150,6 +150,26 @@ class ProjectionRoutesTest {
   }
 
   @Test
+  void shouldAnswer400NamingStatusWhenTheStatusFilterIsNoRunStatus() throws Exception {
+    // given
+    queries.add(completedRun("run-1", 1));
+
+    // when
+    final Response bogus = get("/v1/runs?status=bogus");
+    final Response upper = get("/v1/runs?status=COMPLETED");
+    final Response known = get("/v1/runs?status=completed");
+
+    // then
+    for (final Response response : List.of(bogus, upper)) {
+      assertThat(response.status()).isEqualTo(400);
+      assertThat(response.body().at("/error/code").asText()).isEqualTo("invalid_argument");
+      assertThat(response.body().at("/error/field").asText()).isEqualTo("status");
+      assertThat(response.body().at("/error/message").asText()).contains("completed, failed");
+    }
+    assertThat(known.status()).isEqualTo(200);
+  }
+
+  @Test
   void shouldAnswer404WhenEventsOfUnknownRunAreAsked() throws Exception {
     // when
     final Response response = get("/v1/runs/nope/events");
