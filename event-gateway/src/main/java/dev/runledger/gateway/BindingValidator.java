@@ -2,13 +2,13 @@ package dev.runledger.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.re2j.PatternSyntaxException;
 import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.BindingFilter;
 import dev.runledger.avro.BindingScope;
 import dev.runledger.avro.FilterOp;
 import dev.runledger.avro.ResourcePolicy;
 import dev.runledger.schemas.events.EventTypes;
+import dev.runledger.schemas.events.RegexFilter;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.json.JsonFieldException;
@@ -27,15 +27,6 @@ import java.util.regex.Pattern;
 final class BindingValidator {
   /** Binding ids: letters, digits, '.', '_', ':', '-'; up to 128 characters. */
   public static final Pattern BINDING_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-
-  /**
-   * Longest regex filter pattern, in chars; the default of the orchestrator's {@code
-   * orchestrator.filter.max.pattern.chars}.
-   */
-  public static final int MAX_FILTER_PATTERN_CHARS = 1024;
-
-  /** Largest compiled regex filter (RE2/J instructions); the orchestrator's bound too. */
-  public static final int MAX_FILTER_PROGRAM_SIZE = 2000;
 
   private static final Set<String> HISTORY_SCOPES = Set.of("conversation", "thread");
   private static final Set<String> STORAGE_AREAS = Set.of("plugin", "workspace");
@@ -150,41 +141,15 @@ final class BindingValidator {
   }
 
   /**
-   * Refuses a regex filter the orchestrator's linear-time engine (RE2/J) does not accept
-   * (backreferences, lookaround, possessive quantifiers, syntax errors), one longer than {@value
-   * #MAX_FILTER_PATTERN_CHARS} chars, and one that compiles to more than {@value
-   * #MAX_FILTER_PROGRAM_SIZE} instructions (a large counted repetition).
+   * Refuses a regex filter the orchestrator could not match with (see {@link RegexFilter}): one
+   * RE2/J does not accept, one longer than {@value RegexFilter#DEFAULT_MAX_PATTERN_CHARS} chars, or
+   * one that compiles to more than {@value RegexFilter#MAX_PROGRAM_SIZE} instructions.
    */
   private static void checkRegex(final String field, final String regex) {
-    if (regex.length() > MAX_FILTER_PATTERN_CHARS) {
-      throw JsonBodies.invalid(
-          "",
-          field,
-          "is a regular expression of "
-              + regex.length()
-              + " chars, more than the limit of "
-              + MAX_FILTER_PATTERN_CHARS);
-    }
-    final com.google.re2j.Pattern pattern;
-    try {
-      pattern = com.google.re2j.Pattern.compile(regex);
-    } catch (final PatternSyntaxException e) {
-      throw JsonBodies.invalid(
-          "",
-          field,
-          "is not a valid regular expression (RE2 syntax: no backreferences, lookaround or"
-              + " possessive quantifiers): "
-              + e.getDescription());
-    }
-    if (pattern.programSize() > MAX_FILTER_PROGRAM_SIZE) {
-      throw JsonBodies.invalid(
-          "",
-          field,
-          "is a regular expression too complex to match quickly: it compiles to "
-              + pattern.programSize()
-              + " instructions, more than the limit of "
-              + MAX_FILTER_PROGRAM_SIZE
-              + " (use a smaller repetition count)");
+    final String refusal =
+        RegexFilter.compile(regex, RegexFilter.DEFAULT_MAX_PATTERN_CHARS).refusal();
+    if (refusal != null) {
+      throw JsonBodies.invalid("", field, refusal);
     }
   }
 

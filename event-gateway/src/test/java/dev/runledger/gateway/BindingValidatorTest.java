@@ -9,6 +9,7 @@ import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.DispatchMode;
 import dev.runledger.avro.FilterOp;
 import dev.runledger.avro.OnUnpulled;
+import dev.runledger.schemas.events.RegexFilter;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import org.junit.jupiter.api.Test;
@@ -228,7 +229,7 @@ class BindingValidatorTest {
   @Test
   void shouldRejectRegexFilterWhenItIsLongerThanTheLimit() {
     // given
-    final String longest = "a".repeat(BindingValidator.MAX_FILTER_PATTERN_CHARS);
+    final String longest = "a".repeat(RegexFilter.DEFAULT_MAX_PATTERN_CHARS);
 
     // when
     final ApiException error = rejected(regexFilterAt(0, longest + "a"));

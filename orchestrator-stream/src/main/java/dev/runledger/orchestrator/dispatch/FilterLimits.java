@@ -2,6 +2,7 @@ package dev.runledger.orchestrator.dispatch;
 
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.config.Setting;
+import dev.runledger.schemas.events.RegexFilter;
 import java.util.List;
 
 /**
@@ -12,8 +13,8 @@ import java.util.List;
  * <ul>
  *   <li>{@value #MAX_PATTERN_CHARS} — the longest pattern, in chars; default {@value
  *       #DEFAULT_MAX_PATTERN_CHARS}. A longer one (or one that compiles to more than {@value
- *       #MAX_PROGRAM_SIZE} instructions, e.g. a large counted repetition) never matches and is
- *       logged once; the gateway refuses both with 400.
+ *       RegexFilter#MAX_PROGRAM_SIZE} instructions, e.g. a large counted repetition) never matches
+ *       and is logged once; the gateway refuses both with 400.
  *   <li>{@value #MAX_INPUT_CHARS} — how much of an event field a filter reads, in chars; default
  *       {@value #DEFAULT_MAX_INPUT_CHARS}. A longer field is cut to its first that many chars
  *       (never inside a surrogate pair) before matching, so {@code ^...} and contains-style filters
@@ -27,8 +28,8 @@ public record FilterLimits(int maxPatternChars, int maxInputChars) {
   /** Longest regex filter pattern in chars. */
   public static final String MAX_PATTERN_CHARS = "orchestrator.filter.max.pattern.chars";
 
-  /** Default longest pattern: 1 KiB. */
-  public static final int DEFAULT_MAX_PATTERN_CHARS = 1024;
+  /** Default longest pattern: 1 KiB, the longest the gateway accepts. */
+  public static final int DEFAULT_MAX_PATTERN_CHARS = RegexFilter.DEFAULT_MAX_PATTERN_CHARS;
 
   /** How many chars of an event field a regex filter reads. */
   public static final String MAX_INPUT_CHARS = "orchestrator.filter.max.input.chars";
@@ -54,12 +55,6 @@ public record FilterLimits(int maxPatternChars, int maxInputChars) {
 
   /** Every filter setting. */
   public static final List<Setting<?>> ALL = List.of(PATTERN_CHARS, INPUT_CHARS);
-
-  /**
-   * The largest compiled program (RE2/J instructions) of a filter; not a setting. Any pattern
-   * within the default length fits unless a counted repetition ({@code {n}}) multiplies it.
-   */
-  public static final int MAX_PROGRAM_SIZE = 2000;
 
   /** The defaults: 1 KiB patterns, 64 Ki chars of input. */
   public static FilterLimits defaults() {

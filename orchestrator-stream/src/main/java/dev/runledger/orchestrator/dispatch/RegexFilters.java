@@ -1,7 +1,7 @@
 package dev.runledger.orchestrator.dispatch;
 
 import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
+import dev.runledger.schemas.events.RegexFilter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -64,35 +64,12 @@ final class RegexFilters {
   }
 
   private Optional<Pattern> compile(final String bindingId, final String regex) {
-    if (regex.length() > limits.maxPatternChars()) {
+    final RegexFilter.Compiled compiled = RegexFilter.compile(regex, limits.maxPatternChars());
+    if (compiled.refusal() != null) {
       LOG.warn(
-          "binding {} has a regex filter of {} chars, more than {}; it never matches",
-          bindingId,
-          regex.length(),
-          limits.maxPatternChars());
+          "binding {} has a regex filter that {}; it never matches", bindingId, compiled.refusal());
       return Optional.empty();
     }
-    final Pattern pattern;
-    try {
-      pattern = Pattern.compile(regex);
-    } catch (final PatternSyntaxException e) {
-      LOG.warn(
-          "binding {} has a regex filter that RE2/J does not accept ({} at index {}); it never"
-              + " matches",
-          bindingId,
-          e.getDescription(),
-          e.getIndex());
-      return Optional.empty();
-    }
-    if (pattern.programSize() > FilterLimits.MAX_PROGRAM_SIZE) {
-      LOG.warn(
-          "binding {} has a regex filter that compiles to {} instructions, more than {}; it never"
-              + " matches",
-          bindingId,
-          pattern.programSize(),
-          FilterLimits.MAX_PROGRAM_SIZE);
-      return Optional.empty();
-    }
-    return Optional.of(pattern);
+    return Optional.of(compiled.pattern());
   }
 }
