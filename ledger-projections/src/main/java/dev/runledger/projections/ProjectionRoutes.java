@@ -50,6 +50,10 @@ import java.util.function.Supplier;
  * Every read may answer 503 {@code unavailable} while the stores are not readable.
  */
 public final class ProjectionRoutes {
+  /** The run statuses as the views and the {@code status} filter write them. */
+  private static final List<String> RUN_STATUSES =
+      Arrays.stream(RunStatus.values()).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
+
   public static final int DEFAULT_LIMIT = 100;
   public static final int MAX_LIMIT = 1000;
   public static final int DEFAULT_TOP_K = 10;
@@ -279,11 +283,10 @@ public final class ProjectionRoutes {
     if (text == null) {
       return null;
     }
-    final List<String> known =
-        Arrays.stream(RunStatus.values()).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
-    if (!known.contains(text)) {
+    if (!RUN_STATUSES.contains(text)) {
       throw ApiException.invalid(
-          "status", "unknown status '" + text + "'; give one of " + String.join(", ", known));
+          "status",
+          "unknown status '" + text + "'; give one of " + String.join(", ", RUN_STATUSES));
     }
     return text;
   }

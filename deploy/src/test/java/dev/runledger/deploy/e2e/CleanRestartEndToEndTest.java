@@ -16,6 +16,7 @@ import dev.runledger.schemas.topics.LedgerTopics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.junit.jupiter.api.Test;
@@ -70,8 +71,7 @@ class CleanRestartEndToEndTest {
       throws Exception {
     final Map<String, ConsumerGroupDescription> described =
         admin.describeConsumerGroups(groups).all().get();
-    return Map.of(
-        groups.get(0), described.get(groups.get(0)).members().size(),
-        groups.get(1), described.get(groups.get(1)).members().size());
+    return groups.stream()
+        .collect(Collectors.toMap(group -> group, group -> described.get(group).members().size()));
   }
 }

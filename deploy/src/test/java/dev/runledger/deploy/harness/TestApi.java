@@ -194,17 +194,12 @@ public final class TestApi {
    * the start); hangs up after {@code max} of them or when the stream ends.
    */
   public List<Long> stream(final String runId, final String lastEventId, final int max) {
-    final HttpRequest.Builder request =
-        HttpRequest.newBuilder(
-                URI.create(baseUrl + "/v1/runs/" + ApiClient.segment(runId) + "/events/stream"))
-            .timeout(Duration.ofSeconds(60));
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
     try {
       final HttpResponse<InputStream> response =
           HttpClient.newHttpClient()
-              .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+              .send(
+                  streamRequest(runId, lastEventId, Duration.ofSeconds(60)),
+                  HttpResponse.BodyHandlers.ofInputStream());
       if (response.statusCode() != 200) {
         throw new IllegalStateException("stream of " + runId + ": HTTP " + response.statusCode());
       }
@@ -232,16 +227,11 @@ public final class TestApi {
    * when the stream has not ended within 30 s.
    */
   public HttpResponse<String> streamResponse(final String runId, final String lastEventId) {
-    final HttpRequest.Builder request =
-        HttpRequest.newBuilder(
-                URI.create(baseUrl + "/v1/runs/" + ApiClient.segment(runId) + "/events/stream"))
-            .timeout(Duration.ofSeconds(30));
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
     try {
       return HttpClient.newHttpClient()
-          .sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+          .sendAsync(
+              streamRequest(runId, lastEventId, Duration.ofSeconds(30)),
+              HttpResponse.BodyHandlers.ofString())
           .get(30, TimeUnit.SECONDS);
     } catch (final ExecutionException | TimeoutException e) {
       throw new IllegalStateException("stream of " + runId + " did not end", e);
@@ -249,6 +239,19 @@ public final class TestApi {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A GET of a run's SSE stream, resumed after {@code lastEventId} unless that is null. */
+  private HttpRequest streamRequest(
+      final String runId, final String lastEventId, final Duration timeout) {
+    final HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create(baseUrl + "/v1/runs/" + ApiClient.segment(runId) + "/events/stream"))
+            .timeout(timeout);
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    return request.build();
   }
 
   /** The body of a 2xx GET; anything else fails. */
