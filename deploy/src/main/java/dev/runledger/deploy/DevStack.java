@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole system in one process, as {@code ledger dev}, {@code ledger demo} and the end-to-end
- * tests run it: optionally an embedded broker, then the topics, a runner worker, the orchestrator,
- * the projections, the gateway, and one HTTP server serving every module's routes. Started in that
- * order and closed in reverse by one {@link ServiceGroup}.
+ * tests run it: optionally an embedded broker, then the topics, then a runner worker, the
+ * orchestrator, the projections and the gateway (started together), and one HTTP server serving
+ * every module's routes. Closed in reverse order by one {@link ServiceGroup}.
  */
 public final class DevStack implements AutoCloseable {
   /** The built-in runner every worker offers. */
@@ -100,12 +101,17 @@ public final class DevStack implements AutoCloseable {
       parts.config = effective;
       parts.topics = LedgerTopics.create(effective.topicSettings(), LedgerSerdes.singleObject());
       TopicAdmin.createAll(effective, parts.topics);
+      final List<Service> together = new ArrayList<>();
       if (effective.get(WORKER_ENABLED_SETTING)) {
-        parts.worker = parts.watched(new RunnerWorker(effective, parts.topics));
+        parts.worker = new RunnerWorker(effective, parts.topics);
+        together.add(parts.worker);
       }
-      parts.orchestrator = parts.watched(new OrchestratorService(effective, parts.topics));
-      parts.projections = parts.watched(new ProjectionService(effective, parts.topics));
-      parts.gateway = parts.watched(new GatewayService(effective, parts.topics));
+      parts.orchestrator = new OrchestratorService(effective, parts.topics);
+      parts.projections = new ProjectionService(effective, parts.topics);
+      parts.gateway = new GatewayService(effective, parts.topics);
+      together.addAll(List.of(parts.orchestrator, parts.projections, parts.gateway));
+      // None of these waits on another to start, so they start at once.
+      parts.group.startTogether(together).forEach(parts.metrics::watch);
       final ServiceGroup group = parts.group;
       parts.http =
           parts.watched(

@@ -1,0 +1,92 @@
+package dev.runledger.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runledger.schemas.service.Service;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class ServiceGroupTest {
+  private final List<String> events = new CopyOnWriteArrayList<>();
+
+  @Test
+  void shouldStartServicesTogetherAndCloseThemInReverseListOrder() {
+    // given: two services whose starts only return once both are starting
+    final CyclicBarrier bothStarting = new CyclicBarrier(2);
+    final ServiceGroup group = new ServiceGroup("test");
+
+    // when
+    final List<Part> started =
+        group.startTogether(List.of(new Part("a", bothStarting), new Part("b", bothStarting)));
+    group.close();
+
+    // then
+    assertThat(started).extracting(Part::name).containsExactly("a", "b");
+    assertThat(events).containsSubsequence("started a", "closed b", "closed a");
+    assertThat(events).containsSubsequence("started b", "closed b");
+  }
+
+  @Test
+  void shouldCloseEveryServiceAndNameTheOneThatFailedWhenAStartFails() {
+    // given: a service that starts and one whose start fails
+    final ServiceGroup group = new ServiceGroup("test");
+    group.start(new Part("first", null));
+    final Part failing =
+        new Part("broken", null) {
+          @Override
+          public void start() {
+            throw new IllegalStateException("no broker");
+          }
+        };
+
+    // when / then
+    assertThatThrownBy(() -> group.startTogether(List.of(new Part("ok", null), failing)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("cannot start broken: no broker");
+    assertThat(events).contains("closed ok", "closed broken", "closed first");
+    assertThat(group.services()).isEmpty();
+  }
+
+  private class Part implements Service {
+    private final String name;
+    private final CyclicBarrier barrier;
+
+    Part(final String name, final CyclicBarrier barrier) {
+      this.name = name;
+      this.barrier = barrier;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public void start() {
+      if (barrier != null) {
+        try {
+          barrier.await(30, TimeUnit.SECONDS);
+        } catch (final InterruptedException | BrokenBarrierException | TimeoutException e) {
+          throw new IllegalStateException(name + " started alone", e);
+        }
+      }
+      events.add("started " + name);
+    }
+
+    @Override
+    public boolean healthy() {
+      return true;
+    }
+
+    @Override
+    public void close() {
+      events.add("closed " + name);
+    }
+  }
+}
