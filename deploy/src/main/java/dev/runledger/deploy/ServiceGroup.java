@@ -10,15 +10,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Services started one after the other (or, for parts that do not wait on each other, together) and
- * closed in reverse order: the one place that knows how to bring up a process of several parts and
- * take it down again. If a start fails, everything started before it is closed and the failure is
- * thrown.
+ * closed in reverse order (the ones started together, closed together): the one place that knows
+ * how to bring up a process of several parts and take it down again. If a start fails, everything
+ * started before it is closed and the failure is thrown.
  */
 public final class ServiceGroup implements Service {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceGroup.class);
 
   private final String name;
-  private final List<Service> started = new ArrayList<>();
+
+  /** What was started, one batch per start call: a single service, or the ones started together. */
+  private final List<List<Service>> started = new ArrayList<>();
 
   public ServiceGroup(final String name) {
     this.name = name;
@@ -34,7 +36,7 @@ public final class ServiceGroup implements Service {
       close();
       throw new IllegalStateException("cannot start " + service.name() + ": " + e.getMessage(), e);
     }
-    started.add(service);
+    started.add(List.of(service));
     LOG.info("{} started in {} ms", service.name(), (System.nanoTime() - begin) / 1_000_000);
     return service;
   }
@@ -43,35 +45,22 @@ public final class ServiceGroup implements Service {
    * Starts {@code services} at the same time, each on a thread of its own, and returns once every
    * one has started: a stack's Kafka Streams apps and worker each spend most of their start waiting
    * on the broker (topic creation, group joins, catching up), so together they are ready in about
-   * the time of the slowest instead of the sum. They are kept in list order, so they close in
-   * reverse list order. If one fails, the others' starts are still awaited, then everything is
-   * closed and the first failure is thrown.
+   * the time of the slowest instead of the sum. They are closed together too. If one fails, the
+   * others' starts are still awaited, then everything is closed and the first failure is thrown.
    */
   public <S extends Service> List<S> startTogether(final List<S> services) {
     final long begin = System.nanoTime();
-    final List<CompletableFuture<Void>> starts = new ArrayList<>();
-    for (final S service : services) {
-      starts.add(
-          CompletableFuture.runAsync(
-              service::start,
-              task -> {
-                final Thread thread = new Thread(task, "start-" + service.name());
-                thread.setDaemon(true);
-                thread.start();
-              }));
-    }
+    final List<CompletableFuture<Void>> starts =
+        services.stream().map(service -> onOwnThread("start-", service, service::start)).toList();
     RuntimeException failure = null;
-    final List<S> up = new ArrayList<>();
+    final List<Service> up = new ArrayList<>();
     for (int i = 0; i < services.size(); i++) {
       final S service = services.get(i);
       try {
         starts.get(i).join();
         up.add(service);
       } catch (final CompletionException e) {
-        final RuntimeException cause =
-            e.getCause() instanceof RuntimeException runtime
-                ? runtime
-                : new IllegalStateException(e.getCause());
+        final RuntimeException cause = unwrap(e);
         closeQuietlyAfterFailure(service, cause);
         if (failure == null) {
           failure =
@@ -83,7 +72,7 @@ public final class ServiceGroup implements Service {
       }
     }
     synchronized (this) {
-      started.addAll(up);
+      started.add(List.copyOf(up));
     }
     if (failure != null) {
       close();
@@ -98,7 +87,7 @@ public final class ServiceGroup implements Service {
 
   /** The started services, in start order. */
   public synchronized List<Service> services() {
-    return List.copyOf(started);
+    return started.stream().flatMap(List::stream).toList();
   }
 
   @Override
@@ -114,23 +103,35 @@ public final class ServiceGroup implements Service {
 
   @Override
   public synchronized boolean healthy() {
-    return started.stream().allMatch(Service::healthy);
+    return services().stream().allMatch(Service::healthy);
   }
 
-  /** Closes every started service in reverse order; a failing close does not stop the others. */
+  /**
+   * Closes every started service in reverse order, the ones started together at the same time; a
+   * failing close does not stop the others.
+   */
   @Override
   public synchronized void close() {
     RuntimeException first = null;
     for (int i = started.size() - 1; i >= 0; i--) {
-      final Service service = started.get(i);
-      try {
-        service.close();
-      } catch (final RuntimeException e) {
-        LOG.error("closing {} failed", service.name(), e);
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
+      final List<Service> batch = started.get(i);
+      final List<CompletableFuture<Void>> closes =
+          batch.size() == 1
+              ? List.of(closeHere(batch.get(0)))
+              : batch.stream()
+                  .map(service -> onOwnThread("close-", service, service::close))
+                  .toList();
+      for (int j = 0; j < batch.size(); j++) {
+        try {
+          closes.get(j).join();
+        } catch (final CompletionException e) {
+          final RuntimeException cause = unwrap(e);
+          LOG.error("closing {} failed", batch.get(j).name(), cause);
+          if (first == null) {
+            first = cause;
+          } else {
+            first.addSuppressed(cause);
+          }
         }
       }
     }
@@ -138,6 +139,32 @@ public final class ServiceGroup implements Service {
     if (first != null) {
       throw first;
     }
+  }
+
+  private static CompletableFuture<Void> closeHere(final Service service) {
+    try {
+      service.close();
+      return CompletableFuture.completedFuture(null);
+    } catch (final RuntimeException e) {
+      return CompletableFuture.failedFuture(new CompletionException(e));
+    }
+  }
+
+  private static CompletableFuture<Void> onOwnThread(
+      final String prefix, final Service service, final Runnable task) {
+    return CompletableFuture.runAsync(
+        task,
+        runnable -> {
+          final Thread thread = new Thread(runnable, prefix + service.name());
+          thread.setDaemon(true);
+          thread.start();
+        });
+  }
+
+  private static RuntimeException unwrap(final CompletionException e) {
+    return e.getCause() instanceof RuntimeException runtime
+        ? runtime
+        : new IllegalStateException(e.getCause());
   }
 
   private static void closeQuietlyAfterFailure(

@@ -16,20 +16,23 @@ class ServiceGroupTest {
   private final List<String> events = new CopyOnWriteArrayList<>();
 
   @Test
-  void shouldStartServicesTogetherAndCloseThemInReverseListOrder() {
-    // given: two services whose starts only return once both are starting
+  void shouldStartServicesTogetherAndCloseThemBeforeWhatStartedEarlier() {
+    // given: a service started alone, then two whose starts only return once both are starting
     final CyclicBarrier bothStarting = new CyclicBarrier(2);
     final ServiceGroup group = new ServiceGroup("test");
+    group.start(new Part("first", null));
 
     // when
     final List<Part> started =
         group.startTogether(List.of(new Part("a", bothStarting), new Part("b", bothStarting)));
+    final List<String> names = group.services().stream().map(Service::name).toList();
     group.close();
 
     // then
     assertThat(started).extracting(Part::name).containsExactly("a", "b");
-    assertThat(events).containsSubsequence("started a", "closed b", "closed a");
-    assertThat(events).containsSubsequence("started b", "closed b");
+    assertThat(names).containsExactly("first", "a", "b");
+    assertThat(events).containsSubsequence("started a", "closed a", "closed first");
+    assertThat(events).containsSubsequence("started b", "closed b", "closed first");
   }
 
   @Test
