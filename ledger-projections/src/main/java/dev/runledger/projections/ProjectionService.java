@@ -1,5 +1,6 @@
 package dev.runledger.projections;
 
+import dev.runledger.avro.AgentRun;
 import dev.runledger.projections.http.InstanceRouter;
 import dev.runledger.projections.query.LocalRunQueries;
 import dev.runledger.projections.query.RunQueries;
@@ -8,6 +9,7 @@ import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.service.StreamsService;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -22,6 +24,7 @@ public final class ProjectionService extends StreamsService {
   private final RunQueries queries;
   private final InstanceRouter router;
   private final BoundedRocksDb.Shared memory;
+  private final RunViewListeners written;
 
   public ProjectionService(final LedgerConfig config, final LedgerTopics topics) {
     this(
@@ -34,12 +37,21 @@ public final class ProjectionService extends StreamsService {
 
   private ProjectionService(
       final LedgerConfig config, final LedgerTopics topics, final BoundedRocksDb.Shared memory) {
+    this(config, topics, memory, new RunViewListeners());
+  }
+
+  private ProjectionService(
+      final LedgerConfig config,
+      final LedgerTopics topics,
+      final BoundedRocksDb.Shared memory,
+      final RunViewListeners written) {
     super(
         NAME,
         ProjectionTopology.build(
-            topics, topics.serdes(), config.get(ProjectionSettings.DELIVERIES_COALESCE)),
+            topics, topics.serdes(), config.get(ProjectionSettings.DELIVERIES_COALESCE), written),
         streamsProperties(config, memory));
     this.memory = memory;
+    this.written = written;
     this.queries = new LocalRunQueries(ViewStores.of(this::streams));
     this.router =
         new InstanceRouter(
@@ -59,6 +71,21 @@ public final class ProjectionService extends StreamsService {
   /** Queries over this instance's stores. */
   public RunQueries queries() {
     return queries;
+  }
+
+  /**
+   * Tells {@code listener} of each run as this instance's fold writes it to the {@code runs} view,
+   * from now on, with the run as written (readable through {@link #queries()} from that moment). It
+   * runs on a stream thread inside the fold, so it must return at once (one that throws is
+   * dropped).
+   */
+  public void addRunListener(final Consumer<AgentRun> listener) {
+    written.add(listener);
+  }
+
+  /** Stops telling {@code listener} (see {@link #addRunListener}). */
+  public void removeRunListener(final Consumer<AgentRun> listener) {
+    written.remove(listener);
   }
 
   /** The HTTP routes over {@link #queries()}, forwarding to the owner of a key. */

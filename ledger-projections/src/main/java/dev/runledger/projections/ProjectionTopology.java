@@ -13,6 +13,7 @@ import dev.runledger.schemas.topics.LedgerTopics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -126,6 +127,22 @@ public final class ProjectionTopology {
    */
   public static Topology build(
       final LedgerTopics topics, final LedgerSerdes serdes, final Duration coalesce) {
+    return build(topics, serdes, coalesce, run -> {});
+  }
+
+  /**
+   * The topology.
+   *
+   * @param serdes encode the views in the stores, changelogs and repartition topics
+   * @param coalesce how long deltas are gathered before delivery
+   * @param written told of each run as the fold writes it to the {@code runs} view (on the stream
+   *     thread: it must return at once)
+   */
+  static Topology build(
+      final LedgerTopics topics,
+      final LedgerSerdes serdes,
+      final Duration coalesce,
+      final Consumer<AgentRun> written) {
     final StreamsBuilder builder = new StreamsBuilder();
     builder
         .addStateStore(store(RUNS_STORE, serdes.forType(AgentRun.class)).withCachingEnabled())
@@ -140,7 +157,7 @@ public final class ProjectionTopology {
     final Map<String, KStream<String, Emission>> folded =
         raw(builder, topics.runLedger().name(), LEDGER_SOURCE)
             .process(
-                () -> new RunLedgerProcessor(topics.runLedger()),
+                () -> new RunLedgerProcessor(topics.runLedger(), written),
                 Named.as(RUN_FOLD_PROCESSOR),
                 RUNS_STORE,
                 RUN_EVENTS_STORE,

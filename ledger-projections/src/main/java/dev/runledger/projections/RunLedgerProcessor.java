@@ -1,11 +1,13 @@
 package dev.runledger.projections;
 
+import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.projections.fold.FoldOutcome;
 import dev.runledger.projections.fold.Projection;
 import dev.runledger.projections.fold.Projector;
 import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.schemas.topics.Topic;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +22,14 @@ import org.slf4j.LoggerFactory;
 final class RunLedgerProcessor extends TopicProcessor<LedgerRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(RunLedgerProcessor.class);
 
-  RunLedgerProcessor(final Topic<String, LedgerRecord> ledger) {
+  private final Consumer<AgentRun> written;
+
+  /**
+   * @param written told of each run as the fold writes it to the {@code runs} view
+   */
+  RunLedgerProcessor(final Topic<String, LedgerRecord> ledger, final Consumer<AgentRun> written) {
     super(ledger, LedgerRecord::getRunId);
+    this.written = written;
   }
 
   @Override
@@ -39,6 +47,9 @@ final class RunLedgerProcessor extends TopicProcessor<LedgerRecord> {
         .ledger(key, entry, offset)
         .ifPresent(
             projected -> {
+              if (projected.fold().outcome() == FoldOutcome.APPLIED) {
+                written.accept(projected.fold().run());
+              }
               emit(in, entry, projected);
               report(entry, projected.fold().outcome(), offset);
             });

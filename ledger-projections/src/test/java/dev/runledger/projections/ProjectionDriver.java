@@ -1,5 +1,6 @@
 package dev.runledger.projections;
 
+import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.AgentRunEvent;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.HostEvent;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -50,6 +52,12 @@ public final class ProjectionDriver implements AutoCloseable {
 
   /** The topology gathering deltas for {@code coalesce} before delivery. */
   public ProjectionDriver(final Path stateDir, final Duration coalesce) {
+    this(stateDir, coalesce, run -> {});
+  }
+
+  /** The topology telling {@code written} of each run the fold writes to the runs view. */
+  public ProjectionDriver(
+      final Path stateDir, final Duration coalesce, final Consumer<AgentRun> written) {
     final LedgerSerdes serdes = LedgerSerdes.singleObject();
     final LedgerConfig config =
         LedgerConfig.of(
@@ -58,7 +66,7 @@ public final class ProjectionDriver implements AutoCloseable {
     topics = LedgerTopics.create(config.topicSettings(), serdes);
     driver =
         new TopologyTestDriver(
-            ProjectionTopology.build(topics, serdes, coalesce),
+            ProjectionTopology.build(topics, serdes, coalesce, written),
             ProjectionTopology.streamsConfig(config));
     ledger = input(topics.runLedger());
     rawLedger =

@@ -10,6 +10,7 @@ import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,28 @@ class ProjectionTopologyTest {
   @AfterEach
   void stop() {
     driver.close();
+  }
+
+  @Test
+  void shouldTellARunListenerOfEachRunAsWrittenButNotOfRecordsItDidNotApply() {
+    // given: a listener on a topology of its own
+    driver.close();
+    final List<AgentRun> written = new ArrayList<>();
+    driver = new ProjectionDriver(stateDir, Duration.ofMillis(250), written::add);
+    final LedgerFixture run = new LedgerFixture("run-l");
+    final LedgerRecord claimed = run.claimed(1);
+
+    // when: a run's records, one of them twice, then a second terminal
+    for (final LedgerRecord r :
+        List.of(run.created(), claimed, claimed, run.completed(1), run.failed(1, "x"))) {
+      driver.ledger().pipeInput(r.getRunId(), r);
+    }
+
+    // then: one write per applied record, each the run as the view holds it after it
+    assertThat(written)
+        .extracting(AgentRun::getStatus)
+        .containsExactly(RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.COMPLETED);
+    assertThat(written.get(2)).isEqualTo(runs().get("run-l"));
   }
 
   @Test
