@@ -47,9 +47,7 @@ final class RunLedgerProcessor extends TopicProcessor<LedgerRecord> {
         .ledger(key, entry, offset)
         .ifPresent(
             projected -> {
-              if (projected.fold().outcome() == FoldOutcome.APPLIED) {
-                written.accept(projected.fold().run());
-              }
+              written.accept(projected.fold().run());
               emit(in, entry, projected);
               report(entry, projected.fold().outcome(), offset);
             });
