@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -31,9 +32,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole system in one process, as {@code ledger dev}, {@code ledger demo} and the end-to-end
- * tests run it: optionally an embedded broker, then the topics, then a runner worker, the
- * orchestrator, the projections and the gateway (started together), and one HTTP server serving
- * every module's routes. Closed in reverse order by one {@link ServiceGroup}.
+ * tests run it: optionally an embedded broker, then the topics, one HTTP server serving every
+ * module's routes, then a runner worker, the orchestrator, the projections and the gateway, started
+ * together (none waits on another, and each spends its start waiting on the broker), all held by
+ * one {@link ServiceGroup}. So {@code /healthz} answers (503 naming what is still starting) while
+ * the services start, and a module's routes answer 503 until it runs; closed with the HTTP server
+ * first, then the rest in reverse (the four together).
  */
 public final class DevStack implements AutoCloseable {
   /** The built-in runner every worker offers. */
@@ -90,39 +94,39 @@ public final class DevStack implements AutoCloseable {
   public static DevStack start(final LedgerConfig config, final EmbeddedKafka kafka) {
     final Parts parts = new Parts(new ServiceGroup("runledger"));
     try {
-      parts.metrics = parts.group.start(new Metrics());
+      parts.metrics = parts.start(new Metrics());
       LedgerConfig effective = config;
       if (kafka != null) {
         parts.kafka = kafka;
-        parts.group.start(new BrokerService(kafka));
+        parts.start(new BrokerService(kafka));
         effective = config.with(Map.of(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers()));
       }
       effective = withOwnServer(effective);
       parts.config = effective;
       parts.topics = LedgerTopics.create(effective.topicSettings(), LedgerSerdes.singleObject());
       TopicAdmin.createAll(effective, parts.topics);
-      final List<Service> together = new ArrayList<>();
       if (effective.get(WORKER_ENABLED_SETTING)) {
-        parts.worker = new RunnerWorker(effective, parts.topics);
-        together.add(parts.worker);
+        parts.worker = parts.made(new RunnerWorker(effective, parts.topics));
       }
-      parts.orchestrator = new OrchestratorService(effective, parts.topics);
-      parts.projections = new ProjectionService(effective, parts.topics);
-      parts.gateway = new GatewayService(effective, parts.topics);
-      together.addAll(List.of(parts.orchestrator, parts.projections, parts.gateway));
-      // None of these waits on another to start, so they start at once.
-      parts.group.startTogether(together).forEach(parts.metrics::watch);
-      final ServiceGroup group = parts.group;
+      parts.orchestrator = parts.made(new OrchestratorService(effective, parts.topics));
+      parts.projections = parts.made(new ProjectionService(effective, parts.topics));
+      parts.gateway = parts.made(new GatewayService(effective, parts.topics));
       parts.http =
-          parts.watched(
+          parts.start(
               new HttpServer(
                   effective,
-                  group::services,
-                  List.of(parts.gateway.routes()::register, parts.projections.routes()::register),
+                  () -> parts.running,
+                  List.copyOf(parts.made),
+                  List.of(
+                      new HttpServer.Mount(parts.gateway, parts.gateway.routes()::register),
+                      new HttpServer.Mount(
+                          parts.projections, parts.projections.routes()::register)),
                   parts.metrics.registry()));
+      parts.metrics.watch(parts.http);
+      parts.startMade();
       return new DevStack(parts);
     } catch (final RuntimeException e) {
-      parts.group.close();
+      parts.closeAfterFailure(e);
       throw e;
     }
   }
@@ -248,15 +252,29 @@ public final class DevStack implements AutoCloseable {
     return group.healthy();
   }
 
+  /** Stops answering HTTP first, so no request reaches a service that is closing, then the rest. */
   @Override
   public void close() {
     LOG.info("stopping runledger");
-    group.close();
+    try {
+      http.close();
+    } finally {
+      group.close();
+    }
   }
 
-  /** Parts under construction; a failed start closes whatever was started. */
+  /** Parts under construction; a failed start closes whatever was made or started. */
   private static final class Parts {
     private final ServiceGroup group;
+
+    /** The services started so far, in order; read by the HTTP server while the others start. */
+    private final List<Service> running = new CopyOnWriteArrayList<>();
+
+    /** The services made before the HTTP server starts and started after it, in order. */
+    private final List<Service> made = new ArrayList<>();
+
+    private boolean startedMade;
+
     private LedgerConfig config;
     private LedgerTopics topics;
     private Metrics metrics;
@@ -271,10 +289,44 @@ public final class DevStack implements AutoCloseable {
       this.group = group;
     }
 
-    <S extends Service> S watched(final S service) {
-      group.start(service);
-      metrics.watch(service);
+    <S extends Service> S made(final S service) {
+      made.add(service);
       return service;
+    }
+
+    <S extends Service> S start(final S service) {
+      group.start(service);
+      running.add(service);
+      return service;
+    }
+
+    /** Starts every made service together, each counted as running once it has started. */
+    void startMade() {
+      startedMade = true;
+      group.startTogether(
+          made,
+          service -> {
+            running.add(service);
+            metrics.watch(service);
+          });
+    }
+
+    /**
+     * Closes the started services (in reverse) and, when the made ones were never started, those
+     * too (a failed start together closes its own).
+     */
+    void closeAfterFailure(final RuntimeException failure) {
+      group.close();
+      if (startedMade) {
+        return;
+      }
+      for (final Service service : made) {
+        try {
+          service.close();
+        } catch (final RuntimeException e) {
+          failure.addSuppressed(e);
+        }
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +50,28 @@ public final class ServiceGroup implements Service {
    * others' starts are still awaited, then everything is closed and the first failure is thrown.
    */
   public <S extends Service> List<S> startTogether(final List<S> services) {
+    return startTogether(services, service -> {});
+  }
+
+  /**
+   * {@link #startTogether(List)}, telling {@code onStarted} of each service as soon as it has
+   * started (on that service's start thread).
+   */
+  public <S extends Service> List<S> startTogether(
+      final List<S> services, final Consumer<? super S> onStarted) {
     final long begin = System.nanoTime();
     final List<CompletableFuture<Void>> starts =
-        services.stream().map(service -> onOwnThread("start-", service, service::start)).toList();
+        services.stream()
+            .map(
+                service ->
+                    onOwnThread(
+                        "start-",
+                        service,
+                        () -> {
+                          service.start();
+                          onStarted.accept(service);
+                        }))
+            .toList();
     RuntimeException failure = null;
     final List<Service> up = new ArrayList<>();
     for (int i = 0; i < services.size(); i++) {

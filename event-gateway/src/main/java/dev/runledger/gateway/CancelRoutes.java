@@ -6,6 +6,7 @@ import dev.runledger.avro.Decision;
 import dev.runledger.avro.RunStatus;
 import dev.runledger.gateway.views.RunViews;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -147,7 +148,7 @@ final class CancelRoutes {
   }
 
   private static String reason(final Context ctx) {
-    QueryParams.only(ctx);
+    QueryParams.only(ctx.queryParamMap().keySet());
     final byte[] body = RequestBodies.read(ctx, MAX_BODY_BYTES, "cancel body");
     if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
       return DEFAULT_REASON;

@@ -9,6 +9,8 @@ import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.json.JsonFieldException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -19,7 +21,8 @@ import java.util.UUID;
  * wrong (ARCHITECTURE.md §10): 413 {@code payload_too_large} for an oversize body or {@code
  * input.text}, 400 {@code invalid_argument} with the field for everything else. Fills what a caller
  * may omit: {@code event_id} (the {@value #IDEMPOTENCY_KEY} header, else a random UUID), {@code
- * event_time} (now) and {@code source} ({@code api}). Pure.
+ * event_time} (now; given, it is epoch milliseconds or an ISO-8601 instant such as {@code
+ * 2026-01-31T12:00:00Z}, converted to epoch milliseconds) and {@code source} ({@code api}). Pure.
  */
 public final class EventValidator {
   /** Event types are two or three dot-separated words of lowercase letters, digits and '_'. */
@@ -32,6 +35,7 @@ public final class EventValidator {
 
   static final String EVENTS = "events";
   static final String EVENT_ID = "event_id";
+  static final String EVENT_TIME = "event_time";
   private static final String DEFAULT_SOURCE = "api";
 
   private final GatewaySettings settings;
@@ -124,7 +128,7 @@ public final class EventValidator {
 
   /** One event's JSON object, fields named under {@code prefix}; {@code json} is not changed. */
   HostEvent validate(final ObjectNode json, final String prefix) {
-    final ObjectNode filled = withDefaults(json);
+    final ObjectNode filled = withDefaults(json, prefix);
     final JsonNode metadata = filled.get("metadata");
     if (metadata != null && !metadata.isObject()) {
       throw JsonBodies.invalid(prefix, "metadata", "must be a JSON object");
@@ -149,18 +153,39 @@ public final class EventValidator {
     return event;
   }
 
-  private ObjectNode withDefaults(final ObjectNode json) {
+  private ObjectNode withDefaults(final ObjectNode json, final String prefix) {
     final ObjectNode filled = json.deepCopy();
     if (absent(filled, EVENT_ID)) {
       filled.put(EVENT_ID, UUID.randomUUID().toString());
     }
-    if (absent(filled, "event_time")) {
-      filled.put("event_time", clock.millis());
+    if (absent(filled, EVENT_TIME)) {
+      filled.put(EVENT_TIME, clock.millis());
+    } else {
+      filled.put(EVENT_TIME, epochMillis(filled.get(EVENT_TIME), prefix));
     }
     if (absent(filled, "source")) {
       filled.put("source", DEFAULT_SOURCE);
     }
     return filled;
+  }
+
+  /** {@code event_time} as epoch milliseconds: given so, or as an ISO-8601 instant. */
+  private static long epochMillis(final JsonNode time, final String prefix) {
+    if (time.isIntegralNumber() && time.canConvertToLong()) {
+      return time.longValue();
+    }
+    if (time.isTextual()) {
+      try {
+        return Instant.parse(time.textValue()).toEpochMilli();
+      } catch (final DateTimeException e) {
+        // reported below
+      }
+    }
+    throw JsonBodies.invalid(
+        prefix,
+        EVENT_TIME,
+        "must be epoch milliseconds or an ISO-8601 instant (e.g. 2026-01-31T12:00:00Z), got "
+            + time);
   }
 
   private static boolean absent(final ObjectNode json, final String field) {

@@ -6,6 +6,7 @@ import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.gateway.client.EventPublisher;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -82,7 +83,7 @@ public final class GatewayRoutes {
   }
 
   private void postEvent(final Context ctx) {
-    QueryParams.only(ctx);
+    QueryParams.only(ctx.queryParamMap().keySet());
     final byte[] body =
         RequestBodies.read(ctx, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
     final HostEvent event = events.validate(body, ctx.header(EventValidator.IDEMPOTENCY_KEY));
@@ -96,7 +97,7 @@ public final class GatewayRoutes {
   }
 
   private void postBatch(final Context ctx) {
-    QueryParams.only(ctx);
+    QueryParams.only(ctx.queryParamMap().keySet());
     if (ctx.header(EventValidator.IDEMPOTENCY_KEY) != null) {
       throw ApiException.invalid(
           EventValidator.IDEMPOTENCY_KEY,
@@ -153,7 +154,7 @@ public final class GatewayRoutes {
   }
 
   private void putBinding(final Context ctx) {
-    QueryParams.only(ctx);
+    QueryParams.only(ctx.queryParamMap().keySet());
     final String id = ctx.pathParam(BINDING_ID);
     final byte[] body =
         RequestBodies.read(ctx, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
@@ -164,14 +165,14 @@ public final class GatewayRoutes {
   }
 
   private void getBinding(final Context ctx) {
-    QueryParams.only(ctx);
+    QueryParams.only(ctx.queryParamMap().keySet());
     final String id = ctx.pathParam(BINDING_ID);
     final AgentBinding binding = table.get(id).orElseThrow(() -> unknownBinding(id));
     ctx.json(AvroJson.toJson(binding));
   }
 
   private void deleteBinding(final Context ctx) {
-    QueryParams.only(ctx);
+    QueryParams.only(ctx.queryParamMap().keySet());
     final String id = ctx.pathParam(BINDING_ID);
     if (table.get(id).isEmpty()) {
       throw unknownBinding(id);
@@ -182,7 +183,7 @@ public final class GatewayRoutes {
   }
 
   private void listBindings(final Context ctx) {
-    QueryParams.only(ctx, WORKSPACE_ID);
+    QueryParams.only(ctx.queryParamMap().keySet(), WORKSPACE_ID);
     final String workspace = ctx.queryParam(WORKSPACE_ID);
     final ArrayNode items = AvroJson.mapper().createArrayNode();
     table.list().stream()

@@ -85,6 +85,30 @@ class EventValidatorTest {
   }
 
   @Test
+  void shouldConvertEventTimeToEpochMillisWhenItIsAnIsoInstant() {
+    // when
+    final HostEvent event =
+        valid(
+            "{\"event_type\": \"a.b\", \"workspace_id\": \"w\","
+                + " \"event_time\": \"2023-11-14T22:13:20.5Z\"}");
+
+    // then
+    assertThat(event.getEventTime()).isEqualTo(Instant.ofEpochMilli(1700000000500L));
+  }
+
+  @Test
+  void shouldNameTheAcceptedFormsWhenEventTimeIsNeither() {
+    // when
+    final ApiException error = rejected(baseWith("\"event_time\": \"2023-11-14 22:13\""));
+
+    // then
+    assertInvalid(error, "event_time");
+    assertThat(error.getMessage())
+        .contains("epoch milliseconds or an ISO-8601 instant")
+        .contains("2023-11-14 22:13");
+  }
+
+  @Test
   void shouldKeepEveryGivenFieldWhenEventIsComplete() {
     // given
     final String body =

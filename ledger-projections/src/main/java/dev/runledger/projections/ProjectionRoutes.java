@@ -11,6 +11,7 @@ import dev.runledger.projections.query.RunPage;
 import dev.runledger.projections.query.RunQueries;
 import dev.runledger.projections.query.ViewDigest;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -47,7 +48,8 @@ import java.util.function.Supplier;
  * </ul>
  *
  * {@code limit} is 1..{@value #MAX_LIMIT} (default {@value #DEFAULT_LIMIT}); cursors are opaque.
- * Every read may answer 503 {@code unavailable} while the stores are not readable.
+ * Every read may answer 503 {@code unavailable} while the stores are not readable; a query
+ * parameter a route does not take is a 400 naming it.
  */
 public final class ProjectionRoutes {
   /** The run statuses as the views and the {@code status} filter write them. */
@@ -107,6 +109,8 @@ public final class ProjectionRoutes {
   }
 
   private void runs(final Context ctx) {
+    QueryParams.only(
+        ctx.queryParamMap().keySet(), "conversation_id", "status", "runner_id", "limit", "cursor");
     final RunFilter filter =
         new RunFilter(
             blankToNull(ctx.queryParam("conversation_id")),
@@ -128,16 +132,19 @@ public final class ProjectionRoutes {
   }
 
   private void run(final Context ctx) {
+    QueryParams.only(ctx.queryParamMap().keySet());
     ctx.json(runJson(ctx.pathParam("run_id"), forwarded(ctx)));
   }
 
   private void events(final Context ctx) {
+    QueryParams.only(ctx.queryParamMap().keySet(), "after", "limit");
     final String runId = ctx.pathParam("run_id");
     final long after = Cursors.decode(ctx.queryParam("after"), "after");
     ctx.json(eventsJson(runId, after, limit(ctx.queryParam("limit")), forwarded(ctx)));
   }
 
   private void stream(final Context ctx) {
+    QueryParams.only(ctx.queryParamMap().keySet());
     final String runId = ctx.pathParam("run_id");
     final String lastId = ctx.header("Last-Event-ID");
     final long after = EventStream.lastEventId(lastId);
@@ -145,6 +152,7 @@ public final class ProjectionRoutes {
   }
 
   private void decision(final Context ctx) {
+    QueryParams.only(ctx.queryParamMap().keySet());
     final String eventId = ctx.pathParam("event_id");
     answer(
         ctx,
@@ -163,6 +171,7 @@ public final class ProjectionRoutes {
   }
 
   private void transcript(final Context ctx) {
+    QueryParams.only(ctx.queryParamMap().keySet(), "before", "after", "limit");
     final String conversation = ctx.pathParam("conversation_id");
     final String beforeText = blankToNull(ctx.queryParam("before"));
     final String afterText = blankToNull(ctx.queryParam("after"));
@@ -180,6 +189,7 @@ public final class ProjectionRoutes {
   }
 
   private void search(final Context ctx) {
+    QueryParams.only(ctx.queryParamMap().keySet(), "q", "top_k");
     final String conversation = ctx.pathParam("conversation_id");
     final String q = blankToNull(ctx.queryParam("q"));
     if (q == null) {
@@ -194,6 +204,7 @@ public final class ProjectionRoutes {
   }
 
   private void state(final Context ctx) {
+    QueryParams.only(ctx.queryParamMap().keySet());
     final String key = ctx.pathParam("key");
     ownedState(
         ctx,
@@ -208,6 +219,7 @@ public final class ProjectionRoutes {
   }
 
   private void states(final Context ctx) {
+    QueryParams.only(ctx.queryParamMap().keySet(), "prefix");
     final String prefix = ctx.queryParam("prefix");
     ownedState(ctx, (scope, scopeId) -> ReadBodies.items(queries.states(scope, scopeId, prefix)));
   }
@@ -224,6 +236,7 @@ public final class ProjectionRoutes {
   }
 
   private void digests(final Context ctx) {
+    QueryParams.only(ctx.queryParamMap().keySet());
     final Map<String, ViewDigest> total = new LinkedHashMap<>(queries.digests());
     if (!forwarded(ctx)) {
       for (final String other : router.others(ProjectionTopology.RUNS_STORE)) {

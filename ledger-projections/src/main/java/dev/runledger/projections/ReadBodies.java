@@ -35,11 +35,14 @@ final class ReadBodies {
         items(page.items()), page.nextAfter().stream().mapToObj(Cursors::encode).findFirst());
   }
 
-  /** {@code {items, next_cursor, prev_cursor, has_more}} of a transcript. */
+  /**
+   * {@code {items, next_cursor, prev_cursor, has_more}} of a transcript; an empty page read with
+   * {@code after} keeps a {@code next_cursor} at the transcript's end.
+   */
   static ObjectNode transcript(final TranscriptPage page) {
     final ObjectNode body = items(page.items());
     if (page.items().isEmpty()) {
-      body.putNull("next_cursor");
+      next(body, page.end().stream().mapToObj(Cursors::encode).findFirst());
       body.putNull("prev_cursor");
     } else {
       body.put("next_cursor", Cursors.encode(page.items().get(page.items().size() - 1).getSeq()));

@@ -37,9 +37,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The read API over a fake query service, on a real Javalin server on a free port. */
 class ProjectionRoutesTest {
+  private static final long TRANSCRIPT_END = 7;
   private final FakeQueries queries = new FakeQueries();
   private final HttpClient http = HttpClient.newHttpClient();
   private Javalin app;
@@ -290,6 +293,51 @@ class ProjectionRoutesTest {
     assertThat(response.body().at("/error/code").asText()).isEqualTo("unavailable");
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/v1/runs?statuss=running | statuss",
+        "/v1/runs/run-1?limit=5 | limit",
+        "/v1/runs/run-1/events?cursor=x | cursor",
+        "/v1/runs/run-1/events/stream?after=3 | after",
+        "/v1/events/e-1?verbose=1 | verbose",
+        "/v1/conversations/c-1/transcript?from=1 | from",
+        "/v1/conversations/c-1/transcript/search?q=hi&k=3 | k",
+        "/v1/state/conversation/c-1?prefixx=a | prefixx",
+        "/v1/state/conversation/c-1/mood?x=1 | x",
+        "/v1/views/digests?view=runs | view"
+      })
+  void shouldAnswer400NamingTheParameterWhenARouteDoesNotTakeIt(
+      final String path, final String parameter) throws Exception {
+    // given
+    queries.add(completedRun("run-1", 1));
+
+    // when
+    final Response response = get(path);
+
+    // then
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.body().at("/error/code").asText()).isEqualTo("invalid_argument");
+    assertThat(response.body().at("/error/field").asText()).isEqualTo(parameter);
+    assertThat(response.body().at("/error/message").asText())
+        .contains("query parameter '" + parameter + "' is not known here");
+  }
+
+  @Test
+  void shouldKeepACursorAtTheEndWhenATranscriptIsTailedPastIt() throws Exception {
+    // when
+    final Response response =
+        get("/v1/conversations/c-1/transcript?after=" + Cursors.encode(TRANSCRIPT_END + 5));
+
+    // then
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.body().get("items")).isEmpty();
+    assertThat(response.body().get("next_cursor").asText())
+        .isEqualTo(Cursors.encode(TRANSCRIPT_END));
+    assertThat(response.body().get("has_more").asBoolean()).isFalse();
+  }
+
   private Response get(final String path) throws IOException, InterruptedException {
     final HttpResponse<String> response =
         http.send(
@@ -399,7 +447,9 @@ class ProjectionRoutesTest {
     public TranscriptPage transcript(
         final String conversationId, final Long before, final Long after, final int limit) {
       check();
-      return new TranscriptPage(List.of(), false);
+      return after == null
+          ? new TranscriptPage(List.of(), false)
+          : new TranscriptPage(List.of(), false, OptionalLong.of(TRANSCRIPT_END));
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.projections.query.LocalRunQueries;
 import dev.runledger.projections.query.RunFilter;
 import dev.runledger.projections.query.RunPage;
+import dev.runledger.projections.query.TranscriptPage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +71,28 @@ class ViewsTopologyTest {
     assertThat(queries.search("conv-1", "HUMAN", 5))
         .extracting(TranscriptItem::getContent)
         .containsExactly("hi, human");
+  }
+
+  @Test
+  void shouldKeepTheEndAsNextPositionWhenATailReadsPastTheEnd() {
+    // given two items
+    driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-1", "one"));
+    driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-2", "two"));
+
+    // when read after the last one, and after a seq that does not exist yet
+    final TranscriptPage atEnd = queries.transcript("conv-1", null, 2L, 10);
+    final TranscriptPage pastEnd = queries.transcript("conv-1", null, 40L, 10);
+    final TranscriptPage empty = queries.transcript("conv-none", null, 5L, 10);
+
+    // then each is empty and names the last seq, from which the next item is read
+    assertThat(atEnd.items()).isEmpty();
+    assertThat(atEnd.end()).hasValue(2L);
+    assertThat(pastEnd.end()).hasValue(2L);
+    assertThat(empty.end()).hasValue(0L);
+    driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-3", "three"));
+    final TranscriptPage next = queries.transcript("conv-1", null, pastEnd.end().getAsLong(), 10);
+    assertThat(next.items()).extracting(TranscriptItem::getContent).containsExactly("three");
+    assertThat(next.end()).isEmpty();
   }
 
   @Test

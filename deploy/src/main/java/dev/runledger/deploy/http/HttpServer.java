@@ -7,12 +7,19 @@ import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.service.Service;
 import io.javalin.Javalin;
+import io.javalin.event.HandlerMetaInfo;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -22,8 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The one HTTP server of a process (ARCHITECTURE.md §9.1): every module's routes on one port, one
  * handler that renders {@link ApiException}s, a JSON 500 for anything else, a JSON 404 for unknown
- * routes, {@code GET /healthz} (200 only when every service is healthy, else 503 naming the others)
- * and {@code GET /metrics} in the Prometheus text format.
+ * paths, a JSON 405 with an {@code Allow} header for a method a path does not take, {@code GET
+ * /healthz} (200 only when every service is started and healthy, else 503 naming the others) and
+ * {@code GET /metrics} in the Prometheus text format. It can start before the services it serves:
+ * until a {@link Mount}'s owner has started, that mount's routes answer 503 {@code unavailable}.
  */
 public final class HttpServer implements Service {
   /** HTTP port; default 8080, 0 for a free one. */
@@ -43,14 +52,30 @@ public final class HttpServer implements Service {
   static final long DEFAULT_MAX_REQUEST_BYTES = 16L * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
   private static final String STARTED_AT = "runledger.started";
+  private static final String UNAVAILABLE = "unavailable";
+  private static final String METHOD_NOT_ALLOWED = "method_not_allowed";
 
   private final String host;
   private final int port;
   private final long maxRequestBytes;
   private final Supplier<List<Service>> services;
-  private final List<Consumer<Javalin>> routes;
+  private final List<Service> expected;
+  private final List<Mount> mounts;
   private final PrometheusMeterRegistry registry;
+
+  /** The owner of each route ({@code "METHOD path"}), filled while the mounts register. */
+  private final Map<String, Service> owners = new ConcurrentHashMap<>();
+
   private Javalin app;
+
+  /** The owner of the mount registering its routes, during {@link #start()}. */
+  private Service registering;
+
+  /**
+   * A module's routes and the service that must have started before they answer; with a null owner
+   * they answer from the start.
+   */
+  public record Mount(Service owner, Consumer<Javalin> routes) {}
 
   /**
    * @param config the port and request size limit
@@ -63,11 +88,36 @@ public final class HttpServer implements Service {
       final Supplier<List<Service>> services,
       final List<Consumer<Javalin>> routes,
       final PrometheusMeterRegistry registry) {
+    this(
+        config,
+        services,
+        List.of(),
+        routes.stream().map(r -> new Mount(null, r)).toList(),
+        registry);
+  }
+
+  /**
+   * A server that may start before the services it serves.
+   *
+   * @param config the port and request size limit
+   * @param started the services started so far, asked on every request
+   * @param expected the services {@code /healthz} reports as {@code starting} until they are among
+   *     {@code started}
+   * @param mounts each module's routes with the service that serves them
+   * @param registry the registry {@code /metrics} scrapes; request timings are added to it
+   */
+  public HttpServer(
+      final LedgerConfig config,
+      final Supplier<List<Service>> started,
+      final List<Service> expected,
+      final List<Mount> mounts,
+      final PrometheusMeterRegistry registry) {
     this.host = config.get(HttpServerSettings.HOST);
     this.port = config.get(CoreSettings.HTTP_PORT);
     this.maxRequestBytes = config.get(HttpServerSettings.MAX_REQUEST_BYTES);
-    this.services = services;
-    this.routes = List.copyOf(routes);
+    this.services = started;
+    this.expected = List.copyOf(expected);
+    this.mounts = List.copyOf(mounts);
     this.registry = registry;
   }
 
@@ -86,14 +136,21 @@ public final class HttpServer implements Service {
             config -> {
               config.showJavalinBanner = false;
               config.http.maxRequestSize = maxRequestBytes;
+              config.http.prefer405over404 = true;
               config.jsonMapper(new JavalinJackson(AvroJson.mapper(), false));
+              config.events(events -> events.handlerAdded(this::owned));
             });
     registerErrorHandling(created);
     created.before(ctx -> ctx.attribute(STARTED_AT, System.nanoTime()));
+    created.beforeMatched(this::requireOwnerStarted);
     created.after(this::recordTiming);
     created.get(HEALTH_PATH, this::health);
     created.get(METRICS_PATH, this::metrics);
-    routes.forEach(register -> register.accept(created));
+    for (final Mount mount : mounts) {
+      registering = mount.owner();
+      mount.routes().accept(created);
+    }
+    registering = null;
     created.start(host, port);
     app = created;
   }
@@ -119,8 +176,41 @@ public final class HttpServer implements Service {
     }
   }
 
+  /** Notes the owner of a route while its mount registers (Javalin's handler-added event). */
+  private void owned(final HandlerMetaInfo route) {
+    if (registering != null && route.getHttpMethod().isHttpMethod()) {
+      owners.put(route.getHttpMethod() + " " + route.getPath(), registering);
+    }
+  }
+
+  /** 503 for a route whose service has not started yet. */
+  private void requireOwnerStarted(final Context ctx) {
+    final Service owner = owners.get(ctx.method() + " " + ctx.endpointHandlerPath());
+    if (owner != null && !services.get().contains(owner)) {
+      throw new ApiException(
+          503,
+          UNAVAILABLE,
+          "the "
+              + owner.name()
+              + " service is not running yet; GET "
+              + HEALTH_PATH
+              + " says when everything is up");
+    }
+  }
+
   private static void registerErrorHandling(final Javalin app) {
     app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+    app.exception(
+        MethodNotAllowedResponse.class,
+        (e, ctx) -> {
+          final String allowed = e.getDetails().getOrDefault("availableMethods", "");
+          ctx.header(Header.ALLOW, allowed)
+              .status(405)
+              .json(
+                  error(
+                      METHOD_NOT_ALLOWED,
+                      ctx.method() + " is not allowed on " + ctx.path() + "; it takes " + allowed));
+        });
     app.exception(
         HttpResponseException.class,
         (e, ctx) -> {
@@ -134,14 +224,19 @@ public final class HttpServer implements Service {
         });
   }
 
+  /** Every service as {@code up}, {@code down} or {@code starting} (expected, not started yet). */
   private void health(final Context ctx) {
     final ObjectNode body = AvroJson.mapper().createObjectNode();
     final ObjectNode components = body.putObject("services");
     final var unhealthy = body.putArray("unhealthy");
-    for (final Service service : services.get()) {
-      final boolean ok = service.healthy();
-      components.put(service.name(), ok ? "up" : "down");
-      if (!ok) {
+    final List<Service> started = services.get();
+    final Set<Service> all = new LinkedHashSet<>(started);
+    all.addAll(expected);
+    for (final Service service : all) {
+      final String state =
+          !started.contains(service) ? "starting" : service.healthy() ? "up" : "down";
+      components.put(service.name(), state);
+      if (!"up".equals(state)) {
         unhealthy.add(service.name());
       }
     }
@@ -180,9 +275,9 @@ public final class HttpServer implements Service {
     return switch (status) {
       case 400 -> "invalid_argument";
       case 404 -> "not_found";
-      case 405 -> "method_not_allowed";
+      case 405 -> METHOD_NOT_ALLOWED;
       case 413 -> "payload_too_large";
-      case 503 -> "unavailable";
+      case 503 -> UNAVAILABLE;
       default -> "http_" + status;
     };
   }

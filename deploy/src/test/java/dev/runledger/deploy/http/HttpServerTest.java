@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -163,6 +164,60 @@ class HttpServerTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("http_server_requests_seconds_count");
     assertThat(response.body()).contains("route=\"/v1/missing\"");
+  }
+
+  @Test
+  void shouldAnswer405WithAllowWhenThePathDoesNotTakeTheMethod() throws Exception {
+    // when
+    final HttpResponse<String> response = get("/v1/bad");
+
+    // then
+    assertThat(response.statusCode()).isEqualTo(405);
+    assertThat(response.headers().firstValue("Allow")).contains("POST");
+    assertThat(json(response).at("/error/code").asText()).isEqualTo("method_not_allowed");
+    assertThat(json(response).at("/error/message").asText())
+        .isEqualTo("GET is not allowed on /v1/bad; it takes POST");
+  }
+
+  @Test
+  void shouldAnswerHealthAnd503UntilTheOwnerOfARouteHasStarted() throws Exception {
+    // given a server started before the gateway, which owns /v1/ready
+    server.close();
+    final List<Service> started = new CopyOnWriteArrayList<>();
+    final Service gateway = new FakeService("gateway", new AtomicBoolean(true));
+    final Service worker = new FakeService("worker", new AtomicBoolean(true));
+    server =
+        new HttpServer(
+            LedgerConfig.of(Map.of(HttpServer.PORT, "0", HttpServer.HOST, "127.0.0.1")),
+            () -> started,
+            List.of(worker, gateway),
+            List.of(
+                new HttpServer.Mount(gateway, app -> app.get("/v1/ready", ctx -> ctx.result("ok"))),
+                new HttpServer.Mount(null, app -> app.get("/v1/always", ctx -> ctx.result("ok")))),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    server.start();
+    started.add(worker);
+
+    // when
+    final HttpResponse<String> health = get("/healthz");
+    final HttpResponse<String> early = get("/v1/ready");
+    final HttpResponse<String> always = get("/v1/always");
+    started.add(gateway);
+    final HttpResponse<String> later = get("/v1/ready");
+    final HttpResponse<String> healthLater = get("/healthz");
+
+    // then
+    assertThat(health.statusCode()).isEqualTo(503);
+    assertThat(json(health).at("/services/worker").asText()).isEqualTo("up");
+    assertThat(json(health).at("/services/gateway").asText()).isEqualTo("starting");
+    assertThat(json(health).get("unhealthy").toString()).isEqualTo("[\"gateway\"]");
+    assertThat(early.statusCode()).isEqualTo(503);
+    assertThat(json(early).at("/error/code").asText()).isEqualTo("unavailable");
+    assertThat(json(early).at("/error/message").asText()).contains("gateway");
+    assertThat(always.statusCode()).isEqualTo(200);
+    assertThat(later.statusCode()).isEqualTo(200);
+    assertThat(later.body()).isEqualTo("ok");
+    assertThat(healthLater.statusCode()).isEqualTo(200);
   }
 
   private HttpResponse<String> get(final String path) throws Exception {

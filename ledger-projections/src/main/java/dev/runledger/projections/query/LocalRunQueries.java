@@ -119,6 +119,9 @@ public final class LocalRunQueries implements RunQueries {
                 }
               }
             }
+            if (items.isEmpty()) {
+              return new TranscriptPage(items, false, OptionalLong.of(lastSeq(store, from, to)));
+            }
             return new TranscriptPage(items, more);
           }
           final String upper =
@@ -140,6 +143,16 @@ public final class LocalRunQueries implements RunQueries {
           }
           return new TranscriptPage(new ArrayList<>(items), more);
         });
+  }
+
+  /** The seq of the last transcript item between {@code from} and {@code to}, or 0. */
+  private static long lastSeq(
+      final ReadOnlyKeyValueStore<String, TranscriptItem> store,
+      final String from,
+      final String to) {
+    try (KeyValueIterator<String, TranscriptItem> it = store.reverseRange(from, to)) {
+      return it.hasNext() ? it.next().value.getSeq() : 0;
+    }
   }
 
   @Override
