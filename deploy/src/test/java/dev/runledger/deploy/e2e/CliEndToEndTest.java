@@ -126,16 +126,16 @@ class CliEndToEndTest {
     for (final String text : List.of("page one", "page two")) {
       api.awaitStatus(api.runOf(api.send("w-cli", "c-pages", text)), "completed");
     }
-    final String[] list = {"runs", "list", "--conversation", "c-pages", "--limit", "1"};
+    final String[] list = {"runs", "list", "--conversation", "c-pages"};
     Awaitility.await()
         .atMost(TestApi.WAIT)
         .until(() -> listed(list, "--limit", "2").path("items").size() == 2);
 
     // when
-    final JsonNode first = listed(list);
+    final JsonNode first = listed(list, "--limit", "1");
     final String cursor = first.path("next_cursor").asText();
-    final JsonNode second = listed(list, "--cursor", cursor);
-    final Cli.Result table = Cli.run(with(list, "--url", stack.baseUrl()));
+    final JsonNode second = listed(list, "--limit", "1", "--cursor", cursor);
+    final Cli.Result table = Cli.run(with(list, "--limit", "1", "--url", stack.baseUrl()));
 
     // then
     assertThat(first.path("items")).hasSize(1);
