@@ -137,6 +137,25 @@ class LedgerCliTest {
         .isEmpty();
   }
 
+  @Test
+  void shouldSayWhyWhenSendKafkaIsGivenABrokerAddressThatDoesNotResolve() {
+    // when
+    final Cli.Result result =
+        Cli.run(
+            "send",
+            "--kafka",
+            "--workspace",
+            "w",
+            "--bootstrap-servers",
+            "no-such-host.invalid:9092");
+
+    // then
+    assertThat(result.code()).isEqualTo(1);
+    assertThat(result.err())
+        .startsWith("ledger send: cannot reach the Kafka broker at no-such-host.invalid:9092: ")
+        .contains("resolvable");
+  }
+
   private static void collect(
       final CommandLine command, final List<String> prefix, final List<List<String>> paths) {
     command

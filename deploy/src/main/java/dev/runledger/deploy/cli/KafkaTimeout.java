@@ -14,6 +14,7 @@ import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
@@ -64,7 +65,16 @@ final class KafkaTimeout {
     final Properties props = settings.kafkaProperties();
     props.remove(ProducerConfig.MAX_BLOCK_MS_CONFIG);
     final int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-    final Admin admin = Admin.create(props);
+    final Admin admin;
+    try {
+      admin = Admin.create(props);
+    } catch (final KafkaException e) { // e.g. no resolvable bootstrap address
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw unreachable(servers, ApiClient.reason(root), e);
+    }
     try {
       admin
           .describeCluster(new DescribeClusterOptions().timeoutMs(millis))
