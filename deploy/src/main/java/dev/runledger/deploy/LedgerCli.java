@@ -33,7 +33,10 @@ public final class LedgerCli implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** A failed command prints one clear line (the cause chain at debug level) and exits 1. */
+  /**
+   * A failed command prints one clear line, prefixed with the full command ({@code ledger runs
+   * get:}), and exits 1; the cause chain is logged at debug level.
+   */
   private static int reportFailure(
       final Exception e, final CommandLine command, final CommandLine.ParseResult parsed) {
     final String message =
@@ -43,7 +46,7 @@ public final class LedgerCli implements Runnable {
                 + ": "
                 + e.getMessage()
             : e.getMessage();
-    command.getErr().println("ledger " + command.getCommandName() + ": " + message);
+    command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + message);
     command.getErr().flush();
     LoggerFactory.getLogger(LedgerCli.class).debug("command failed", e);
     return 1;

@@ -3,11 +3,14 @@ package dev.runledger.deploy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -60,12 +63,64 @@ public final class ApiClient {
           http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       return new Response(response.statusCode(), parse(response.body()));
     } catch (final IOException e) {
-      throw new ApiCallException(
-          "cannot reach " + baseUrl + " (" + e.getMessage() + "); is `ledger dev` running?", e);
+      throw unreachable(e);
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiCallException("interrupted while calling " + built.uri(), e);
     }
+  }
+
+  /**
+   * Opens {@code GET path} as a stream of server-sent events, from after {@code lastEventId} when
+   * it is given. An answer other than 2xx throws {@link ApiCallException} with the API's error code
+   * and message, as {@link Response#orThrow} does; a connection that fails throws the {@link
+   * IOException} (callers reconnect, then report it with {@link #unreachable}).
+   */
+  InputStream stream(final String path, final String lastEventId, final String what)
+      throws IOException, InterruptedException {
+    final HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path)).header("accept", "text/event-stream").GET();
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    final HttpResponse<InputStream> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    if (response.statusCode() / 100 != 2) {
+      try (InputStream body = response.body()) {
+        new Response(
+                response.statusCode(),
+                parse(new String(body.readAllBytes(), StandardCharsets.UTF_8)))
+            .orThrow(what);
+      }
+    }
+    return response.body();
+  }
+
+  /** "cannot reach URL: reason", the reason from the first message in the cause chain. */
+  ApiCallException unreachable(final IOException e) {
+    return new ApiCallException(
+        "cannot reach " + baseUrl + ": " + reason(e) + " (is `ledger dev` running?)", e);
+  }
+
+  /**
+   * Why a connection failed: the first message in {@code e}'s cause chain. The JDK's HTTP client
+   * gives none (a {@code ConnectException} around a {@code ClosedChannelException}, or around an
+   * {@code UnresolvedAddressException} for an unknown host), so those are named here.
+   */
+  static String reason(final Throwable e) {
+    Throwable root = e;
+    boolean connect = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+      connect |= t instanceof ConnectException;
+      root = t;
+    }
+    if (root instanceof UnresolvedAddressException) {
+      return "unknown host";
+    }
+    return connect ? "Connection refused" : root.getClass().getSimpleName();
   }
 
   private static JsonNode parse(final String body) {

@@ -9,14 +9,24 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
-/** Prints JSON records as JSON, YAML or a plain-text table. */
+/**
+ * Prints JSON records as JSON, YAML or a plain-text table; tables show times ({@code *_at}) in
+ * ISO-8601, JSON and YAML keep the API's epoch milliseconds.
+ */
 final class Printer {
   private static final int MAX_CELL = 60;
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT);
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
 
@@ -50,7 +60,8 @@ final class Printer {
       case TABLE -> {
         final List<List<String>> rows = new ArrayList<>();
         for (final Map.Entry<String, JsonNode> field : record.properties()) {
-          rows.add(List.of(field.getKey(), cell(field.getValue(), Integer.MAX_VALUE)));
+          rows.add(
+              List.of(field.getKey(), cell(field.getKey(), field.getValue(), Integer.MAX_VALUE)));
         }
         table(List.of("FIELD", "VALUE"), rows);
       }
@@ -75,11 +86,43 @@ final class Printer {
         final List<List<String>> rows = new ArrayList<>();
         for (final JsonNode record : records) {
           final List<String> row = new ArrayList<>();
-          columns.forEach(c -> row.add(cell(record.at(c.pointer()), MAX_CELL)));
+          columns.forEach(c -> row.add(cell(c.pointer(), record.at(c.pointer()), MAX_CELL)));
           rows.add(row);
         }
         table(columns.stream().map(Column::header).toList(), rows);
       }
+    }
+    out.flush();
+  }
+
+  /**
+   * Prints a page {@code {items, next_cursor}}: as JSON or YAML the whole page; as a table its
+   * items, then {@code more: --cursor X} when there is a next page.
+   */
+  void page(final JsonNode page, final List<Column> columns) {
+    if (format != OutputFormat.TABLE) {
+      record(page);
+      return;
+    }
+    final List<JsonNode> items = new ArrayList<>();
+    page.path("items").forEach(items::add);
+    records(items, columns);
+    final JsonNode next = page.path("next_cursor");
+    if (next.isTextual() && !next.asText().isEmpty()) {
+      out.println("more: --cursor " + next.asText());
+    }
+    out.flush();
+  }
+
+  /**
+   * Prints one record of a stream as it arrives: as JSON one compact object per line, as YAML one
+   * document each, as a table the line {@code text} makes of it.
+   */
+  void item(final JsonNode record, final Function<JsonNode, String> text) {
+    switch (format) {
+      case JSON -> out.println(record.toString());
+      case YAML -> out.print("---\n" + yaml(record));
+      case TABLE -> out.println(text.apply(record));
     }
     out.flush();
   }
@@ -108,10 +151,16 @@ final class Printer {
     out.println(text);
   }
 
-  private static String cell(final JsonNode value, final int max) {
+  /**
+   * A value as a table shows it: {@code -} for none, a time ({@code *_at}, epoch milliseconds) in
+   * ISO-8601 in the local time zone, JSON for an object or array; at most {@code max} chars.
+   */
+  private static String cell(final String field, final JsonNode value, final int max) {
     final String text;
     if (value == null || value.isMissingNode() || value.isNull()) {
       text = "-";
+    } else if (field.endsWith("_at") && value.isIntegralNumber()) {
+      text = localTime(value.asLong());
     } else if (value.isValueNode()) {
       text = value.asText();
     } else {
@@ -119,6 +168,11 @@ final class Printer {
     }
     final String flat = text.replace('\n', ' ').replace('\r', ' ');
     return flat.length() <= max ? flat : flat.substring(0, max - 1) + "…";
+  }
+
+  /** Epoch milliseconds as ISO-8601 in the local time zone, e.g. 2026-12-02T01:02:03.456+01:00. */
+  static String localTime(final long epochMillis) {
+    return TIME.format(Instant.ofEpochMilli(epochMillis).atZone(ZoneId.systemDefault()));
   }
 
   private static String json(final JsonNode node) {

@@ -4,16 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,8 +29,16 @@ final class RunsListFollow {
     @Option(names = "--runner", description = "Only runs of this runner id.")
     String runner;
 
-    @Option(names = "--limit", defaultValue = "50", description = "At most this many (default 50).")
+    @Option(
+        names = "--limit",
+        defaultValue = "50",
+        description = "At most this many per page (default 50, at most 1000).")
     int limit;
+
+    @Option(
+        names = "--cursor",
+        description = "Start after the page this cursor ends (the next_cursor of a listing).")
+    String cursor;
 
     @Override
     public Integer call() {
@@ -46,10 +46,10 @@ final class RunsListFollow {
       append(query, "conversation_id", conversation);
       append(query, "status", status);
       append(query, "runner_id", runner);
-      final JsonNode page = api.client().get(query.toString()).orThrow("listing runs");
-      final List<JsonNode> items = new ArrayList<>();
-      page.path("items").forEach(items::add);
-      output.printer().records(items, RunTables.LISTED);
+      append(query, "cursor", cursor);
+      output
+          .printer()
+          .page(api.client().get(query.toString()).orThrow("listing runs"), RunTables.LISTED);
       return 0;
     }
 
@@ -66,65 +66,60 @@ final class RunsListFollow {
       mixinStandardHelpOptions = true,
       description =
           "Print a run's events as they happen (GET /v1/runs/{run_id}/events/stream) until it"
-              + " ends; reconnects with Last-Event-ID when the connection drops.")
+              + " ends, one line each (-o json: a JSON object per line; -o yaml: a YAML document"
+              + " each); reconnects with Last-Event-ID when the connection drops.")
   static final class Follow extends RunsCommand.OneRun {
+    private static final int ATTEMPTS = 5;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
-      final PrintWriter out = spec.commandLine().getOut();
-      final HttpClient http = HttpClient.newHttpClient();
+      final ApiClient client = api.client();
+      final Printer printer = output.printer();
+      final String path = "/v1/runs/" + ApiClient.segment(runId) + "/events/stream";
       String last = null;
-      for (int attempt = 0; attempt < 5; attempt++) {
-        final HttpRequest.Builder request =
-            HttpRequest.newBuilder(
-                URI.create(
-                    api.url.replaceAll("/$", "")
-                        + "/v1/runs/"
-                        + ApiClient.segment(runId)
-                        + "/events/stream"));
-        if (last != null) {
-          request.header("Last-Event-ID", last);
-        }
-        try {
-          final HttpResponse<InputStream> response =
-              http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-          if (response.statusCode() != 200) {
-            final String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
-            throw new ApiClient.ApiCallException(
-                "following run "
-                    + runId
-                    + " failed with HTTP "
-                    + response.statusCode()
-                    + ": "
-                    + body);
-          }
-          try (BufferedReader reader =
-              new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-              if (line.startsWith("id: ")) {
-                last = line.substring(4);
-              } else if (line.startsWith("data: ")) {
-                final JsonNode event = AvroJson.mapper().readTree(line.substring(6));
-                out.println(
-                    event.path("seq").asText()
-                        + "  a"
-                        + event.path("attempt").asText()
-                        + "#"
-                        + event.path("sequence").asText()
-                        + "  "
-                        + event.path("type").asText()
-                        + "  "
-                        + event.path("data"));
-                out.flush();
-              }
+      IOException lost = null;
+      for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        try (BufferedReader reader =
+            new BufferedReader(
+                new InputStreamReader(
+                    client.stream(path, last, "following run " + runId), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = reader.readLine()) != null) {
+            if (line.startsWith("id: ")) {
+              last = line.substring(4);
+            } else if (line.startsWith("data: ")) {
+              printer.item(AvroJson.mapper().readTree(line.substring(6)), Follow::text);
             }
           }
           return 0;
         } catch (final IOException e) {
+          lost = e;
           Thread.sleep(500);
         }
       }
-      throw new ApiClient.ApiCallException("lost the stream of run " + runId + " five times");
+      throw last == null
+          ? client.unreachable(lost)
+          : new ApiClient.ApiCallException(
+              "lost the stream of run "
+                  + runId
+                  + " "
+                  + ATTEMPTS
+                  + " times: "
+                  + ApiClient.reason(lost),
+              lost);
+    }
+
+    /** {@code seq a<attempt>#<sequence> type data}. */
+    private static String text(final JsonNode event) {
+      return event.path("seq").asText()
+          + "  a"
+          + event.path("attempt").asText()
+          + "#"
+          + event.path("sequence").asText()
+          + "  "
+          + event.path("type").asText()
+          + "  "
+          + event.path("data");
     }
   }
 }

@@ -82,12 +82,14 @@ final class SendCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions config;
 
+  @Mixin KafkaTimeout kafkaTimeout;
+
   @Mixin OutputOptions output;
 
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     final ObjectNode event = build();
     final JsonNode result = kafka ? produce(event) : post(event);
     output.printer().record(result);
@@ -130,11 +132,16 @@ final class SendCommand implements Callable<Integer> {
     return new ApiClient(url).post("/v1/events", event).orThrow("sending the event");
   }
 
-  private JsonNode produce(final ObjectNode event) {
-    final LedgerConfig settings = config.load();
+  private JsonNode produce(final ObjectNode event) throws Exception {
+    final LedgerConfig settings = config.load(kafkaTimeout.producerOverrides());
     final HostEvent valid =
         new EventValidator(GatewaySettings.from(settings), Clock.systemUTC())
             .validate(event.toString().getBytes(StandardCharsets.UTF_8));
+    return kafkaTimeout.whenReachable(settings, () -> produce(settings, valid));
+  }
+
+  private static JsonNode produce(final LedgerConfig settings, final HostEvent valid)
+      throws InterruptedException {
     try (HostEventClient client = new HostEventClient(settings, LedgerTopics.create(settings))) {
       final RecordMetadata written = client.send(valid).get(60, TimeUnit.SECONDS);
       final ObjectNode result = AvroJson.mapper().createObjectNode();
@@ -143,13 +150,22 @@ final class SendCommand implements Callable<Integer> {
       result.put("partition", written.partition());
       result.put("offset", written.offset());
       return result;
-    } catch (final ExecutionException | TimeoutException e) {
+    } catch (final ExecutionException e) {
       throw new IllegalStateException(
-          "cannot produce the event to " + settings.get(LedgerConfig.BOOTSTRAP_SERVERS) + ": " + e,
+          "cannot produce the event to "
+              + settings.get(LedgerConfig.BOOTSTRAP_SERVERS)
+              + ": "
+              + ApiClient.reason(e.getCause()),
           e);
-    } catch (final InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while producing the event", e);
+    } catch (final TimeoutException e) {
+      throw new IllegalStateException(
+          "the broker at "
+              + settings.get(LedgerConfig.BOOTSTRAP_SERVERS)
+              + " did not confirm the event within 60s; it may or may not be written (send it"
+              + " again with --event-id "
+              + valid.getEventId()
+              + ")",
+          e);
     }
   }
 
