@@ -14,6 +14,7 @@ import dev.runledger.worker.runners.HttpRunnerSettings;
 import dev.runledger.worker.runners.ProcRunnerSettings;
 import dev.runledger.worker.runners.RunnerSettings;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -39,6 +40,14 @@ public final class LedgerSettings {
               ProjectionSettings.ALL)
           .flatMap(List::stream)
           .toList();
+
+  /**
+   * The defaults of a stack on a single broker ({@code ledger dev}, {@code demo}, {@code bench} and
+   * the tests' stacks) where a production cluster's differ: one replica per topic, and so the
+   * broker's own {@code min.insync.replicas}. A configuration file still overrides them.
+   */
+  public static final Map<String, String> SINGLE_BROKER =
+      Map.of(LedgerConfig.TOPIC_REPLICATION, "1");
 
   private LedgerSettings() {}
 

@@ -246,8 +246,6 @@ public final class ProjectionTopology {
     // replays. 100 ms keeps that, and each transaction, small.
     props.put(
         StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, ProjectionSettings.commitInterval(cfg).toMillis());
-    props.putIfAbsent(
-        StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) cfg.topicSettings().replication());
     ProjectionSettings.applicationServer(cfg)
         .ifPresent(server -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
     return props;

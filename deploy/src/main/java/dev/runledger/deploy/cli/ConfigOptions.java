@@ -36,12 +36,26 @@ final class ConfigOptions {
 
   /** Defaults, the file, the environment, {@code --set}, then the given command overrides. */
   LedgerConfig load(final Map<String, String> commandOverrides) {
+    return load(Map.of(), commandOverrides);
+  }
+
+  /**
+   * Like {@link #load(Map)} for a whole stack in one process ({@code dev}, {@code demo}, {@code
+   * bench}): {@link LedgerSettings#SINGLE_BROKER} replaces the production defaults.
+   */
+  LedgerConfig loadSingleBroker(final Map<String, String> commandOverrides) {
+    return load(LedgerSettings.SINGLE_BROKER, commandOverrides);
+  }
+
+  private LedgerConfig load(
+      final Map<String, String> modeDefaults, final Map<String, String> commandOverrides) {
     final Map<String, String> overrides = new LinkedHashMap<>(settings);
     if (bootstrapServers != null) {
       overrides.put(LedgerConfig.BOOTSTRAP_SERVERS, bootstrapServers);
     }
     overrides.putAll(commandOverrides);
-    return LedgerSettings.warnUnknownKeys(LedgerConfig.load(file, System.getenv(), overrides));
+    return LedgerSettings.warnUnknownKeys(
+        LedgerConfig.load(modeDefaults, file, System.getenv(), overrides));
   }
 
   /** Rebuild and verify over the configured ledger. */

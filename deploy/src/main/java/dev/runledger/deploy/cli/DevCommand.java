@@ -51,7 +51,7 @@ final class DevCommand implements Callable<Integer> {
   public Integer call() {
     final Path data = dataDir.toAbsolutePath().normalize();
     final LedgerConfig settings =
-        config.load(
+        config.loadSingleBroker(
             Map.of(
                 LedgerConfig.HTTP_PORT, Integer.toString(port),
                 LedgerConfig.STATE_DIR, data.resolve("state").toString()));

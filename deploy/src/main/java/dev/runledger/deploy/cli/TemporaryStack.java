@@ -34,7 +34,7 @@ final class TemporaryStack implements AutoCloseable {
       settings.put(LedgerConfig.STATE_DIR, data.resolve("state").toString());
       final EmbeddedKafka kafka =
           config.hasBootstrapServers() ? null : EmbeddedKafka.inDir(data.resolve("kafka"), 0);
-      return new TemporaryStack(data, DevStack.start(config.load(settings), kafka));
+      return new TemporaryStack(data, DevStack.start(config.loadSingleBroker(settings), kafka));
     } catch (final RuntimeException e) {
       Directories.deleteRecursively(data);
       throw e;

@@ -10,11 +10,11 @@ final class BrokerSettings {
 
   /**
    * A combined broker and controller that is the single voter of its own quorum (formatted with
-   * {@code --standalone}), listening on {@code host} only.
+   * {@code --standalone}), listening on {@code host} only, with the {@link #singleNode} settings.
    */
   static Map<String, String> standalone(
       final String host, final int brokerPort, final int controllerPort, final Path logDir) {
-    final Map<String, String> props = new TreeMap<>();
+    final Map<String, String> props = new TreeMap<>(singleNode());
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
@@ -26,6 +26,15 @@ final class BrokerSettings {
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
     props.put("log.dirs", logDir.toAbsolutePath().toString());
+    return props;
+  }
+
+  /**
+   * What a one-node cluster needs whoever starts it (the embedded broker, or a Kafka container in
+   * the tests), apart from its roles, listeners and directories.
+   */
+  static Map<String, String> singleNode() {
+    final Map<String, String> props = new TreeMap<>();
     props.put("num.partitions", "1");
     // One node: every internal topic has one replica.
     props.put("offsets.topic.replication.factor", "1");

@@ -1,5 +1,6 @@
 package dev.runledger.deploy.kafka;
 
+import dev.runledger.schemas.config.ConfigException;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.config.TopicSettings;
 import dev.runledger.schemas.topics.LedgerTopics;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -34,6 +36,7 @@ public final class TopicAdmin {
    * are, so this is safe to run on every start.
    *
    * @return the topics this call created (not those that existed)
+   * @throws ConfigException naming {@code topic.replication} when the cluster has fewer brokers
    */
   public static List<String> createAll(final LedgerConfig config, final LedgerTopics topics) {
     final TopicSettings settings = config.topicSettings();
@@ -114,6 +117,15 @@ public final class TopicAdmin {
     } catch (final ExecutionException e) {
       if (e.getCause() instanceof TopicExistsException) {
         return false;
+      }
+      if (e.getCause() instanceof InvalidReplicationFactorException) {
+        throw new ConfigException(
+            LedgerConfig.TOPIC_REPLICATION,
+            "cannot create topic "
+                + name
+                + ": the cluster has fewer brokers than topic.replication ("
+                + e.getCause().getMessage()
+                + "); lower topic.replication, e.g. --set topic.replication=1 for a single broker");
       }
       throw new IllegalStateException(
           "cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.deploy.harness.Cli;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.schemas.json.AvroJson;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class BenchCommandTest {
 
   @Test
   void shouldMeasureEveryPhaseAndWriteTheFiguresAsJson(
-      final EmbeddedKafka kafka, @TempDir final Path dir) throws Exception {
+      final TestBroker kafka, @TempDir final Path dir) throws Exception {
     // when a tiny bench runs on the shared broker
     final Path out = dir.resolve("bench.json");
     final Cli.Result result =

@@ -17,8 +17,8 @@ import dev.runledger.avro.RunnerManifest;
 import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TopicProbe;
 import dev.runledger.deploy.harness.TopicWriter;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.gateway.client.HostEventClient;
 import dev.runledger.orchestrator.OrchestratorService;
@@ -59,7 +59,7 @@ class DispatchRestartEndToEndTest {
   @TempDir Path stateDir;
 
   @Test
-  void shouldDecideEveryEventExactlyOnceAcrossAnOrchestratorRestart(final EmbeddedKafka kafka)
+  void shouldDecideEveryEventExactlyOnceAcrossAnOrchestratorRestart(final TestBroker kafka)
       throws Exception {
     // given
     final LedgerConfig config =

@@ -3,8 +3,8 @@ package dev.runledger.deploy.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runledger.deploy.harness.StackBuilder;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.orchestrator.OrchestratorService;
 import dev.runledger.orchestrator.topology.OrchestratorSettings;
@@ -33,7 +33,7 @@ class CleanRestartEndToEndTest {
   @TempDir Path stateDir;
 
   @Test
-  void shouldLeaveNoMemberInEitherGroupWhenTheStreamsAppsCloseCleanly(final EmbeddedKafka kafka)
+  void shouldLeaveNoMemberInEitherGroupWhenTheStreamsAppsCloseCleanly(final TestBroker kafka)
       throws Exception {
     // given both Streams apps running on the default session timeout
     final LedgerConfig config = StackBuilder.named("restart").config(kafka, stateDir);

@@ -228,6 +228,26 @@ class CliEndToEndTest {
   }
 
   @Test
+  void shouldNameTheSettingToLowerWhenTheDefaultReplicationExceedsTheBrokers() {
+    // when the production default (3 replicas) meets the single test broker
+    final Cli.Result result =
+        Cli.run(
+            "topics",
+            "create",
+            "--bootstrap-servers",
+            stack.bootstrapServers(),
+            "--set",
+            "topic.prefix=" + StackBuilder.prefix("rf"));
+
+    // then
+    assertThat(result.code()).isEqualTo(1);
+    assertThat(result.err())
+        .contains("cannot create topic ")
+        .contains("fewer brokers than topic.replication")
+        .contains("--set topic.replication=1");
+  }
+
+  @Test
   void shouldCreateEveryTopicOnceWhenTopicsCreateRunsTwice() throws Exception {
     // given
     final String fresh = StackBuilder.prefix("topics");
@@ -238,6 +258,8 @@ class CliEndToEndTest {
       stack.bootstrapServers(),
       "--set",
       "topic.prefix=" + fresh,
+      "--set",
+      "topic.replication=1",
       "-o",
       "json"
     };

@@ -1,8 +1,9 @@
 package dev.runledger.deploy.harness;
 
 import dev.runledger.deploy.DevStack;
+import dev.runledger.deploy.LedgerSettings;
 import dev.runledger.deploy.http.HttpServer;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
+import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.schemas.config.LedgerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,8 +18,9 @@ import java.util.UUID;
 
 /**
  * The settings of an end-to-end stack on the shared broker: a topic prefix of its own ({@code
- * t-<name>-<random>.}), 3 partitions, HTTP on a free loopback port, plus what a suite adds. {@link
- * #config} gives the settings alone; {@link #build} a {@link TestStack} that runs them.
+ * t-<name>-<random>.}), one replica ({@link LedgerSettings#SINGLE_BROKER}), 3 partitions, HTTP on a
+ * free loopback port, plus what a suite adds. {@link #config} gives the settings alone; {@link
+ * #build} a {@link TestStack} that runs them.
  */
 public final class StackBuilder {
   private final String name;
@@ -28,6 +30,7 @@ public final class StackBuilder {
 
   private StackBuilder(final String name) {
     this.name = name;
+    settings.putAll(LedgerSettings.SINGLE_BROKER);
     settings.put(LedgerConfig.TOPIC_PARTITIONS, "3");
     settings.put(LedgerConfig.HTTP_PORT, "0");
     settings.put(HttpServer.HOST, "127.0.0.1");
@@ -85,7 +88,7 @@ public final class StackBuilder {
   }
 
   /** The settings on {@code kafka} with a fresh topic prefix and no state directory. */
-  public LedgerConfig config(final EmbeddedKafka kafka) {
+  public LedgerConfig config(final TestBroker kafka) {
     final Map<String, String> all = new LinkedHashMap<>(settings);
     all.put(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     all.put(LedgerConfig.TOPIC_PREFIX, prefix(name));
@@ -96,7 +99,7 @@ public final class StackBuilder {
   }
 
   /** The settings on {@code kafka} with a fresh topic prefix and this state directory. */
-  public LedgerConfig config(final EmbeddedKafka kafka, final Path stateDir) {
+  public LedgerConfig config(final TestBroker kafka, final Path stateDir) {
     return config(kafka).with(Map.of(LedgerConfig.STATE_DIR, stateDir.toString()));
   }
 

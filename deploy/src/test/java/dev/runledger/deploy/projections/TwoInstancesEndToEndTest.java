@@ -16,8 +16,8 @@ import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.deploy.http.HttpServer;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.projections.ProjectionService;
 import dev.runledger.projections.ProjectionSettings;
@@ -66,7 +66,7 @@ class TwoInstancesEndToEndTest {
   private Path stateB;
 
   @BeforeAll
-  void start(final EmbeddedKafka kafka, @TempDir final Path state) {
+  void start(final TestBroker kafka, @TempDir final Path state) {
     base = StackBuilder.named("two").partitions(4).shortStreamsSessions().config(kafka);
     topics = LedgerTopics.create(base);
     TopicAdmin.createAll(base, topics);

@@ -8,8 +8,8 @@ import dev.runledger.avro.RunCommand;
 import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TopicWriter;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.LedgerTopics;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaExtension.class)
 class RunControlIsolationEndToEndTest {
   @Test
-  void shouldNeverApplyACancelOfAnAbortedTransaction(final EmbeddedKafka kafka) throws Exception {
+  void shouldNeverApplyACancelOfAnAbortedTransaction(final TestBroker kafka) throws Exception {
     // given a worker's run-control reader that has caught up
     final LedgerConfig config = StackBuilder.named("rc").config(kafka);
     final LedgerTopics topics = LedgerTopics.create(config);

@@ -339,8 +339,6 @@ public final class DispatchTopology {
     // the commit interval is the floor of dispatch latency; 100 ms trades a little throughput for
     // runs that start promptly.
     props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
-    props.putIfAbsent(
-        StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) cfg.topicSettings().replication());
     // Known bad input is dead-lettered by the topology itself. An unexpected exception in a
     // processor would otherwise fail the record on every retry and stop the partition; instead the
     // record goes to the same DLQ (Kafka Streams' own error headers) and processing continues. A

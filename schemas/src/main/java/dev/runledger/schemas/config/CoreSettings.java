@@ -23,9 +23,28 @@ public final class CoreSettings {
               "partitions of each run-commands.<pool> topic")
           .positive();
 
+  /**
+   * 3 for a production cluster; a stack on one broker ({@code ledger dev}, {@code demo}, {@code
+   * bench}, the tests) sets 1.
+   */
   public static final Setting<Integer> TOPIC_REPLICATION =
-      Setting.intSetting(LedgerConfig.TOPIC_REPLICATION, 1, "replication factor of every topic")
-          .between(1, Short.MAX_VALUE);
+      Setting.intSetting(LedgerConfig.TOPIC_REPLICATION, 3, "replication factor of every topic")
+          .between(1, Short.MAX_VALUE)
+          .shownAs("3 (1 in dev, demo and bench)");
+
+  /**
+   * 2 when there are at least 3 replicas, so an {@code acks=all} write survives one broker down;
+   * with fewer the broker's own value (1 by default), so a single broker still takes writes.
+   */
+  public static final Setting<Integer> TOPIC_MIN_INSYNC_REPLICAS =
+      Setting.intSetting(
+              LedgerConfig.TOPIC_MIN_INSYNC_REPLICAS,
+              2,
+              "min.insync.replicas of every topic, the internal ones included")
+          .between(1, Short.MAX_VALUE)
+          .defaultFrom(
+              "2 (the broker's when topic.replication is below 3)",
+              config -> config.get(TOPIC_REPLICATION) >= 3 ? "2" : null);
 
   public static final Setting<Long> LEDGER_RETENTION_MS =
       Setting.longSetting(
@@ -62,6 +81,7 @@ public final class CoreSettings {
           TOPIC_PARTITIONS,
           TOPIC_COMMAND_PARTITIONS,
           TOPIC_REPLICATION,
+          TOPIC_MIN_INSYNC_REPLICAS,
           LEDGER_RETENTION_MS,
           POOLS,
           HTTP_PORT,

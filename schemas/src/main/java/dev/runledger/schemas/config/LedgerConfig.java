@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ public final class LedgerConfig {
   public static final String TOPIC_PARTITIONS = "topic.partitions";
   public static final String TOPIC_COMMAND_PARTITIONS = "topic.commands.partitions";
   public static final String TOPIC_REPLICATION = "topic.replication";
+  public static final String TOPIC_MIN_INSYNC_REPLICAS = "topic.min.insync.replicas";
   public static final String LEDGER_RETENTION_MS = "topic.ledger.retention.ms";
   public static final String POOLS = "pools";
   public static final String HTTP_PORT = "http.port";
@@ -70,7 +72,21 @@ public final class LedgerConfig {
   /** Defaults, then {@code file} if not null, then the environment, then {@code overrides}. */
   public static LedgerConfig load(
       final Path file, final Map<String, String> env, final Map<String, String> overrides) {
+    return load(Map.of(), file, env, overrides);
+  }
+
+  /**
+   * Like {@link #load(Path, Map, Map)}, with {@code modeDefaults} replacing some defaults (e.g. one
+   * replica per topic for {@code ledger dev}); the file, the environment and {@code overrides}
+   * still win over them.
+   */
+  public static LedgerConfig load(
+      final Map<String, String> modeDefaults,
+      final Path file,
+      final Map<String, String> env,
+      final Map<String, String> overrides) {
     final Map<String, String> merged = new TreeMap<>(DEFAULTS);
+    merged.putAll(modeDefaults);
     if (file != null) {
       merged.putAll(readFile(file));
     }
@@ -193,7 +209,8 @@ public final class LedgerConfig {
         get(CoreSettings.TOPIC_PARTITIONS),
         get(CoreSettings.TOPIC_COMMAND_PARTITIONS),
         get(CoreSettings.TOPIC_REPLICATION).shortValue(),
-        get(CoreSettings.LEDGER_RETENTION_MS));
+        get(CoreSettings.LEDGER_RETENTION_MS),
+        find(CoreSettings.TOPIC_MIN_INSYNC_REPLICAS).orElse(0));
   }
 
   public List<String> pools() {
@@ -215,7 +232,9 @@ public final class LedgerConfig {
 
   /**
    * Kafka Streams properties for one application: the client properties, then every {@code
-   * streams.*} key, then the application id and a state directory under {@link #STATE_DIR}.
+   * streams.*} key, then the application id, the internal topics' replication factor and {@code
+   * min.insync.replicas} (those of {@link #topicSettings}) and a state directory under {@link
+   * #STATE_DIR}.
    */
   public Properties streamsProperties(final String applicationId) {
     final Properties props = kafkaProperties();
@@ -226,6 +245,14 @@ public final class LedgerConfig {
           }
         });
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    // Changelog and repartition topics get the catalogue's durability.
+    final TopicSettings topics = topicSettings();
+    props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) topics.replication());
+    if (topics.minInsyncReplicas() > 0) {
+      props.putIfAbsent(
+          StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+          Integer.toString(topics.minInsyncReplicas()));
+    }
     props.putIfAbsent(
         StreamsConfig.STATE_DIR_CONFIG,
         Path.of(get(CoreSettings.STATE_DIR)).toAbsolutePath().toString());

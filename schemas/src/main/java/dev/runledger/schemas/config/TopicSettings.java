@@ -10,13 +10,15 @@ package dev.runledger.schemas.config;
  *     whose consumers are all busy would wait while other workers sit idle
  * @param replication replication factor of every topic
  * @param ledgerRetentionMs retention of the run ledger, -1 for forever
+ * @param minInsyncReplicas {@code min.insync.replicas} of every topic, 0 for the broker's own
  */
 public record TopicSettings(
     String prefix,
     int partitions,
     int commandPartitions,
     short replication,
-    long ledgerRetentionMs) {
+    long ledgerRetentionMs,
+    int minInsyncReplicas) {
   public TopicSettings {
     if (partitions < 1) {
       throw new ConfigException("topic.partitions", "topic.partitions must be at least 1");
@@ -27,6 +29,15 @@ public record TopicSettings(
     }
     if (replication < 1) {
       throw new ConfigException("topic.replication", "topic.replication must be at least 1");
+    }
+    if (minInsyncReplicas > replication) {
+      throw new ConfigException(
+          "topic.min.insync.replicas",
+          "topic.min.insync.replicas ("
+              + minInsyncReplicas
+              + ") must not exceed topic.replication ("
+              + replication
+              + "): no write with acks=all could succeed");
     }
   }
 }

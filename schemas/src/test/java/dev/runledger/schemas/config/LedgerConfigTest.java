@@ -32,7 +32,7 @@ class LedgerConfigTest {
     assertThat(config.topicSettings().partitions()).isEqualTo(12);
     assertThat(config.getInt(LedgerConfig.HTTP_PORT, 0)).isEqualTo(9100);
     assertThat(config.pools()).containsExactly("default", "gpu");
-    assertThat(config.get(LedgerConfig.TOPIC_REPLICATION)).isEqualTo("1");
+    assertThat(config.get(LedgerConfig.TOPIC_REPLICATION)).isEqualTo("3");
     assertThat(config.asMap()).doesNotContainKey("path");
   }
 
@@ -76,5 +76,57 @@ class LedgerConfigTest {
     assertThatThrownBy(config::topicSettings)
         .isInstanceOfSatisfying(
             ConfigException.class, e -> assertThat(e.key()).isEqualTo("topic.partitions"));
+  }
+
+  @Test
+  void shouldDefaultToThreeReplicasAndTwoInSyncForAProductionCluster() {
+    // when
+    final TopicSettings topics = LedgerConfig.of(Map.of()).topicSettings();
+
+    // then
+    assertThat(topics.replication()).isEqualTo((short) 3);
+    assertThat(topics.minInsyncReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldLeaveMinInsyncToTheBrokerWithFewerThanThreeReplicas() {
+    // when
+    final TopicSettings topics =
+        LedgerConfig.of(Map.of(LedgerConfig.TOPIC_REPLICATION, "1")).topicSettings();
+
+    // then
+    assertThat(topics.replication()).isEqualTo((short) 1);
+    assertThat(topics.minInsyncReplicas()).isZero();
+  }
+
+  @Test
+  void shouldLetTheFileWinOverModeDefaults(@TempDir final Path dir) throws Exception {
+    // given a mode that defaults to one replica, and a file that asks for two
+    final Path file = dir.resolve("ledger.properties");
+    Files.writeString(file, "topic.replication=2\n");
+    final Map<String, String> single = Map.of(LedgerConfig.TOPIC_REPLICATION, "1");
+
+    // when
+    final LedgerConfig withFile = LedgerConfig.load(single, file, Map.of(), Map.of());
+    final LedgerConfig withoutFile = LedgerConfig.load(single, null, Map.of(), Map.of());
+
+    // then
+    assertThat(withFile.topicSettings().replication()).isEqualTo((short) 2);
+    assertThat(withoutFile.topicSettings().replication()).isEqualTo((short) 1);
+  }
+
+  @Test
+  void shouldRefuseMoreInSyncReplicasThanReplicas() {
+    // given
+    final LedgerConfig config =
+        LedgerConfig.of(
+            Map.of(
+                LedgerConfig.TOPIC_REPLICATION, "1", LedgerConfig.TOPIC_MIN_INSYNC_REPLICAS, "2"));
+
+    // then
+    assertThatThrownBy(config::topicSettings)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "topic.min.insync.replicas (2) must not exceed topic.replication (1)");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runledger.avro.ConversationRef;
 import dev.runledger.avro.HostEvent;
+import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.config.TopicSettings;
 import dev.runledger.schemas.serde.LedgerSerdes;
 import java.time.Instant;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class LedgerTopicsTest {
   private final LedgerTopics topics =
       LedgerTopics.create(
-          new TopicSettings("t1.", 6, 1, (short) 1, -1), LedgerSerdes.singleObject());
+          new TopicSettings("t1.", 6, 1, (short) 1, -1, 0), LedgerSerdes.singleObject());
 
   @Test
   void shouldNameEveryTopicWithThePrefixAndItsCleanupPolicy() {
@@ -74,5 +75,26 @@ class LedgerTopicsTest {
 
     assertThat(ConversationKeys.conversationKey(ref)).isEqualTo("w/b/c/");
     assertThat(ConversationKeys.conversationKey((ConversationRef) null)).isNull();
+  }
+
+  @Test
+  void shouldCreateEveryTopicWithTwoInSyncReplicasByDefault() {
+    // given the default configuration: three replicas
+    final LedgerConfig config = LedgerConfig.of(Map.of());
+
+    // when
+    final List<Topic<?, ?>> all = LedgerTopics.create(config).all(config.pools());
+
+    // then
+    assertThat(config.topicSettings().replication()).isEqualTo((short) 3);
+    assertThat(all)
+        .isNotEmpty()
+        .allSatisfy(topic -> assertThat(topic.configs()).containsEntry("min.insync.replicas", "2"));
+  }
+
+  @Test
+  void shouldLeaveMinInsyncUnsetWithOneReplica() {
+    assertThat(topics.all(List.of("default")))
+        .allSatisfy(topic -> assertThat(topic.configs()).doesNotContainKey("min.insync.replicas"));
   }
 }
