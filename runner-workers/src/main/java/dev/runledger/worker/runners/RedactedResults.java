@@ -66,7 +66,7 @@ final class RedactedResults {
     final int tail = redactor.heldTail(joined);
     held = tail == 0 ? null : withContent(delta, joined.substring(joined.length() - tail));
     final String ready = joined.substring(0, joined.length() - tail);
-    if (!ready.isEmpty() || tail == 0 && chunk.getContent().isEmpty()) {
+    if (!ready.isEmpty() || (tail == 0 && chunk.getContent().isEmpty())) {
       session.emit(new AgentRunResult(Results.MESSAGE_DELTA, withContent(delta, ready)));
     }
   }

@@ -139,7 +139,8 @@ final class Redactor {
 
   /**
    * A value that is base64 as a whole and decodes to bytes containing a secret: the secret's bytes
-   * masked, encoded again with the same alphabet and padding. Anything else as it is.
+   * masked, encoded again with the same alphabet (padded unless the value was unpadded). Anything
+   * else as it is.
    */
   private String maskedBase64Value(final String text) {
     if (!BASE64_VALUE.matcher(text).matches()) {
@@ -160,7 +161,7 @@ final class Redactor {
       return text;
     }
     Base64.Encoder encoder = url ? Base64.getUrlEncoder() : Base64.getEncoder();
-    if (!text.endsWith("=")) {
+    if (text.length() % 4 != 0) {
       encoder = encoder.withoutPadding();
     }
     return encoder.encodeToString(masked);
