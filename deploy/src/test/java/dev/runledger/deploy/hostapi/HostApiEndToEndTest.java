@@ -251,21 +251,8 @@ class HostApiEndToEndTest {
 
   @Test
   void shouldRunAnHttpRunnerThatCallsTheHostApiWithItsRunToken() {
-    // given
-    api.bind(
-        "b-http",
-        Binding.of("ws-http", "http:fake")
-            .resourcePolicy(TestApi.json("{\"state_scopes\":[\"conversation\"]}"))
-            .config(TestApi.json("{}")));
-    stack.awaitRunner("http:fake", TestApi.WAIT);
-    api.awaitBinding("ws-http", "probe");
-
     // when
-    final String runId =
-        api.awaitDecision(
-                api.send("ev-http-" + UUID.randomUUID(), "ws-http", "c-http", "over http"))
-            .path("run_id")
-            .asText();
+    final String runId = httpRun("http", "over http");
 
     // then
     assertThat(api.awaitRun(runId, TestApi::terminal).path("status").asText())
@@ -283,25 +270,8 @@ class HostApiEndToEndTest {
 
   @Test
   void shouldAuditAnHttpRunnersCallWithABadTokenAndMaskTheTokenInWhatItStreams() {
-    // given
-    api.bind(
-        "b-http-bad",
-        Binding.of("ws-http-bad", "http:fake")
-            .resourcePolicy(TestApi.json("{\"state_scopes\":[\"conversation\"]}"))
-            .config(TestApi.json("{}")));
-    stack.awaitRunner("http:fake", TestApi.WAIT);
-    api.awaitBinding("ws-http-bad", "probe");
-
     // when the runner calls once with a wrong token, then with its own, and echoes its token
-    final String runId =
-        api.awaitDecision(
-                api.send(
-                    "ev-http-bad-" + UUID.randomUUID(),
-                    "ws-http-bad",
-                    "c-http-bad",
-                    FakeHttpRunner.HOSTILE))
-            .path("run_id")
-            .asText();
+    final String runId = httpRun("http-bad", FakeHttpRunner.HOSTILE);
 
     // then the wrong token was refused and audited in the run's ledger
     assertThat(api.awaitRun(runId, TestApi::terminal).path("status").asText())
@@ -331,18 +301,7 @@ class HostApiEndToEndTest {
   @Test
   void shouldAuditAHostApiCallAfterTheAttemptEndedAndCountOneForAnUnknownRun() throws Exception {
     // given an http run that has ended
-    api.bind(
-        "b-http-late",
-        Binding.of("ws-http-late", "http:fake")
-            .resourcePolicy(TestApi.json("{\"state_scopes\":[\"conversation\"]}"))
-            .config(TestApi.json("{}")));
-    stack.awaitRunner("http:fake", TestApi.WAIT);
-    api.awaitBinding("ws-http-late", "probe");
-    final String runId =
-        api.awaitDecision(
-                api.send("ev-http-late-" + UUID.randomUUID(), "ws-http-late", "c-late", "late"))
-            .path("run_id")
-            .asText();
+    final String runId = httpRun("http-late", "late");
     api.awaitRun(runId, TestApi::terminal);
     final JsonNode access = HTTP_RUNNER.access(runId);
     final String call =
@@ -369,6 +328,24 @@ class HostApiEndToEndTest {
     // and the unknown run's refusal is counted
     assertThat(api.response("/metrics").body().asText())
         .contains("runledger_worker_host_api_denied_total{reason=\"unknown_run\"}");
+  }
+
+  /**
+   * A run of the fake http runner on {@code text}, by binding {@code b-<name>} in workspace {@code
+   * ws-<name>} (conversation {@code c-<name>}).
+   */
+  private String httpRun(final String name, final String text) {
+    api.bind(
+        "b-" + name,
+        Binding.of("ws-" + name, "http:fake")
+            .resourcePolicy(TestApi.json("{\"state_scopes\":[\"conversation\"]}"))
+            .config(TestApi.json("{}")));
+    stack.awaitRunner("http:fake", TestApi.WAIT);
+    api.awaitBinding("ws-" + name, "probe");
+    return api.awaitDecision(
+            api.send("ev-" + name + "-" + UUID.randomUUID(), "ws-" + name, "c-" + name, text))
+        .path("run_id")
+        .asText();
   }
 
   /** Every host-API method once, with parameters the deny binding's snapshot does not allow. */

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,17 +62,8 @@ final class HostApiEndpoint implements AutoCloseable {
   private final MeterRegistry meters;
   private final Map<String, Registration> runs = new ConcurrentHashMap<>();
 
-  /** Runs unregistered lately, so a late call is audited in their ledger. */
-  private final Map<String, Registration> ended =
-      Collections.synchronizedMap(
-          new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(final Map.Entry<String, Registration> eldest) {
-              return size() > REMEMBERED_ENDED;
-            }
-          });
+  /** Runs unregistered lately, oldest first, so a late call is audited in their ledger. */
+  private final Map<String, Registration> ended = new LinkedHashMap<>();
 
   private final SecureRandom random = new SecureRandom();
   private HttpServer server;
@@ -113,7 +103,9 @@ final class HostApiEndpoint implements AutoCloseable {
     random.nextBytes(bytes);
     final String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     runs.put(runId, new Registration(token, api));
-    ended.remove(runId);
+    synchronized (ended) {
+      ended.remove(runId);
+    }
     return new Access(
         base.resolve(PATH + java.net.URLEncoder.encode(runId, StandardCharsets.UTF_8)), token);
   }
@@ -127,7 +119,12 @@ final class HostApiEndpoint implements AutoCloseable {
     if (registration != null
         && registration.token().equals(access.token())
         && runs.remove(runId, registration)) {
-      ended.put(runId, registration);
+      synchronized (ended) {
+        ended.put(runId, registration);
+        if (ended.size() > REMEMBERED_ENDED) {
+          ended.remove(ended.keySet().iterator().next());
+        }
+      }
     }
   }
 
@@ -171,7 +168,7 @@ final class HostApiEndpoint implements AutoCloseable {
         return;
       }
       final Registration active = runs.get(runId);
-      final Registration known = active != null ? active : ended.get(runId);
+      final Registration known = active != null ? active : ended(runId);
       final String auth = exchange.getRequestHeaders().getFirst("Authorization");
       final String refusal = refusal(known, auth, active != null);
       if (refusal == null) {
@@ -181,6 +178,12 @@ final class HostApiEndpoint implements AutoCloseable {
       }
     } catch (final AgentApiException e) {
       LOG.debug("host-API request refused: {}", e.getMessage());
+    }
+  }
+
+  private Registration ended(final String runId) {
+    synchronized (ended) {
+      return ended.get(runId);
     }
   }
 
