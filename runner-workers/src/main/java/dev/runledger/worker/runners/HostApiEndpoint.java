@@ -53,7 +53,7 @@ final class HostApiEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HostApiEndpoint.class);
   private static final String PATH = "/v1/host-api/";
   private static final int MAX_BODY = 4 << 20;
-  private static final int REMEMBERED_ENDED = 1024;
+  private static final int REMEMBERED_ENDED = 256;
   private static final int MAX_METHOD = 200;
 
   private final String bindHost;
