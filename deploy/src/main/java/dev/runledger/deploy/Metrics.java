@@ -13,7 +13,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * The process's Prometheus registry ({@code GET /metrics}): JVM and process metrics, HTTP request
- * timings (added by the HTTP server) and {@code runledger_service_up{service}} per service.
+ * timings (added by the HTTP server), {@code runledger_service_up{service}} per service, and what
+ * the modules count in Micrometer's global registry (e.g. the worker's {@code
+ * runledger_worker_host_api_denied_total{reason}}), to which it is added while it runs.
  */
 public final class Metrics implements Service {
   private final PrometheusMeterRegistry registry =
@@ -37,6 +39,7 @@ public final class Metrics implements Service {
     new UptimeMetrics().bindTo(registry);
     gc = new JvmGcMetrics();
     gc.bindTo(registry);
+    io.micrometer.core.instrument.Metrics.addRegistry(registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -58,6 +61,7 @@ public final class Metrics implements Service {
 
   @Override
   public synchronized void close() {
+    io.micrometer.core.instrument.Metrics.removeRegistry(registry);
     if (gc != null) {
       gc.close();
       gc = null;

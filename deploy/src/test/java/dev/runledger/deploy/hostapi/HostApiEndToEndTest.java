@@ -1,6 +1,7 @@
 package dev.runledger.deploy.hostapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -250,21 +251,8 @@ class HostApiEndToEndTest {
 
   @Test
   void shouldRunAnHttpRunnerThatCallsTheHostApiWithItsRunToken() {
-    // given
-    api.bind(
-        "b-http",
-        Binding.of("ws-http", "http:fake")
-            .resourcePolicy(TestApi.json("{\"state_scopes\":[\"conversation\"]}"))
-            .config(TestApi.json("{}")));
-    stack.awaitRunner("http:fake", TestApi.WAIT);
-    api.awaitBinding("ws-http", "probe");
-
     // when
-    final String runId =
-        api.awaitDecision(
-                api.send("ev-http-" + UUID.randomUUID(), "ws-http", "c-http", "over http"))
-            .path("run_id")
-            .asText();
+    final String runId = httpRun("http", "over http");
 
     // then
     assertThat(api.awaitRun(runId, TestApi::terminal).path("status").asText())
@@ -278,6 +266,86 @@ class HostApiEndToEndTest {
     await()
         .atMost(TestApi.WAIT)
         .until(() -> api.find("/v1/state/conversation/c-http/http.last") != null);
+  }
+
+  @Test
+  void shouldAuditAnHttpRunnersCallWithABadTokenAndMaskTheTokenInWhatItStreams() {
+    // when the runner calls once with a wrong token, then with its own, and echoes its token
+    final String runId = httpRun("http-bad", FakeHttpRunner.HOSTILE);
+
+    // then the wrong token was refused and audited in the run's ledger
+    assertThat(api.awaitRun(runId, TestApi::terminal).path("status").asText())
+        .isEqualTo("completed");
+    assertThat(api.events(runId, "message.completed"))
+        .extracting(e -> e.path("data").path("message").path("content").asText())
+        .containsExactly("http says hostile (401, 200)");
+    assertThat(api.events(runId, "host_api.call"))
+        .extracting(
+            e -> e.path("data").path("action").asText(),
+            e -> e.path("data").path("resource").asText(null),
+            e -> e.path("data").path("outcome").asText(),
+            e -> e.path("data").path("error_code").asText(null))
+        .containsExactly(
+            tuple("state_set", "token", "denied", "unauthorized"),
+            tuple("state_set", "http.last", "allowed", null));
+    // and the token it streamed back is masked, even split over two deltas
+    final String token = HTTP_RUNNER.access(runId).path("token").asText();
+    assertThat(
+            api.events(runId, "message.delta").stream()
+                .map(e -> e.path("data").path("chunk").path("content").asText())
+                .reduce("", String::concat))
+        .isEqualTo("my token is [REDACTED].");
+    assertThat(api.events(runId).toString()).doesNotContain(token);
+  }
+
+  @Test
+  void shouldAuditAHostApiCallAfterTheAttemptEndedAndCountOneForAnUnknownRun() throws Exception {
+    // given an http run that has ended
+    final String runId = httpRun("http-late", "late");
+    api.awaitRun(runId, TestApi::terminal);
+    final JsonNode access = HTTP_RUNNER.access(runId);
+    final String call =
+        "{\"method\":\"state_get\",\"params\":{\"scope\":\"conversation\",\"key\":\"k\"}}";
+
+    // when the runner calls again with its token, and someone calls for a run nobody knows
+    final int late =
+        HTTP_RUNNER.callHostApi(access.path("url").asText(), access.path("token").asText(), call);
+    final int unknown =
+        HTTP_RUNNER.callHostApi(
+            access.path("url").asText().replace(runId, "run-nobody-knows"), "x", call);
+
+    // then the late call was refused and audited after the terminal; the run stays completed
+    assertThat(late).isIn(401, 403);
+    assertThat(unknown).isEqualTo(401);
+    await().atMost(TestApi.WAIT).until(() -> api.events(runId, "host_api.call").size() == 2);
+    final JsonNode audit = api.events(runId, "host_api.call").get(1);
+    assertThat(audit.path("data").path("action").asText()).isEqualTo("state_get");
+    assertThat(audit.path("data").path("outcome").asText()).isEqualTo("denied");
+    assertThat(audit.path("data").path("error_code").asText()).isEqualTo("unauthorized");
+    assertThat(audit.path("seq").asLong())
+        .isGreaterThan(api.events(runId, "run.completed").get(0).path("seq").asLong());
+    assertThat(api.run(runId).path("status").asText()).isEqualTo("completed");
+    // and the unknown run's refusal is counted
+    assertThat(api.response("/metrics").body().asText())
+        .contains("runledger_worker_host_api_denied_total{reason=\"unknown_run\"}");
+  }
+
+  /**
+   * A run of the fake http runner on {@code text}, by binding {@code b-<name>} in workspace {@code
+   * ws-<name>} (conversation {@code c-<name>}).
+   */
+  private String httpRun(final String name, final String text) {
+    api.bind(
+        "b-" + name,
+        Binding.of("ws-" + name, "http:fake")
+            .resourcePolicy(TestApi.json("{\"state_scopes\":[\"conversation\"]}"))
+            .config(TestApi.json("{}")));
+    stack.awaitRunner("http:fake", TestApi.WAIT);
+    api.awaitBinding("ws-" + name, "probe");
+    return api.awaitDecision(
+            api.send("ev-" + name + "-" + UUID.randomUUID(), "ws-" + name, "c-" + name, text))
+        .path("run_id")
+        .asText();
   }
 
   /** Every host-API method once, with parameters the deny binding's snapshot does not allow. */

@@ -43,14 +43,15 @@ final class AttemptAccess implements RunAccess {
 
   @Override
   public void audit(final HostApiCall call) {
-    if (!execution.audit(call)) {
+    if (!execution.active()) {
       LOG.info(
-          "run {} attempt {}: host-API call {} ({}) after the attempt ended; not audited",
+          "run {} attempt {}: host-API call {} ({}) after the attempt ended; audited after it",
           execution.runId(),
           execution.attempt(),
           call.getAction(),
           call.getOutcome());
     }
+    execution.audit(call);
   }
 
   @Override

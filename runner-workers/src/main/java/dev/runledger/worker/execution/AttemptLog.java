@@ -33,7 +33,8 @@ import java.util.Set;
  *       and the conversation key.
  *   <li>Exactly one terminal: the first {@link #end} (or terminal {@link #emit}) writes it; after
  *       it — or after the attempt {@linkplain #giveUp gave up} — nothing is written but a delta
- *       held from before.
+ *       held from before and the {@linkplain #audit audit} of a host-API call (every call, denied
+ *       ones above all, is audited).
  *   <li>The terminal's {@code pulled_steering} lists, after the runner's own ids, the source event
  *       ids of the steering items this attempt {@linkplain #pull pulled}, each pull appending
  *       {@code SteeringInjected} per item.
@@ -138,9 +139,9 @@ final class AttemptLog {
     return new Emitted(Emit.APPENDED, append(result, now));
   }
 
-  /** An audit record of a host-API call; nothing once ended. */
+  /** An audit record of a host-API call, also once ended (then it follows the terminal). */
   List<LedgerRecord> audit(final HostApiCall call, final Instant now) {
-    return ended ? List.of() : append(call, now);
+    return append(call, now);
   }
 
   /**

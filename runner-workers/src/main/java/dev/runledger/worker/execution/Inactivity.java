@@ -1,5 +1,6 @@
 package dev.runledger.worker.execution;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.HostApi;
@@ -33,14 +34,23 @@ final class Inactivity {
 
   /** {@code api}, with each call counted as activity. */
   HostApi counting(final HostApi api) {
-    return (method, params) -> {
-      callsInFlight.incrementAndGet();
-      touch();
-      try {
-        return api.call(method, params);
-      } finally {
+    return new HostApi() {
+      @Override
+      public JsonNode call(final String method, final JsonNode params) {
+        callsInFlight.incrementAndGet();
         touch();
-        callsInFlight.decrementAndGet();
+        try {
+          return api.call(method, params);
+        } finally {
+          touch();
+          callsInFlight.decrementAndGet();
+        }
+      }
+
+      /** A refused call is no activity. */
+      @Override
+      public void refused(final String method, final String resource) {
+        api.refused(method, resource);
       }
     };
   }

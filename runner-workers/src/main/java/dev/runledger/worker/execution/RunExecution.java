@@ -305,9 +305,9 @@ public final class RunExecution implements ClaimedAttempt {
     }
   }
 
-  /** Appends a host-API call's audit record; false (nothing written) once the attempt ended. */
-  boolean audit(final HostApiCall call) {
-    return !write(now -> log.audit(call, now)).isEmpty();
+  /** Appends a host-API call's audit record, after the terminal too. */
+  void audit(final HostApiCall call) {
+    write(now -> log.audit(call, now));
   }
 
   /** The host API of this attempt, built on first use; calls count as activity. */

@@ -29,10 +29,14 @@ import org.slf4j.LoggerFactory;
  * (the method's {@code available_apis} flag, then the resource or scope it names), then its
  * parameters; only then is it served. Every call, allowed or not, is audited through {@link
  * RunAccess#audit} as a {@code HostApiCall}: {@code allowed}, {@code denied} (code {@code
- * unauthorized}) or {@code failed} (any other code).
+ * unauthorized}) or {@code failed} (any other code) — a call after the attempt ended too, as a
+ * denial written after its terminal; so is a call the HTTP endpoint {@linkplain #refused refused}.
  */
 final class RunHostApi implements HostApi {
   private static final Logger LOG = LoggerFactory.getLogger(RunHostApi.class);
+
+  /** The longest method name an audit record keeps; a runner's longer one is cut. */
+  private static final int MAX_ACTION = 200;
 
   private final RunAccess run;
   private final AuthorizationSnapshot snapshot;
@@ -83,6 +87,15 @@ final class RunHostApi implements HostApi {
       throw new AgentApiException(
           AgentApiException.RUNTIME_ERROR, action + " failed in the host: " + e);
     }
+  }
+
+  @Override
+  public void refused(final String method, final String resource) {
+    audit(
+        method == null ? "" : method,
+        new Target().resource(resource),
+        ApiOutcome.DENIED,
+        AgentApiException.UNAUTHORIZED);
   }
 
   private JsonNode dispatch(final String method, final JsonNode raw, final Target target) {
@@ -348,7 +361,7 @@ final class RunHostApi implements HostApi {
     try {
       run.audit(
           HostApiCall.newBuilder()
-              .setAction(action)
+              .setAction(action.length() <= MAX_ACTION ? action : action.substring(0, MAX_ACTION))
               .setResource(target.resource())
               .setScope(target.scope())
               .setOutcome(outcome)

@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.HostApi;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,16 +32,39 @@ import org.slf4j.LoggerFactory;
  * "params"}} answers {@code {"result": ...}} or {@code {"error": {"code", "message", "retryable"}}}
  * with a matching status. Each run gets a random token, valid only while the run is registered.
  * Uses the JDK's HTTP server (no extra dependency); started on first use.
+ *
+ * <p>Every refused request is counted in {@value #DENIED} tagged with its reason ({@code
+ * unknown_run}, {@code missing_token}, {@code bad_token}, {@code attempt_ended}); when the run is
+ * known — registered, or one of the last {@value #REMEMBERED_ENDED} unregistered — it is also
+ * audited through the run's {@link HostApi#refused}, so the ledger shows it as a {@code
+ * HostApiCall}.
  */
 final class HostApiEndpoint implements AutoCloseable {
+  /**
+   * The counter of refused requests (Prometheus {@code runledger_worker_host_api_denied_total}).
+   */
+  static final String DENIED = "runledger.worker.host_api.denied";
+
+  static final String UNKNOWN_RUN = "unknown_run";
+  static final String MISSING_TOKEN = "missing_token";
+  static final String BAD_TOKEN = "bad_token";
+  static final String ATTEMPT_ENDED = "attempt_ended";
+
   private static final Logger LOG = LoggerFactory.getLogger(HostApiEndpoint.class);
   private static final String PATH = "/v1/host-api/";
   private static final int MAX_BODY = 4 << 20;
+  private static final int REMEMBERED_ENDED = 256;
+  private static final int MAX_METHOD = 200;
 
   private final String bindHost;
   private final int port;
   private final String advertisedUrl;
+  private final MeterRegistry meters;
   private final Map<String, Registration> runs = new ConcurrentHashMap<>();
+
+  /** Runs unregistered lately, oldest first, so a late call is audited in their ledger. */
+  private final Map<String, Registration> ended = new LinkedHashMap<>();
+
   private final SecureRandom random = new SecureRandom();
   private HttpServer server;
   private ExecutorService executor;
@@ -50,9 +76,19 @@ final class HostApiEndpoint implements AutoCloseable {
    * @param advertisedUrl base URL runners use, or null for {@code http://<bindHost>:<port>}
    */
   public HostApiEndpoint(final String bindHost, final int port, final String advertisedUrl) {
+    this(bindHost, port, advertisedUrl, Metrics.globalRegistry);
+  }
+
+  /** An endpoint counting refusals in {@code meters} (tests). */
+  HostApiEndpoint(
+      final String bindHost,
+      final int port,
+      final String advertisedUrl,
+      final MeterRegistry meters) {
     this.bindHost = bindHost;
     this.port = port;
     this.advertisedUrl = advertisedUrl;
+    this.meters = meters;
   }
 
   /** A run's access: the URL and bearer token a runner calls the host API with. */
@@ -67,12 +103,29 @@ final class HostApiEndpoint implements AutoCloseable {
     random.nextBytes(bytes);
     final String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     runs.put(runId, new Registration(token, api));
+    synchronized (ended) {
+      ended.remove(runId);
+    }
     return new Access(
         base.resolve(PATH + java.net.URLEncoder.encode(runId, StandardCharsets.UTF_8)), token);
   }
 
-  public void unregister(final String runId) {
-    runs.remove(runId);
+  /**
+   * Ends the token {@link #register} gave out; a later call with it is refused and audited as
+   * {@code attempt_ended}. No-op when the run was registered again since.
+   */
+  public void unregister(final String runId, final Access access) {
+    final Registration registration = runs.get(runId);
+    if (registration != null
+        && registration.token().equals(access.token())
+        && runs.remove(runId, registration)) {
+      synchronized (ended) {
+        ended.put(runId, registration);
+        if (ended.size() > REMEMBERED_ENDED) {
+          ended.remove(ended.keySet().iterator().next());
+        }
+      }
+    }
   }
 
   private void startOnce() {
@@ -110,18 +163,79 @@ final class HostApiEndpoint implements AutoCloseable {
           java.net.URLDecoder.decode(
               exchange.getRequestURI().getRawPath().substring(PATH.length()),
               StandardCharsets.UTF_8);
-      final Registration run = runs.get(runId);
-      final String auth = exchange.getRequestHeaders().getFirst("Authorization");
       if (!"POST".equals(exchange.getRequestMethod())) {
         reply(exchange, 405, error("invalid_argument", "use POST"));
-      } else if (run == null || auth == null || !sameToken(auth, "Bearer " + run.token())) {
-        reply(exchange, 401, error("unauthorized", "unknown run or bad token"));
+        return;
+      }
+      final Registration active = runs.get(runId);
+      final Registration known = active != null ? active : ended(runId);
+      final String auth = exchange.getRequestHeaders().getFirst("Authorization");
+      final String refusal = refusal(known, auth, active != null);
+      if (refusal == null) {
+        reply(exchange, 200, call(active.api(), exchange.getRequestBody()));
       } else {
-        reply(exchange, 200, call(run.api(), exchange.getRequestBody()));
+        refuse(exchange, runId, known, refusal);
       }
     } catch (final AgentApiException e) {
       LOG.debug("host-API request refused: {}", e.getMessage());
     }
+  }
+
+  private Registration ended(final String runId) {
+    synchronized (ended) {
+      return ended.get(runId);
+    }
+  }
+
+  /** Why a request is refused, or null when it may call the run's host API. */
+  private static String refusal(
+      final Registration known, final String auth, final boolean registered) {
+    if (known == null) {
+      return UNKNOWN_RUN;
+    }
+    if (auth == null) {
+      return MISSING_TOKEN;
+    }
+    if (!sameToken(auth, "Bearer " + known.token())) {
+      return BAD_TOKEN;
+    }
+    return registered ? null : ATTEMPT_ENDED;
+  }
+
+  /** Counts a refused request, audits it in a known run's ledger, and answers 401. */
+  private void refuse(
+      final HttpExchange exchange,
+      final String runId,
+      final Registration known,
+      final String reason)
+      throws IOException {
+    meters.counter(DENIED, "reason", reason).increment();
+    LOG.info("host-API request for run {} refused: {}", runId, reason);
+    if (known != null) {
+      final String method = methodOf(exchange.getRequestBody());
+      known.api().refused(method, ATTEMPT_ENDED.equals(reason) ? null : "token");
+    }
+    reply(
+        exchange,
+        401,
+        error(
+            AgentApiException.UNAUTHORIZED,
+            ATTEMPT_ENDED.equals(reason)
+                ? "the attempt of run " + runId + " has ended; its token is no longer valid"
+                : "unknown run or bad token"));
+  }
+
+  /** The method a refused request named, for its audit; "" when it named none. */
+  private static String methodOf(final InputStream body) throws IOException {
+    final JsonNode request;
+    try {
+      request = AvroJson.mapper().readTree(body.readNBytes(MAX_BODY));
+    } catch (final IOException e) {
+      return "";
+    }
+    final JsonNode method = request == null ? null : request.get("method");
+    final String text = method != null && method.isTextual() ? method.asText() : "";
+    return text.length() <= MAX_METHOD ? text : text.substring(0, MAX_METHOD);
   }
 
   private ObjectNode call(final HostApi api, final InputStream body) throws IOException {

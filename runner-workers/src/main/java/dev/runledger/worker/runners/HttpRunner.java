@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * "protocol": 1, "context", "host_api": {"url", "token"}}} to the configured URL and reads result
  * messages back from the response, as NDJSON ({@code {"type", "data"}} per line) or server-sent
  * events ({@code data:} lines). The runner calls the host API at {@code host_api.url} with {@code
- * Authorization: Bearer <token>} ({@link HostApiEndpoint}); the token is valid until the run ends.
+ * Authorization: Bearer <token>} ({@link HostApiEndpoint}); the token is valid until the run ends,
+ * and is masked like the configured header values in everything read back ({@link Redactor}).
  * Cancel closes the response stream. Failure codes as for {@code proc:*}: {@code
  * runner.http_status}, {@code runner.start_failed}, {@code runner.bad_output}, {@code
  * runner.output_limit}, {@code no_output}.
@@ -60,7 +61,7 @@ final class HttpRunner implements AgentRunner {
     try {
       stream(context, session, access);
     } finally {
-      endpoint.unregister(context.getRunId());
+      endpoint.unregister(context.getRunId(), access);
     }
   }
 
@@ -106,7 +107,8 @@ final class HttpRunner implements AgentRunner {
             .firstValue("Content-Type")
             .map(t -> t.startsWith("text/event-stream"))
             .orElse(false);
-    new Reader(context.getRunId(), session, sse).read(response.body());
+    new Reader(context.getRunId(), session, sse, redactor.with(access.token()))
+        .read(response.body());
   }
 
   private static void closeQuietly(final InputStream in) {
@@ -122,15 +124,20 @@ final class HttpRunner implements AgentRunner {
     private final String runId;
     private final RunSession session;
     private final boolean sse;
+    private final Redactor runRedactor;
+    private final RedactedResults results;
     private final StringBuilder event = new StringBuilder();
     private int valid;
     private int invalid;
     private boolean terminal;
 
-    Reader(final String runId, final RunSession session, final boolean sse) {
+    Reader(
+        final String runId, final RunSession session, final boolean sse, final Redactor redactor) {
       this.runId = runId;
       this.session = session;
       this.sse = sse;
+      this.runRedactor = redactor;
+      this.results = new RedactedResults(redactor, session);
     }
 
     void read(final InputStream in) {
@@ -193,7 +200,7 @@ final class HttpRunner implements AgentRunner {
       }
       final JsonNode message;
       try {
-        message = AvroJson.mapper().readTree(redactor.redact(raw));
+        message = runRedactor.redact(AvroJson.mapper().readTree(raw));
       } catch (final IOException e) {
         invalid++;
         return;
@@ -205,7 +212,7 @@ final class HttpRunner implements AgentRunner {
       }
       valid++;
       try {
-        terminal = ResultLines.emit(type, message.get("data"), session);
+        terminal = results.emit(type, message.get("data"));
       } catch (final AgentApiException e) {
         LOG.warn("run {}: result {} rejected: {}", runId, type, e.getMessage());
       }
@@ -213,7 +220,8 @@ final class HttpRunner implements AgentRunner {
 
     private void end(final String code, final String error) {
       terminal = true;
-      session.emit(Results.failed(code, redactor.redact(error), false));
+      results.flush();
+      session.emit(Results.failed(code, runRedactor.redact(error), false));
     }
   }
 }

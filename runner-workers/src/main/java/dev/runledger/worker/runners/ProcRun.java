@@ -48,6 +48,7 @@ final class ProcRun {
   private final RunSession session;
   private final Map<String, String> env;
   private final Redactor redactor;
+  private final RedactedResults results;
   private final Deque<String> stderrTail = new ArrayDeque<>();
   private final Object stdinLock = new Object();
   private Process process;
@@ -70,6 +71,7 @@ final class ProcRun {
     final List<String> secrets = new ArrayList<>(settings.secrets().values());
     secrets.addAll(Redactor.secretValues(env));
     this.redactor = new Redactor(secrets);
+    this.results = new RedactedResults(redactor, session);
   }
 
   void execute() throws IOException, InterruptedException {
@@ -154,17 +156,16 @@ final class ProcRun {
     if (rawLine.isBlank()) {
       return;
     }
-    final String line = redactor.redact(rawLine);
     final JsonNode message;
     try {
-      message = AvroJson.mapper().readTree(line);
+      message = redactor.redact(AvroJson.mapper().readTree(rawLine));
     } catch (final IOException e) {
-      invalid("not JSON", line);
+      invalid("not JSON", rawLine);
       return;
     }
     final String type = message == null ? null : message.path("type").asText(null);
     if (type == null || !message.isObject()) {
-      invalid("not an object with a type", line);
+      invalid("not an object with a type", rawLine);
       return;
     }
     validLines++;
@@ -173,7 +174,7 @@ final class ProcRun {
       return;
     }
     try {
-      terminal = ResultLines.emit(type, message.get("data"), session);
+      terminal = results.emit(type, message.get("data"));
     } catch (final AgentApiException e) {
       LOG.warn("run {}: result {} rejected: {}", context.getRunId(), type, e.getMessage());
       final ObjectNode rejected = message("result.rejected");
@@ -203,7 +204,7 @@ final class ProcRun {
           context.getRunId(),
           runnerId,
           why,
-          abbreviate(line));
+          abbreviate(redactor.redact(line)));
     }
   }
 
@@ -236,6 +237,7 @@ final class ProcRun {
   private void fail(final String code, final String error) {
     terminal = true;
     killGroup();
+    results.flush();
     session.emit(Results.failed(code, redactor.redact(error), false));
   }
 

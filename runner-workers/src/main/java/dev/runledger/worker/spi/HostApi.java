@@ -23,4 +23,15 @@ public interface HostApi {
    * @throws AgentApiException with a stable code when the call is refused or fails
    */
   JsonNode call(String method, JsonNode params);
+
+  /**
+   * Audits a call that the transport refused before it reached {@link #call} — the worker's HTTP
+   * endpoint, for a missing or wrong token or a token of an attempt that ended — as a {@code
+   * HostApiCall{denied, unauthorized}}. The default audits nothing.
+   *
+   * @param method the method the request named, or {@code ""} when it named none
+   * @param resource what the call was refused on, e.g. {@code token}; null for nothing in
+   *     particular
+   */
+  default void refused(final String method, final String resource) {}
 }

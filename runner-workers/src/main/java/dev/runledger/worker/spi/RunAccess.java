@@ -27,7 +27,10 @@ public interface RunAccess {
   /** True while this attempt is the run's active one and has not ended. */
   boolean active();
 
-  /** Appends a {@code HostApiCall} audit record to the ledger as the attempt's next record. */
+  /**
+   * Appends a {@code HostApiCall} audit record to the ledger as the attempt's next record; also
+   * once the attempt ended (then after its terminal), so a late call is audited too.
+   */
   void audit(HostApiCall call);
 
   /** Appends a result (e.g. {@code state.updated}) to the ledger as the attempt's next record. */

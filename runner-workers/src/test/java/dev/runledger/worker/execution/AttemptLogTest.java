@@ -67,7 +67,7 @@ class AttemptLogTest {
   }
 
   @Test
-  void shouldWriteOneTerminalAndNothingAfterWhenTheAttemptEnds() {
+  void shouldWriteOneTerminalAndOnlyAuditsAfterWhenTheAttemptEnds() {
     // given
     log.claimed(T0);
 
@@ -85,8 +85,15 @@ class AttemptLogTest {
     assertThat(second).isEmpty();
     assertThat(log.ended()).isTrue();
     assertThat(log.liveness(LivenessPhase.WAITING_MODEL, T0)).isEmpty();
-    assertThat(log.audit(call(), T0)).isEmpty();
     assertThat(log.stalled(Results.failed(FailureCodes.RUNNER_STALLED, "x", false), T0)).isEmpty();
+    // a host-API call after the end is still audited, after the terminal
+    assertThat(log.audit(call(), T0))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getSequence()).isEqualTo(3L);
+              assertThat(r.getBody()).isEqualTo(call());
+            });
   }
 
   @Test

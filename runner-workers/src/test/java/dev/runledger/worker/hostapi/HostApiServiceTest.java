@@ -37,6 +37,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -190,6 +191,36 @@ class HostApiServiceTest {
     assertThat(run.audits)
         .singleElement()
         .satisfies(a -> assertThat(a.getOutcome()).isEqualTo(ApiOutcome.DENIED));
+  }
+
+  @Test
+  void shouldAuditACallTheEndpointRefusedAsDeniedWhetherOrNotTheAttemptIsActive() {
+    // given
+    final FakeRunAccess run = run(fullSnapshot(), Fixtures.context(RUN, "hi", "{}", DEADLINE));
+    final HostApi api = service().forRun(run);
+
+    // when a bad token while it runs, then a late call once it ended
+    api.refused("history_page", "token");
+    run.active = false;
+    api.refused("state_get", null);
+
+    // then
+    assertThat(run.audits)
+        .extracting(HostApiCall::getAction, HostApiCall::getResource, HostApiCall::getOutcome)
+        .containsExactly(
+            Tuple.tuple("history_page", "token", ApiOutcome.DENIED),
+            Tuple.tuple("state_get", null, ApiOutcome.DENIED));
+    assertThat(run.audits)
+        .extracting(HostApiCall::getErrorCode)
+        .containsOnly(AgentApiException.UNAUTHORIZED);
+  }
+
+  @Test
+  void shouldCutAVeryLongMethodNameInItsAudit() {
+    final FakeRunAccess run = run(fullSnapshot(), Fixtures.context(RUN, "hi", "{}", DEADLINE));
+
+    assertThat(code(service().forRun(run), "m".repeat(100_000), "{}")).isEqualTo("not_found");
+    assertThat(run.audits.get(0).getAction()).hasSize(200);
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.runledger.avro.MessageCompleted;
+import dev.runledger.avro.MessageDelta;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.json.AvroJson;
@@ -71,7 +72,53 @@ class HttpRunnerTest {
     assertThat(callbacks.get(0)).startsWith("200 ").contains("\"method\":\"history_page\"");
     assertThat(callbacks.get(1)).startsWith("401 ").contains("unauthorized");
     assertThat(callbacks.get(2)).startsWith("403 ").contains("unauthorized");
-    assertThat(session.calls).containsExactly("history_page {}", "forbidden {}");
+    assertThat(session.calls)
+        .containsExactly("history_page {}", "refused history_page token", "forbidden {}");
+  }
+
+  @Test
+  void shouldMaskTheRunsTokenEscapedOrSplitAcrossDeltasInWhatTheRunnerStreams() throws Exception {
+    // given a runner that writes its token back: JSON-escaped, then split over two deltas
+    final AgentRunner runner =
+        runner(
+            exchange -> {
+              final JsonNode start = AvroJson.mapper().readTree(exchange.getRequestBody());
+              final String token = start.path("host_api").path("token").asText();
+              final String escaped =
+                  String.format("\\u%04x", (int) token.charAt(0)) + token.substring(1);
+              respond(
+                  exchange,
+                  "application/x-ndjson",
+                  delta("my token: " + token.substring(0, 10))
+                      + delta(token.substring(10) + ".")
+                      + "{\"type\":\"message.completed\",\"data\":{\"message\":{\"role\":\"assistant\",\"content\":\""
+                      + escaped
+                      + "\"}}}\n"
+                      + "{\"type\":\"run.completed\",\"data\":{\"finish_reason\":\"stop\"}}\n");
+            });
+    final ProcSession session = new ProcSession();
+
+    // when
+    runner.run(Fixtures.context("run-1", "hi", "{}", Fixtures.NOW.plusSeconds(60)), session);
+
+    // then
+    assertThat(session.results)
+        .extracting(r -> r.getType())
+        .containsExactly("message.delta", "message.delta", "message.completed", "run.completed");
+    assertThat(
+            session.results.stream()
+                .filter(r -> r.getPayload() instanceof MessageDelta)
+                .map(r -> ((MessageDelta) r.getPayload()).getChunk().getContent())
+                .reduce("", String::concat))
+        .isEqualTo("my token: " + Redactor.MASK + ".");
+    assertThat(((MessageCompleted) session.results.get(2).getPayload()).getMessage().getContent())
+        .isEqualTo(Redactor.MASK);
+  }
+
+  private static String delta(final String content) {
+    return "{\"type\":\"message.delta\",\"data\":{\"chunk\":{\"role\":\"assistant\",\"content\":\""
+        + content
+        + "\"}}}\n";
   }
 
   @Test

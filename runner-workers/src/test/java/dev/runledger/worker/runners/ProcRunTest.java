@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.MessageCompleted;
+import dev.runledger.avro.MessageDelta;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.worker.Fixtures;
@@ -96,6 +97,43 @@ class ProcRunTest {
 
     assertThat(((MessageCompleted) session.results.get(0).getPayload()).getMessage().getContent())
         .isEqualTo("token is [REDACTED]");
+  }
+
+  @Test
+  void shouldRedactSecretsThatAreEscapedSplitAcrossDeltasOrBase64Encoded() throws Exception {
+    // given a runner that hides its secret in JSON escapes, across two deltas, and in base64
+    final ProcRunner runner =
+        runner(
+            READ_START
+                + "import base64, os\n"
+                + "secret = os.environ['API_TOKEN']\n"
+                + "print(r'{\"type\": \"message.delta\", \"data\": {\"chunk\": {\"role\": \"assistant\","
+                + " \"content\": \"a \\u0073\\u0033cr3t\\/value b ' + secret[:5] + '\"}}}', flush=True)\n"
+                + "out({'type': 'message.delta', 'data': {'chunk': {'role': 'assistant', 'content': secret[5:] + ' c'}}})\n"
+                + "out({'type': 'state.updated', 'data': {'scope': 'conversation', 'key': 'k',"
+                + " 'value': base64.b64encode(secret.encode()).decode()}})\n"
+                + "out({'type': 'run.completed', 'data': {'finish_reason': 'stop'}})\n",
+            Map.of("secret.API_TOKEN", "s3cr3t/value"));
+    final ProcSession session = new ProcSession();
+
+    // when
+    runner.run(context(), session);
+
+    // then
+    assertThat(
+            session.results.stream()
+                .filter(r -> r.getPayload() instanceof MessageDelta)
+                .map(r -> ((MessageDelta) r.getPayload()).getChunk().getContent())
+                .reduce("", String::concat))
+        .isEqualTo("a [REDACTED] b [REDACTED] c");
+    assertThat(session.calls)
+        .singleElement()
+        .asString()
+        .startsWith("state_set")
+        .contains(
+            java.util.Base64.getEncoder()
+                .encodeToString("[REDACTED]".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .doesNotContain("czNjcjN0");
   }
 
   @Test

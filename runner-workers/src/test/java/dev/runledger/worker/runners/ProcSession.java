@@ -89,15 +89,23 @@ final class ProcSession implements RunSession {
     return List.of();
   }
 
+  /** Echoes params or refuses; records every call, and every {@code refused} as "refused M R". */
   @Override
   public HostApi hostApi() {
-    return (method, params) -> {
-      calls.add(method + " " + params);
-      if (method.equals("forbidden")) {
-        throw new AgentApiException(AgentApiException.UNAUTHORIZED, "not for you");
+    return new HostApi() {
+      @Override
+      public JsonNode call(final String method, final JsonNode params) {
+        calls.add(method + " " + params);
+        if (method.equals("forbidden")) {
+          throw new AgentApiException(AgentApiException.UNAUTHORIZED, "not for you");
+        }
+        return AvroJson.mapper().createObjectNode().put("method", method);
       }
-      final JsonNode answer = AvroJson.mapper().createObjectNode().put("method", method);
-      return answer;
+
+      @Override
+      public void refused(final String method, final String resource) {
+        calls.add("refused " + method + " " + resource);
+      }
     };
   }
 
