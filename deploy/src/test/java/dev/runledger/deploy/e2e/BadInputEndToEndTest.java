@@ -14,8 +14,8 @@ import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicProbe;
-import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
+import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.orchestrator.topology.OrchestratorSettings;
 import dev.runledger.schemas.config.LedgerConfig;
@@ -259,7 +259,7 @@ class BadInputEndToEndTest {
   }
 
   @Test
-  void shouldAnswerHealthAnd503WhileTheServicesStart(final EmbeddedKafka kafka) throws Exception {
+  void shouldAnswerHealthAnd503WhileTheServicesStart(final TestBroker kafka) throws Exception {
     // given the orchestrator's group held by a member that never rejoins, so its start waits
     final Path dir = Files.createTempDirectory("runledger-early-http");
     final LedgerConfig config =
