@@ -19,6 +19,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,7 @@ public final class LedgerConfig {
   public static final String TOPIC_COMMAND_PARTITIONS = "topic.commands.partitions";
   public static final String TOPIC_REPLICATION = "topic.replication";
   public static final String LEDGER_RETENTION_MS = "topic.ledger.retention.ms";
+  public static final String MAX_RECORD_BYTES = "record.max.bytes";
   public static final String POOLS = "pools";
   public static final String HTTP_PORT = "http.port";
   public static final String STATE_DIR = "state.dir";
@@ -193,7 +196,12 @@ public final class LedgerConfig {
         get(CoreSettings.TOPIC_PARTITIONS),
         get(CoreSettings.TOPIC_COMMAND_PARTITIONS),
         get(CoreSettings.TOPIC_REPLICATION).shortValue(),
-        get(CoreSettings.LEDGER_RETENTION_MS));
+        get(CoreSettings.LEDGER_RETENTION_MS),
+        get(CoreSettings.MAX_RECORD_BYTES));
+  }
+
+  private String maxMessageBytes() {
+    return Integer.toString(topicSettings().maxMessageBytes());
   }
 
   public List<String> pools() {
@@ -214,11 +222,27 @@ public final class LedgerConfig {
   }
 
   /**
+   * Properties of a producer: the client properties with {@code max.request.size} set from {@link
+   * CoreSettings#MAX_RECORD_BYTES}, so that every record a service checked against the limit can be
+   * sent.
+   */
+  public Properties producerProperties() {
+    final Properties props = kafkaProperties();
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxMessageBytes());
+    return props;
+  }
+
+  /**
    * Kafka Streams properties for one application: the client properties, then every {@code
-   * streams.*} key, then the application id and a state directory under {@link #STATE_DIR}.
+   * streams.*} key, then the application id and a state directory under {@link #STATE_DIR}. The
+   * producer's {@code max.request.size} and the internal topics' {@code max.message.bytes} follow
+   * {@link CoreSettings#MAX_RECORD_BYTES}.
    */
   public Properties streamsProperties(final String applicationId) {
     final Properties props = kafkaProperties();
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxMessageBytes());
+    props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), maxMessageBytes());
     values.forEach(
         (key, value) -> {
           if (key.startsWith(STREAMS_PREFIX)) {

@@ -13,6 +13,7 @@ import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.config.TopicSettings;
 import dev.runledger.schemas.serde.LedgerSerdes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -70,7 +71,11 @@ public final class LedgerTopics {
     this.artifacts = typed("artifacts", Artifact.class, settings.partitions(), COMPACT);
     this.dlq =
         new Topic<>(
-            name("dlq"), Serdes.ByteArray(), Serdes.ByteArray(), settings.partitions(), DELETE);
+            name("dlq"),
+            Serdes.ByteArray(),
+            Serdes.ByteArray(),
+            settings.partitions(),
+            sized(DELETE));
   }
 
   /** The catalogue for this configuration, with the default single-object serdes. */
@@ -178,6 +183,13 @@ public final class LedgerTopics {
       final int partitions,
       final Map<String, String> configs) {
     final Serde<String> keys = Serdes.String();
-    return new Topic<>(name(base), keys, serdes.forType(type), partitions, configs);
+    return new Topic<>(name(base), keys, serdes.forType(type), partitions, sized(configs));
+  }
+
+  /** {@code configs} with {@code max.message.bytes} from {@code record.max.bytes}. */
+  private Map<String, String> sized(final Map<String, String> configs) {
+    final Map<String, String> all = new HashMap<>(configs);
+    all.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(settings.maxMessageBytes()));
+    return all;
   }
 }
