@@ -192,7 +192,7 @@ public final class RunnerWorker implements Service {
   private final class State {
     private final Instant startedAt = clock.instant();
     private final WorkerPublisher publisher =
-        WorkerPublisher.create(config.kafkaProperties(), settings.workerId(), topics);
+        WorkerPublisher.create(config.producerProperties(), settings.workerId(), topics);
     private final ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(threads("runledger-worker-timer"));
     private final ExecutorService runPool = Executors.newCachedThreadPool(threads("runledger-run"));

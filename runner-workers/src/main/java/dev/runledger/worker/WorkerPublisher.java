@@ -54,6 +54,16 @@ public final class WorkerPublisher implements LedgerAppender, AutoCloseable {
     return send(topics.runLedger(), record.getRunId(), record, new RecordHeaders());
   }
 
+  @Override
+  public int maxRecordBytes() {
+    return topics.settings().maxRecordBytes();
+  }
+
+  @Override
+  public int encodedSize(final LedgerRecord record) {
+    return topics.runLedger().encodedSize(record.getRunId(), record);
+  }
+
   CompletableFuture<Void> manifest(final RunnerManifest manifest) {
     return send(topics.runners(), manifest.getRunnerId(), manifest, new RecordHeaders());
   }

@@ -201,7 +201,7 @@ public final class RawKafkaBench {
   }
 
   private KafkaProducer<String, byte[]> producer() {
-    final Properties props = config.kafkaProperties();
+    final Properties props = config.producerProperties();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");

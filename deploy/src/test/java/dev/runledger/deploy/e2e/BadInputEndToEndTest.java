@@ -21,6 +21,7 @@ import dev.runledger.orchestrator.topology.OrchestratorSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.worker.builtin.ScenarioRunner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -53,9 +58,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Bad input never stops anything (G5: ARCHITECTURE.md §4, §10) on a real broker. */
 @ExtendWith(KafkaExtension.class)
 class BadInputEndToEndTest {
+  /** A small record limit, so that oversized records are cheap to make. */
+  private static final int RECORD_LIMIT = 65_536;
+
   @RegisterExtension
   static final TestStack STACK =
-      StackBuilder.named("badinput").awaitRunner(DevStack.ECHO_RUNNER).build();
+      StackBuilder.named("badinput")
+          .set(LedgerConfig.MAX_RECORD_BYTES, Integer.toString(RECORD_LIMIT))
+          .awaitRunner(DevStack.ECHO_RUNNER)
+          .awaitRunner(ScenarioRunner.RUNNER_ID)
+          .build();
 
   private final TestApi api = STACK.api();
   private final DevStack stack = STACK.stack();
@@ -364,6 +376,106 @@ class BadInputEndToEndTest {
     public String name() {
       return "stream";
     }
+  }
+
+  @Test
+  void shouldFailRunnerOutputLimitOnceAndAcceptTheCommandWhenAResultIsOverTheRecordLimit()
+      throws Exception {
+    // given a runner whose final message is larger than the record limit
+    final String workspace = "w-big-output";
+    final ObjectNode script =
+        json(
+            "{\"steps\":[{\"complete\":{\"text\":\"0123456789\",\"repeat\":"
+                + RECORD_LIMIT / 5
+                + "}}]}");
+    api.bind("big-output", Binding.of(workspace, ScenarioRunner.RUNNER_ID).config(script));
+    api.awaitBinding(workspace, "warm-up");
+
+    // when
+    final String runId = api.runOf(api.send(workspace, "c-big", "go"));
+
+    // then the run fails runner.output_limit, naming the size and the limit
+    final JsonNode run = api.awaitRun(runId, TestApi::terminal);
+    assertThat(run.path("status").asText()).isEqualTo("failed");
+    assertThat(run.path("error").path("code").asText()).isEqualTo("runner.output_limit");
+    assertThat(run.path("error").path("message").asText())
+        .contains("run.completed result is ")
+        .contains("over the limit of " + RECORD_LIMIT + " bytes");
+    assertThat(run.path("attempt").asInt()).isEqualTo(1);
+    // and its command was accepted, not released: the share group has nothing left to deliver
+    final String commands = stack.topics().runCommands("default").name();
+    final ConsumerRecord<byte[], byte[]> command =
+        probe
+            .awaitRecords(
+                commands, r -> runId.equals(new String(r.key(), StandardCharsets.UTF_8)), 1)
+            .get(0);
+    awaitShareGroupPast(commands, command.partition(), command.offset());
+    // so the runner ran exactly once: one claim, one terminal, nothing of a second attempt
+    final List<JsonNode> events = api.events(runId);
+    assertThat(events).filteredOn(e -> e.path("attempt").asInt() > 1).isEmpty();
+    assertThat(events).filteredOn(e -> "run.claimed".equals(e.path("type").asText())).hasSize(1);
+    assertThat(events)
+        .filteredOn(e -> List.of("run.completed", "run.failed").contains(e.path("type").asText()))
+        .hasSize(1);
+  }
+
+  @Test
+  void shouldRejectPayloadTooLargeWhenTheStartRunWouldBeOverTheRecordLimit() {
+    // given a binding whose runner config and an event that each fit the limit, not together
+    final String workspace = "w-big-start";
+    final ObjectNode config = json("{\"steps\":[{\"complete\":{\"text\":\"ok\"}}]}");
+    config.put("pad", "p".repeat(RECORD_LIMIT * 2 / 3));
+    api.bind("big-start", Binding.of(workspace, ScenarioRunner.RUNNER_ID).config(config));
+    api.awaitBinding(workspace, "warm-up");
+
+    // when
+    final String eventId = api.send(workspace, "c-big", "t".repeat(RECORD_LIMIT * 2 / 3));
+
+    // then the event is rejected, and the next one in the workspace still runs
+    final JsonNode decision = api.awaitDecision(eventId);
+    assertThat(decision.path("decision").asText()).isEqualTo("rejected");
+    assertThat(decision.path("reason").asText()).isEqualTo("payload.too_large");
+    assertThat(decision.path("run_id").isMissingNode() || decision.path("run_id").isNull())
+        .isTrue();
+    final String next = api.runOf(api.send(workspace, "c-big", "small"));
+    assertThat(api.awaitRun(next, TestApi::terminal).path("status").asText())
+        .isEqualTo("completed");
+  }
+
+  /**
+   * Waits until the worker's share group has settled every command up to {@code offset}: its start
+   * offset is past it, or at it with nothing left to deliver (the share coordinator moves the start
+   * offset lazily, so an accepted last record can still be the start with lag 0).
+   */
+  private void awaitShareGroupPast(final String topic, final int partition, final long offset) {
+    final String group = stack.worker().settings().groupId();
+    final TopicPartition position = new TopicPartition(topic, partition);
+    final AtomicReference<Object> seen = new AtomicReference<>();
+    try (Admin admin = Admin.create(stack.config().kafkaProperties())) {
+      await()
+          .atMost(TestApi.WAIT)
+          .alias("share group " + group + " past " + position + "@" + offset + ", seen " + seen)
+          .until(
+              () -> {
+                final Map<TopicPartition, SharePartitionOffsetInfo> all =
+                    admin
+                        .listShareGroupOffsets(
+                            Map.of(
+                                group,
+                                new ListShareGroupOffsetsSpec().topicPartitions(List.of(position))))
+                        .partitionsToOffsetInfo(group)
+                        .get();
+                seen.set(all);
+                final SharePartitionOffsetInfo info = all.get(position);
+                return info != null
+                    && (info.startOffset() > offset
+                        || info.startOffset() == offset && info.lag().orElse(-1L) == 0);
+              });
+    }
+  }
+
+  private static ObjectNode json(final String text) {
+    return (ObjectNode) TestApi.json(text);
   }
 
   private static String header(final ConsumerRecord<byte[], byte[]> record, final String name) {

@@ -33,7 +33,7 @@ public final class TopicWriter {
       final Function<V, K> key,
       final List<V> values) {
     final Properties props = new Properties();
-    props.putAll(config.kafkaProperties());
+    props.putAll(config.producerProperties());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<K, V> producer =
         new KafkaProducer<>(

@@ -55,9 +55,12 @@ public final class HostEventClient implements EventPublisher, AutoCloseable {
     this.runControl = topics.runControl();
   }
 
-  /** The producer settings: the shared Kafka client settings plus idempotence and acks=all. */
+  /**
+   * The producer settings: the shared producer settings ({@code max.request.size} from {@code
+   * record.max.bytes}) plus idempotence and acks=all.
+   */
   static Properties producerProperties(final LedgerConfig config) {
-    final Properties props = config.kafkaProperties();
+    final Properties props = config.producerProperties();
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");

@@ -150,6 +150,7 @@ class HostEventClientTest {
         .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
         .containsEntry(ProducerConfig.ACKS_CONFIG, "all")
         .containsEntry(ProducerConfig.LINGER_MS_CONFIG, "20")
+        .containsEntry(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(2_162_688))
         .containsEntry("bootstrap.servers", "h:1");
   }
 }

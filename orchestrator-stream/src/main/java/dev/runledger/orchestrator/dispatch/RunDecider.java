@@ -14,11 +14,16 @@ import dev.runledger.schemas.topics.ConversationKeys;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * Turns a binding resolution into what the orchestrator writes for the event (ARCHITECTURE.md §6.3,
  * {@code parallel} policy): the decision, and for a new run its {@code RunCreated} ledger record
  * and its {@code StartRun} command. Pure; the topology writes the results in one transaction.
+ *
+ * <p>A {@code StartRun} is the event and the binding's {@code runner_config} together, so it can be
+ * larger than either: one over the record limit ({@code record.max.bytes}, ARCHITECTURE.md §2.8)
+ * would fail the transaction, so the event is rejected as {@value #PAYLOAD_TOO_LARGE} instead.
  */
 public final class RunDecider {
   /** Producer of every ledger record the orchestrator writes. */
@@ -27,14 +32,32 @@ public final class RunDecider {
   /** The runner's manifest names a pool that is not configured, so no command topic exists. */
   public static final String POOL_UNKNOWN = "runner.pool_unknown";
 
+  /** The run's {@code StartRun} would be over the record limit. */
+  public static final String PAYLOAD_TOO_LARGE = "payload.too_large";
+
   /** Run timeout used when a binding carries none (or a non-positive one). */
   public static final long DEFAULT_TIMEOUT_MS = 600_000;
 
   private final Set<String> pools;
+  private final ToIntFunction<RunCommand> commandSize;
+  private final int maxRecordBytes;
 
-  /** A decider that sends commands only to these pools. */
+  /** A decider that sends commands only to these pools, of any size. */
   public RunDecider(final Set<String> pools) {
+    this(pools, command -> 0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A decider that sends commands only to these pools, and only those that measure at most {@code
+   * maxRecordBytes} by {@code commandSize} (key and encoded value).
+   */
+  public RunDecider(
+      final Set<String> pools,
+      final ToIntFunction<RunCommand> commandSize,
+      final int maxRecordBytes) {
     this.pools = Set.copyOf(pools);
+    this.commandSize = commandSize;
+    this.maxRecordBytes = maxRecordBytes;
   }
 
   /**
@@ -75,7 +98,8 @@ public final class RunDecider {
    * Creates the run of {@code event} under {@code binding} now, recording {@code kind} as the
    * decision that created it ({@code run_created}, or {@code enqueued}/{@code followup} for a run
    * created after an earlier one ended); rejected with {@value #POOL_UNKNOWN} when the runner's
-   * pool has no command topic.
+   * pool has no command topic, and with {@value #PAYLOAD_TOO_LARGE} when the {@code StartRun} would
+   * be over the record limit.
    */
   public Dispatch create(
       final HostEvent event,
@@ -102,6 +126,9 @@ public final class RunDecider {
                     .setDeadlineAt(deadline)
                     .build())
             .build();
+    if (commandSize.applyAsInt(start) > maxRecordBytes) {
+      return rejected(event.getEventId(), binding, PAYLOAD_TOO_LARGE, now);
+    }
     final LedgerRecord created =
         LedgerRecord.newBuilder()
             .setRunId(runId)

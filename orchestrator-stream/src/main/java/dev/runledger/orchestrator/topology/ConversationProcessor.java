@@ -17,6 +17,7 @@ import dev.runledger.orchestrator.dispatch.Resolution;
 import dev.runledger.orchestrator.dispatch.RunDecider;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.schemas.topics.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -101,12 +102,25 @@ final class ConversationProcessor
             context.getStateStore(DispatchTopology.STORE_RUNNERS),
             topics.runners().valueSerde().deserializer(),
             topics.runners().name());
-    this.policy = new DispatchPolicy(new RunDecider(settings.pools()), bindings::get, runners::get);
+    this.policy = new DispatchPolicy(decider(), bindings::get, runners::get);
     this.conversations = context.getStateStore(DispatchTopology.STORE_CONVERSATIONS);
     this.deadlines = context.getStateStore(DispatchTopology.STORE_DEADLINES);
     this.decisions = context.getStateStore(DispatchTopology.STORE_DECISIONS);
     context.schedule(
         settings.deadlineCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
+  }
+
+  /**
+   * A decider over the configured pools that measures each {@code StartRun} as its command topic
+   * encodes it ({@code run-control} carries the same key and value types) against {@code
+   * record.max.bytes}.
+   */
+  private RunDecider decider() {
+    final Topic<String, RunCommand> commands = topics.runControl();
+    return new RunDecider(
+        settings.pools(),
+        command -> commands.encodedSize(command.getRunId(), command),
+        topics.settings().maxRecordBytes());
   }
 
   @Override
@@ -204,6 +218,12 @@ final class ConversationProcessor
           decision.getDecision(),
           decision.getRunId(),
           decision.getReason());
+      if (RunDecider.PAYLOAD_TOO_LARGE.equals(decision.getReason())) {
+        LOG.warn(
+            "event {} rejected: its StartRun would be over record.max.bytes ({} bytes)",
+            decision.getEventId(),
+            topics.settings().maxRecordBytes());
+      }
       decisions.put(decision.getEventId(), decision, now.toEpochMilli());
       out.decisions().forward(context, new Record<>(decision.getEventId(), decision, timestamp));
       decidedNow.add(decision.getEventId());

@@ -13,9 +13,11 @@ import dev.runledger.avro.Capabilities;
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.DispatchMode;
+import dev.runledger.avro.EventInput;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.OnUnpulled;
+import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunCreated;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunNotice;
@@ -25,6 +27,9 @@ import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.SteerRun;
 import dev.runledger.avro.SteeringDropped;
 import dev.runledger.avro.SteeringQueued;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.schemas.topics.Topic;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -46,9 +51,12 @@ class DispatchPolicyTest {
           .build();
   private final RunnerManifest plain = manifest(Fixtures.ECHO, "default").build();
   private RunnerManifest runner = plain;
+  private static final int LIMIT = 65_536;
+  private static final Topic<String, RunCommand> COMMANDS =
+      LedgerTopics.create(LedgerConfig.of(Map.of())).runControl();
   private final DispatchPolicy policy =
       new DispatchPolicy(
-          new RunDecider(Set.of("default")),
+          new RunDecider(Set.of("default"), c -> COMMANDS.encodedSize(c.getRunId(), c), LIMIT),
           id -> Optional.ofNullable(bindings.get(id)),
           id -> Optional.of(runner));
   private final Conversation state = new Conversation();
@@ -381,6 +389,49 @@ class DispatchPolicyTest {
     // then
     assertThat(ended.starts()).extracting(RunDecider.CreatedRun::runId).containsExactly(run("e2"));
     assertThat(next.starts()).extracting(RunDecider.CreatedRun::runId).containsExactly(run("e3"));
+  }
+
+  @Test
+  void shouldRejectAnEventWhoseStartRunIsOverTheRecordLimitAndOpenNoLane() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+
+    // when
+    final Effects effects = send(large("e1"));
+
+    // then
+    final DispatchDecision decision = only(effects);
+    assertThat(decision.getDecision()).isEqualTo(Decision.REJECTED);
+    assertThat(decision.getReason()).isEqualTo(RunDecider.PAYLOAD_TOO_LARGE);
+    assertThat(effects.starts()).isEmpty();
+    assertThat(effects.ledger()).isEmpty();
+    assertThat(state.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldRejectAQueuedEventWhoseStartRunIsOverTheRecordLimitWhenItsTurnComes() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+    send("e1");
+    send(large("e2"));
+    send("e3");
+
+    // when
+    final Effects effects = notice("e1", RunNoticeKind.ENDED);
+
+    // then: e2 is rejected and the lane goes on with e3
+    final DispatchDecision decision = only(effects);
+    assertThat(decision.getEventId()).isEqualTo("e2");
+    assertThat(decision.getReason()).isEqualTo(RunDecider.PAYLOAD_TOO_LARGE);
+    assertThat(effects.starts())
+        .extracting(RunDecider.CreatedRun::runId)
+        .containsExactly(run("e3"));
+  }
+
+  private static HostEvent large(final String eventId) {
+    return event(eventId)
+        .setInput(EventInput.newBuilder().setText("x".repeat(LIMIT)).build())
+        .build();
   }
 
   @Test

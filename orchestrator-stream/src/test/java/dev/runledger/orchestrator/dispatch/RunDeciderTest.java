@@ -9,11 +9,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.EventInput;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunCreated;
+import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.StartRun;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.LedgerTopics;
+import dev.runledger.schemas.topics.Topic;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +89,34 @@ class RunDeciderTest {
     assertThat(dispatch.run()).isEmpty();
     assertThat(dispatch.decision())
         .isEqualTo(Decisions.rejected("e1", "b1", RunDecider.POOL_UNKNOWN, NOW));
+  }
+
+  @Test
+  void shouldRejectAsPayloadTooLargeWhenEventAndRunnerConfigTogetherAreOverTheLimit() {
+    // given: an event and a runner config that each fit the limit, but not together
+    final Topic<String, RunCommand> commands =
+        LedgerTopics.create(LedgerConfig.of(Map.of())).runControl();
+    final RunDecider limited =
+        new RunDecider(Set.of("default"), c -> commands.encodedSize(c.getRunId(), c), 20_000);
+    final String half = "x".repeat(12_000);
+    final HostEvent event =
+        event("e1").setInput(EventInput.newBuilder().setText(half).build()).build();
+    final AgentBinding small = binding("b1", ECHO).build();
+    final AgentBinding large =
+        binding("b1", ECHO).setRunnerConfigJson("{\"pad\":\"" + half + "\"}").build();
+    final RunnerManifest manifest = manifest(ECHO, "default").build();
+
+    // when
+    final RunDecider.Dispatch fits =
+        limited.decide(event, Resolution.matched(small, manifest), NOW);
+    final RunDecider.Dispatch over =
+        limited.decide(event, Resolution.matched(large, manifest), NOW);
+
+    // then
+    assertThat(fits.run()).isPresent();
+    assertThat(over.run()).isEmpty();
+    assertThat(over.decision())
+        .isEqualTo(Decisions.rejected("e1", "b1", RunDecider.PAYLOAD_TOO_LARGE, NOW));
   }
 
   @Test

@@ -55,7 +55,8 @@ import java.util.Objects;
  *   <li>{@code {"fail": {"code": "x", "error": "...", "retryable": false}}} — ends {@code
  *       run.failed} with that code.
  *   <li>{@code {"complete": {"text": "..."}}} — ends {@code run.completed{finish_reason=stop}} with
- *       an optional final message.
+ *       an optional final message; {@code "repeat": N} repeats its text N times (a large result
+ *       from a small script).
  *   <li>{@code {"hang": true}} (optionally {@code "max_ms": N}) — produces nothing until cancelled
  *       (or for {@code max_ms}; default one hour); with {@code ignore_cancel} it ignores cancel and
  *       interrupts for {@code max_ms}. Use it for the stall and cancel-grace cases.
@@ -175,10 +176,13 @@ public final class ScenarioRunner extends BuiltinRunner {
         return Outcome.ENDED;
       }
       if (step.has("complete")) {
-        final JsonNode text = step.get("complete").get("text");
+        final JsonNode complete = step.get("complete");
+        final JsonNode text = complete.get("text");
+        final int repeat = Math.max(1, complete.path("repeat").asInt(1));
         session.emit(
             Results.completed(
-                Results.STOP, text == null ? null : Results.assistant(text.asText())));
+                Results.STOP,
+                text == null ? null : Results.assistant(text.asText().repeat(repeat))));
         return Outcome.ENDED;
       }
       if (step.has("hang")) {

@@ -13,12 +13,14 @@ import dev.runledger.avro.RunLiveness;
 import dev.runledger.avro.SteeringInjected;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.worker.claim.RunClaim;
+import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.Results;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * The ledger records of one attempt, decided without I/O, threads or a clock: each change returns
@@ -43,6 +45,10 @@ import java.util.Set;
  *       delta (up to {@value #MAX_COALESCED_CHARS} characters); any other record flushes it first,
  *       so ledger order is kept. The caller {@linkplain #flushDelta flushes} it when its window
  *       passes (ARCHITECTURE.md §7.2).
+ *   <li>No record over the ledger's record limit ({@code record.max.bytes}, measured as it will be
+ *       encoded) is written: in its place, with its sequence, comes the terminal {@code
+ *       runner.output_limit} naming its size and the limit, and the attempt has ended
+ *       (ARCHITECTURE.md §2.8). The caller {@linkplain #takeRefusal stops the runner}.
  * </ol>
  */
 final class AttemptLog {
@@ -89,17 +95,65 @@ final class AttemptLog {
   private final String workerId;
   private final String conversationKey;
   private final boolean coalesceDeltas;
+  private final ToIntFunction<LedgerRecord> encodedSize;
+  private final int maxRecordBytes;
 
+  /** Set when the attempt gave up without a terminal. */
+  private boolean gaveUp;
+
+  /** Why a record over the limit ended the attempt, until {@link #takeRefusal} takes it. */
+  private String refusal;
+
+  /**
+   * The log of {@code claim} on this worker: its id as producer, its coalescing, and the record
+   * limit of its appender.
+   */
+  static AttemptLog of(final RunClaim claim, final WorkerContext worker) {
+    final LedgerAppender appender = worker.appender();
+    return new AttemptLog(
+        claim,
+        worker.workerId(),
+        !worker.deltaCoalesce().isZero(),
+        appender::encodedSize,
+        appender.maxRecordBytes());
+  }
+
+  /** An attempt with no record limit. */
   AttemptLog(final RunClaim claim, final String workerId, final boolean coalesceDeltas) {
+    this(claim, workerId, coalesceDeltas, record -> 0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * An attempt whose records must each measure at most {@code maxRecordBytes} by {@code
+   * encodedSize}.
+   */
+  AttemptLog(
+      final RunClaim claim,
+      final String workerId,
+      final boolean coalesceDeltas,
+      final ToIntFunction<LedgerRecord> encodedSize,
+      final int maxRecordBytes) {
     this.claim = claim;
     this.workerId = workerId;
     this.conversationKey = claim.conversationKey();
     this.coalesceDeltas = coalesceDeltas;
+    this.encodedSize = encodedSize;
+    this.maxRecordBytes = maxRecordBytes;
   }
 
   /** True once the terminal was written or the attempt gave up. */
   boolean ended() {
     return ended;
+  }
+
+  /**
+   * Once after a record over the limit ended the attempt: the reason (the terminal's error), so the
+   * caller stops the runner; else null.
+   */
+  String takeRefusal() {
+    final String taken = refusal;
+    refusal = null;
+    return taken;
   }
 
   /** How many of the run's steering items (in claim order) this attempt has pulled. */
@@ -197,6 +251,7 @@ final class AttemptLog {
       return false;
     }
     ended = true;
+    gaveUp = true;
     return true;
   }
 
@@ -207,7 +262,7 @@ final class AttemptLog {
     }
     final MessageDelta delta = heldDelta;
     heldDelta = null;
-    return List.of(record(new AgentRunResult(Results.MESSAGE_DELTA, delta), now));
+    return fitted(List.of(), record(new AgentRunResult(Results.MESSAGE_DELTA, delta), now), now);
   }
 
   private Emitted hold(final MessageDelta delta, final Instant now) {
@@ -228,11 +283,57 @@ final class AttemptLog {
     return new Emitted(Emit.HELD, flushed);
   }
 
-  /** The held delta (if any), then a record of {@code body}. */
+  /**
+   * The held delta (if any), then a record of {@code body}; only the first when the held delta was
+   * over the limit.
+   */
   private List<LedgerRecord> append(final Object body, final Instant now) {
+    final boolean fitting = refusal == null;
     final List<LedgerRecord> flushed = flushDelta(now);
-    final LedgerRecord record = record(body, now);
-    return flushed.isEmpty() ? List.of(record) : List.of(flushed.get(0), record);
+    if (fitting && refusal != null) {
+      return flushed;
+    }
+    return fitted(flushed, record(body, now), now);
+  }
+
+  /**
+   * {@code before}, then {@code record} when it is within the limit. Otherwise the attempt ends:
+   * {@code record} is replaced by the terminal {@code runner.output_limit} with its sequence (or,
+   * after giving up, dropped).
+   */
+  private List<LedgerRecord> fitted(
+      final List<LedgerRecord> before, final LedgerRecord record, final Instant now) {
+    final int size = encodedSize.applyAsInt(record);
+    final List<LedgerRecord> records = new ArrayList<>(before);
+    if (size <= maxRecordBytes) {
+      records.add(record);
+      return List.copyOf(records);
+    }
+    sequence--;
+    ended = true;
+    heldDelta = null;
+    if (gaveUp) {
+      return List.copyOf(records);
+    }
+    refusal =
+        "the runner's "
+            + describe(record.getBody())
+            + " is "
+            + size
+            + " bytes as a ledger record, over the limit of "
+            + maxRecordBytes
+            + " bytes (record.max.bytes); it was not written and the run is failed";
+    records.add(
+        record(
+            withPulledSteering(Results.failed(FailureCodes.RUNNER_OUTPUT_LIMIT, refusal, false)),
+            now));
+    return List.copyOf(records);
+  }
+
+  private static String describe(final Object body) {
+    return body instanceof AgentRunResult result
+        ? result.getType() + " result"
+        : body.getClass().getSimpleName() + " record";
   }
 
   private LedgerRecord record(final Object body, final Instant now) {

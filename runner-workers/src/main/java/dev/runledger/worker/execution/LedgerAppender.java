@@ -17,4 +17,17 @@ public interface LedgerAppender {
    *     could not be written
    */
   CompletableFuture<Void> append(LedgerRecord record);
+
+  /**
+   * The largest record {@link #append} takes, in bytes of key plus encoded value ({@code
+   * record.max.bytes}, ARCHITECTURE.md §2.8); unlimited unless the appender says otherwise.
+   */
+  default int maxRecordBytes() {
+    return Integer.MAX_VALUE;
+  }
+
+  /** {@code record}'s size as {@link #maxRecordBytes()} counts it: its key and encoded value. */
+  default int encodedSize(final LedgerRecord record) {
+    return 0;
+  }
 }

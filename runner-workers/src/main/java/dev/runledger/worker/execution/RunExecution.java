@@ -71,7 +71,7 @@ public final class RunExecution implements ClaimedAttempt {
     this.failFast = failFast;
     this.worker = worker;
     this.inactivity = new Inactivity(worker.clock(), worker.inactivityTimeout());
-    this.log = new AttemptLog(claim, worker.workerId(), !worker.deltaCoalesce().isZero());
+    this.log = AttemptLog.of(claim, worker);
     this.outbox = new AttemptOutbox(worker.appender());
     this.runnerThread = new RunnerThread(outbox);
     this.session = new ExecutionSession(this);
@@ -83,10 +83,7 @@ public final class RunExecution implements ClaimedAttempt {
     return new RunExecution(claim, runner, null, worker);
   }
 
-  /**
-   * An attempt that is claimed and failed at once without running anything (poison, a runner this
-   * worker does not host).
-   */
+  /** An attempt failed at once without running anything (poison, a runner not hosted here). */
   public static RunExecution failing(
       final RunClaim claim, final AgentRunResult failure, final WorkerContext worker) {
     if (!Results.isTerminal(failure)) {
@@ -124,10 +121,7 @@ public final class RunExecution implements ClaimedAttempt {
     return outbox.terminalAcknowledged();
   }
 
-  /**
-   * Completes when the attempt has ended: its terminal was handed to the appender, or it was
-   * abandoned or skipped. Not when the terminal is acknowledged.
-   */
+  /** Completes when the attempt has ended: terminal handed to the appender, abandoned, skipped. */
   public CompletableFuture<Void> whenEnded() {
     return outbox.terminalAppended();
   }
@@ -320,9 +314,7 @@ public final class RunExecution implements ClaimedAttempt {
     }
   }
 
-  /**
-   * Interrupts the runner's thread if it is still in {@link #execute}; see {@link RunnerThread}.
-   */
+  /** Interrupts the runner's thread if it is still in {@link #execute} ({@link RunnerThread}). */
   public boolean interruptRunner() {
     return runnerThread.interrupt();
   }
@@ -337,16 +329,22 @@ public final class RunExecution implements ClaimedAttempt {
 
   /**
    * Applies a change to the log under the lock and queues the records it returns; then appends
-   * them, outside the lock.
+   * them, outside the lock, and stops the runner when a record over the limit ended the attempt.
    */
   private <T> T write(
       final Function<Instant, T> change, final Function<T, List<LedgerRecord>> records) {
     final T result;
+    final String refused;
     synchronized (lock) {
       result = change.apply(worker.clock().instant());
       outbox.offer(records.apply(result));
+      refused = log.takeRefusal();
     }
     outbox.drain();
+    if (refused != null) {
+      LOG.warn("run {} attempt {}: {}", claim.runId(), claim.attempt(), refused);
+      stopRunner();
+    }
     return result;
   }
 

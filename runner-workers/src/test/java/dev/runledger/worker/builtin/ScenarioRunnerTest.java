@@ -115,6 +115,19 @@ class ScenarioRunnerTest {
   }
 
   @Test
+  void shouldRepeatTheFinalTextWhenTheCompleteStepAsksTo() throws Exception {
+    // given
+    final FakeSession session = new FakeSession();
+
+    // when
+    runner.run(context("{\"steps\":[{\"complete\":{\"text\":\"ab\",\"repeat\":3}}]}"), session);
+
+    // then
+    assertThat(((RunCompleted) session.results().get(0).getPayload()).getMessage().getContent())
+        .isEqualTo("ababab");
+  }
+
+  @Test
   void shouldRejectAStepItDoesNotUnderstand() {
     assertThatThrownBy(() -> runner.run(context("{\"steps\":[{\"dance\":1}]}"), new FakeSession()))
         .isInstanceOf(IllegalArgumentException.class)

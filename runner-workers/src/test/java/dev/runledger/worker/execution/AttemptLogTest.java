@@ -17,12 +17,16 @@ import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunLiveness;
 import dev.runledger.avro.SteeringInjected;
 import dev.runledger.avro.SteeringItem;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.worker.Fixtures;
 import dev.runledger.worker.claim.RunClaim;
 import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.Results;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 
 /** The pure rules of an attempt's records: given changes, expect records. */
@@ -30,6 +34,10 @@ class AttemptLogTest {
   private static final String RUN = "run-1";
   private static final Instant T0 = Fixtures.NOW;
   private static final Instant T1 = Fixtures.NOW.plusSeconds(1);
+  private static final int LIMIT = 4096;
+  private static final LedgerTopics TOPICS = LedgerTopics.create(LedgerConfig.of(Map.of()));
+  private static final ToIntFunction<LedgerRecord> SIZES =
+      record -> TOPICS.runLedger().encodedSize(record.getRunId(), record);
 
   private final AttemptLog log = log(false);
 
@@ -250,6 +258,98 @@ class AttemptLogTest {
     assertThat(((RunFailed) payload(records.get(2))).getCode())
         .isEqualTo(FailureCodes.RUNNER_STALLED);
     assertThat(coalescing.ended()).isTrue();
+  }
+
+  @Test
+  void shouldWriteOutputLimitWithTheSequenceOfAResultOverTheRecordLimit() {
+    // given
+    final AttemptLog limited = limited(false);
+    limited.claimed(T0);
+    limited.pull(List.of(item("s1")), false, T0);
+
+    // when
+    final AttemptLog.Emitted emitted = limited.emit(Results.messageCompleted(big()), T1);
+
+    // then
+    assertThat(emitted.records())
+        .singleElement()
+        .extracting(LedgerRecord::getSequence)
+        .isEqualTo(3L);
+    final RunFailed failed = (RunFailed) payload(emitted.records().get(0));
+    assertThat(failed.getCode()).isEqualTo(FailureCodes.RUNNER_OUTPUT_LIMIT);
+    assertThat(failed.getError())
+        .contains("message.completed result is ")
+        .contains("over the limit of " + LIMIT + " bytes (record.max.bytes)");
+    assertThat(failed.getPulledSteering()).containsExactly("s1");
+    assertThat(SIZES.applyAsInt(emitted.records().get(0))).isLessThanOrEqualTo(LIMIT);
+    assertThat(limited.ended()).isTrue();
+    assertThat(limited.takeRefusal()).isEqualTo(failed.getError());
+    assertThat(limited.takeRefusal()).isNull();
+    assertThat(limited.emit(Results.completed(Results.STOP, null), T1).outcome())
+        .isEqualTo(AttemptLog.Emit.IGNORED);
+  }
+
+  @Test
+  void shouldReplaceATerminalOverTheRecordLimitWithOutputLimit() {
+    // given
+    final AttemptLog limited = limited(false);
+    limited.claimed(T0);
+
+    // when
+    final List<LedgerRecord> records =
+        limited.end(Results.completed(Results.STOP, Results.assistant(big())), T1);
+
+    // then
+    assertThat(records).singleElement().extracting(LedgerRecord::getSequence).isEqualTo(2L);
+    assertThat(((RunFailed) payload(records.get(0))).getCode())
+        .isEqualTo(FailureCodes.RUNNER_OUTPUT_LIMIT);
+    assertThat(limited.end(Results.completed(Results.STOP, null), T1)).isEmpty();
+  }
+
+  @Test
+  void shouldEndTheAttemptWhenAHeldDeltaOverTheLimitIsFlushed() {
+    // given
+    final AttemptLog limited = limited(true);
+    limited.claimed(T0);
+    limited.emit(Results.delta(big()), T0);
+
+    // when
+    final List<LedgerRecord> records = limited.audit(call(), T1);
+
+    // then: neither the delta nor the audit behind it is written
+    assertThat(records).singleElement().extracting(LedgerRecord::getSequence).isEqualTo(2L);
+    assertThat(((RunFailed) payload(records.get(0))).getError())
+        .contains("message.delta result is ");
+    assertThat(limited.flushDelta(T1)).isEmpty();
+  }
+
+  @Test
+  void shouldDropAHeldDeltaOverTheLimitWithoutATerminalAfterGivingUp() {
+    // given
+    final AttemptLog limited = limited(true);
+    limited.claimed(T0);
+    limited.emit(Results.delta(big()), T0);
+    limited.giveUp();
+
+    // when
+    final List<LedgerRecord> records = limited.flushDelta(T1);
+
+    // then
+    assertThat(records).isEmpty();
+    assertThat(limited.takeRefusal()).isNull();
+  }
+
+  private static String big() {
+    return "x".repeat(LIMIT);
+  }
+
+  private static AttemptLog limited(final boolean coalesce) {
+    return new AttemptLog(claim(), "worker-a", coalesce, SIZES, LIMIT);
+  }
+
+  private static RunClaim claim() {
+    return new RunClaim(
+        RUN, 3, Fixtures.startRun(RUN, "test:x/default", "hi", "{}", Fixtures.NOW.plusSeconds(60)));
   }
 
   private static AttemptLog log(final boolean coalesce) {

@@ -8,6 +8,8 @@ import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunFailed;
+import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.worker.Fixtures;
 import dev.runledger.worker.claim.RunClaim;
 import dev.runledger.worker.spi.FailureCodes;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -366,6 +369,54 @@ class RunExecutionTest {
         .containsExactlyElementsOf(LongStream.rangeClosed(1, 403).boxed().toList());
     assertThat(((AgentRunResult) appender.records().get(402).getBody()).getPayload())
         .isInstanceOf(RunCompleted.class);
+  }
+
+  @Test
+  void shouldFailTheRunOutputLimitAndStopTheRunnerWhenAResultIsOverTheRecordLimit() {
+    // given: an appender that takes records of at most 2000 bytes
+    final LedgerTopics topics = LedgerTopics.create(LedgerConfig.of(Map.of()));
+    final LedgerAppender limited =
+        new LedgerAppender() {
+          @Override
+          public CompletableFuture<Void> append(final LedgerRecord record) {
+            return appender.append(record);
+          }
+
+          @Override
+          public int maxRecordBytes() {
+            return 2000;
+          }
+
+          @Override
+          public int encodedSize(final LedgerRecord record) {
+            return topics.runLedger().encodedSize(record.getRunId(), record);
+          }
+        };
+    final AtomicBoolean stopped = new AtomicBoolean();
+    final RunExecution execution =
+        RunExecution.of(
+            claim(1, Fixtures.NOW.plusSeconds(60)),
+            new ScriptedRunner(
+                (context, session) -> {
+                  session.emit(Results.messageCompleted("x".repeat(5000)));
+                  stopped.set(session.isCancelled());
+                  session.emit(Results.completed(Results.STOP, null));
+                }),
+            new WorkerContext(WORKER, limited, clock, timer));
+
+    // when
+    execution.execute();
+
+    // then: nothing over the limit was appended, the one terminal says why, the command settles
+    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness", "run.failed");
+    assertThat(failure().getCode()).isEqualTo(FailureCodes.RUNNER_OUTPUT_LIMIT);
+    assertThat(failure().getError()).contains("over the limit of 2000 bytes");
+    assertThat(appender.records())
+        .extracting(LedgerRecord::getSequence)
+        .containsExactly(1L, 2L, 3L);
+    assertThat(stopped).isTrue();
+    assertThat(execution.terminalAcknowledged()).isCompleted();
+    assertThat(execution.terminalAcknowledged()).isNotCompletedExceptionally();
   }
 
   private RunExecution execution(

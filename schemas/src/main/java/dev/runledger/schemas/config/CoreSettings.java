@@ -46,6 +46,21 @@ public final class CoreSettings {
               "2 (the broker's when topic.replication is below 3)",
               config -> config.get(TOPIC_REPLICATION) >= 3 ? "2" : null);
 
+  /**
+   * The largest record any service writes, in bytes of key plus encoded value (ARCHITECTURE.md
+   * §2.8). Producers get {@code max.request.size} and topics {@code max.message.bytes} of this plus
+   * {@link TopicSettings#FRAMING_BYTES}; the worker and the orchestrator check their records
+   * against it before they write them. The default fits an inline artifact of 1 MiB (base64 in
+   * JSON) with room to spare.
+   */
+  public static final Setting<Integer> MAX_RECORD_BYTES =
+      Setting.intSetting(
+              LedgerConfig.MAX_RECORD_BYTES,
+              2 * 1024 * 1024,
+              "largest record (key + encoded value) any service writes; clients'"
+                  + " max.request.size and topics' max.message.bytes are this + 64 KiB")
+          .between(TopicSettings.MIN_RECORD_BYTES, TopicSettings.MAX_RECORD_BYTES);
+
   public static final Setting<Long> LEDGER_RETENTION_MS =
       Setting.longSetting(
           LedgerConfig.LEDGER_RETENTION_MS, -1, "run-ledger retention in ms, -1 for forever");
@@ -82,6 +97,7 @@ public final class CoreSettings {
           TOPIC_COMMAND_PARTITIONS,
           TOPIC_REPLICATION,
           TOPIC_MIN_INSYNC_REPLICAS,
+          MAX_RECORD_BYTES,
           LEDGER_RETENTION_MS,
           POOLS,
           HTTP_PORT,

@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -39,6 +40,7 @@ public final class LedgerConfig {
   public static final String TOPIC_REPLICATION = "topic.replication";
   public static final String TOPIC_MIN_INSYNC_REPLICAS = "topic.min.insync.replicas";
   public static final String LEDGER_RETENTION_MS = "topic.ledger.retention.ms";
+  public static final String MAX_RECORD_BYTES = "record.max.bytes";
   public static final String POOLS = "pools";
   public static final String HTTP_PORT = "http.port";
   public static final String STATE_DIR = "state.dir";
@@ -210,7 +212,12 @@ public final class LedgerConfig {
         get(CoreSettings.TOPIC_COMMAND_PARTITIONS),
         get(CoreSettings.TOPIC_REPLICATION).shortValue(),
         get(CoreSettings.LEDGER_RETENTION_MS),
-        find(CoreSettings.TOPIC_MIN_INSYNC_REPLICAS).orElse(0));
+        find(CoreSettings.TOPIC_MIN_INSYNC_REPLICAS).orElse(0),
+        get(CoreSettings.MAX_RECORD_BYTES));
+  }
+
+  private String maxMessageBytes() {
+    return Integer.toString(topicSettings().maxMessageBytes());
   }
 
   public List<String> pools() {
@@ -231,13 +238,28 @@ public final class LedgerConfig {
   }
 
   /**
+   * Properties of a producer: the client properties with {@code max.request.size} set from {@link
+   * CoreSettings#MAX_RECORD_BYTES}, so that every record a service checked against the limit can be
+   * sent.
+   */
+  public Properties producerProperties() {
+    final Properties props = kafkaProperties();
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxMessageBytes());
+    return props;
+  }
+
+  /**
    * Kafka Streams properties for one application: the client properties, then every {@code
    * streams.*} key, then the application id, the internal topics' replication factor and {@code
    * min.insync.replicas} (those of {@link #topicSettings}) and a state directory under {@link
-   * #STATE_DIR}.
+   * #STATE_DIR}. The producer's {@code max.request.size} and the internal topics' {@code
+   * max.message.bytes} follow {@link CoreSettings#MAX_RECORD_BYTES}.
    */
   public Properties streamsProperties(final String applicationId) {
     final Properties props = kafkaProperties();
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxMessageBytes());
+    props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), maxMessageBytes());
     values.forEach(
         (key, value) -> {
           if (key.startsWith(STREAMS_PREFIX)) {

@@ -11,6 +11,8 @@ package dev.runledger.schemas.config;
  * @param replication replication factor of every topic
  * @param ledgerRetentionMs retention of the run ledger, -1 for forever
  * @param minInsyncReplicas {@code min.insync.replicas} of every topic, 0 for the broker's own
+ * @param maxRecordBytes the largest record (key plus encoded value) a service writes; every topic
+ *     is created with {@code max.message.bytes} of {@link #maxMessageBytes()}
  */
 public record TopicSettings(
     String prefix,
@@ -18,7 +20,20 @@ public record TopicSettings(
     int commandPartitions,
     short replication,
     long ledgerRetentionMs,
-    int minInsyncReplicas) {
+    int minInsyncReplicas,
+    int maxRecordBytes) {
+  /**
+   * What Kafka adds around a record's key and value, with room to spare: the batch header, the
+   * record's framing and headers (the pool header, a dead letter's error headers).
+   */
+  public static final int FRAMING_BYTES = 64 * 1024;
+
+  /** The smallest {@code record.max.bytes}: every record the services write themselves fits. */
+  public static final int MIN_RECORD_BYTES = 16 * 1024;
+
+  /** The largest {@code record.max.bytes}: 1 GiB. */
+  public static final int MAX_RECORD_BYTES = 1 << 30;
+
   public TopicSettings {
     if (partitions < 1) {
       throw new ConfigException("topic.partitions", "topic.partitions must be at least 1");
@@ -39,5 +54,19 @@ public record TopicSettings(
               + replication
               + "): no write with acks=all could succeed");
     }
+    if (maxRecordBytes < MIN_RECORD_BYTES || maxRecordBytes > MAX_RECORD_BYTES) {
+      throw new ConfigException(
+          LedgerConfig.MAX_RECORD_BYTES,
+          LedgerConfig.MAX_RECORD_BYTES
+              + " must be between "
+              + MIN_RECORD_BYTES
+              + " and "
+              + MAX_RECORD_BYTES);
+    }
+  }
+
+  /** The topics' {@code max.message.bytes} and the producers' {@code max.request.size}. */
+  public int maxMessageBytes() {
+    return maxRecordBytes + FRAMING_BYTES;
   }
 }

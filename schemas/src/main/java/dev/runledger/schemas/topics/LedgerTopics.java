@@ -75,7 +75,7 @@ public final class LedgerTopics {
             Serdes.ByteArray(),
             Serdes.ByteArray(),
             settings.partitions(),
-            withDurability(DELETE));
+            withShared(DELETE));
   }
 
   /** The catalogue for this configuration, with the default single-object serdes. */
@@ -183,17 +183,20 @@ public final class LedgerTopics {
       final int partitions,
       final Map<String, String> configs) {
     final Serde<String> keys = Serdes.String();
-    return new Topic<>(name(base), keys, serdes.forType(type), partitions, withDurability(configs));
+    return new Topic<>(name(base), keys, serdes.forType(type), partitions, withShared(configs));
   }
 
-  /** {@code configs} plus the settings every topic shares ({@code min.insync.replicas}). */
-  private Map<String, String> withDurability(final Map<String, String> configs) {
-    if (settings.minInsyncReplicas() == 0) {
-      return configs;
-    }
+  /**
+   * {@code configs} plus the settings every topic shares: {@code max.message.bytes} from {@code
+   * record.max.bytes}, and {@code min.insync.replicas} when one is set.
+   */
+  private Map<String, String> withShared(final Map<String, String> configs) {
     final Map<String, String> all = new HashMap<>(configs);
-    all.put(
-        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(settings.minInsyncReplicas()));
+    all.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(settings.maxMessageBytes()));
+    if (settings.minInsyncReplicas() != 0) {
+      all.put(
+          TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(settings.minInsyncReplicas()));
+    }
     return all;
   }
 }

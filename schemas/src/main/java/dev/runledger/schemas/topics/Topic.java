@@ -22,4 +22,17 @@ public record Topic<K, V>(
   public Topic {
     configs = Map.copyOf(configs);
   }
+
+  /**
+   * The bytes a record of this topic carries before Kafka's framing: the key and the value as this
+   * topic's serdes encode them. What {@code record.max.bytes} bounds.
+   */
+  public int encodedSize(final K key, final V value) {
+    return length(keySerde.serializer().serialize(name, key))
+        + length(value == null ? null : valueSerde.serializer().serialize(name, value));
+  }
+
+  private static int length(final byte[] bytes) {
+    return bytes == null ? 0 : bytes.length;
+  }
 }

@@ -59,6 +59,34 @@ class LedgerConfigTest {
   }
 
   @Test
+  void shouldGiveProducersAndStreamsTheRecordLimitPlusFraming() {
+    final LedgerConfig config =
+        LedgerConfig.of(
+            Map.of(
+                "record.max.bytes", "100000",
+                "kafka.max.request.size", "5"));
+    final String expected = Integer.toString(100_000 + TopicSettings.FRAMING_BYTES);
+
+    assertThat(config.topicSettings().maxRecordBytes()).isEqualTo(100_000);
+    assertThat(config.producerProperties()).containsEntry("max.request.size", expected);
+    assertThat(config.streamsProperties("app"))
+        .containsEntry("producer.max.request.size", expected)
+        .containsEntry("topic.max.message.bytes", expected);
+    assertThat(LedgerConfig.of(Map.of()).topicSettings().maxRecordBytes())
+        .isEqualTo(2 * 1024 * 1024);
+  }
+
+  @Test
+  void shouldNameARecordLimitBelowItsMinimum() {
+    final LedgerConfig config = LedgerConfig.of(Map.of("record.max.bytes", "100"));
+
+    assertThatThrownBy(config::topicSettings)
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(e.key()).isEqualTo("record.max.bytes"))
+        .hasMessageContaining("between 16384 and");
+  }
+
+  @Test
   void shouldReadAPropertiesFile(@TempDir final Path dir) throws Exception {
     final Path file = dir.resolve("ledger.properties");
     Files.writeString(file, "topic.prefix=p.\nworker.slots=4\n");

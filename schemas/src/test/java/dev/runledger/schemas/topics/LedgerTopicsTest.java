@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class LedgerTopicsTest {
   private final LedgerTopics topics =
       LedgerTopics.create(
-          new TopicSettings("t1.", 6, 1, (short) 1, -1, 0), LedgerSerdes.singleObject());
+          new TopicSettings("t1.", 6, 1, (short) 1, -1, 0, 65_536), LedgerSerdes.singleObject());
 
   @Test
   void shouldNameEveryTopicWithThePrefixAndItsCleanupPolicy() {
@@ -39,6 +39,40 @@ class LedgerTopicsTest {
         .containsEntry("t1.artifacts", "compact")
         .containsEntry("t1.dlq", "delete")
         .hasSize(12);
+  }
+
+  @Test
+  void shouldCreateEveryTopicWithTheRecordLimitPlusFraming() {
+    final int expected = 65_536 + TopicSettings.FRAMING_BYTES;
+
+    assertThat(topics.all(List.of("default")))
+        .allSatisfy(
+            topic ->
+                assertThat(topic.configs())
+                    .containsEntry("max.message.bytes", Integer.toString(expected)));
+  }
+
+  @Test
+  void shouldMeasureARecordAsItsKeyAndEncodedValue() {
+    final HostEvent event =
+        HostEvent.newBuilder()
+            .setEventId("e1")
+            .setEventType("message.received")
+            .setEventTime(Instant.EPOCH)
+            .setWorkspaceId("w")
+            .build();
+    final Topic<String, HostEvent> hostEvents = topics.hostEvents();
+    final int valueBytes =
+        hostEvents.valueSerde().serializer().serialize(hostEvents.name(), event).length;
+
+    assertThat(hostEvents.encodedSize("key", event)).isEqualTo(3 + valueBytes);
+    assertThat(hostEvents.encodedSize("key", null)).isEqualTo(3);
+  }
+
+  @Test
+  void shouldRefuseARecordLimitOutsideItsRange() {
+    assertThatThrownBy(() -> new TopicSettings("t1.", 6, 1, (short) 1, -1, 0, 1000))
+        .hasMessageContaining("record.max.bytes must be between 16384 and");
   }
 
   @Test
