@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -108,10 +109,23 @@ final class ServiceCommand implements Callable<Integer> {
     try {
       final Metrics metrics = group.start(new Metrics());
       final Part part = kind.create.apply(settings, topics);
-      final Service service = group.start(part.service());
-      metrics.watch(service);
+      final Service service = part.service();
+      // HTTP first, so /healthz answers (503, the service "starting") while the service starts
+      // and its routes answer 503 until it runs, instead of refusing connections.
+      final List<Service> running = new CopyOnWriteArrayList<>();
       final HttpServer http =
-          group.start(new HttpServer(settings, group::services, part.routes(), metrics.registry()));
+          group.start(
+              new HttpServer(
+                  settings,
+                  () -> running,
+                  List.of(service),
+                  part.routes().stream().map(r -> new HttpServer.Mount(service, r)).toList(),
+                  metrics.registry()));
+      running.add(http);
+      metrics.watch(http);
+      group.start(service);
+      running.add(service);
+      metrics.watch(service);
       final PrintWriter out = spec.commandLine().getOut();
       out.println(
           service.name()

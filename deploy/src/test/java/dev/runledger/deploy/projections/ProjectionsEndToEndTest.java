@@ -283,7 +283,10 @@ class ProjectionsEndToEndTest {
     // then
     assertThat(list.code()).as(list.err()).isZero();
     final List<String> listed = new ArrayList<>();
-    AvroJson.mapper().readTree(list.out()).forEach(r -> listed.add(r.path("run_id").asText()));
+    AvroJson.mapper()
+        .readTree(list.out())
+        .path("items")
+        .forEach(r -> listed.add(r.path("run_id").asText()));
     assertThat(listed).contains(run).doesNotHaveDuplicates();
     assertThat(follow.code()).as(follow.err()).isZero();
     assertThat(follow.out().lines().count()).isEqualTo(eventCount(run));
