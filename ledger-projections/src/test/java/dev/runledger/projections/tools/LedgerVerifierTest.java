@@ -1,6 +1,7 @@
 package dev.runledger.projections.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
@@ -65,6 +66,105 @@ class LedgerVerifierTest {
 
     // when
     verifier.ledger("run-c", null, 0, 9);
+
+    // then
+    assertThat(verifier.violations()).isEmpty();
+  }
+
+  @Test
+  void shouldReportAnOrchestratorCancelTerminalAfterAWorkersClaim() {
+    // given: the interrupt race of issue 16 — claimed, cancel requested, ended by both
+    final LedgerVerifier verifier = new LedgerVerifier();
+    final LedgerFixture run = new LedgerFixture("run-d");
+
+    // when
+    feed(
+        verifier,
+        List.of(
+            run.created(),
+            run.claimed(1),
+            run.cancelRequested(),
+            run.failed(0, "cancelled"),
+            run.failed(1, "cancelled")));
+    verifier.decision("event-run-d", decision("event-run-d"));
+
+    // then
+    assertThat(verifier.violations())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.rule()).isEqualTo(LedgerVerifier.CANCEL_AFTER_CLAIM);
+              assertThat(v.offset()).isEqualTo(3);
+            });
+  }
+
+  @Test
+  void shouldAcceptTheCancelStoriesTheOrchestratorAndWorkersTell() {
+    // given
+    final LedgerVerifier verifier = new LedgerVerifier();
+    final LedgerFixture unclaimed = new LedgerFixture("run-e");
+    final LedgerFixture claimed = new LedgerFixture("run-f");
+
+    // when: ended by the orchestrator before any claim; ended by the worker after the request
+    feed(
+        verifier,
+        List.of(
+            unclaimed.created(),
+            unclaimed.cancelRequested(),
+            unclaimed.failed(0, "cancelled"),
+            claimed.created(),
+            claimed.claimed(1),
+            claimed.cancelRequested(),
+            claimed.failed(1, "cancelled")));
+    verifier.decision("event-run-e", decision("event-run-e"));
+    verifier.decision("event-run-f", decision("event-run-f"));
+
+    // then
+    assertThat(verifier.violations()).isEmpty();
+  }
+
+  @Test
+  void shouldReportACancelledTerminalThatPrecedesTheCancelRequest() {
+    // given
+    final LedgerVerifier verifier = new LedgerVerifier();
+    final LedgerFixture late = new LedgerFixture("run-g");
+    final LedgerFixture never = new LedgerFixture("run-h");
+
+    // when: the worker ended one run before its request was recorded, the other without one
+    feed(
+        verifier,
+        List.of(
+            late.created(),
+            late.claimed(1),
+            late.failed(1, "cancelled"),
+            late.cancelRequested(),
+            never.created(),
+            never.claimed(1),
+            never.failed(1, "cancelled")));
+    verifier.decision("event-run-g", decision("event-run-g"));
+    verifier.decision("event-run-h", decision("event-run-h"));
+
+    // then
+    assertThat(verifier.violations())
+        .extracting(LedgerVerifier.Violation::rule, LedgerVerifier.Violation::runId)
+        .containsExactly(
+            tuple(LedgerVerifier.CANCEL_BEFORE_REQUEST, "run-g"),
+            tuple(LedgerVerifier.CANCEL_BEFORE_REQUEST, "run-h"));
+    assertThat(verifier.violations().get(0).offset()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldNotReportALateCancelledTerminalAfterATimeout() {
+    // given: the deadline ended the run; the worker's cancel{timeout} comes second and is not
+    // applied
+    final LedgerVerifier verifier = new LedgerVerifier();
+    final LedgerFixture run = new LedgerFixture("run-i");
+
+    // when
+    feed(
+        verifier,
+        List.of(run.created(), run.claimed(1), run.timedOut(), run.failed(1, "cancelled")));
+    verifier.decision("event-run-i", decision("event-run-i"));
 
     // then
     assertThat(verifier.violations()).isEmpty();
