@@ -117,8 +117,7 @@ public final class LedgerVerifier {
     }
     final FoldResult result = RunFold.apply(runs.get(runId), record, offset);
     runs.put(runId, result.run());
-    final boolean applied = result.outcome() == FoldOutcome.APPLIED;
-    if (RunFold.isTerminal(record) && applied) {
+    if (RunFold.isTerminal(record) && result.outcome() == FoldOutcome.APPLIED) {
       final int count = appliedTerminals.merge(runId, 1, Integer::sum);
       if (count > 1) {
         violations.add(
@@ -126,12 +125,11 @@ public final class LedgerVerifier {
                 "terminal.applied_twice", runId, partition, offset, count + " terminals"));
       }
     }
-    cancelStory(record, applied, partition, offset);
+    cancelStory(record, partition, offset);
   }
 
   /** The two cancel rules of the class comment. */
-  private void cancelStory(
-      final LedgerRecord record, final boolean applied, final int partition, final long offset) {
+  private void cancelStory(final LedgerRecord record, final int partition, final long offset) {
     final String runId = record.getRunId();
     if (record.getBody() instanceof RunClaimed) {
       claimed.add(runId);
@@ -159,17 +157,7 @@ public final class LedgerVerifier {
                 "the orchestrator ended the run as cancelled after a worker's run.claimed"));
       }
       if (!cancelRequested.contains(runId)) {
-        if (applied) {
-          violations.add(
-              new Violation(
-                  CANCEL_BEFORE_REQUEST,
-                  runId,
-                  partition,
-                  offset,
-                  "the run ended cancelled with no cancel.requested before it"));
-        } else {
-          unrequestedCancel.putIfAbsent(runId, offset);
-        }
+        unrequestedCancel.putIfAbsent(runId, offset);
       }
     }
   }

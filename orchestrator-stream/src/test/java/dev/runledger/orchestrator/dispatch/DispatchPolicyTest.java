@@ -298,7 +298,7 @@ class DispatchPolicyTest {
     final List<LedgerRecord> e2 =
         effects.ledger().stream().filter(r -> r.getRunId().equals(run("e2"))).toList();
     assertThat(e2)
-        .extracting(r -> r.getBody().getClass())
+        .extracting(r -> (Object) r.getBody().getClass())
         .containsExactly(RunCreated.class, CancelRequested.class, AgentRunResult.class);
     assertThat(e2).extracting(LedgerRecord::getSequence).containsExactly(1L, 2L, 3L);
     final RunFailed failed = (RunFailed) ((AgentRunResult) e2.get(2).getBody()).getPayload();

@@ -96,7 +96,10 @@ public final class RunControl {
         final Entry entry = entry(runId);
         if (!recorded) {
           entry.asked = true;
-          LOG.debug("run {}: cancel requested by {}; waits until recorded", runId, cancel);
+          LOG.debug(
+              "run {}: cancel requested by {}; waits until the orchestrator records it",
+              runId,
+              cancel.getRequestedBy());
           return;
         }
         if (entry.cancel == null) {
