@@ -133,6 +133,7 @@ class RunLauncherTest {
 
     // then
     assertThat(control.cancellation("r1")).isEmpty();
+    assertThat(control.cancelAsked("r1")).isTrue();
   }
 
   @Test

@@ -109,9 +109,7 @@ class WorkerControlEndToEndTest {
     final String eventId = "ev-early-" + UUID.randomUUID();
     final String runId = RunIds.runId(eventId, "b-early");
     cancel(runId);
-    await()
-        .atMost(TestApi.WAIT)
-        .until(() -> stack.worker().control().cancellation(runId).isPresent());
+    await().atMost(TestApi.WAIT).until(() -> stack.worker().control().cancelAsked(runId));
 
     // when the event creates the run, then another run follows it on the only slot
     api.send(eventId, "ws-early", "c-early", "go");

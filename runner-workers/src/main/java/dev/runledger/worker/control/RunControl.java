@@ -143,6 +143,12 @@ public final class RunControl {
     return entry == null ? Optional.empty() : Optional.ofNullable(entry.cancel);
   }
 
+  /** True when a cancel of the run was read, recorded or only asked for. */
+  public synchronized boolean cancelAsked(final String runId) {
+    final Entry entry = runs.get(runId);
+    return entry != null && (entry.asked || entry.cancel != null);
+  }
+
   /**
    * True when the orchestrator ended the run itself when it cancelled it ({@code run.timed_out}): a
    * worker that claims it writes nothing. Any other recorded cancel is ended by the worker that
