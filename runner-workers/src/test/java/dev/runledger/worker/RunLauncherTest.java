@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunFailed;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.CancelMarks;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.worker.builtin.EchoRunner;
@@ -94,13 +96,57 @@ class RunLauncherTest {
   }
 
   @Test
-  void shouldSettleWithoutWritingAnythingWhenTheRunWasCancelledBeforeTheClaim() throws Exception {
+  void shouldClaimAndCancelWithoutRunningWhenARecordedCancelPrecedesTheClaim() throws Exception {
     // given
     control.apply(
         RunCommand.newBuilder()
             .setRunId("r1")
             .setKind(CancelRun.newBuilder().setReason("requested").setRequestedBy("api").build())
-            .build());
+            .build(),
+        Optional.of(CancelMarks.REQUESTED));
+    final ConsumerRecord<byte[], byte[]> record = record(startRun("r1", EchoRunner.RUNNER_ID), 1);
+
+    // when
+    reserveAndLaunch(record).orElseThrow().terminalAcknowledged().get(10, TimeUnit.SECONDS);
+
+    // then: the orchestrator left the end to the worker that claims the run
+    final List<LedgerRecord> ledger = ledger();
+    assertThat(ledger.get(0).getBody()).isInstanceOf(RunClaimed.class);
+    final LedgerRecord last = ledger.get(ledger.size() - 1);
+    assertThat(type(last)).isEqualTo("run.failed");
+    assertThat(failure(last).getCode()).isEqualTo(FailureCodes.CANCELLED);
+    assertThat(ledger)
+        .filteredOn(r -> r.getBody() instanceof AgentRunResult)
+        .extracting(RunLauncherTest::type)
+        .containsExactly("run.failed");
+  }
+
+  @Test
+  void shouldIgnoreACancelTheOrchestratorHasNotRecorded() {
+    // when
+    control.apply(
+        RunCommand.newBuilder()
+            .setRunId("r1")
+            .setKind(CancelRun.newBuilder().setReason("requested").setRequestedBy("api").build())
+            .build(),
+        Optional.empty());
+
+    // then
+    assertThat(control.cancellation("r1")).isEmpty();
+    assertThat(control.cancelAsked("r1")).isTrue();
+  }
+
+  @Test
+  void shouldSettleWithoutWritingAnythingWhenTheOrchestratorEndedTheRunBeforeTheClaim()
+      throws Exception {
+    // given
+    control.apply(
+        RunCommand.newBuilder()
+            .setRunId("r1")
+            .setKind(
+                CancelRun.newBuilder().setReason("timeout").setRequestedBy("orchestrator").build())
+            .build(),
+        Optional.of(CancelMarks.ENDED));
     final ConsumerRecord<byte[], byte[]> record = record(startRun("r1", EchoRunner.RUNNER_ID), 1);
 
     // when

@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
     description =
         "Read the run ledger and the dispatch decisions and print every broken invariant (one"
             + " RunCreated per run, per-attempt sequences gapless and increasing, at most one"
-            + " applied terminal per run, a decision for every accepted event) with its run,"
+            + " applied terminal per run, a decision for every accepted event, no orchestrator"
+            + " cancel after a worker's claim, no cancelled terminal before its cancel request)"
+            + " with its run,"
             + " partition and offset. Exits 1 when there is any.")
 final class VerifyCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.harness.Binding;
@@ -12,10 +14,16 @@ import dev.runledger.deploy.harness.Cli;
 import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
+import dev.runledger.deploy.harness.TopicProbe;
 import dev.runledger.deploy.harness.TopicWriter;
+import dev.runledger.projections.fold.RunFold;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.json.AvroJson;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import org.awaitility.Awaitility;
@@ -24,9 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Dispatch policies, unpulled steering (G7), cancel before claim and deadlines on a real broker
- * with the whole stack in one process. An extra runner {@value #IDLE_RUNNER} lives in pool {@code
- * idle}, which no worker serves, so its runs are never claimed.
+ * Dispatch policies, unpulled steering (G7), cancel before claim, interrupt and cancel races (one
+ * story in the ledger, checked by {@code ledger verify}) and deadlines on a real broker with the
+ * whole stack in one process. An extra runner {@value #IDLE_RUNNER} lives in pool {@code idle},
+ * which no worker serves, so its runs are never claimed.
  */
 class DispatchPoliciesEndToEndTest {
   static final String IDLE_RUNNER = "test:idle/default";
@@ -207,9 +216,9 @@ class DispatchPoliciesEndToEndTest {
   }
 
   @Test
-  void shouldEndAnUnclaimedRunCancelledWithoutAClaim() {
-    // given
-    final String ws = bound("cancel", w -> Binding.of(w, IDLE_RUNNER));
+  void shouldRecordTheCancelOfARunNoWorkerClaimsAndNotEndItBehindAWorkersBack() {
+    // given: a dispatched run in a pool no worker serves
+    final String ws = bound("cancel", w -> Binding.of(w, IDLE_RUNNER).timeoutMs(4000L));
     final String run = sendAndAwaitRun(ws, 1);
     api.awaitStatus(run, "queued");
 
@@ -217,11 +226,14 @@ class DispatchPoliciesEndToEndTest {
     final var answer =
         api.post("/v1/events/" + ws + "-1/cancel", JsonNodeFactory.instance.objectNode());
 
-    // then
+    // then: a worker may claim it any time, so the request is recorded and the run ends only when a
+    // worker claims it (cancelled, without running) or, as here, at its deadline
     assertThat(answer.status()).isEqualTo(202);
     assertThat(answer.body().path("run_id").asText()).isEqualTo(run);
-    api.awaitStatus(run, "cancelled");
-    assertThat(api.types(run)).contains("cancel.requested").doesNotContain("run.claimed");
+    api.awaitStatus(run, "timeout");
+    assertThat(api.types(run))
+        .contains("cancel.requested", "run.timed_out")
+        .doesNotContain("run.claimed", "run.failed");
   }
 
   @Test
@@ -270,7 +282,105 @@ class DispatchPoliciesEndToEndTest {
     assertThat(cancelled.code()).as(cancelled.err()).isZero();
     assertThat(cancelled.out()).contains(run).contains("changed my mind");
     assertThat(unknown.code()).isNotZero();
-    api.awaitStatus(run, "cancelled");
+    Awaitility.await()
+        .atMost(TestApi.WAIT)
+        .until(() -> api.types(run).contains("cancel.requested"));
+  }
+
+  @Test
+  void shouldTellOneStoryInTheLedgerWhenMessagesInterruptEachOtherQuickly() throws Exception {
+    // given
+    final String ws =
+        bound(
+            "race",
+            w -> Binding.of(w, DevStack.ECHO_RUNNER).mode("interrupt").config(echo(3, 2000)));
+
+    // when: three messages 0.3 s apart, so each interrupts the run before it
+    for (int n = 1; n <= 3; n++) {
+      send(ws + "-" + n, ws);
+      Thread.sleep(300);
+    }
+
+    // then
+    final List<String> runs = new ArrayList<>();
+    for (int n = 1; n <= 3; n++) {
+      runs.add(api.runOf(ws + "-" + n));
+    }
+    assertOneStory(runs);
+    assertThat(api.awaitRun(runs.get(2), TestApi::terminal).path("status").asText())
+        .isEqualTo("completed");
+  }
+
+  @Test
+  void shouldRecordAnApiCancelBeforeTheTerminalItCauses() {
+    // given: one run cancelled as it is created, one while it runs
+    final String ws =
+        bound(
+            "apicancel",
+            w -> Binding.of(w, DevStack.ECHO_RUNNER).mode("parallel").config(echo(3, 2000)));
+    final String early = sendAndAwaitRun(ws, 1);
+    final String running = sendAndAwaitRun(ws, 2);
+    final ObjectNode body = JsonNodeFactory.instance.objectNode();
+
+    // when
+    assertThat(api.post("/v1/events/" + ws + "-1/cancel", body).status()).isEqualTo(202);
+    api.awaitStatus(running, "running");
+    assertThat(api.post("/v1/runs/" + running + "/cancel", body).status()).isEqualTo(202);
+
+    // then
+    assertOneStory(List.of(early, running));
+    assertThat(api.awaitStatus(early, "cancelled")).isNotNull();
+    assertThat(api.awaitStatus(running, "cancelled")).isNotNull();
+  }
+
+  /**
+   * Each of {@code runs} ends with exactly one terminal record, a claimed run with its worker's,
+   * and {@code ledger verify} finds nothing wrong in the whole ledger (its cancel rules included).
+   */
+  private void assertOneStory(final List<String> runs) {
+    runs.forEach(run -> api.awaitRun(run, TestApi::terminal));
+    final Map<String, List<LedgerRecord>> ledger = ledgerOf(runs);
+    ledger.forEach(
+        (run, records) -> {
+          final List<LedgerRecord> terminals =
+              records.stream().filter(RunFold::isTerminal).toList();
+          assertThat(terminals).as("terminals of %s: %s", run, records).hasSize(1);
+          final boolean claimed = records.stream().anyMatch(r -> r.getBody() instanceof RunClaimed);
+          assertThat(terminals.get(0).getAttempt() > 0)
+              .as("a claimed run ends with its worker's terminal: %s", records)
+              .isEqualTo(claimed);
+        });
+    final List<String> args = new ArrayList<>(List.of("verify"));
+    args.addAll(STACK.kafkaArgs());
+    final Cli.Result verify = Cli.run(args.toArray(String[]::new));
+    assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+    assertThat(verify.out()).contains("0 violation(s)");
+  }
+
+  /** The ledger records of {@code runs} in ledger order, once each has a terminal record. */
+  private Map<String, List<LedgerRecord>> ledgerOf(final List<String> runs) {
+    final List<LedgerRecord> all =
+        new TopicProbe(stack.bootstrapServers())
+            .readValues(
+                STACK.topics().runLedger(),
+                read ->
+                    runs.stream()
+                        .allMatch(
+                            run ->
+                                read.stream()
+                                    .anyMatch(
+                                        r ->
+                                            r != null
+                                                && run.equals(r.getRunId())
+                                                && RunFold.isTerminal(r))));
+    final Map<String, List<LedgerRecord>> byRun = new LinkedHashMap<>();
+    runs.forEach(run -> byRun.put(run, new ArrayList<>()));
+    for (final LedgerRecord record : all) {
+      if (record != null && byRun.containsKey(record.getRunId())) {
+        byRun.get(record.getRunId()).add(record);
+      }
+    }
+    return byRun;
   }
 
   private static Instant instant(final JsonNode node) {

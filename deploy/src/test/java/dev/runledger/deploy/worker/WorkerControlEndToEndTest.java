@@ -109,9 +109,7 @@ class WorkerControlEndToEndTest {
     final String eventId = "ev-early-" + UUID.randomUUID();
     final String runId = RunIds.runId(eventId, "b-early");
     cancel(runId);
-    await()
-        .atMost(TestApi.WAIT)
-        .until(() -> stack.worker().control().cancellation(runId).isPresent());
+    await().atMost(TestApi.WAIT).until(() -> stack.worker().control().cancelAsked(runId));
 
     // when the event creates the run, then another run follows it on the only slot
     api.send(eventId, "ws-early", "c-early", "go");
@@ -120,8 +118,13 @@ class WorkerControlEndToEndTest {
     assertThat(api.awaitRun(next, TestApi::terminal).path("status").asText())
         .isEqualTo("completed");
 
-    // then the worker wrote nothing for the cancelled run
-    assertThat(api.events(runId)).allSatisfy(e -> assertThat(e.path("attempt").asInt()).isZero());
+    // then the worker never ran the cancelled run: it waited for the orchestrator to record the
+    // cancel, then ended the run cancelled after that record
+    assertThat(api.awaitRun(runId, TestApi::terminal).path("status").asText())
+        .isEqualTo("cancelled");
+    assertThat(api.types(runId))
+        .containsSubsequence("cancel.requested", "run.failed")
+        .doesNotContain("message.completed", "run.completed");
   }
 
   @Test

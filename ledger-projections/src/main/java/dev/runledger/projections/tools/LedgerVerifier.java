@@ -1,10 +1,14 @@
 package dev.runledger.projections.tools;
 
 import dev.runledger.avro.AgentRun;
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.CancelRequested;
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCreated;
+import dev.runledger.avro.RunFailed;
 import dev.runledger.projections.fold.FoldOutcome;
 import dev.runledger.projections.fold.FoldResult;
 import dev.runledger.projections.fold.RunFold;
@@ -20,10 +24,23 @@ import java.util.Set;
  * RunCreated} per run; per run and attempt, sequences start at 1 and increase by exactly 1; at most
  * one applied terminal per run (as {@link RunFold} applies them) and at most one terminal per
  * attempt; every accepted event (the event of a {@code RunCreated}) has a dispatch decision, and no
- * event has two {@code run_created} decisions for one binding. A cleanup tombstone forgets what was
- * known of its run.
+ * event has two {@code run_created} decisions for one binding; and the cancel story
+ * (ARCHITECTURE.md §6.5): the orchestrator never ends a run as {@code cancelled} after a {@code
+ * run.claimed} of it ({@value #CANCEL_AFTER_CLAIM}), and a {@code run.failed{cancelled}} never
+ * comes before the run's {@code cancel.requested} ({@value #CANCEL_BEFORE_REQUEST}: one that a
+ * {@code cancel.requested} follows, or a run's first terminal with none before it). A cleanup
+ * tombstone forgets what was known of its run.
  */
 public final class LedgerVerifier {
+  /** The orchestrator's {@code run.failed{cancelled}} after a {@code run.claimed} of the run. */
+  public static final String CANCEL_AFTER_CLAIM = "cancel.after_claim";
+
+  /** A {@code run.failed{cancelled}} before the run's {@code cancel.requested}. */
+  public static final String CANCEL_BEFORE_REQUEST = "cancel.before_request";
+
+  private static final String ORCHESTRATOR = "orchestrator";
+  private static final String CANCELLED = "cancelled";
+
   /**
    * One broken invariant.
    *
@@ -51,6 +68,9 @@ public final class LedgerVerifier {
   private final Set<String> attemptTerminals = new HashSet<>();
   private final Map<String, String> acceptedEvents = new HashMap<>();
   private final Map<String, List<DispatchDecision>> decisions = new HashMap<>();
+  private final Set<String> claimed = new HashSet<>();
+  private final Set<String> cancelRequested = new HashSet<>();
+  private final Map<String, Long> unrequestedCancel = new HashMap<>();
   private final List<Violation> violations = new ArrayList<>();
 
   /** Checks one ledger record (null: a cleanup tombstone of {@code key}). */
@@ -105,6 +125,47 @@ public final class LedgerVerifier {
                 "terminal.applied_twice", runId, partition, offset, count + " terminals"));
       }
     }
+    cancelStory(record, partition, offset);
+  }
+
+  /** The two cancel rules of the class comment. */
+  private void cancelStory(final LedgerRecord record, final int partition, final long offset) {
+    final String runId = record.getRunId();
+    if (record.getBody() instanceof RunClaimed) {
+      claimed.add(runId);
+    } else if (record.getBody() instanceof CancelRequested) {
+      final Long early = unrequestedCancel.remove(runId);
+      if (cancelRequested.add(runId) && early != null) {
+        violations.add(
+            new Violation(
+                CANCEL_BEFORE_REQUEST,
+                runId,
+                partition,
+                early,
+                "run.failed{cancelled} at offset " + early + " precedes this cancel.requested"));
+      }
+    } else if (isCancelled(record)) {
+      if (record.getAttempt() == 0
+          && ORCHESTRATOR.equals(record.getProducer())
+          && claimed.contains(runId)) {
+        violations.add(
+            new Violation(
+                CANCEL_AFTER_CLAIM,
+                runId,
+                partition,
+                offset,
+                "the orchestrator ended the run as cancelled after a worker's run.claimed"));
+      }
+      if (!cancelRequested.contains(runId)) {
+        unrequestedCancel.putIfAbsent(runId, offset);
+      }
+    }
+  }
+
+  private static boolean isCancelled(final LedgerRecord record) {
+    return record.getBody() instanceof AgentRunResult result
+        && result.getPayload() instanceof RunFailed failed
+        && CANCELLED.equals(failed.getCode());
   }
 
   /** Notes one dispatch decision. */
@@ -151,5 +212,8 @@ public final class LedgerVerifier {
     lastSequence.keySet().removeIf(k -> k.startsWith(runId + "#"));
     attemptTerminals.removeIf(k -> k.startsWith(runId + "#"));
     acceptedEvents.values().removeIf(runId::equals);
+    claimed.remove(runId);
+    cancelRequested.remove(runId);
+    unrequestedCancel.remove(runId);
   }
 }

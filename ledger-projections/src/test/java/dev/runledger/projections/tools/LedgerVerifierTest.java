@@ -70,6 +70,98 @@ class LedgerVerifierTest {
     assertThat(verifier.violations()).isEmpty();
   }
 
+  @Test
+  void shouldReportAnOrchestratorCancelTerminalAfterAWorkersClaim() {
+    // given: the interrupt race of issue 16 — claimed, cancel requested, ended by both
+    final LedgerVerifier verifier = new LedgerVerifier();
+    final LedgerFixture run = new LedgerFixture("run-d");
+
+    // when
+    feed(
+        verifier,
+        List.of(
+            run.created(),
+            run.claimed(1),
+            run.cancelRequested(),
+            run.failed(0, "cancelled"),
+            run.failed(1, "cancelled")));
+    verifier.decision("event-run-d", decision("event-run-d"));
+
+    // then
+    assertThat(verifier.violations())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.rule()).isEqualTo(LedgerVerifier.CANCEL_AFTER_CLAIM);
+              assertThat(v.offset()).isEqualTo(3);
+            });
+  }
+
+  @Test
+  void shouldAcceptTheCancelStoriesTheOrchestratorAndWorkersTell() {
+    // given
+    final LedgerVerifier verifier = new LedgerVerifier();
+    final LedgerFixture unclaimed = new LedgerFixture("run-e");
+    final LedgerFixture claimed = new LedgerFixture("run-f");
+
+    // when: ended by the orchestrator before any claim; ended by the worker after the request
+    feed(
+        verifier,
+        List.of(
+            unclaimed.created(),
+            unclaimed.cancelRequested(),
+            unclaimed.failed(0, "cancelled"),
+            claimed.created(),
+            claimed.claimed(1),
+            claimed.cancelRequested(),
+            claimed.failed(1, "cancelled")));
+    verifier.decision("event-run-e", decision("event-run-e"));
+    verifier.decision("event-run-f", decision("event-run-f"));
+
+    // then
+    assertThat(verifier.violations()).isEmpty();
+  }
+
+  @Test
+  void shouldReportACancelledTerminalThatPrecedesTheCancelRequest() {
+    // given
+    final LedgerVerifier verifier = new LedgerVerifier();
+    final LedgerFixture run = new LedgerFixture("run-g");
+
+    // when: the worker ended the run before its request was recorded
+    feed(
+        verifier,
+        List.of(run.created(), run.claimed(1), run.failed(1, "cancelled"), run.cancelRequested()));
+    verifier.decision("event-run-g", decision("event-run-g"));
+
+    // then
+    assertThat(verifier.violations())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.rule()).isEqualTo(LedgerVerifier.CANCEL_BEFORE_REQUEST);
+              assertThat(v.runId()).isEqualTo("run-g");
+              assertThat(v.offset()).isEqualTo(2);
+            });
+  }
+
+  @Test
+  void shouldNotReportALateCancelledTerminalAfterATimeout() {
+    // given: the deadline ended the run; the worker's cancel{timeout} comes second and is not
+    // applied
+    final LedgerVerifier verifier = new LedgerVerifier();
+    final LedgerFixture run = new LedgerFixture("run-i");
+
+    // when
+    feed(
+        verifier,
+        List.of(run.created(), run.claimed(1), run.timedOut(), run.failed(1, "cancelled")));
+    verifier.decision("event-run-i", decision("event-run-i"));
+
+    // then
+    assertThat(verifier.violations()).isEmpty();
+  }
+
   private static void feed(final LedgerVerifier verifier, final List<LedgerRecord> records) {
     long offset = 0;
     for (final LedgerRecord r : records) {

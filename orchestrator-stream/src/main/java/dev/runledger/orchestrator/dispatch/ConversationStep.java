@@ -12,6 +12,7 @@ import dev.runledger.avro.SteerRun;
 import dev.runledger.avro.SteeringDropped;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.avro.SteeringQueued;
+import dev.runledger.schemas.topics.CancelMarks;
 import java.time.Instant;
 
 /**
@@ -80,62 +81,21 @@ final class ConversationStep {
             .build());
   }
 
-  /** The orchestrator cancels {@code run} because a newer event supersedes it. */
-  void supersede(final Conversation.Run run) {
-    recordCancel(run, DispatchPolicy.SUPERSEDED, DispatchPolicy.ORCHESTRATOR, run.getClaimed());
-    out.control(cancelRun(run, DispatchPolicy.SUPERSEDED));
-  }
-
   /**
-   * {@code requestedBy} asked to cancel {@code run} on {@code run-control} (so no {@code CancelRun}
-   * is sent again); {@code claimedElsewhere} when the run tracker saw a worker claim it.
+   * The run {@code created} is superseded as it is created (a newer event already waits behind it
+   * under {@code interrupt}): its {@code RunCreated}, {@code CancelRequested} and {@code
+   * run.failed{cancelled}}, and no {@code StartRun}, so no worker can ever claim it. The run never
+   * goes live; the lane's next event follows at once.
    */
-  void cancelAsked(
-      final Conversation.Run run,
-      final String reason,
-      final String requestedBy,
-      final boolean claimedElsewhere) {
-    recordCancel(run, reason, requestedBy, run.getClaimed() || claimedElsewhere);
-  }
-
-  /**
-   * {@code run}'s deadline passed: {@code RunTimedOut} and {@code CancelRun{timeout}}. The run ends
-   * for the conversation when the ledger's {@code RunTimedOut} comes back as an ENDED notice.
-   */
-  void timeOut(final Conversation.Run run) {
-    run.markTimedOut();
-    run.markCancelling();
-    append(
-        run,
-        RunTimedOut.newBuilder().setDeadlineAt(Instant.ofEpochMilli(run.getDeadlineMs())).build());
-    out.control(cancelRun(run, DispatchPolicy.TIMEOUT));
-  }
-
-  /** {@code run} ended: it is no longer live and its deadline goes. */
-  void end(final Conversation.Run run) {
-    state.remove(run);
-    out.deadlineRemoved(run.getRunId(), run.getDeadlineMs(), routingKey);
-  }
-
-  /**
-   * Records a cancel of {@code run}: {@code CancelRequested}, plus {@code run.failed{cancelled}}
-   * when no worker has {@code claimed} the run, which ends it.
-   */
-  private void recordCancel(
-      final Conversation.Run run,
-      final String reason,
-      final String requestedBy,
-      final boolean claimed) {
-    run.markCancelling();
-    append(run, CancelRequested.newBuilder().setReason(reason).setRequestedBy(requestedBy).build());
-    if (claimed) {
-      return;
-    }
+  void createCancelled(final RunDecider.CreatedRun created) {
+    final Conversation.Run run = Conversation.Run.startedBy(created);
+    out.created(created);
+    recordCancel(run, DispatchPolicy.SUPERSEDED, DispatchPolicy.ORCHESTRATOR);
     final String error =
         "cancelled ("
-            + reason
+            + DispatchPolicy.SUPERSEDED
             + ", requested by "
-            + requestedBy
+            + DispatchPolicy.ORCHESTRATOR
             + ") before any worker claimed the run";
     append(
         run,
@@ -148,6 +108,56 @@ final class ConversationStep {
                     .setRetryable(false)
                     .build())
             .build());
+  }
+
+  /**
+   * The orchestrator cancels {@code run} because a newer event supersedes it: {@code
+   * CancelRequested} and {@code CancelRun{superseded}}, marked {@link CancelMarks#REQUESTED}.
+   */
+  void supersede(final Conversation.Run run) {
+    recordCancel(run, DispatchPolicy.SUPERSEDED, DispatchPolicy.ORCHESTRATOR);
+    out.cancel(cancelRun(run, DispatchPolicy.SUPERSEDED, DispatchPolicy.ORCHESTRATOR), false);
+  }
+
+  /**
+   * {@code requestedBy} asked to cancel {@code run} on {@code run-control}: {@code CancelRequested}
+   * and, in the same transaction, the {@code CancelRun} workers act on ({@link
+   * CancelMarks#REQUESTED}), so the worker's terminal follows the request in ledger order.
+   */
+  void cancelAsked(final Conversation.Run run, final String reason, final String requestedBy) {
+    recordCancel(run, reason, requestedBy);
+    out.cancel(cancelRun(run, reason, requestedBy), false);
+  }
+
+  /**
+   * {@code run}'s deadline passed: {@code RunTimedOut} and {@code CancelRun{timeout}}. The run ends
+   * for the conversation when the ledger's {@code RunTimedOut} comes back as an ENDED notice.
+   */
+  void timeOut(final Conversation.Run run) {
+    run.markTimedOut();
+    run.markCancelling();
+    append(
+        run,
+        RunTimedOut.newBuilder().setDeadlineAt(Instant.ofEpochMilli(run.getDeadlineMs())).build());
+    out.cancel(cancelRun(run, DispatchPolicy.TIMEOUT, DispatchPolicy.ORCHESTRATOR), true);
+  }
+
+  /** {@code run} ended: it is no longer live and its deadline goes. */
+  void end(final Conversation.Run run) {
+    state.remove(run);
+    out.deadlineRemoved(run.getRunId(), run.getDeadlineMs(), routingKey);
+  }
+
+  /**
+   * Records a cancel of {@code run} ({@code CancelRequested}). The orchestrator never ends a run
+   * whose {@code StartRun} it wrote: a worker may have claimed it without the tracker knowing yet,
+   * so the worker that holds or claims the run ends it ({@link #createCancelled} is the one case
+   * without a {@code StartRun}).
+   */
+  private void recordCancel(
+      final Conversation.Run run, final String reason, final String requestedBy) {
+    run.markCancelling();
+    append(run, CancelRequested.newBuilder().setReason(reason).setRequestedBy(requestedBy).build());
   }
 
   /** Appends {@code body} to {@code run}'s ledger at attempt 0 and the run's next sequence. */
@@ -170,14 +180,11 @@ final class ConversationStep {
     return routingKey.equals(run.getEventId()) ? null : routingKey;
   }
 
-  private static RunCommand cancelRun(final Conversation.Run run, final String reason) {
+  private static RunCommand cancelRun(
+      final Conversation.Run run, final String reason, final String requestedBy) {
     return RunCommand.newBuilder()
         .setRunId(run.getRunId())
-        .setKind(
-            CancelRun.newBuilder()
-                .setReason(reason)
-                .setRequestedBy(DispatchPolicy.ORCHESTRATOR)
-                .build())
+        .setKind(CancelRun.newBuilder().setReason(reason).setRequestedBy(requestedBy).build())
         .build();
   }
 }

@@ -144,8 +144,7 @@ public final class DispatchPolicy {
           step.cancelAsked(
               run,
               orDefault(notice.getReason(), "requested"),
-              orDefault(notice.getRequestedBy(), "api"),
-              notice.getClaimed());
+              orDefault(notice.getRequestedBy(), "api"));
         }
       }
       default -> succession.ended(step, run, Set.copyOf(notice.getPulledSteering()));

@@ -1,10 +1,15 @@
 package dev.runledger.orchestrator.dispatch;
 
+import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunCommand;
+import dev.runledger.schemas.topics.CancelMarks;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What one step of {@link DispatchPolicy} writes, in order: decisions (keyed by event id),
@@ -17,6 +22,7 @@ public final class Effects {
   private final List<LedgerRecord> ledger = new ArrayList<>();
   private final List<RunDecider.CreatedRun> starts = new ArrayList<>();
   private final List<RunCommand> control = new ArrayList<>();
+  private final Set<String> ended = new HashSet<>();
   private final List<Deadline> deadlinesAdded = new ArrayList<>();
   private final List<Deadline> deadlinesRemoved = new ArrayList<>();
 
@@ -49,6 +55,19 @@ public final class Effects {
     control.add(command);
   }
 
+  /** A {@code CancelRun} the step recorded; {@code endedHere} when the step also ended the run. */
+  void cancel(final RunCommand command, final boolean endedHere) {
+    control.add(command);
+    if (endedHere) {
+      ended.add(command.getRunId());
+    }
+  }
+
+  /** Only the run's {@code RunCreated}: a run that is never dispatched. */
+  void created(final RunDecider.CreatedRun run) {
+    ledger.add(run.created());
+  }
+
   void deadlineRemoved(final String runId, final long deadlineMs, final String routingKey) {
     deadlinesRemoved.add(new Deadline(runId, deadlineMs, routingKey));
   }
@@ -67,6 +86,19 @@ public final class Effects {
 
   public List<RunCommand> control() {
     return List.copyOf(control);
+  }
+
+  /**
+   * The {@link CancelMarks} header value of a command of {@link #control()}: {@link
+   * CancelMarks#ENDED} for a cancel whose run the orchestrator ended itself ({@code RunTimedOut}),
+   * {@link CancelMarks#REQUESTED} for any other cancel, empty for {@code SteerRun}.
+   */
+  public Optional<String> cancelMark(final RunCommand command) {
+    if (!(command.getKind() instanceof CancelRun)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ended.contains(command.getRunId()) ? CancelMarks.ENDED : CancelMarks.REQUESTED);
   }
 
   public List<Deadline> deadlinesAdded() {

@@ -67,8 +67,9 @@ final class LaneSuccession {
   /**
    * Starts the lane's next queued event whose run can be created; drops the lane when idle. A
    * queued event already has its decision, naming its run; it gets another only when the run cannot
-   * be created. Under {@code interrupt} with more events waiting, the new run is superseded at
-   * once.
+   * be created. Under {@code interrupt} with more events waiting, the new run is superseded as it
+   * is created, without a {@code StartRun} ({@link ConversationStep#createCancelled}), and the next
+   * event follows.
    */
   private void startNext(final ConversationStep step, final Conversation.LaneState lane) {
     while (lane.getActiveRunId() == null) {
@@ -95,12 +96,12 @@ final class LaneSuccession {
         step.decide(dispatch.decision());
         continue;
       }
-      final Conversation.Run run = step.start(dispatch.run().get());
-      lane.activate(run.getRunId());
       if (!lane.getQueue().isEmpty()
           && DispatchModes.effective(binding.get(), manifest.get()) == DispatchMode.INTERRUPT) {
-        step.supersede(run);
+        step.createCancelled(dispatch.run().get());
+        continue;
       }
+      lane.activate(step.start(dispatch.run().get()).getRunId());
     }
     step.state().closeIfIdle(lane);
   }

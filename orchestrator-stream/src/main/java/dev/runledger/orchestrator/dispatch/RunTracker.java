@@ -25,7 +25,9 @@ import java.util.Set;
  * conversation into {@link RunNotice}s keyed by the run's routing key (the ingest key of its
  * event): claimed, ended (first terminal record or {@code RunTimedOut}, with the steering items the
  * run pulled) and cancel requested (a {@code CancelRun} not sent by the orchestrator itself; one
- * that arrives before the run exists waits in the track until {@code RunCreated}).
+ * that arrives before the run exists waits in the track until {@code RunCreated}). The claimed flag
+ * it reports may lag the ledger, so no terminal is decided from it: the orchestrator never ends a
+ * run whose {@code StartRun} it wrote (ARCHITECTURE.md §6.5).
  */
 public final class RunTracker {
   private RunTracker() {}
@@ -98,10 +100,15 @@ public final class RunTracker {
     return notice(track.build(), record.getRunId(), RunNoticeKind.ENDED, List.copyOf(pulled));
   }
 
-  /** Applies one {@code run-control} command for the run. */
-  public static Step onControl(final RunTrack previous, final RunCommand command) {
+  /**
+   * Applies one {@code run-control} command for the run; {@code recorded} when it carries a {@code
+   * CancelMarks} header, i.e. the orchestrator wrote it (a relayed request is not asked again).
+   */
+  public static Step onControl(
+      final RunTrack previous, final RunCommand command, final boolean recorded) {
     final RunTrack.Builder track = builder(previous);
     if (!(command.getKind() instanceof CancelRun cancel)
+        || recorded
         || DispatchPolicy.ORCHESTRATOR.equals(cancel.getRequestedBy())
         || track.getEnded()) {
       return Step.quiet(track.build());

@@ -15,6 +15,7 @@ import dev.runledger.orchestrator.dispatch.Effects;
 import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.orchestrator.dispatch.Resolution;
 import dev.runledger.orchestrator.dispatch.RunDecider;
+import dev.runledger.schemas.topics.CancelMarks;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
@@ -209,7 +210,11 @@ final class ConversationProcessor
           DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()), deadline.routingKey());
     }
     for (final RunCommand command : effects.control()) {
-      out.control().forward(context, new Record<>(command.getRunId(), command, timestamp));
+      final RecordHeaders headers = new RecordHeaders();
+      effects
+          .cancelMark(command)
+          .ifPresent(mark -> TextHeaders.put(headers, CancelMarks.HEADER, mark));
+      out.control().forward(context, new Record<>(command.getRunId(), command, timestamp, headers));
     }
     for (final DispatchDecision decision : effects.decisions()) {
       LOG.debug(

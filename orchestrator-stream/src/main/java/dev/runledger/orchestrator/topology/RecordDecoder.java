@@ -74,7 +74,8 @@ final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object
                     new Record<Object, Object>(
                         new String(record.key(), StandardCharsets.UTF_8),
                         value,
-                        record.timestamp()),
+                        record.timestamp(),
+                        record.headers()),
                     next));
   }
 

@@ -5,6 +5,7 @@ import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunNotice;
 import dev.runledger.avro.RunTrack;
 import dev.runledger.orchestrator.dispatch.RunTracker;
+import dev.runledger.schemas.topics.CancelMarks;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -41,7 +42,7 @@ final class TrackerProcessor implements Processor<String, Object, String, RunNot
     } else if (record.value() instanceof RunCommand command) {
       runId = command.getRunId();
       previous = tracks.get(runId);
-      step = RunTracker.onControl(previous, command);
+      step = RunTracker.onControl(previous, command, CancelMarks.of(record.headers()).isPresent());
     } else {
       return;
     }

@@ -28,6 +28,7 @@ import dev.runledger.avro.SteerRun;
 import dev.runledger.avro.SteeringDropped;
 import dev.runledger.avro.SteeringQueued;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.CancelMarks;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
 import java.time.Instant;
@@ -274,8 +275,8 @@ class DispatchPolicyTest {
   }
 
   @Test
-  void shouldEndAnUnclaimedRunItInterruptsAtOnce() {
-    // given
+  void shouldOnlyRecordTheCancelOfADispatchedRunEvenWhenNoClaimIsKnown() {
+    // given: a worker may have claimed e1 without the tracker knowing yet
     bind(DispatchMode.INTERRUPT);
     send("e1");
 
@@ -283,11 +284,38 @@ class DispatchPolicyTest {
     final Effects effects = send("e2");
 
     // then
-    assertThat(bodies(effects)).containsExactly(CancelRequested.class, AgentRunResult.class);
-    final RunFailed failed =
-        (RunFailed) ((AgentRunResult) effects.ledger().get(1).getBody()).getPayload();
+    assertThat(bodies(effects)).containsExactly(CancelRequested.class);
+    assertThat(effects.ledger()).extracting(LedgerRecord::getSequence).containsExactly(2L);
+    assertThat(effects.control())
+        .singleElement()
+        .satisfies(c -> assertThat(effects.cancelMark(c)).contains(CancelMarks.REQUESTED));
+  }
+
+  @Test
+  void shouldEndARunSupersededAsItIsCreatedWithoutDispatchingIt() {
+    // given: e2 and e3 wait behind e1
+    bind(DispatchMode.INTERRUPT);
+    send("e1");
+    send("e2");
+    send("e3");
+
+    // when
+    final Effects effects = notice("e1", RunNoticeKind.ENDED);
+
+    // then: e2's run is created, cancelled and ended in one step, e3's run starts
+    final List<LedgerRecord> e2 =
+        effects.ledger().stream().filter(r -> r.getRunId().equals(run("e2"))).toList();
+    assertThat(e2)
+        .extracting(r -> (Object) r.getBody().getClass())
+        .containsExactly(RunCreated.class, CancelRequested.class, AgentRunResult.class);
+    assertThat(e2).extracting(LedgerRecord::getSequence).containsExactly(1L, 2L, 3L);
+    final RunFailed failed = (RunFailed) ((AgentRunResult) e2.get(2).getBody()).getPayload();
     assertThat(failed.getCode()).isEqualTo(DispatchPolicy.CANCELLED);
-    assertThat(effects.ledger()).extracting(LedgerRecord::getSequence).containsExactly(2L, 3L);
+    assertThat(effects.starts())
+        .extracting(RunDecider.CreatedRun::runId)
+        .containsExactly(run("e3"));
+    assertThat(effects.control()).isEmpty();
+    assertThat(state.run(run("e2"))).isEmpty();
   }
 
   @Test
@@ -454,7 +482,7 @@ class DispatchPolicyTest {
   }
 
   @Test
-  void shouldEndAnUnclaimedRunAsCancelledWhenACancelArrives() {
+  void shouldRecordACancelRequestAndRelayItToWorkersInOneStep() {
     // given
     bind(DispatchMode.ENQUEUE);
     send("e1");
@@ -462,11 +490,17 @@ class DispatchPolicyTest {
     // when
     final Effects effects = notice("e1", RunNoticeKind.CANCEL);
 
-    // then
-    assertThat(bodies(effects)).containsExactly(CancelRequested.class, AgentRunResult.class);
-    assertThat(effects.control()).isEmpty();
+    // then: no terminal of its own; the worker that holds or claims the run ends it
+    assertThat(bodies(effects)).containsExactly(CancelRequested.class);
     assertThat(((CancelRequested) effects.ledger().get(0).getBody()).getRequestedBy())
         .isEqualTo("api");
+    assertThat(effects.control())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(((CancelRun) c.getKind()).getRequestedBy()).isEqualTo("api");
+              assertThat(effects.cancelMark(c)).contains(CancelMarks.REQUESTED);
+            });
   }
 
   @Test
@@ -510,9 +544,10 @@ class DispatchPolicyTest {
     assertThat(effects.control())
         .singleElement()
         .satisfies(
-            c ->
-                assertThat(((CancelRun) c.getKind()).getReason())
-                    .isEqualTo(DispatchPolicy.TIMEOUT));
+            c -> {
+              assertThat(((CancelRun) c.getKind()).getReason()).isEqualTo(DispatchPolicy.TIMEOUT);
+              assertThat(effects.cancelMark(c)).contains(CancelMarks.ENDED);
+            });
     assertThat(again.ledger()).isEmpty();
     assertThat(again.control()).isEmpty();
   }

@@ -140,7 +140,7 @@ class RunTrackerTest {
   @Test
   void shouldHoldACancelThatArrivesBeforeTheRunExists() {
     // when
-    final RunTracker.Step early = RunTracker.onControl(null, cancel("api"));
+    final RunTracker.Step early = RunTracker.onControl(null, cancel("api"), false);
     final RunTracker.Step created = RunTracker.onLedger(early.track(), created("k"));
 
     // then
@@ -159,9 +159,13 @@ class RunTrackerTest {
     final RunTrack ended = RunTracker.onLedger(live, completed()).track();
 
     // then
-    assertThat(RunTracker.onControl(live, cancel(DispatchPolicy.ORCHESTRATOR)).notice()).isEmpty();
-    assertThat(RunTracker.onControl(ended, cancel("api")).notice()).isEmpty();
-    assertThat(RunTracker.onControl(live, cancel("api")).notice())
+    assertThat(RunTracker.onControl(live, cancel(DispatchPolicy.ORCHESTRATOR), false).notice())
+        .isEmpty();
+    assertThat(RunTracker.onControl(ended, cancel("api"), false).notice()).isEmpty();
+    assertThat(RunTracker.onControl(live, cancel("api"), true).notice())
+        .as("the orchestrator's relay of an api cancel")
+        .isEmpty();
+    assertThat(RunTracker.onControl(live, cancel("api"), false).notice())
         .get()
         .extracting(RunNotice::getKind)
         .isEqualTo(RunNoticeKind.CANCEL);

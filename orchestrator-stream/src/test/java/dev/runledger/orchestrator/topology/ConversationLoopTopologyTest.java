@@ -17,11 +17,11 @@ import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunCreated;
-import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunTimedOut;
 import dev.runledger.avro.RunTrack;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
 import dev.runledger.orchestrator.dispatch.RunIds;
+import dev.runledger.schemas.topics.CancelMarks;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.DeadLetters;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +98,7 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
   }
 
   @Test
-  void shouldEndAnUnclaimedRunCancelledWhenACancelArrivesOnRunControl() {
+  void shouldRecordACancelAndRelayItMarkedWhenACancelArrivesOnRunControl() {
     // given
     send("e1");
     final String run = RunIds.runId("e1", "b1");
@@ -112,14 +112,19 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
             .setKind(CancelRun.newBuilder().setReason("requested").setRequestedBy("api").build())
             .build());
 
-    // then
+    // then: the request is in the ledger, and the cancel workers act on is marked
     final List<LedgerRecord> written = ledger.readValuesToList();
     assertThat(written)
         .extracting(r -> (Object) r.getBody().getClass())
-        .containsExactly(CancelRequested.class, AgentRunResult.class);
-    assertThat(written).extracting(LedgerRecord::getSequence).containsExactly(2L, 3L);
-    assertThat(((RunFailed) ((AgentRunResult) written.get(1).getBody()).getPayload()).getCode())
-        .isEqualTo(DispatchPolicy.CANCELLED);
+        .containsExactly(CancelRequested.class);
+    assertThat(written).extracting(LedgerRecord::getSequence).containsExactly(2L);
+    assertThat(control.readRecordsToList())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(((CancelRun) c.value().getKind()).getRequestedBy()).isEqualTo("api");
+              assertThat(CancelMarks.of(c.headers())).contains(CancelMarks.REQUESTED);
+            });
   }
 
   @Test
@@ -143,7 +148,7 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
     // then
     assertThat(ledgerBodies())
         .extracting(b -> (Object) b.getClass())
-        .containsExactly(RunCreated.class, CancelRequested.class, AgentRunResult.class);
+        .containsExactly(RunCreated.class, CancelRequested.class);
   }
 
   @Test
@@ -160,9 +165,13 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
     assertThat(written)
         .extracting(r -> (Object) r.getBody().getClass())
         .containsExactly(RunTimedOut.class);
-    assertThat(control.readValuesToList())
+    assertThat(control.readRecordsToList())
         .singleElement()
-        .satisfies(c -> assertThat(((CancelRun) c.getKind()).getReason()).isEqualTo("timeout"));
+        .satisfies(
+            c -> {
+              assertThat(((CancelRun) c.value().getKind()).getReason()).isEqualTo("timeout");
+              assertThat(CancelMarks.of(c.headers())).contains(CancelMarks.ENDED);
+            });
   }
 
   @Test

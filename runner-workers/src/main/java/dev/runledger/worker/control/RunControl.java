@@ -4,22 +4,25 @@ import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.SteerRun;
 import dev.runledger.avro.SteeringItem;
+import dev.runledger.schemas.topics.CancelMarks;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What a worker knows from {@code run-control} (contracts C1, C2: ARCHITECTURE.md §12): which runs
- * were cancelled and each run's steering items in claim order (the order they reached {@code
- * run-control}; duplicates by {@code source_event_id} are dropped). Every worker keeps this for
- * every run, because it cannot know which run it will claim next, including items that arrived
- * before it claimed the run.
+ * were cancelled (recorded cancels only, see {@link #apply(RunCommand, Optional)}) and each run's
+ * steering items in claim order (the order they reached {@code run-control}; duplicates by {@code
+ * source_event_id} are dropped). Every worker keeps this for every run, because it cannot know
+ * which run it will claim next, including items that arrived before it claimed the run.
  *
  * <p>Bounded: at most {@code maxRuns} runs are remembered (the least recently touched is forgotten
  * first) and at most {@code maxItemsPerRun} steering items per run (later items are logged and
@@ -29,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunControl {
   private static final Logger LOG = LoggerFactory.getLogger(RunControl.class);
+
+  /** {@code requested_by} of the orchestrator's own cancels. */
+  private static final String ORCHESTRATOR = "orchestrator";
 
   private final int maxRuns;
   private final int maxItemsPerRun;
@@ -69,15 +75,39 @@ public final class RunControl {
     steeringListeners.add(listener);
   }
 
-  /** Applies one command read from {@code run-control}. StartRun has no business there. */
+  /** Applies one command the orchestrator recorded, as if marked {@link CancelMarks#REQUESTED}. */
   public void apply(final RunCommand command) {
+    apply(command, Optional.of(CancelMarks.REQUESTED));
+  }
+
+  /**
+   * Applies one command read from {@code run-control} with its {@link CancelMarks} header. StartRun
+   * has no business there. A {@code CancelRun} counts only once the orchestrator recorded it
+   * (marked, or sent by the orchestrator before cancels were marked): an unmarked one from anyone
+   * else is a request the orchestrator still has to record and relay, so acting on it could end the
+   * run before its {@code cancel.requested} in ledger order. It is only noted ({@link
+   * #awaitRecorded}).
+   */
+  public void apply(final RunCommand command, final Optional<String> mark) {
     final String runId = command.getRunId();
     if (command.getKind() instanceof CancelRun cancel) {
+      final boolean recorded = mark.isPresent() || ORCHESTRATOR.equals(cancel.getRequestedBy());
       synchronized (this) {
         final Entry entry = entry(runId);
+        if (!recorded) {
+          entry.asked = true;
+          LOG.debug(
+              "run {}: cancel requested by {}; waits until the orchestrator records it",
+              runId,
+              cancel.getRequestedBy());
+          return;
+        }
         if (entry.cancel == null) {
           entry.cancel = cancel;
         }
+        // unmarked orchestrator cancels come from before the marks, when it ended unclaimed runs
+        entry.ended |= mark.map(CancelMarks.ENDED::equals).orElse(true);
+        notifyAll();
       }
       cancelListeners.forEach(listener -> listener.accept(runId, cancel));
     } else if (command.getKind() instanceof SteerRun steer) {
@@ -107,10 +137,44 @@ public final class RunControl {
     }
   }
 
-  /** The run's cancellation, if it was cancelled. */
+  /** The run's recorded cancellation, if it was cancelled. */
   public synchronized Optional<CancelRun> cancellation(final String runId) {
     final Entry entry = runs.get(runId);
     return entry == null ? Optional.empty() : Optional.ofNullable(entry.cancel);
+  }
+
+  /** True when a cancel of the run was read, recorded or only asked for. */
+  public synchronized boolean cancelAsked(final String runId) {
+    final Entry entry = runs.get(runId);
+    return entry != null && (entry.asked || entry.cancel != null);
+  }
+
+  /**
+   * True when the orchestrator ended the run itself when it cancelled it ({@code run.timed_out}): a
+   * worker that claims it writes nothing. Any other recorded cancel is ended by the worker that
+   * holds or claims the run ({@code run.failed{cancelled}} without running it).
+   */
+  public synchronized boolean endedByOrchestrator(final String runId) {
+    final Entry entry = runs.get(runId);
+    return entry != null && entry.cancel != null && entry.ended;
+  }
+
+  /**
+   * Waits up to {@code max} while a cancel of the run was asked but not yet recorded, so that a
+   * claimed run is not started only to be cancelled a moment later; returns at once otherwise.
+   */
+  public synchronized void awaitRecorded(final String runId, final Duration max)
+      throws InterruptedException {
+    final long until = System.nanoTime() + Math.max(0, max.toNanos());
+    Entry entry = runs.get(runId);
+    while (entry != null && entry.asked && entry.cancel == null) {
+      final long left = until - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+      entry = runs.get(runId);
+    }
   }
 
   /** The run's steering items from index {@code from} on, in claim order. */
@@ -134,6 +198,8 @@ public final class RunControl {
   /** One run's control state. */
   private static final class Entry {
     private CancelRun cancel;
+    private boolean ended;
+    private boolean asked;
     private final List<SteeringItem> items = new ArrayList<>();
   }
 }

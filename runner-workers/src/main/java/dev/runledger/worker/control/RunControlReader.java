@@ -2,6 +2,7 @@ package dev.runledger.worker.control;
 
 import dev.runledger.avro.RunCommand;
 import dev.runledger.schemas.serde.DecodeException;
+import dev.runledger.schemas.topics.CancelMarks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -169,7 +170,7 @@ public final class RunControlReader implements AutoCloseable {
       return;
     }
     try {
-      control.apply(command);
+      control.apply(command, CancelMarks.of(record.headers()));
     } catch (final RuntimeException e) {
       LOG.error(
           "applying run-control record {}-{}@{} for run {} failed",

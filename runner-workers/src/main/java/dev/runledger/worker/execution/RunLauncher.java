@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * ended — {@code worker.cancel.grace.ms} after the run ended: then its thread is interrupted again
  * and abandoned (the run pool grows a thread instead of queueing the next run behind it).
  *
- * <p>A {@code StartRun} for a run already cancelled on run-control (contract C1, ARCHITECTURE.md
- * §12) is settled without running and without writing anything.
+ * <p>A {@code StartRun} for a run the orchestrator already ended on run-control (contract C1,
+ * ARCHITECTURE.md §12) is settled without running and without writing anything; one for a run with
+ * any other recorded cancel writes its claim and {@code run.failed{cancelled}} without running; one
+ * whose cancel was asked but not recorded yet waits for it (until its deadline).
  */
 public final class RunLauncher implements RunStarter {
   /** A command on the pool topic that is not a {@code StartRun}. */
@@ -104,10 +106,9 @@ public final class RunLauncher implements RunStarter {
     }
     final RunClaim claim =
         new RunClaim(command.get().getRunId(), attempt(record), (StartRun) command.get().getKind());
-    if (claim.attempt() < deliveryLimit
-        && worker.control().cancellation(claim.runId()).isPresent()) {
+    if (claim.attempt() < deliveryLimit && worker.control().endedByOrchestrator(claim.runId())) {
       LOG.info(
-          "run {} was cancelled before it was claimed; accepting its command without running it",
+          "run {} was ended before it was claimed; accepting its command without running it",
           claim.runId());
       threads.release();
       return Optional.of(RunExecution.skipped(claim, worker));
@@ -134,6 +135,7 @@ public final class RunLauncher implements RunStarter {
     runPool.execute(
         () -> {
           try {
+            awaitRecordedCancel(claim);
             execution.execute();
           } finally {
             active.remove(claim.runId(), execution);
@@ -143,6 +145,19 @@ public final class RunLauncher implements RunStarter {
           }
         });
     return Optional.of(execution);
+  }
+
+  /** Holds a run whose cancel was asked but not recorded yet, until its deadline at most. */
+  private void awaitRecordedCancel(final RunClaim claim) {
+    try {
+      worker
+          .control()
+          .awaitRecorded(
+              claim.runId(),
+              Duration.between(worker.clock().instant(), claim.start().getDeadlineAt()));
+    } catch (final InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
