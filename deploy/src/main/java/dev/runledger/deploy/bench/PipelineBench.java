@@ -2,29 +2,25 @@ package dev.runledger.deploy.bench;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.runledger.avro.AgentBinding;
-import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.EventSource;
 import dev.runledger.avro.HostEvent;
-import dev.runledger.avro.RunStatus;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.orchestrator.dispatch.RunIds;
-import dev.runledger.projections.query.RunQueries;
 import dev.runledger.schemas.json.AvroJson;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The whole pipeline with the echo runner, in one process: host events produced straight onto the
  * ingest topic (no HTTP), decided by the orchestrator, run by the worker, folded by the
- * projections. A run counts as done when its {@code completed} status is readable in the {@code
- * runs} view; latency is from just before the event is produced to that moment.
+ * projections. Each run is timed twice, from just before its event is produced: to its first
+ * terminal record in the ledger ({@code read_committed}), and to its terminal status being written
+ * to the {@code runs} view (readable over the API from then), both seen by a {@link RunWatch}
+ * without polling. Each phase also counts what it wrote to Kafka ({@link KafkaFootprint}).
  */
 public final class PipelineBench {
   private static final String BINDING_ID = "bench-echo";
@@ -33,19 +29,38 @@ public final class PipelineBench {
 
   private final DevStack stack;
   private final Duration timeout;
+  private final KafkaFootprint footprint;
 
   public PipelineBench(final DevStack stack, final Duration timeout) {
     this.stack = stack;
     this.timeout = timeout;
+    this.footprint = new KafkaFootprint(stack);
   }
 
-  /** Figures of one phase; the latency percentiles are written as fields of this object. */
+  /**
+   * Figures of one phase; latency percentiles are written as fields of this object, prefixed.
+   *
+   * @param ledgerRunsPerSecond runs over the time until the last was terminal in the ledger
+   * @param viewRunsPerSecond runs over the time until the last was readable as terminal in the view
+   * @param ledgerRecordsPerRun the mean of the runs' {@code event_count} in the view
+   * @param kafkaRecordsPerRun records written to every topic of the stack (changelogs and
+   *     repartitions included), per run
+   * @param markersPerRun transaction markers written, per run
+   * @param streamsCommitsPerRun commits (transactions, under exactly-once) of both Streams apps
+   * @param topics per topic (without the prefix): offsets and records written in the phase
+   */
   public record Result(
       int runs,
       double offeredPerSecond,
-      double runsPerSecond,
+      double ledgerRunsPerSecond,
+      double viewRunsPerSecond,
       double ledgerRecordsPerRun,
-      @JsonUnwrapped Percentiles latency) {}
+      double kafkaRecordsPerRun,
+      double markersPerRun,
+      double streamsCommitsPerRun,
+      @JsonUnwrapped(prefix = "ledger_latency_") Percentiles ledgerLatency,
+      @JsonUnwrapped(prefix = "view_latency_") Percentiles viewLatency,
+      Map<String, KafkaFootprint.Usage> topics) {}
 
   /** Binds the echo runner for the bench workspace and waits until the orchestrator knows it. */
   public void bind() {
@@ -65,74 +80,50 @@ public final class PipelineBench {
   }
 
   /** Offers {@code runs} events as fast as they can be produced. */
-  public Result saturation(final int runs) throws InterruptedException, TimeoutException {
+  public Result saturation(final int runs) throws InterruptedException, ExecutionException {
     return measure(runs, 0);
   }
 
   /** Offers {@code rate} events a second for {@code seconds}. */
   public Result fixedRate(final int rate, final int seconds)
-      throws InterruptedException, TimeoutException {
+      throws InterruptedException, ExecutionException {
     return measure(rate * seconds, rate);
   }
 
   private Result measure(final int runs, final int rate)
-      throws InterruptedException, TimeoutException {
-    final Map<String, Long> pending = new HashMap<>();
-    final Latencies latencies = new Latencies();
-    final long intervalNanos = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / rate;
-    final long began = System.nanoTime();
-    long records = 0;
-    for (int i = 0; i < runs; i++) {
-      if (rate > 0) {
-        Pacing.waitUntil(began + i * intervalNanos);
-      }
-      final HostEvent event = event(i);
-      pending.put(RunIds.runId(event.getEventId(), BINDING_ID), System.nanoTime());
-      stack.gateway().client().send(event);
-      if (rate > 0 || i % 200 == 199) {
-        records += collect(pending, latencies);
-      }
-    }
-    final long deadline = System.nanoTime() + timeout.toNanos();
-    while (!pending.isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException(
-            pending.size() + " bench runs did not complete within " + timeout);
-      }
-      Thread.sleep(5);
-      records += collect(pending, latencies);
-    }
-    final double elapsed = RawKafkaBench.seconds(began);
-    return new Result(
-        runs,
-        rate == 0 ? Double.NaN : rate,
-        runs / elapsed,
-        (double) records / runs,
-        latencies.percentiles());
-  }
-
-  /** Removes the runs now completed in the view; returns their ledger record counts. */
-  private long collect(final Map<String, Long> pending, final Latencies latencies) {
-    final RunQueries queries = stack.projections().queries();
-    long records = 0;
-    final Iterator<Map.Entry<String, Long>> it = pending.entrySet().iterator();
-    while (it.hasNext()) {
-      final Map.Entry<String, Long> entry = it.next();
-      final Optional<AgentRun> run = queries.run(entry.getKey());
-      if (run.isPresent()
-          && run.get().getStatus() != RunStatus.QUEUED
-          && run.get().getStatus() != RunStatus.RUNNING
-          && run.get().getStatus() != RunStatus.CREATED) {
-        if (run.get().getStatus() != RunStatus.COMPLETED) {
-          throw new IllegalStateException(
-              "bench run " + entry.getKey() + " ended " + run.get().getStatus());
+      throws InterruptedException, ExecutionException {
+    try (RunWatch watch = new RunWatch(stack)) {
+      final KafkaFootprint.Snapshot before = footprint.snapshot();
+      watch.expect(runs);
+      final long intervalNanos = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / rate;
+      final long began = System.nanoTime();
+      for (int i = 0; i < runs; i++) {
+        if (rate > 0) {
+          Pacing.waitUntil(began + i * intervalNanos);
         }
-        latencies.add((System.nanoTime() - entry.getValue()) / 1000);
-        records += run.get().getEventCount();
-        it.remove();
+        final HostEvent event = event(i);
+        watch.sending(RunIds.runId(event.getEventId(), BINDING_ID));
+        stack.gateway().client().send(event);
       }
+      watch.awaitAll(timeout);
+      final double toLedger = Math.max(1e-9, (watch.lastInLedger() - began) / 1e9);
+      final double toView = Math.max(1e-9, (watch.lastInView() - began) / 1e9);
+      // Trailing writes of the last runs (changelogs, deliveries) land within a commit or two.
+      Thread.sleep(500);
+      final KafkaFootprint.Written written = footprint.between(before, footprint.snapshot());
+      return new Result(
+          runs,
+          rate == 0 ? Double.NaN : rate,
+          runs / toLedger,
+          runs / toView,
+          watch.ledgerRecordsPerRun(),
+          (double) written.records() / runs,
+          (double) written.markers() / runs,
+          written.streamsCommits() / runs,
+          watch.ledgerLatencies().percentiles(),
+          watch.viewLatencies().percentiles(),
+          written.topics());
     }
-    return records;
   }
 
   private static HostEvent event(final int i) {

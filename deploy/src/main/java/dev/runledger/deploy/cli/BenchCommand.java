@@ -2,8 +2,11 @@ package dev.runledger.deploy.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
+import dev.runledger.deploy.bench.BenchProfile;
 import dev.runledger.deploy.bench.PipelineBench;
 import dev.runledger.deploy.bench.RawKafkaBench;
+import dev.runledger.projections.tools.LedgerTools;
+import dev.runledger.projections.tools.TopicScan;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.PrintWriter;
@@ -62,8 +65,10 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--rate",
-      defaultValue = "20",
-      description = "Fixed offered load, runs/s (default ${DEFAULT-VALUE}).")
+      defaultValue = "0",
+      description =
+          "Fixed offered load, runs/s (default: half the rate at which runs became readable in"
+              + " the view at saturation).")
   int rate;
 
   @Option(
@@ -71,6 +76,14 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "20",
       description = "Length of each fixed-rate phase (default ${DEFAULT-VALUE}).")
   int seconds;
+
+  @Option(
+      names = "--profile",
+      paramLabel = "FILE.jfr",
+      description =
+          "Record where this process spends CPU during the saturation phase (JDK Flight Recorder)"
+              + " into FILE.jfr and print the hottest methods.")
+  Path profile;
 
   @Option(
       names = "--out",
@@ -119,53 +132,125 @@ final class BenchCommand implements Callable<Integer> {
     final PipelineBench pipeline = new PipelineBench(stack, Duration.ofMinutes(5));
     pipeline.bind();
     pipeline.saturation(Math.min(200, runs));
-    final PipelineBench.Result saturated = pipeline.saturation(runs);
-    print(console, "saturation:", saturated);
-    final PipelineBench.Result fixed = pipeline.fixedRate(rate, seconds);
-    print(console, "fixed load:", fixed);
-
+    final PipelineBench.Result saturated;
     final ObjectNode report = AvroJson.mapper().createObjectNode();
+    if (profile != null) {
+      try (BenchProfile recording = BenchProfile.start(profile)) {
+        saturated = pipeline.saturation(runs);
+        final ObjectNode hot = report.putObject("profile_top_methods");
+        console.println(
+            "profile:      " + profile.toAbsolutePath() + " (this JVM; hottest methods)");
+        for (final Map.Entry<String, Double> method : recording.stop(15)) {
+          hot.put(method.getKey(), method.getValue());
+          console.printf(Locale.ROOT, "  %5.1f%%  %s%n", method.getValue() * 100, method.getKey());
+        }
+      }
+    } else {
+      saturated = pipeline.saturation(runs);
+    }
+    print(console, "saturation:", saturated);
+    final int offered = rate > 0 ? rate : Math.max(1, (int) (saturated.viewRunsPerSecond() / 2));
+    final PipelineBench.Result fixed = pipeline.fixedRate(offered, seconds);
+    print(console, "fixed load:", fixed);
+    final double rebuildPerSecond = rebuild(stack);
+    console.printf(
+        Locale.ROOT, "rebuild:      %,.0f ledger records/s folded in memory%n", rebuildPerSecond);
+
     report.put("machine", machine());
     report.set("raw_kafka", AvroJson.mapper().valueToTree(raw));
     report.set("pipeline_saturation", AvroJson.mapper().valueToTree(saturated));
     report.set("pipeline_fixed_load", AvroJson.mapper().valueToTree(fixed));
+    report.put("rebuild_ledger_records_per_s", rebuildPerSecond);
     final ObjectNode ratios = report.putObject("ratios");
     ratios.put(
-        "runs_per_s_to_raw_produced_per_s", saturated.runsPerSecond() / raw.producedPerSecond());
+        "view_runs_per_s_to_raw_produced_per_s",
+        saturated.viewRunsPerSecond() / raw.producedPerSecond());
     ratios.put(
-        "ledger_records_per_s_to_raw_produced_per_s",
-        saturated.runsPerSecond() * saturated.ledgerRecordsPerRun() / raw.producedPerSecond());
+        "ledger_runs_per_s_to_raw_produced_per_s",
+        saturated.ledgerRunsPerSecond() / raw.producedPerSecond());
     ratios.put(
-        "fixed_load_p99_to_raw_p99", fixed.latency().p99Millis() / raw.latency().p99Millis());
+        "fixed_load_view_p99_to_raw_p99",
+        fixed.viewLatency().p99Millis() / raw.latency().p99Millis());
     ratios.put(
-        "fixed_load_p50_to_raw_p50", fixed.latency().p50Millis() / raw.latency().p50Millis());
+        "fixed_load_view_p50_to_raw_p50",
+        fixed.viewLatency().p50Millis() / raw.latency().p50Millis());
+    ratios.put("rebuild_to_raw_consumed_per_s", rebuildPerSecond / raw.consumedPerSecond());
     console.printf(
         Locale.ROOT,
-        "ratios:       runs/s ÷ raw produce/s = %.4f; ledger records/s ÷ raw produce/s = %.4f; p99 ÷ raw p99 = %.1f; p50 ÷ raw p50 = %.1f%n",
-        ratios.get("runs_per_s_to_raw_produced_per_s").asDouble(),
-        ratios.get("ledger_records_per_s_to_raw_produced_per_s").asDouble(),
-        ratios.get("fixed_load_p99_to_raw_p99").asDouble(),
-        ratios.get("fixed_load_p50_to_raw_p50").asDouble());
-    console.println("not measured yet: projection restore rate, ledger rebuild throughput");
+        "ratios:       view runs/s ÷ raw produce/s = %.4f; ledger runs/s ÷ raw produce/s = %.4f; view p99 ÷ raw p99 = %.1f; view p50 ÷ raw p50 = %.1f; rebuild ÷ raw consume = %.2f%n",
+        ratios.get("view_runs_per_s_to_raw_produced_per_s").asDouble(),
+        ratios.get("ledger_runs_per_s_to_raw_produced_per_s").asDouble(),
+        ratios.get("fixed_load_view_p99_to_raw_p99").asDouble(),
+        ratios.get("fixed_load_view_p50_to_raw_p50").asDouble(),
+        ratios.get("rebuild_to_raw_consumed_per_s").asDouble());
+    console.println("not measured yet: projection restore rate, first delta on SSE");
     console.flush();
     return report;
+  }
+
+  /** Folds the whole ledger (and host events, decisions) in memory, as {@code ledger rebuild}. */
+  private static double rebuild(final DevStack stack) {
+    final long[] folded = new long[1];
+    final long began = System.nanoTime();
+    new LedgerTools(stack.config(), stack.topics())
+        .rebuild(
+            new TopicScan.Progress() {
+              @Override
+              public void total(final long records) {
+                // only the count of folded records matters here
+              }
+
+              @Override
+              public void step(final long records) {
+                folded[0] += records;
+              }
+            });
+    return folded[0] / Math.max(1e-9, (System.nanoTime() - began) / 1e9);
   }
 
   private static void print(
       final PrintWriter console, final String label, final PipelineBench.Result r) {
     console.printf(
         Locale.ROOT,
-        "%-13s %,d runs%s: %,.1f runs/s, %.1f ledger records/run, latency p50 %.0f ms p95 %.0f ms p99 %.0f ms%n",
+        "%-13s %,d runs%s: %,.1f runs/s terminal in the ledger, %,.1f runs/s readable in the view%n",
         label,
         r.runs(),
         Double.isNaN(r.offeredPerSecond())
             ? ""
             : String.format(Locale.ROOT, " offered at %.0f/s", r.offeredPerSecond()),
-        r.runsPerSecond(),
+        r.ledgerRunsPerSecond(),
+        r.viewRunsPerSecond());
+    console.printf(
+        Locale.ROOT,
+        "%-13s latency to the ledger p50 %.0f ms p95 %.0f ms p99 %.0f ms; to the view p50 %.0f ms p95 %.0f ms p99 %.0f ms%n",
+        "",
+        r.ledgerLatency().p50Millis(),
+        r.ledgerLatency().p95Millis(),
+        r.ledgerLatency().p99Millis(),
+        r.viewLatency().p50Millis(),
+        r.viewLatency().p95Millis(),
+        r.viewLatency().p99Millis());
+    console.printf(
+        Locale.ROOT,
+        "%-13s per run: %.1f ledger records, %.1f Kafka records in all, %.1f transaction markers, %.2f Streams commits%n",
+        "",
         r.ledgerRecordsPerRun(),
-        r.latency().p50Millis(),
-        r.latency().p95Millis(),
-        r.latency().p99Millis());
+        r.kafkaRecordsPerRun(),
+        r.markersPerRun(),
+        r.streamsCommitsPerRun());
+    final StringBuilder biggest = new StringBuilder();
+    r.topics().entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue().records(), a.getValue().records()))
+        .limit(8)
+        .forEach(
+            e ->
+                biggest.append(
+                    String.format(
+                        Locale.ROOT,
+                        " %s %.1f;",
+                        e.getKey(),
+                        (double) e.getValue().records() / r.runs())));
+    console.printf(Locale.ROOT, "%-13s records per run by topic:%s%n", "", biggest);
     console.flush();
   }
 

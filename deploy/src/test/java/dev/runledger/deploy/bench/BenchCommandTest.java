@@ -40,7 +40,9 @@ class BenchCommandTest {
             "--seconds",
             "2",
             "--out",
-            out.toString());
+            out.toString(),
+            "--profile",
+            dir.resolve("bench.jfr").toString());
 
     // then it printed and wrote the baseline, both pipeline phases and the ratios
     assertThat(result.code()).as(result.err()).isZero();
@@ -52,8 +54,28 @@ class BenchCommandTest {
     assertThat(report.at("/pipeline_saturation/runs").asInt()).isEqualTo(40);
     assertThat(report.at("/pipeline_fixed_load/runs").asInt()).isEqualTo(20);
     // every echo run writes at least RunCreated, RunClaimed, a message and run.completed
-    assertThat(report.at("/pipeline_saturation/ledgerRecordsPerRun").asDouble())
-        .isGreaterThanOrEqualTo(4.0);
-    assertThat(report.at("/ratios/fixed_load_p99_to_raw_p99").asDouble()).isPositive();
+    final JsonNode saturated = report.at("/pipeline_saturation");
+    assertThat(saturated.path("ledgerRecordsPerRun").asDouble()).isGreaterThanOrEqualTo(4.0);
+    // each run timed to the ledger and to the view, both rates reported
+    assertThat(saturated.path("ledgerRunsPerSecond").asDouble()).isPositive();
+    assertThat(saturated.path("viewRunsPerSecond").asDouble()).isPositive();
+    assertThat(saturated.path("ledger_latency_p50Millis").asDouble()).isNotNaN().isPositive();
+    assertThat(saturated.path("view_latency_p99Millis").asDouble()).isNotNaN().isPositive();
+    // what Kafka took: at least the ledger records, counted per topic, with the orchestrator's
+    // changelogs among the topics and at least one commit of a Streams app
+    assertThat(saturated.path("kafkaRecordsPerRun").asDouble())
+        .isGreaterThan(saturated.path("ledgerRecordsPerRun").asDouble());
+    assertThat(saturated.at("/topics/run-ledger/records").asLong()).isGreaterThanOrEqualTo(160);
+    assertThat(saturated.path("topics").fieldNames())
+        .toIterable()
+        .anyMatch(topic -> topic.startsWith("orchestrator-") && topic.endsWith("-changelog"));
+    assertThat(saturated.path("markersPerRun").asDouble()).isPositive();
+    assertThat(saturated.path("streamsCommitsPerRun").asDouble()).isPositive();
+    assertThat(report.path("rebuild_ledger_records_per_s").asDouble()).isPositive();
+    assertThat(report.at("/ratios/fixed_load_view_p99_to_raw_p99").asDouble()).isPositive();
+    assertThat(report.at("/ratios/rebuild_to_raw_consumed_per_s").asDouble()).isPositive();
+    // and the profile of the saturation phase was written and summarised
+    assertThat(dir.resolve("bench.jfr")).isNotEmptyFile();
+    assertThat(report.path("profile_top_methods").size()).isPositive();
   }
 }
