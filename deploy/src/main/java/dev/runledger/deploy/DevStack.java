@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,12 +33,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole system in one process, as {@code ledger dev}, {@code ledger demo} and the end-to-end
- * tests run it: optionally an embedded broker, then the topics, one HTTP server serving every
- * module's routes, then a runner worker, the orchestrator, the projections and the gateway, started
- * together (none waits on another, and each spends its start waiting on the broker), all held by
- * one {@link ServiceGroup}. So {@code /healthz} answers (503 naming what is still starting) while
- * the services start, and a module's routes answer 503 until it runs; closed with the HTTP server
- * first, then the rest in reverse (the four together).
+ * tests run it: one HTTP server serving every module's routes first, then optionally an embedded
+ * broker, the topics, and a runner worker, the orchestrator, the projections and the gateway,
+ * started together (none waits on another, and each spends its start waiting on the broker), all
+ * held by one {@link ServiceGroup}. So {@code /healthz} answers from the start (503 naming what is
+ * still starting, the broker included), and a module's routes answer 503 until it runs; closed with
+ * the HTTP server first, then the rest in reverse (the four together).
  */
 public final class DevStack implements AutoCloseable {
   /** The built-in runner every worker offers. */
@@ -97,32 +98,44 @@ public final class DevStack implements AutoCloseable {
       parts.metrics = parts.start(new Metrics());
       LedgerConfig effective = config;
       if (kafka != null) {
-        parts.kafka = kafka;
-        parts.start(new BrokerService(kafka));
+        // Its address is known before it starts, so everything else is made first and HTTP
+        // answers while the broker starts too.
+        parts.kafka = kafka.prepare();
         effective = config.with(Map.of(LedgerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers()));
       }
       effective = withOwnServer(effective);
       parts.config = effective;
       parts.topics = LedgerTopics.create(effective.topicSettings(), LedgerSerdes.singleObject());
-      TopicAdmin.createAll(effective, parts.topics);
+      final BrokerService broker = kafka == null ? null : new BrokerService(kafka);
       if (effective.get(WORKER_ENABLED_SETTING)) {
         parts.worker = parts.made(new RunnerWorker(effective, parts.topics));
       }
       parts.orchestrator = parts.made(new OrchestratorService(effective, parts.topics));
       parts.projections = parts.made(new ProjectionService(effective, parts.topics));
       parts.gateway = parts.made(new GatewayService(effective, parts.topics));
+      final List<Service> expected = new ArrayList<>();
+      if (broker != null) {
+        expected.add(broker);
+      }
+      expected.addAll(parts.made);
       parts.http =
           parts.start(
               new HttpServer(
                   effective,
                   () -> parts.running,
-                  List.copyOf(parts.made),
+                  expected,
                   List.of(
                       new HttpServer.Mount(parts.gateway, parts.gateway.routes()::register),
                       new HttpServer.Mount(
                           parts.projections, parts.projections.routes()::register)),
                   parts.metrics.registry()));
       parts.metrics.watch(parts.http);
+      if (broker != null) {
+        parts.start(broker);
+      }
+      TopicAdmin.createAll(effective, parts.topics);
+      // The Streams apps share this directory and, started together, would race to create it.
+      Directories.create(Path.of(effective.get(CoreSettings.STATE_DIR)));
       parts.startMade();
       return new DevStack(parts);
     } catch (final RuntimeException e) {

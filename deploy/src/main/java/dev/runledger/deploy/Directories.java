@@ -20,6 +20,15 @@ public final class Directories {
     }
   }
 
+  /** Creates {@code dir} and its parents unless they exist. */
+  public static void create(final Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (final IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+  }
+
   /** Deletes {@code root} and everything below it; a missing directory is fine. */
   public static void deleteRecursively(final Path root) {
     if (!Files.exists(root)) {

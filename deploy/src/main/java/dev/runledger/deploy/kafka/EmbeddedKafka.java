@@ -64,6 +64,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   private Process process;
   private int brokerPort;
 
+  /** The broker's settings file once {@link #prepare()} wrote it. */
+  private Path properties;
+
   private EmbeddedKafka(
       final Path dataDir, final boolean ownsDataDir, final int port, final Duration timeout) {
     this.dataDir = dataDir;
@@ -87,17 +90,35 @@ public final class EmbeddedKafka implements AutoCloseable {
     return new EmbeddedKafka(dataDir.toAbsolutePath(), false, port, Duration.ofSeconds(120));
   }
 
+  /**
+   * Chooses the broker's ports and writes its settings without starting it, so that {@link
+   * #bootstrapServers()} is known before {@link #start()} (a stack can construct its clients and
+   * serve HTTP while the broker starts). Idempotent; {@link #start()} does it when it was not done.
+   */
+  public synchronized EmbeddedKafka prepare() {
+    if (properties != null) {
+      return this;
+    }
+    try {
+      Files.createDirectories(dataDir);
+      final Ports ports = choosePorts();
+      final Path file = dataDir.resolve(PROPERTIES_FILE);
+      writeProperties(file, ports);
+      brokerPort = ports.broker();
+      properties = file;
+      return this;
+    } catch (final IOException e) {
+      throw new UncheckedIOException("cannot prepare Kafka in " + dataDir, e);
+    }
+  }
+
   /** Starts the broker and returns once an admin client can describe the cluster. */
   public synchronized EmbeddedKafka start() {
     if (process != null) {
       return this;
     }
     try {
-      Files.createDirectories(dataDir);
-      final Ports ports = choosePorts();
-      brokerPort = ports.broker();
-      final Path properties = dataDir.resolve(PROPERTIES_FILE);
-      writeProperties(properties, ports);
+      prepare();
       process = launch(properties);
       LOG.info("Kafka broker starting on {} (log {})", bootstrapServers(), logFile());
       awaitReady();
@@ -114,7 +135,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** {@code 127.0.0.1:<port>} of the running broker. */
   public String bootstrapServers() {
     if (brokerPort == 0) {
-      throw new IllegalStateException("the embedded Kafka broker is not started");
+      throw new IllegalStateException("the embedded Kafka broker is not prepared or started");
     }
     return HOST + ":" + brokerPort;
   }
@@ -148,6 +169,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       stop(process);
       process = null;
     }
+    // a start after this chooses its ports again (the last ones first)
+    properties = null;
     if (ownsDataDir) {
       Directories.deleteRecursively(dataDir);
     }

@@ -14,6 +14,7 @@ import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicProbe;
+import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
 import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.deploy.kafka.TopicAdmin;
@@ -54,6 +55,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input never stops anything (G5: ARCHITECTURE.md §4, §10) on a real broker. */
 @ExtendWith(KafkaExtension.class)
@@ -321,6 +323,42 @@ class BadInputEndToEndTest {
       assertThat(early.response("/v1/runs").status()).isEqualTo(200);
     } finally {
       started.close();
+    }
+  }
+
+  @Test
+  void shouldAnswerHealthWhileItsOwnBrokerStarts(@TempDir final Path dir) throws Exception {
+    // given a stack that starts an embedded broker of its own
+    final EmbeddedKafka kafka = EmbeddedKafka.inDir(dir.resolve("kafka"), 0);
+    final LedgerConfig config =
+        LedgerConfig.of(
+            Map.of(
+                LedgerConfig.HTTP_PORT,
+                Integer.toString(StackBuilder.freePort()),
+                LedgerConfig.TOPIC_PARTITIONS,
+                "1",
+                LedgerConfig.TOPIC_REPLICATION,
+                "1",
+                LedgerConfig.STATE_DIR,
+                dir.resolve("state").toString()));
+    final TestApi early = new TestApi("http://127.0.0.1:" + config.get(LedgerConfig.HTTP_PORT));
+
+    // when it starts
+    final CompletableFuture<DevStack> starting =
+        CompletableFuture.supplyAsync(() -> DevStack.start(config, kafka));
+    try {
+      final ApiClient.Response health =
+          await()
+              .atMost(TestApi.WAIT)
+              .pollInterval(Duration.ofMillis(50))
+              .ignoreExceptions()
+              .until(() -> early.response("/healthz"), r -> r.status() > 0);
+
+      // then /healthz answered before the broker was up, naming it
+      assertThat(health.status()).isEqualTo(503);
+      assertThat(health.body().at("/services/kafka").asText()).isEqualTo("starting");
+    } finally {
+      starting.get(TestApi.WAIT.toSeconds(), TimeUnit.SECONDS).close();
     }
   }
 

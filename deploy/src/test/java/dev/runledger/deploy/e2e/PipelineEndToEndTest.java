@@ -13,6 +13,7 @@ import dev.runledger.avro.RunCreated;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.cli.ApiClient;
 import dev.runledger.deploy.harness.Binding;
+import dev.runledger.deploy.harness.Cli;
 import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
@@ -133,6 +134,33 @@ class PipelineEndToEndTest {
             .map(r -> ledger.deserialize(r.topic(), r.value()))
             .toList();
     assertThat(records.stream().filter(r -> r.getBody() instanceof RunCreated)).hasSize(1);
+  }
+
+  @Test
+  void shouldAnswer409RunFinishedByRunAndByEventWhenTheRunHasEnded() {
+    // given a run that completed
+    final String workspace = "w-finished";
+    api.bind("finished-echo", Binding.of(workspace, DevStack.ECHO_RUNNER).priority(0));
+    api.awaitBinding(workspace, "warm-up");
+    final String eventId = api.send(workspace, "c-finished", "hello");
+    final String runId = api.runOf(eventId);
+    api.awaitStatus(runId, "completed");
+
+    // when it is cancelled by its run id, by its event id, and from the CLI
+    final ApiClient.Response byRun = api.post("/v1/runs/" + runId + "/cancel", TestApi.json("{}"));
+    final ApiClient.Response byEvent =
+        api.post("/v1/events/" + eventId + "/cancel", TestApi.json("{}"));
+    final Cli.Result cli = Cli.run("runs", "cancel", runId, "--url", stack.baseUrl());
+
+    // then each says the run has ended, naming its status, and nothing was written
+    for (final ApiClient.Response answer : List.of(byRun, byEvent)) {
+      assertThat(answer.status()).isEqualTo(409);
+      assertThat(answer.body().at("/error/code").asText()).isEqualTo("run.finished");
+      assertThat(answer.body().at("/error/message").asText()).contains("completed");
+    }
+    assertThat(cli.code()).isNotZero();
+    assertThat(cli.err()).contains("run.finished");
+    assertThat(api.types(runId)).doesNotContain("cancel.requested");
   }
 
   @Test
