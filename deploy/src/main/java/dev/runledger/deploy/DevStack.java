@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -122,7 +121,7 @@ public final class DevStack implements AutoCloseable {
           parts.start(
               new HttpServer(
                   effective,
-                  () -> parts.running,
+                  parts.group::services,
                   expected,
                   List.of(
                       new HttpServer.Mount(parts.gateway, parts.gateway.routes()::register),
@@ -280,9 +279,6 @@ public final class DevStack implements AutoCloseable {
   private static final class Parts {
     private final ServiceGroup group;
 
-    /** The services started so far, in order; read by the HTTP server while the others start. */
-    private final List<Service> running = new CopyOnWriteArrayList<>();
-
     /** The services made before the HTTP server starts and started after it, in order. */
     private final List<Service> made = new ArrayList<>();
 
@@ -308,20 +304,13 @@ public final class DevStack implements AutoCloseable {
     }
 
     <S extends Service> S start(final S service) {
-      group.start(service);
-      running.add(service);
-      return service;
+      return group.start(service);
     }
 
-    /** Starts every made service together, each counted as running once it has started. */
+    /** Starts every made service together, each watched by the metrics once it has started. */
     void startMade() {
       startedMade = true;
-      group.startTogether(
-          made,
-          service -> {
-            running.add(service);
-            metrics.watch(service);
-          });
+      group.startTogether(made, metrics::watch);
     }
 
     /**

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,12 @@ public final class ServiceGroup implements Service {
   /** What was started, one batch per start call: a single service, or the ones started together. */
   private final List<List<Service>> started = new ArrayList<>();
 
+  /**
+   * Every service that has finished starting, in the order each did: read without the group's lock,
+   * so an HTTP server's {@code /healthz} can list them while the others are still starting.
+   */
+  private final AtomicReference<List<Service>> running = new AtomicReference<>(List.of());
+
   public ServiceGroup(final String name) {
     this.name = name;
   }
@@ -38,6 +46,7 @@ public final class ServiceGroup implements Service {
       throw new IllegalStateException("cannot start " + service.name() + ": " + e.getMessage(), e);
     }
     started.add(List.of(service));
+    markRunning(service);
     LOG.info("{} started in {} ms", service.name(), (System.nanoTime() - begin) / 1_000_000);
     return service;
   }
@@ -46,16 +55,10 @@ public final class ServiceGroup implements Service {
    * Starts {@code services} at the same time, each on a thread of its own, and returns once every
    * one has started: a stack's Kafka Streams apps and worker each spend most of their start waiting
    * on the broker (topic creation, group joins, catching up), so together they are ready in about
-   * the time of the slowest instead of the sum. They are closed together too. If one fails, the
-   * others' starts are still awaited, then everything is closed and the first failure is thrown.
-   */
-  public <S extends Service> List<S> startTogether(final List<S> services) {
-    return startTogether(services, service -> {});
-  }
-
-  /**
-   * {@link #startTogether(List)}, telling {@code onStarted} of each service as soon as it has
-   * started (on that service's start thread).
+   * the time of the slowest instead of the sum. Each counts as running (and {@code onStarted} is
+   * told of it, on its start thread) as soon as it has started. They are closed together too. If
+   * one fails, the others' starts are still awaited, then everything is closed and the first
+   * failure is thrown.
    */
   public <S extends Service> List<S> startTogether(
       final List<S> services, final Consumer<? super S> onStarted) {
@@ -69,6 +72,7 @@ public final class ServiceGroup implements Service {
                         service,
                         () -> {
                           service.start();
+                          markRunning(service);
                           onStarted.accept(service);
                         }))
             .toList();
@@ -93,6 +97,8 @@ public final class ServiceGroup implements Service {
     }
     synchronized (this) {
       started.add(List.copyOf(up));
+      // while they started, in the order each did; from now on, in start order
+      running.set(started.stream().flatMap(List::stream).toList());
     }
     if (failure != null) {
       close();
@@ -105,9 +111,16 @@ public final class ServiceGroup implements Service {
     return List.copyOf(services);
   }
 
-  /** The started services, in start order. */
-  public synchronized List<Service> services() {
-    return started.stream().flatMap(List::stream).toList();
+  /**
+   * The started services, in start order (while some start together, those in the order each
+   * finished); answers at once, also while a start is under way.
+   */
+  public List<Service> services() {
+    return running.get();
+  }
+
+  private void markRunning(final Service service) {
+    running.updateAndGet(before -> Stream.concat(before.stream(), Stream.of(service)).toList());
   }
 
   @Override
@@ -156,6 +169,7 @@ public final class ServiceGroup implements Service {
       }
     }
     started.clear();
+    running.set(List.of());
     if (first != null) {
       throw first;
     }

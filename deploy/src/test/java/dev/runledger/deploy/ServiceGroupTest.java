@@ -24,7 +24,8 @@ class ServiceGroupTest {
 
     // when
     final List<Part> started =
-        group.startTogether(List.of(new Part("a", bothStarting), new Part("b", bothStarting)));
+        group.startTogether(
+            List.of(new Part("a", bothStarting), new Part("b", bothStarting)), part -> {});
     final List<String> names = group.services().stream().map(Service::name).toList();
     group.close();
 
@@ -49,7 +50,8 @@ class ServiceGroupTest {
         };
 
     // when / then
-    assertThatThrownBy(() -> group.startTogether(List.of(new Part("ok", null), failing)))
+    assertThatThrownBy(
+            () -> group.startTogether(List.of(new Part("ok", null), failing), part -> {}))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("cannot start broken: no broker");
     assertThat(events).contains("closed ok", "closed broken", "closed first");

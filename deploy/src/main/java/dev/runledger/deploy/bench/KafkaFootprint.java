@@ -140,12 +140,5 @@ public final class KafkaFootprint {
     long markers() {
       return topics.values().stream().mapToLong(Usage::markers).sum();
     }
-
-    /** The topics by records written, most first. */
-    List<Map.Entry<String, Usage>> biggest() {
-      return topics.entrySet().stream()
-          .sorted((a, b) -> Long.compare(b.getValue().records(), a.getValue().records()))
-          .toList();
-    }
   }
 }

@@ -15,7 +15,6 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -112,20 +111,16 @@ final class ServiceCommand implements Callable<Integer> {
       final Service service = part.service();
       // HTTP first, so /healthz answers (503, the service "starting") while the service starts
       // and its routes answer 503 until it runs, instead of refusing connections.
-      final List<Service> running = new CopyOnWriteArrayList<>();
       final HttpServer http =
           group.start(
               new HttpServer(
                   settings,
-                  () -> running,
+                  group::services,
                   List.of(service),
                   part.routes().stream().map(r -> new HttpServer.Mount(service, r)).toList(),
                   metrics.registry()));
-      running.add(http);
       metrics.watch(http);
-      group.start(service);
-      running.add(service);
-      metrics.watch(service);
+      metrics.watch(group.start(service));
       final PrintWriter out = spec.commandLine().getOut();
       out.println(
           service.name()
