@@ -77,7 +77,7 @@ class LedgerCliTest {
   void shouldRefuseWithTheAcceptedFormsWhenCleanupIsGivenAnOtherDuration(final String duration) {
     // when
     final Cli.Result result =
-        Cli.run("cleanup", "--older-than", duration, "--url", "http://127.0.0.1:1");
+        Cli.run("cleanup", "-w", "w", "--older-than", duration, "--url", "http://127.0.0.1:1");
 
     // then
     assertThat(result.code()).isEqualTo(2);
@@ -92,7 +92,7 @@ class LedgerCliTest {
   void shouldAcceptTheDurationWhenCleanupIsGivenANumberAndAUnit(final String duration) {
     // when: the duration parses, so the command goes on to the (unreachable) API
     final Cli.Result result =
-        Cli.run("cleanup", "--older-than", duration, "--url", "http://127.0.0.1:1");
+        Cli.run("cleanup", "-w", "w", "--older-than", duration, "--url", "http://127.0.0.1:1");
 
     // then
     assertThat(result.code()).as(result.err()).isEqualTo(1);

@@ -2,6 +2,7 @@ package dev.runledger.deploy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -62,6 +63,13 @@ final class CleanupCommand implements Callable<Integer> {
       description = "At most this many runs, the oldest (default ${DEFAULT-VALUE}).")
   int limit;
 
+  @Option(
+      names = {"-w", "--workspace"},
+      paramLabel = "WORKSPACE_ID",
+      required = true,
+      description = "Clean up the runs of this workspace; repeat it for several.")
+  List<String> workspaces;
+
   @Option(names = "--confirm", description = "Really remove them.")
   boolean confirm;
 
@@ -77,7 +85,7 @@ final class CleanupCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);
     }
     final Instant cutoff = Instant.now().minus(olderThan);
-    final List<String> runs = oldest(finishedBefore(api.client(), cutoff), limit);
+    final List<String> runs = oldest(finishedBefore(api.client(), workspaces, cutoff), limit);
     final PrintWriter out = spec.commandLine().getOut();
     runs.forEach(run -> out.println((confirm ? "removing " : "would remove ") + run));
     out.flush();
@@ -150,15 +158,29 @@ final class CleanupCommand implements Callable<Integer> {
     }
   }
 
-  /** Every finished run that ended before {@code cutoff}, from every page of the listing. */
-  private static List<JsonNode> finishedBefore(final ApiClient api, final Instant cutoff) {
+  /**
+   * Every finished run of {@code workspaces} that ended before {@code cutoff}, from every page of
+   * each workspace's listing.
+   */
+  private static List<JsonNode> finishedBefore(
+      final ApiClient api, final List<String> workspaces, final Instant cutoff) {
+    final List<JsonNode> found = new ArrayList<>();
+    for (final String workspaceId : workspaces) {
+      found.addAll(finishedBefore(api, workspaceId, cutoff));
+    }
+    return found;
+  }
+
+  private static List<JsonNode> finishedBefore(
+      final ApiClient api, final String workspaceId, final Instant cutoff) {
     final List<JsonNode> found = new ArrayList<>();
     String cursor = null;
     do {
       final JsonNode page =
           api.get(
-                  "/v1/runs?limit=1000"
-                      + (cursor == null ? "" : "&cursor=" + ApiClient.segment(cursor)))
+                  ApiPaths.runs(workspaceId)
+                      + "?limit=1000"
+                      + (cursor == null ? "" : "&cursor=" + ApiPaths.segment(cursor)))
               .orThrow("listing runs");
       for (final JsonNode run : page.path("items")) {
         if (FINISHED.contains(run.path("status").asText())

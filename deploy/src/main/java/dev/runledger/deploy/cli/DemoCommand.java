@@ -3,6 +3,7 @@ package dev.runledger.deploy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -78,7 +79,8 @@ final class DemoCommand implements Callable<Integer> {
 
   private boolean run(final DevStack stack, final PrintWriter out, final PrintWriter err) {
     final ApiClient api = new ApiClient(stack.baseUrl());
-    api.put("/v1/bindings/" + BINDING_ID, binding()).orThrow("applying the demo binding");
+    api.put(ApiPaths.binding(WORKSPACE, BINDING_ID), binding())
+        .orThrow("applying the demo binding");
     out.println(
         "binding "
             + BINDING_ID
@@ -92,14 +94,14 @@ final class DemoCommand implements Callable<Integer> {
     final List<String> eventIds = new ArrayList<>();
     for (final String[] event : EVENTS) {
       final JsonNode accepted =
-          api.post("/v1/events", event(event[0], event[1])).orThrow("sending a demo event");
+          api.post(ApiPaths.EVENTS, event(event[0], event[1])).orThrow("sending a demo event");
       eventIds.add(accepted.path("event_id").asText());
     }
     out.println("sent " + eventIds.size() + " events in 2 conversations; waiting for their runs…");
     out.flush();
 
     final RunWaiter waiter = new RunWaiter(api, Duration.ofSeconds(timeoutSeconds));
-    final RunWaiter.Outcome outcome = waiter.awaitCompleted(eventIds);
+    final RunWaiter.Outcome outcome = waiter.awaitCompleted(WORKSPACE, eventIds);
     final Printer printer = new Printer(out, output);
     out.println();
     out.println("runs:");

@@ -1,6 +1,7 @@
 package dev.runledger.deploy.cli;
 
 import dev.runledger.projections.query.ViewDigest;
+import dev.runledger.schemas.http.ApiPaths;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,7 +36,7 @@ final class RebuildCommand implements Callable<Integer> {
     try (ScanProgress progress = new ScanProgress("rebuild")) {
       rebuilt = config.tools().rebuild(progress);
     }
-    final var live = new ApiClient(url).get("/v1/views/digests").orThrow("reading live digests");
+    final var live = new ApiClient(url).get(ApiPaths.DIGESTS).orThrow("reading live digests");
     final PrintWriter out = spec.commandLine().getOut();
     boolean equal = true;
     out.printf("%-20s %-28s %-28s %s%n", "VIEW", "REBUILT", "LIVE", "EQUAL");

@@ -1,6 +1,7 @@
 package dev.runledger.deploy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.schemas.http.ApiPaths;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,10 +17,9 @@ public final class RunEvents {
     String cursor = null;
     for (int page = 0; page < MAX_PAGES; page++) {
       final String path =
-          "/v1/runs/"
-              + ApiClient.segment(runId)
-              + "/events?limit=1000"
-              + (cursor == null ? "" : "&after=" + ApiClient.segment(cursor));
+          ApiPaths.runEvents(runId)
+              + "?limit=1000"
+              + (cursor == null ? "" : "&after=" + ApiPaths.segment(cursor));
       final JsonNode body = api.get(path).orThrow("reading the events of run " + runId);
       body.path("items").forEach(events::add);
       final JsonNode next = body.path("next_cursor");

@@ -1,6 +1,7 @@
 package dev.runledger.deploy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.schemas.http.ApiPaths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,7 +10,8 @@ import java.util.Locale;
 
 /**
  * Waits, through the HTTP API, until the runs of some events are completed: first each event's
- * dispatch decision ({@code GET /v1/events/{id}}), then its run ({@code GET /v1/runs/{id}}).
+ * dispatch decision ({@code GET /v1/workspaces/{ws}/events/{id}}), then its run ({@code GET
+ * /v1/runs/{id}}).
  */
 final class RunWaiter {
   private static final Duration POLL = Duration.ofMillis(200);
@@ -31,17 +33,17 @@ final class RunWaiter {
   record Outcome(List<JsonNode> runs, List<String> failures) {}
 
   /** The decision of one event, or null if none came within the timeout. */
-  JsonNode awaitDecision(final String eventId) {
-    return poll("/v1/events/" + ApiClient.segment(eventId), Instant.now().plus(timeout), d -> true);
+  JsonNode awaitDecision(final String workspaceId, final String eventId) {
+    return poll(ApiPaths.decision(workspaceId, eventId), Instant.now().plus(timeout), d -> true);
   }
 
-  Outcome awaitCompleted(final List<String> eventIds) {
+  /** Waits for the runs of {@code eventIds}, every one of them posted in {@code workspaceId}. */
+  Outcome awaitCompleted(final String workspaceId, final List<String> eventIds) {
     final Instant deadline = Instant.now().plus(timeout);
     final List<JsonNode> runs = new ArrayList<>();
     final List<String> failures = new ArrayList<>();
     for (final String eventId : eventIds) {
-      final JsonNode decision =
-          poll("/v1/events/" + ApiClient.segment(eventId), deadline, d -> true);
+      final JsonNode decision = poll(ApiPaths.decision(workspaceId, eventId), deadline, d -> true);
       if (decision == null) {
         failures.add(
             "event " + eventId + ": no dispatch decision within " + timeout.toSeconds() + " s");
@@ -60,8 +62,7 @@ final class RunWaiter {
         continue;
       }
       final String runId = decision.path("run_id").asText();
-      final JsonNode run =
-          poll("/v1/runs/" + ApiClient.segment(runId), deadline, RunWaiter::terminal);
+      final JsonNode run = poll(ApiPaths.run(runId), deadline, RunWaiter::terminal);
       if (run == null) {
         failures.add(
             "run "

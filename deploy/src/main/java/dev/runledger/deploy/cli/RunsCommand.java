@@ -1,5 +1,6 @@
 package dev.runledger.deploy.cli;
 
+import dev.runledger.schemas.http.ApiPaths;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,10 +53,7 @@ final class RunsCommand implements Runnable {
     public Integer call() {
       output
           .printer()
-          .record(
-              api.client()
-                  .get("/v1/runs/" + ApiClient.segment(runId))
-                  .orThrow("reading run " + runId));
+          .record(api.client().get(ApiPaths.run(runId)).orThrow("reading run " + runId));
       return 0;
     }
   }

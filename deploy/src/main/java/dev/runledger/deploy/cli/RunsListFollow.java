@@ -1,12 +1,14 @@
 package dev.runledger.deploy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code runs list} and {@code runs follow}. */
@@ -18,8 +20,11 @@ final class RunsListFollow {
       name = "list",
       mixinStandardHelpOptions = true,
       description =
-          "List runs, newest first (GET /v1/runs), filtered by conversation, status, runner.")
+          "List a workspace's runs, newest first (GET /v1/workspaces/{workspace_id}/runs), filtered"
+              + " by conversation, status, runner.")
   static final class ListRuns extends RunsCommand.Subcommand {
+    @Mixin WorkspaceOption workspace;
+
     @Option(names = "--conversation", description = "Only runs of this conversation id.")
     String conversation;
 
@@ -42,7 +47,8 @@ final class RunsListFollow {
 
     @Override
     public Integer call() {
-      final StringBuilder query = new StringBuilder("/v1/runs?limit=" + Math.min(limit, 1000));
+      final StringBuilder query =
+          new StringBuilder(ApiPaths.runs(workspace.id()) + "?limit=" + Math.min(limit, 1000));
       append(query, "conversation_id", conversation);
       append(query, "status", status);
       append(query, "runner_id", runner);
@@ -55,7 +61,7 @@ final class RunsListFollow {
 
     private static void append(final StringBuilder q, final String name, final String value) {
       if (value != null) {
-        q.append('&').append(name).append('=').append(ApiClient.segment(value));
+        q.append('&').append(name).append('=').append(ApiPaths.segment(value));
       }
     }
   }
@@ -75,7 +81,7 @@ final class RunsListFollow {
     public Integer call() throws IOException, InterruptedException {
       final ApiClient client = api.client();
       final Printer printer = output.printer();
-      final String path = "/v1/runs/" + ApiClient.segment(runId) + "/events/stream";
+      final String path = ApiPaths.runStream(runId);
       String last = null;
       IOException lost = null;
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {

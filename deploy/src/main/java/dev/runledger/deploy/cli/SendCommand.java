@@ -7,6 +7,7 @@ import dev.runledger.gateway.EventValidator;
 import dev.runledger.gateway.GatewaySettings;
 import dev.runledger.gateway.client.HostEventClient;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.io.IOException;
@@ -129,7 +130,7 @@ final class SendCommand implements Callable<Integer> {
   }
 
   private JsonNode post(final ObjectNode event) {
-    return new ApiClient(url).post("/v1/events", event).orThrow("sending the event");
+    return new ApiClient(url).post(ApiPaths.EVENTS, event).orThrow("sending the event");
   }
 
   private JsonNode produce(final ObjectNode event) throws Exception {

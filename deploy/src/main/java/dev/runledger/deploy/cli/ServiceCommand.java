@@ -36,7 +36,7 @@ final class ServiceCommand implements Callable<Integer> {
   enum Kind {
     GATEWAY(
         "gateway",
-        "Run the event gateway (POST /v1/events, /v1/bindings) alone.",
+        "Run the event gateway (POST /v1/events, the bindings) alone.",
         (config, topics) -> routed(new GatewayService(config, topics), s -> s.routes()::register)),
     ORCHESTRATOR(
         "orchestrator",
@@ -48,7 +48,7 @@ final class ServiceCommand implements Callable<Integer> {
         (config, topics) -> new Part(new RunnerWorker(config, topics), List.of())),
     PROJECTIONS(
         "projections",
-        "Run the projections (Kafka Streams views and GET /v1/runs...) alone.",
+        "Run the projections (Kafka Streams views and the read API) alone.",
         (config, topics) ->
             routed(new ProjectionService(config, topics), s -> s.routes()::register));
 

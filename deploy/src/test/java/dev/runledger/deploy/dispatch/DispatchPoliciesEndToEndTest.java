@@ -18,6 +18,7 @@ import dev.runledger.deploy.harness.TopicProbe;
 import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.projections.fold.RunFold;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -224,7 +225,7 @@ class DispatchPoliciesEndToEndTest {
 
     // when
     final var answer =
-        api.post("/v1/events/" + ws + "-1/cancel", JsonNodeFactory.instance.objectNode());
+        api.post(ApiPaths.eventCancel(ws, ws + "-1"), JsonNodeFactory.instance.objectNode());
 
     // then: a worker may claim it any time, so the request is recorded and the run ends only when a
     // worker claims it (cancelled, without running) or, as here, at its deadline
@@ -239,8 +240,8 @@ class DispatchPoliciesEndToEndTest {
   @Test
   void shouldAnswerNotFoundForAnUnknownRunOrEvent() {
     final var empty = JsonNodeFactory.instance.objectNode();
-    assertThat(api.post("/v1/runs/run_nope/cancel", empty).status()).isEqualTo(404);
-    assertThat(api.post("/v1/events/nope/cancel", empty).status()).isEqualTo(404);
+    assertThat(api.post(ApiPaths.runCancel("run_nope"), empty).status()).isEqualTo(404);
+    assertThat(api.post(ApiPaths.eventCancel("ws-nope", "nope"), empty).status()).isEqualTo(404);
   }
 
   @Test
@@ -276,7 +277,15 @@ class DispatchPoliciesEndToEndTest {
             "-o",
             "json");
     final Cli.Result unknown =
-        Cli.run("runs", "cancel", "--event", "no-such-event", "--url", stack.baseUrl());
+        Cli.run(
+            "runs",
+            "cancel",
+            "--event",
+            "no-such-event",
+            "-w",
+            "ws-nope",
+            "--url",
+            stack.baseUrl());
 
     // then
     assertThat(cancelled.code()).as(cancelled.err()).isZero();
@@ -323,9 +332,9 @@ class DispatchPoliciesEndToEndTest {
     final ObjectNode body = JsonNodeFactory.instance.objectNode();
 
     // when
-    assertThat(api.post("/v1/events/" + ws + "-1/cancel", body).status()).isEqualTo(202);
+    assertThat(api.post(ApiPaths.eventCancel(ws, ws + "-1"), body).status()).isEqualTo(202);
     api.awaitStatus(running, "running");
-    assertThat(api.post("/v1/runs/" + running + "/cancel", body).status()).isEqualTo(202);
+    assertThat(api.post(ApiPaths.runCancel(running), body).status()).isEqualTo(202);
 
     // then
     assertOneStory(List.of(early, running));

@@ -20,6 +20,7 @@ import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.orchestrator.topology.OrchestratorSettings;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.worker.builtin.ScenarioRunner;
@@ -164,13 +165,13 @@ class BadInputEndToEndTest {
   @Test
   void shouldAnswer400NamingTheParameterOrFieldWhenAnyRouteGetsOneItDoesNotTake() {
     // when
-    final ApiClient.Response runs = api.response("/v1/runs?statuss=running");
-    final ApiClient.Response transcript = api.response("/v1/conversations/c-1/transcript?from=1");
-    final ApiClient.Response digests = api.response("/v1/views/digests?view=runs");
+    final ApiClient.Response runs = api.response(ApiPaths.runs("w") + "?statuss=running");
+    final ApiClient.Response transcript = api.response(ApiPaths.transcript("w", "c-1") + "?from=1");
+    final ApiClient.Response digests = api.response(ApiPaths.DIGESTS + "?view=runs");
     final ApiClient.Response event =
         api.post("/v1/events?dry_run=1", TestApi.message("e-" + UUID.randomUUID(), "w", "c", "x"));
     final ApiClient.Response cancel =
-        api.post("/v1/runs/r-unknown/cancel", TestApi.json("{\"reazon\": \"x\"}"));
+        api.post(ApiPaths.runCancel("r-unknown"), TestApi.json("{\"reazon\": \"x\"}"));
 
     // then
     assertThat(List.of(runs, transcript, digests, event, cancel))
@@ -189,6 +190,13 @@ class BadInputEndToEndTest {
     final ApiClient.Response getCancel = api.response("/v1/runs/r-1/cancel");
     final ApiClient.Response postRun = api.post("/v1/runs/r-1", TestApi.json("{}"));
     final ApiClient.Response unknown = api.response("/v1/nothing-here");
+    final List<ApiClient.Response> flat =
+        List.of(
+            api.response("/v1/runs"),
+            api.response("/v1/bindings"),
+            api.response("/v1/events/e-1"),
+            api.response("/v1/conversations/c-1/transcript"),
+            api.response("/v1/state/conversation/c-1/k"));
 
     // then
     assertThat(List.of(getEvents, getCancel, postRun))
@@ -197,6 +205,10 @@ class BadInputEndToEndTest {
     assertThat(getEvents.body().at("/error/message").asText()).endsWith("it takes POST");
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.body().at("/error/code").asText()).isEqualTo("not_found");
+    assertThat(flat)
+        .as("the flat forms of workspace-scoped paths are gone")
+        .extracting(ApiClient.Response::status)
+        .containsOnly(404);
   }
 
   @Test
@@ -246,7 +258,7 @@ class BadInputEndToEndTest {
     final String workspace = "w-tail";
     api.bind("tail-echo", Binding.of(workspace, DevStack.ECHO_RUNNER).priority(0));
     api.awaitBinding(workspace, "warm-up");
-    final String path = "/v1/conversations/c-tail/transcript";
+    final String path = ApiPaths.transcript(workspace, "c-tail");
     api.awaitRun(api.runOf(api.send(workspace, "c-tail", "one")), TestApi::terminal);
     final JsonNode first =
         await()
@@ -292,7 +304,7 @@ class BadInputEndToEndTest {
               .atMost(TestApi.WAIT)
               .ignoreExceptions()
               .until(() -> early.response("/healthz"), r -> r.status() > 0);
-      final ApiClient.Response runs = early.response("/v1/runs");
+      final ApiClient.Response runs = early.response(ApiPaths.runs("w"));
       final ApiClient.Response post =
           early.post("/v1/events", TestApi.message("e-early", "w", "c", "x"));
 
@@ -320,7 +332,7 @@ class BadInputEndToEndTest {
       await()
           .atMost(TestApi.WAIT)
           .until(() -> new TestApi(started).response("/healthz").status() == 200);
-      assertThat(early.response("/v1/runs").status()).isEqualTo(200);
+      assertThat(early.response(ApiPaths.runs("w")).status()).isEqualTo(200);
     } finally {
       started.close();
     }

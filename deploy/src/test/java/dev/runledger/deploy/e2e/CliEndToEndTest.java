@@ -126,7 +126,7 @@ class CliEndToEndTest {
     for (final String text : List.of("page one", "page two")) {
       api.awaitStatus(api.runOf(api.send("w-cli", "c-pages", text)), "completed");
     }
-    final String[] list = {"runs", "list", "--conversation", "c-pages"};
+    final String[] list = {"runs", "list", "-w", "w-cli", "--conversation", "c-pages"};
     Awaitility.await()
         .atMost(TestApi.WAIT)
         .until(() -> listed(list, "--limit", "2").path("items").size() == 2);
@@ -156,7 +156,7 @@ class CliEndToEndTest {
     final String runId = api.runOf(api.send("w-cli", "c-cleanup", "clean me"));
     api.awaitStatus(runId, "completed");
     final String[] cleanup = {
-      "cleanup", "--older-than", "0s", "--limit", "1", "--url", stack.baseUrl()
+      "cleanup", "-w", "w-cli", "--older-than", "0s", "--limit", "1", "--url", stack.baseUrl()
     };
     Awaitility.await()
         .atMost(TestApi.WAIT)

@@ -18,6 +18,7 @@ import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicProbe;
+import dev.runledger.schemas.http.ApiPaths;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -147,9 +148,9 @@ class PipelineEndToEndTest {
     api.awaitStatus(runId, "completed");
 
     // when it is cancelled by its run id, by its event id, and from the CLI
-    final ApiClient.Response byRun = api.post("/v1/runs/" + runId + "/cancel", TestApi.json("{}"));
+    final ApiClient.Response byRun = api.post(ApiPaths.runCancel(runId), TestApi.json("{}"));
     final ApiClient.Response byEvent =
-        api.post("/v1/events/" + eventId + "/cancel", TestApi.json("{}"));
+        api.post(ApiPaths.eventCancel(workspace, eventId), TestApi.json("{}"));
     final Cli.Result cli = Cli.run("runs", "cancel", runId, "--url", stack.baseUrl());
 
     // then each says the run has ended, naming its status, and nothing was written

@@ -62,6 +62,11 @@ public final class Binding {
     return this;
   }
 
+  /** The workspace the binding applies in. */
+  public String workspace() {
+    return json.path("scope").path("workspace_id").asText();
+  }
+
   ObjectNode json() {
     return json;
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.cli.ApiClient;
 import dev.runledger.deploy.cli.RunEvents;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,8 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,6 +45,9 @@ public final class TestApi {
   private final String baseUrl;
   private final ApiClient client;
 
+  /** The workspace of every event this client posted, by event id (decisions are per workspace). */
+  private final Map<String, String> workspaces = new ConcurrentHashMap<>();
+
   public TestApi(final String baseUrl) {
     this.baseUrl = baseUrl;
     this.client = new ApiClient(baseUrl);
@@ -58,7 +64,7 @@ public final class TestApi {
   /** PUTs the binding. */
   public void bind(final String bindingId, final Binding binding) {
     client
-        .put("/v1/bindings/" + ApiClient.segment(bindingId), binding.json())
+        .put(ApiPaths.binding(binding.workspace(), bindingId), binding.json())
         .orThrow("putting binding " + bindingId);
   }
 
@@ -85,7 +91,25 @@ public final class TestApi {
 
   /** POSTs one event; returns the 202 body. */
   public JsonNode post(final ObjectNode event) {
-    return client.post("/v1/events", event).orThrow("posting event " + event.path("event_id"));
+    final JsonNode accepted =
+        client.post(ApiPaths.EVENTS, event).orThrow("posting event " + event.path("event_id"));
+    posted(accepted.path("event_id").asText(), event.path("workspace_id").asText());
+    return accepted;
+  }
+
+  /** Notes the workspace of an event written some other way, so its decision can be looked up. */
+  public void posted(final String eventId, final String workspace) {
+    workspaces.put(eventId, workspace);
+  }
+
+  /** The workspace of an event this client posted (or was told of with {@link #posted}). */
+  public String workspaceOf(final String eventId) {
+    final String workspace = workspaces.get(eventId);
+    if (workspace == null) {
+      throw new IllegalStateException(
+          "event " + eventId + " was not posted through this TestApi: give its workspace");
+    }
+    return workspace;
   }
 
   /** Posts a message event with this id; returns the id. */
@@ -102,7 +126,7 @@ public final class TestApi {
 
   /** POSTs raw text as an event body; the answer whatever its status. */
   public ApiClient.Response postRaw(final String body) {
-    return client.postText("/v1/events", body);
+    return client.postText(ApiPaths.EVENTS, body);
   }
 
   /** POSTs a JSON body to any path; the answer whatever its status. */
@@ -132,7 +156,12 @@ public final class TestApi {
 
   /** The decision of an event, or null while there is none. */
   public JsonNode decision(final String eventId) {
-    return find("/v1/events/" + ApiClient.segment(eventId));
+    return decision(workspaceOf(eventId), eventId);
+  }
+
+  /** The decision of an event of {@code workspace}, or null while there is none. */
+  public JsonNode decision(final String workspace, final String eventId) {
+    return find(ApiPaths.decision(workspace, eventId));
   }
 
   /** Waits for an event's decision. */
@@ -158,7 +187,7 @@ public final class TestApi {
 
   /** The run view, or null while it does not exist. */
   public JsonNode run(final String runId) {
-    return find("/v1/runs/" + ApiClient.segment(runId));
+    return find(ApiPaths.run(runId));
   }
 
   /** Waits until the run view satisfies {@code condition}; returns it. */
@@ -245,9 +274,7 @@ public final class TestApi {
   private HttpRequest streamRequest(
       final String runId, final String lastEventId, final Duration timeout) {
     final HttpRequest.Builder request =
-        HttpRequest.newBuilder(
-                URI.create(baseUrl + "/v1/runs/" + ApiClient.segment(runId) + "/events/stream"))
-            .timeout(timeout);
+        HttpRequest.newBuilder(URI.create(baseUrl + ApiPaths.runStream(runId))).timeout(timeout);
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }

@@ -1,7 +1,12 @@
 package dev.runledger.deploy.harness;
 
 import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.AuthorizationSnapshot;
+import dev.runledger.avro.AvailableApis;
+import dev.runledger.avro.Decision;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.Permissions;
+import dev.runledger.avro.RunCreated;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.Topic;
 import java.time.Instant;
@@ -70,6 +75,37 @@ public final class TopicWriter {
         .setTimestamp(at)
         .setProducer("w")
         .setBody(body);
+  }
+
+  /**
+   * The {@code run.created} body of a run in {@code workspace} (and {@code conversation}, when not
+   * null) as the orchestrator writes it: the run's workspace comes from it.
+   */
+  public static RunCreated runCreated(
+      final String run, final String workspace, final String conversation, final Instant at) {
+    final AuthorizationSnapshot snapshot =
+        AuthorizationSnapshot.newBuilder()
+            .setRunId(run)
+            .setRunnerId("builtin:echo/default")
+            .setBindingId("b")
+            .setWorkspaceId(workspace)
+            .setConversationId(conversation)
+            .setPermissions(Permissions.newBuilder().build())
+            .setAvailableApis(AvailableApis.newBuilder().build())
+            .setCreatedAt(at)
+            .build();
+    return RunCreated.newBuilder()
+        .setEventId("event-" + run)
+        .setEventType("message.received")
+        .setBindingId("b")
+        .setRunnerId("builtin:echo/default")
+        .setPool("default")
+        .setWorkspaceId(workspace)
+        .setConversationId(conversation)
+        .setSnapshot(snapshot)
+        .setDeadlineAt(at.plusSeconds(3600))
+        .setDecision(Decision.RUN_CREATED)
+        .build();
   }
 
   /** The body of a runner result record. */

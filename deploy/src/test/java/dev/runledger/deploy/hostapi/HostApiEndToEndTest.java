@@ -14,6 +14,7 @@ import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicWriter;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.builtin.ScenarioRunner;
 import java.nio.ByteBuffer;
@@ -160,7 +161,7 @@ class HostApiEndToEndTest {
         .until(
             () -> {
               final JsonNode page =
-                  api.find("/v1/conversations/" + conversation + "/transcript?limit=10");
+                  api.find(ApiPaths.transcript("ws-py", conversation) + "?limit=10");
               return page != null && page.path("items").size() > 0;
             });
 
@@ -187,16 +188,19 @@ class HostApiEndToEndTest {
         .atMost(TestApi.WAIT)
         .until(
             () ->
-                api.find("/v1/state/conversation/" + conversation + "/example.turns") != null
-                    && api.find("/v1/state/conversation/" + conversation + "/example.last_input")
+                api.find(ApiPaths.state("ws-py", "conversation", conversation, "example.turns"))
+                        != null
+                    && api.find(
+                            ApiPaths.state(
+                                "ws-py", "conversation", conversation, "example.last_input"))
                         != null);
     assertThat(
-            api.find("/v1/state/conversation/" + conversation + "/example.turns")
+            api.find(ApiPaths.state("ws-py", "conversation", conversation, "example.turns"))
                 .path("value")
                 .asInt())
         .isEqualTo(1);
     assertThat(
-            api.find("/v1/state/conversation/" + conversation + "/example.last_input")
+            api.find(ApiPaths.state("ws-py", "conversation", conversation, "example.last_input"))
                 .path("value")
                 .asText())
         .isEqualTo("steer me");
@@ -265,7 +269,9 @@ class HostApiEndToEndTest {
         .containsExactly("allowed");
     await()
         .atMost(TestApi.WAIT)
-        .until(() -> api.find("/v1/state/conversation/c-http/http.last") != null);
+        .until(
+            () ->
+                api.find(ApiPaths.state("ws-http", "conversation", "c-http", "http.last")) != null);
   }
 
   @Test

@@ -19,6 +19,7 @@ import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicWriter;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -116,7 +117,7 @@ class ProjectionsEndToEndTest {
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
         .until(
-            () -> get("/v1/state/conversation/conv-p/mood"),
+            () -> get(ApiPaths.state("w-p", "conversation", "conv-p", "mood")),
             s -> s != null && s.path("version").asLong() == 2);
   }
 
@@ -124,18 +125,20 @@ class ProjectionsEndToEndTest {
   @Order(1)
   void shouldServeRunsTranscriptAndStateWhenWorkloadIsDone() {
     // then
-    final JsonNode cancelled = get("/v1/runs/d-1");
+    final JsonNode cancelled = get(ApiPaths.run("d-1"));
     assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
     assertThat(cancelled.path("fenced_count").asInt()).isEqualTo(1);
-    final JsonNode list = api.get("/v1/runs?limit=1000");
+    // the listing is the workspace's: the echo runs (d-1 and d-2 were written without their
+    // run.created, so they belong to no workspace's listing)
+    final JsonNode list = api.get(ApiPaths.runs("w-p") + "?limit=1000");
     final List<String> ids = new ArrayList<>();
     list.path("items").forEach(r -> ids.add(r.path("run_id").asText()));
-    assertThat(ids).doesNotHaveDuplicates().contains("d-1", "d-2").containsAll(echoRuns);
-    final JsonNode transcript = api.get("/v1/conversations/conv-p/transcript?limit=1000");
+    assertThat(ids).doesNotHaveDuplicates().containsAll(echoRuns).doesNotContain("d-1", "d-2");
+    final JsonNode transcript = api.get(ApiPaths.transcript("w-p", "conv-p") + "?limit=1000");
     final List<String> texts = new ArrayList<>();
     transcript.path("items").forEach(i -> texts.add(i.path("content").asText()));
     assertThat(texts).doesNotContain("fenced").contains("hello 0");
-    final JsonNode mood = get("/v1/state/conversation/conv-p/mood");
+    final JsonNode mood = get(ApiPaths.state("w-p", "conversation", "conv-p", "mood"));
     assertThat(mood.path("value").asText()).isEqualTo("great");
   }
 
@@ -190,7 +193,7 @@ class ProjectionsEndToEndTest {
     api.post(TestApi.message(id, "w-dup", "conv-dup", "first"));
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> get("/v1/events/" + id), d -> d != null);
+        .until(() -> get(ApiPaths.decision("w-dup", id)), d -> d != null);
 
     // when it is sent again with another text, then a new event follows it
     api.post(TestApi.message(id, "w-dup", "conv-dup", "never processed"));
@@ -203,7 +206,7 @@ class ProjectionsEndToEndTest {
         .until(
             () -> {
               texts.clear();
-              final JsonNode page = get("/v1/conversations/conv-dup/transcript");
+              final JsonNode page = get(ApiPaths.transcript("w-dup", "conv-dup"));
               if (page != null) {
                 page.path("items").forEach(i -> texts.add(i.path("content").asText()));
               }
@@ -239,7 +242,7 @@ class ProjectionsEndToEndTest {
   void shouldChangeNothingWithoutConfirmAndRemoveOnlyCleanedRunsWithIt() {
     // when
     final Cli.Result dry =
-        cli("cleanup", "--older-than", "0s", "--limit", "1", "--url", stack.baseUrl());
+        cli("cleanup", "-w", "w-p", "--older-than", "0s", "--limit", "1", "--url", stack.baseUrl());
 
     // then
     assertThat(dry.code()).as(dry.err()).isZero();
@@ -251,18 +254,28 @@ class ProjectionsEndToEndTest {
             .findFirst()
             .orElseThrow()
             .substring(13);
-    assertThat(get("/v1/runs/" + victim)).isNotNull();
+    assertThat(get(ApiPaths.run(victim))).isNotNull();
 
     // when
     final Cli.Result real =
-        cli("cleanup", "--older-than", "0s", "--limit", "1", "--url", stack.baseUrl(), "--confirm");
+        cli(
+            "cleanup",
+            "-w",
+            "w-p",
+            "--older-than",
+            "0s",
+            "--limit",
+            "1",
+            "--url",
+            stack.baseUrl(),
+            "--confirm");
 
     // then
     assertThat(real.code()).as(real.err()).isZero();
     Awaitility.await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> get("/v1/runs/" + victim) == null);
-    assertThat(get("/v1/runs/d-1") != null || get("/v1/runs/d-2") != null).isTrue();
+        .until(() -> get(ApiPaths.run(victim)) == null);
+    assertThat(get(ApiPaths.run("d-1")) != null || get(ApiPaths.run("d-2")) != null).isTrue();
     final Cli.Result rebuild = cli("rebuild", "--url", stack.baseUrl());
     assertThat(rebuild.code()).as(rebuild.out()).isZero();
   }
@@ -272,11 +285,21 @@ class ProjectionsEndToEndTest {
   void shouldListFollowAndReplayRunsWhenUsingTheCommands() throws Exception {
     // given an echo run that cleanup left in place
     final String run =
-        echoRuns.stream().filter(r -> get("/v1/runs/" + r) != null).findFirst().orElseThrow();
+        echoRuns.stream().filter(r -> get(ApiPaths.run(r)) != null).findFirst().orElseThrow();
 
     // when
     final Cli.Result list =
-        Cli.run("runs", "list", "--url", stack.baseUrl(), "--status", "completed", "-o", "json");
+        Cli.run(
+            "runs",
+            "list",
+            "-w",
+            "w-p",
+            "--url",
+            stack.baseUrl(),
+            "--status",
+            "completed",
+            "-o",
+            "json");
     final Cli.Result follow = Cli.run("runs", "follow", run, "--url", stack.baseUrl());
     final Cli.Result replay = cli("replay", "--run", run, "--jsonl");
 
@@ -302,7 +325,7 @@ class ProjectionsEndToEndTest {
   }
 
   private int eventCount(final String run) {
-    return get("/v1/runs/" + run).path("event_count").asInt();
+    return get(ApiPaths.run(run)).path("event_count").asInt();
   }
 
   private JsonNode get(final String path) {

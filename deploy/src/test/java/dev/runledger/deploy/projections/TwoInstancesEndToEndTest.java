@@ -22,6 +22,7 @@ import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.projections.ProjectionService;
 import dev.runledger.projections.ProjectionSettings;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -88,17 +89,17 @@ class TwoInstancesEndToEndTest {
   void shouldAnswerEveryKeyThroughEitherInstanceWhenTwoRun() {
     for (final Instance instance : List.of(a, b)) {
       for (int i = 0; i < RUNS; i++) {
-        assertThat(instance.get("/v1/runs/run-" + i).path("status").asText())
+        assertThat(instance.get(ApiPaths.run("run-" + i)).path("status").asText())
             .as("run-%d through %s", i, instance.url)
             .isEqualTo("completed");
       }
       for (int c = 0; c < CONVERSATIONS; c++) {
-        assertThat(instance.get("/v1/conversations/conv-" + c + "/transcript").path("items"))
+        assertThat(instance.get(ApiPaths.transcript("w", "conv-" + c)).path("items"))
             .as("conv-%d through %s", c, instance.url)
             .hasSize(RUNS / CONVERSATIONS);
         assertThat(
                 instance
-                    .get("/v1/state/conversation/conv-" + c + "/count")
+                    .get(ApiPaths.state("w", "conversation", "conv-" + c, "count"))
                     .path("version")
                     .asLong())
             .isEqualTo(RUNS / CONVERSATIONS);
@@ -114,7 +115,8 @@ class TwoInstancesEndToEndTest {
       String cursor = null;
       do {
         final JsonNode page =
-            instance.get("/v1/runs?limit=5" + (cursor == null ? "" : "&cursor=" + cursor));
+            instance.get(
+                ApiPaths.runs("w") + "?limit=5" + (cursor == null ? "" : "&cursor=" + cursor));
         page.path("items").forEach(r -> seen.add(r.path("run_id").asText()));
         cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
       } while (cursor != null);
@@ -131,7 +133,7 @@ class TwoInstancesEndToEndTest {
     produceLedger(List.of(rec(run, 1, 1, t, new RunClaimed("w", 1))));
     Awaitility.await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> a.find("/v1/runs/" + run) != null);
+        .until(() -> a.find(ApiPaths.run(run)) != null);
 
     // when both instances stream it while it runs
     final CompletableFuture<List<Long>> throughA =
@@ -188,8 +190,8 @@ class TwoInstancesEndToEndTest {
   @Order(4)
   void shouldRestoreStoresFromChangelogsAndAnswerTheSameWhenInstanceRestarts() throws Exception {
     // given
-    final JsonNode before = a.get("/v1/views/digests");
-    assertThat(b.get("/v1/views/digests")).isEqualTo(before);
+    final JsonNode before = a.get(ApiPaths.DIGESTS);
+    assertThat(b.get(ApiPaths.DIGESTS)).isEqualTo(before);
 
     // when b is killed, loses its disk and starts again
     b.close();
@@ -215,10 +217,10 @@ class TwoInstancesEndToEndTest {
     // then
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> before.equals(b.find("/v1/views/digests")));
-    assertThat(a.get("/v1/views/digests")).isEqualTo(before);
+        .until(() -> before.equals(b.find(ApiPaths.DIGESTS)));
+    assertThat(a.get(ApiPaths.DIGESTS)).isEqualTo(before);
     for (int i = 0; i < RUNS; i++) {
-      assertThat(b.get("/v1/runs/run-" + i).path("status").asText()).isEqualTo("completed");
+      assertThat(b.get(ApiPaths.run("run-" + i)).path("status").asText()).isEqualTo("completed");
     }
   }
 
@@ -228,16 +230,18 @@ class TwoInstancesEndToEndTest {
         .pollInterval(Duration.ofMillis(200))
         .until(
             () -> {
-              final JsonNode page = instance.find("/v1/runs?limit=1000&status=completed");
+              final JsonNode page =
+                  instance.find(ApiPaths.runs("w") + "?limit=1000&status=completed");
               if (page == null || page.path("items").size() < RUNS) {
                 return false;
               }
               for (int c = 0; c < CONVERSATIONS; c++) {
-                final JsonNode t = instance.find("/v1/conversations/conv-" + c + "/transcript");
+                final JsonNode t = instance.find(ApiPaths.transcript("w", "conv-" + c));
                 if (t == null || t.path("items").size() < RUNS / CONVERSATIONS) {
                   return false;
                 }
-                final JsonNode s = instance.find("/v1/state/conversation/conv-" + c + "/count");
+                final JsonNode s =
+                    instance.find(ApiPaths.state("w", "conversation", "conv-" + c, "count"));
                 if (s == null || s.path("version").asLong() < RUNS / CONVERSATIONS) {
                   return false;
                 }
@@ -253,6 +257,7 @@ class TwoInstancesEndToEndTest {
     for (int i = 0; i < RUNS; i++) {
       final String run = "run-" + i;
       final String conv = "conv-" + (i % CONVERSATIONS);
+      records.add(rec(run, 0, 1, t.plusMillis(i), TopicWriter.runCreated(run, "w", conv, t)));
       records.add(rec(run, 1, 1, t.plusMillis(i), new RunClaimed("w", 1)));
       records.add(
           rec(
