@@ -183,13 +183,19 @@ public final class DevStack implements AutoCloseable {
             + " s; is a worker offering it running?");
   }
 
-  /** Waits until the orchestrator has read the binding, so events are resolved against it. */
-  public void awaitBinding(final String bindingId, final Duration timeout) {
+  /**
+   * Waits until the orchestrator has read the binding {@code bindingId} of workspace {@code
+   * workspaceId}, so events are resolved against it.
+   */
+  public void awaitBinding(
+      final String workspaceId, final String bindingId, final Duration timeout) {
     await(
-        () -> orchestrator.knowsBinding(bindingId),
+        () -> orchestrator.knowsBinding(workspaceId, bindingId),
         timeout,
         "the orchestrator did not read binding "
             + bindingId
+            + " of workspace "
+            + workspaceId
             + " within "
             + timeout.toSeconds()
             + " s");

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * consumer that has no group, is assigned every partition, reads from the beginning and keeps
  * reading. Tombstones remove bindings; a record that cannot be decoded is logged and skipped.
  *
- * <p>Input: {@code bindings} (key: binding id, UTF-8; value: {@code AgentBinding} single-object
- * encoded, or a tombstone).
+ * <p>Input: {@code bindings} (key: {@code workspace_id/binding_id}, UTF-8; value: {@code
+ * AgentBinding} single-object encoded, or a tombstone).
  */
 final class BindingCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BindingCache.class);
@@ -129,8 +129,7 @@ final class BindingCache implements AutoCloseable {
         consumer.poll(POLL_TIMEOUT).forEach(this::apply);
         if (caughtUp.getCount() > 0 && reached(ends)) {
           caughtUp.countDown();
-          LOG.info(
-              "bindings cache caught up: {} bindings from {}", table.list().size(), topic.name());
+          LOG.info("bindings cache caught up: {} bindings from {}", table.size(), topic.name());
         }
       }
     } catch (final WakeupException e) {

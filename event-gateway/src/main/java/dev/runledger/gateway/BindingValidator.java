@@ -10,6 +10,7 @@ import dev.runledger.avro.ResourcePolicy;
 import dev.runledger.schemas.events.EventTypes;
 import dev.runledger.schemas.events.RegexFilter;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.json.JsonFieldException;
 import java.time.Clock;
@@ -18,16 +19,18 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Turns the body of {@code PUT /v1/bindings/{binding_id}} into a valid {@link AgentBinding} or an
- * {@link ApiException} naming the field (ARCHITECTURE.md §10): unknown fields, a {@code binding_id}
- * that differs from the path, event type patterns, regex filters the orchestrator would never match
- * (see {@link #checkRegex}), a {@code runner_config} that is not a JSON object, out-of-range
- * limits. Sets {@code updated_at} to now. Pure.
+ * Turns the body of {@code PUT /v1/workspaces/{workspace_id}/bindings/{binding_id}} into a valid
+ * {@link AgentBinding} or an {@link ApiException} naming the field (ARCHITECTURE.md §10): unknown
+ * fields, a {@code binding_id} or {@code scope.workspace_id} that differs from the path, scope ids
+ * holding '/', event type patterns, regex filters the orchestrator would never match (see {@link
+ * #checkRegex}), a {@code runner_config} that is not a JSON object, out-of-range limits. Sets
+ * {@code updated_at} to now. Pure.
  */
 final class BindingValidator {
   /** Binding ids: letters, digits, '.', '_', ':', '-'; up to 128 characters. */
   public static final Pattern BINDING_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
+  private static final String SCOPE = "scope";
   private static final Set<String> HISTORY_SCOPES = Set.of("conversation", "thread");
   private static final Set<String> STORAGE_AREAS = Set.of("plugin", "workspace");
   private static final Set<String> STATE_SCOPES =
@@ -41,8 +44,8 @@ final class BindingValidator {
     this.clock = clock;
   }
 
-  /** The binding in a request body for the binding id in the path. */
-  public AgentBinding validate(final String pathId, final byte[] body) {
+  /** The binding in a request body for the workspace and binding id in the path. */
+  public AgentBinding validate(final String pathWorkspace, final String pathId, final byte[] body) {
     checkPathId(pathId);
     if (body.length > settings.maxBodyBytes()) {
       throw JsonBodies.tooLarge(
@@ -55,13 +58,19 @@ final class BindingValidator {
               + GatewaySettings.MAX_BODY_BYTES
               + ")");
     }
-    return validate(pathId, JsonBodies.parseObject(body));
+    return validate(pathWorkspace, pathId, JsonBodies.parseObject(body));
   }
 
-  /** The binding in a JSON object for this binding id; {@code json} is not changed. */
-  public AgentBinding validate(final String pathId, final ObjectNode json) {
+  /**
+   * The binding in a JSON object for this workspace and binding id; {@code json} is not changed. A
+   * {@code scope.workspace_id} that is absent is the path's; one that differs is a 400.
+   */
+  public AgentBinding validate(
+      final String pathWorkspace, final String pathId, final ObjectNode json) {
     checkPathId(pathId);
+    EventValidator.checkSegment("", ApiPaths.WORKSPACE_ID, pathWorkspace);
     final ObjectNode filled = json.deepCopy();
+    fillWorkspace(filled, pathWorkspace);
     final JsonNode id = filled.get("binding_id");
     if (id == null || id.isNull()) {
       filled.put("binding_id", pathId);
@@ -102,11 +111,35 @@ final class BindingValidator {
     }
   }
 
+  /** Puts the path's workspace in {@code scope.workspace_id} unless the body gives the same. */
+  private static void fillWorkspace(final ObjectNode filled, final String pathWorkspace) {
+    final JsonNode scope = filled.get(SCOPE);
+    if (scope == null || scope.isNull()) {
+      filled.putObject(SCOPE).put(ApiPaths.WORKSPACE_ID, pathWorkspace);
+      return;
+    }
+    if (!scope.isObject()) {
+      return; // the record's own check names it
+    }
+    final JsonNode given = scope.get(ApiPaths.WORKSPACE_ID);
+    if (given == null || given.isNull()) {
+      ((ObjectNode) scope).put(ApiPaths.WORKSPACE_ID, pathWorkspace);
+    } else if (!given.isTextual() || !given.textValue().equals(pathWorkspace)) {
+      throw JsonBodies.invalid(
+          "",
+          SCOPE + "." + ApiPaths.WORKSPACE_ID,
+          "must equal the workspace in the path ('" + pathWorkspace + "') or be omitted");
+    }
+  }
+
   private static void checkScope(final BindingScope scope) {
     requireText("scope.workspace_id", scope.getWorkspaceId());
     requireTextIfPresent("scope.bot_id", scope.getBotId());
     requireTextIfPresent("scope.conversation_id", scope.getConversationId());
     requireTextIfPresent("scope.thread_id", scope.getThreadId());
+    EventValidator.checkSegment("", "scope.bot_id", scope.getBotId());
+    EventValidator.checkSegment("", "scope.conversation_id", scope.getConversationId());
+    EventValidator.checkSegment("", "scope.thread_id", scope.getThreadId());
     if (scope.getThreadId() != null && scope.getConversationId() == null) {
       throw JsonBodies.invalid(
           "", "scope.thread_id", "needs scope.conversation_id: a thread belongs to a conversation");

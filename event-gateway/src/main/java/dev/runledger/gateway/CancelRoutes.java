@@ -6,6 +6,8 @@ import dev.runledger.avro.Decision;
 import dev.runledger.avro.RunStatus;
 import dev.runledger.gateway.views.RunViews;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.Caller;
 import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
@@ -18,21 +20,19 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Cancel requests (ARCHITECTURE.md §6.5, contract C1, ARCHITECTURE.md §12): {@code POST
- * /v1/runs/{run_id}/cancel} and {@code POST /v1/events/{event_id}/cancel} (for a caller who does
- * not know the run yet; the run is the one the event's decision names, which an enqueued event has
- * before its run exists). Optional body {@code {"reason": "..."}} (default {@value
- * #DEFAULT_REASON}). Each produces {@code CancelRun{reason, requested_by=api}} onto {@code
+ * /v1/runs/{run_id}/cancel} and {@code POST /v1/workspaces/{workspace_id}/events/{event_id}/cancel}
+ * (for a caller who does not know the run yet; the run is the one the event's decision names, which
+ * an enqueued event has before its run exists). Optional body {@code {"reason": "..."}} (default
+ * {@value #DEFAULT_REASON}). Each produces {@code CancelRun{reason, requested_by=api}} onto {@code
  * run-control} and answers 202 {@code {run_id, event_id?, reason}}; 404 for an unknown run or
  * event, 409 {@value #EVENT_NO_RUN} for an event whose decision names no run and 409 {@value
  * #RUN_FINISHED} (naming the status) for a run that has already ended. Both paths answer alike: the
  * run of an event is looked up as by run id, except that the run of an {@code enqueued} or {@code
- * followup} decision may not exist yet (it is cancelled before it starts). Unknown body fields and
- * query parameters are 400.
+ * followup} decision may not exist yet (it is cancelled before it starts). A run of a workspace the
+ * caller's token does not cover answers 404 like an unknown one (the server has checked the event
+ * path's workspace and the caller's role). Unknown body fields and query parameters are 400.
  */
 final class CancelRoutes {
-  public static final String RUN_CANCEL_PATH = "/v1/runs/{run_id}/cancel";
-  public static final String EVENT_CANCEL_PATH = "/v1/events/{event_id}/cancel";
-
   /** Reason of a cancel whose body names none. */
   public static final String DEFAULT_REASON = "requested";
 
@@ -78,30 +78,45 @@ final class CancelRoutes {
 
   /** Adds the cancel routes to the server. */
   public void register(final Javalin app) {
-    app.post(RUN_CANCEL_PATH, this::cancelRun);
-    app.post(EVENT_CANCEL_PATH, this::cancelEvent);
+    app.post(ApiPaths.RUN_CANCEL, this::cancelRun);
+    app.post(ApiPaths.EVENT_CANCEL, this::cancelEvent);
   }
 
   private void cancelRun(final Context ctx) {
     final String runId = ctx.pathParam("run_id");
     final String reason = reason(ctx);
+    final Caller caller = Caller.of(ctx.attribute(Caller.ATTRIBUTE));
     final JsonNode run =
-        views.run(runId).orElseThrow(() -> ApiException.notFound("run '" + runId + "' is unknown"));
+        views
+            .run(runId)
+            .filter(found -> seenBy(caller, found))
+            .orElseThrow(() -> ApiException.notFound("run '" + runId + "' is unknown"));
     checkNotFinished(run, runId);
     acks.await(canceller.cancel(runId, reason, REQUESTED_BY), "the cancel request");
     ctx.status(202).json(answer(runId, null, reason));
   }
 
+  /** Whether {@code caller}'s token covers the workspace of the run view {@code run}. */
+  private static boolean seenBy(final Caller caller, final JsonNode run) {
+    final JsonNode workspace = run.path(ApiPaths.WORKSPACE_ID);
+    return caller.seesAll() || (workspace.isTextual() && caller.sees(workspace.textValue()));
+  }
+
   private void cancelEvent(final Context ctx) {
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     final String eventId = ctx.pathParam("event_id");
     final String reason = reason(ctx);
     final JsonNode decision =
         views
-            .decision(eventId)
+            .decision(workspace, eventId)
             .orElseThrow(
                 () ->
                     ApiException.notFound(
-                        "event '" + eventId + "' is unknown (no dispatch decision yet)"));
+                        "event '"
+                            + eventId
+                            + "' of workspace '"
+                            + workspace
+                            + "' is unknown (no dispatch decision yet)"));
     final JsonNode run = decision.path("run_id");
     final String runId = run.isTextual() ? run.asText() : null;
     if (runId == null || runId.isBlank()) {

@@ -7,6 +7,7 @@ import dev.runledger.schemas.events.EventTypes;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.json.JsonFieldException;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -19,10 +20,11 @@ import java.util.UUID;
 /**
  * Turns a request body into a valid {@link HostEvent} or an {@link ApiException} naming what is
  * wrong (ARCHITECTURE.md §10): 413 {@code payload_too_large} for an oversize body or {@code
- * input.text}, 400 {@code invalid_argument} with the field for everything else. Fills what a caller
- * may omit: {@code event_id} (the {@value #IDEMPOTENCY_KEY} header, else a random UUID), {@code
- * event_time} (now; given, it is epoch milliseconds or an ISO-8601 instant such as {@code
- * 2026-01-31T12:00:00Z}, converted to epoch milliseconds) and {@code source} ({@code api}). Pure.
+ * input.text}, 400 {@code invalid_argument} with the field for everything else (among them a
+ * workspace, bot, conversation or thread id holding '/'). Fills what a caller may omit: {@code
+ * event_id} (the {@value #IDEMPOTENCY_KEY} header, else a random UUID), {@code event_time} (now;
+ * given, it is epoch milliseconds or an ISO-8601 instant such as {@code 2026-01-31T12:00:00Z},
+ * converted to epoch milliseconds) and {@code source} ({@code api}). Pure.
  */
 public final class EventValidator {
   /** Event types are two or three dot-separated words of lowercase letters, digits and '_'. */
@@ -196,6 +198,7 @@ public final class EventValidator {
   private static void checkIds(final HostEvent event, final String prefix) {
     checkId(prefix, EVENT_ID, event.getEventId());
     checkId(prefix, "workspace_id", event.getWorkspaceId());
+    checkSegment(prefix, "workspace_id", event.getWorkspaceId());
     checkOptionalId(prefix, "bot_id", event.getBotId());
     checkOptionalId(prefix, "conversation_id", event.getConversationId());
     checkOptionalId(prefix, "thread_id", event.getThreadId());
@@ -204,6 +207,24 @@ public final class EventValidator {
   private static void checkOptionalId(final String prefix, final String field, final String value) {
     if (value != null) {
       checkId(prefix, field, value);
+      checkSegment(prefix, field, value);
+    }
+  }
+
+  /**
+   * A workspace, bot, conversation or thread id is a part of workspace-scoped keys ({@link
+   * WorkspaceKeys}), so it may not hold their separator: 400 naming the field.
+   */
+  static void checkSegment(final String prefix, final String field, final String value) {
+    if (value != null && !WorkspaceKeys.isValidSegment(value)) {
+      throw JsonBodies.invalid(
+          prefix,
+          field,
+          "must not hold '"
+              + WorkspaceKeys.SEPARATOR
+              + "' (it separates the parts of workspace-scoped keys); got '"
+              + value
+              + "'");
     }
   }
 

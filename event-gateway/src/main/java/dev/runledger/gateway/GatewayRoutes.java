@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.gateway.client.EventPublisher;
+import dev.runledger.gateway.client.HostEventClient;
+import dev.runledger.schemas.http.Access;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.Caller;
 import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -17,20 +22,18 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * The gateway's HTTP API (ARCHITECTURE.md §9.1): {@code POST /v1/events}, {@code POST
- * /v1/events:batch}, {@code PUT|GET|DELETE /v1/bindings/{binding_id}}, {@code GET /v1/bindings},
- * and the {@link CancelRoutes} ({@code POST /v1/runs/{run_id}/cancel}, {@code POST
- * /v1/events/{event_id}/cancel}). Every request is validated completely before anything is
- * produced, so a rejected request writes nothing. Errors are thrown as {@link ApiException}s for
- * the server's one exception handler.
+ * The gateway's HTTP API (ARCHITECTURE.md §9.1, paths in {@link ApiPaths}): {@code POST
+ * /v1/events}, {@code POST /v1/events:batch}, {@code PUT|GET|DELETE
+ * /v1/workspaces/{workspace_id}/bindings/{binding_id}}, {@code GET
+ * /v1/workspaces/{workspace_id}/bindings}, and the {@link CancelRoutes}. Every request is validated
+ * completely before anything is produced, so a rejected request writes nothing. The server checks
+ * each route's {@link Access} and the path's workspace; an event's workspace is only known from its
+ * body, so posting one needs {@link Access#WRITE} on it (403 {@code forbidden}, and a batch with
+ * one such event writes nothing). Errors are thrown as {@link ApiException}s for the server's one
+ * exception handler.
  */
 public final class GatewayRoutes {
-  public static final String EVENTS_PATH = "/v1/events";
-  public static final String EVENTS_BATCH_PATH = "/v1/events:batch";
-  public static final String BINDINGS_PATH = "/v1/bindings";
-  public static final String BINDING_PATH = "/v1/bindings/{binding_id}";
   static final String BINDING_ID = "binding_id";
-  static final String WORKSPACE_ID = "workspace_id";
   private static final String BATCH_WRITE =
       "every event of the batch (some may have been written; retried with the event_ids of"
           + " 'items', they are deduplicated)";
@@ -71,12 +74,12 @@ public final class GatewayRoutes {
 
   /** Adds the gateway's routes to the server. */
   public void register(final Javalin app) {
-    app.post(EVENTS_PATH, this::postEvent);
-    app.post(EVENTS_BATCH_PATH, this::postBatch);
-    app.get(BINDINGS_PATH, this::listBindings);
-    app.put(BINDING_PATH, this::putBinding);
-    app.get(BINDING_PATH, this::getBinding);
-    app.delete(BINDING_PATH, this::deleteBinding);
+    app.post(ApiPaths.EVENTS, this::postEvent);
+    app.post(ApiPaths.EVENTS_BATCH, this::postBatch);
+    app.get(ApiPaths.BINDINGS, this::listBindings);
+    app.put(ApiPaths.BINDING, this::putBinding);
+    app.get(ApiPaths.BINDING, this::getBinding);
+    app.delete(ApiPaths.BINDING, this::deleteBinding);
     if (cancels != null) {
       cancels.register(app);
     }
@@ -87,6 +90,7 @@ public final class GatewayRoutes {
     final byte[] body =
         RequestBodies.read(ctx, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
     final HostEvent event = events.validate(body, ctx.header(EventValidator.IDEMPOTENCY_KEY));
+    mayWrite(ctx, List.of(event));
     awaitWithIds(
             ctx,
             List.of(event),
@@ -104,12 +108,13 @@ public final class GatewayRoutes {
           "the "
               + EventValidator.IDEMPOTENCY_KEY
               + " header is only taken by POST "
-              + EVENTS_PATH
+              + ApiPaths.EVENTS
               + "; give each event of a batch its own event_id");
     }
     final byte[] body =
         RequestBodies.read(ctx, settings.maxBatchBytes(), GatewaySettings.MAX_BATCH_BYTES);
     final List<HostEvent> valid = events.validateBatch(body);
+    mayWrite(ctx, valid);
     final List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(valid.size());
     valid.forEach(event -> sent.add(publisher.send(event)));
     final Optional<List<RecordMetadata>> acknowledged =
@@ -153,42 +158,55 @@ public final class GatewayRoutes {
     }
   }
 
+  /**
+   * Refuses, before anything is written, events of a workspace the caller may not post to: 403
+   * {@code forbidden} naming the first.
+   */
+  private static void mayWrite(final Context ctx, final List<HostEvent> events) {
+    final Caller caller = Caller.of(ctx.attribute(Caller.ATTRIBUTE));
+    events.forEach(event -> caller.require(Access.WRITE, event.getWorkspaceId()));
+  }
+
   private void putBinding(final Context ctx) {
     QueryParams.only(ctx.queryParamMap().keySet());
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     final String id = ctx.pathParam(BINDING_ID);
     final byte[] body =
         RequestBodies.read(ctx, settings.maxBodyBytes(), GatewaySettings.MAX_BODY_BYTES);
-    final AgentBinding binding = bindings.validate(id, body);
+    final AgentBinding binding = bindings.validate(workspace, id, body);
     final RecordMetadata written = acks.await(publisher.putBinding(binding), "the binding");
-    table.apply(id, binding, written.partition(), written.offset());
+    table.apply(
+        HostEventClient.bindingKey(binding), binding, written.partition(), written.offset());
     ctx.status(200).json(AvroJson.toJson(binding));
   }
 
   private void getBinding(final Context ctx) {
     QueryParams.only(ctx.queryParamMap().keySet());
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     final String id = ctx.pathParam(BINDING_ID);
-    final AgentBinding binding = table.get(id).orElseThrow(() -> unknownBinding(id));
+    final AgentBinding binding =
+        table.get(workspace, id).orElseThrow(() -> unknownBinding(workspace, id));
     ctx.json(AvroJson.toJson(binding));
   }
 
   private void deleteBinding(final Context ctx) {
     QueryParams.only(ctx.queryParamMap().keySet());
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     final String id = ctx.pathParam(BINDING_ID);
-    if (table.get(id).isEmpty()) {
-      throw unknownBinding(id);
+    if (table.get(workspace, id).isEmpty()) {
+      throw unknownBinding(workspace, id);
     }
-    final RecordMetadata written = acks.await(publisher.deleteBinding(id), "the deletion");
-    table.apply(id, null, written.partition(), written.offset());
+    final RecordMetadata written =
+        acks.await(publisher.deleteBinding(workspace, id), "the deletion");
+    table.apply(WorkspaceKeys.key(workspace, id), null, written.partition(), written.offset());
     ctx.status(204);
   }
 
   private void listBindings(final Context ctx) {
-    QueryParams.only(ctx.queryParamMap().keySet(), WORKSPACE_ID);
-    final String workspace = ctx.queryParam(WORKSPACE_ID);
+    QueryParams.only(ctx.queryParamMap().keySet());
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     final ArrayNode items = AvroJson.mapper().createArrayNode();
-    table.list().stream()
-        .filter(b -> workspace == null || workspace.equals(b.getScope().getWorkspaceId()))
-        .forEach(b -> items.add(AvroJson.toJson(b)));
+    table.list(workspace).forEach(b -> items.add(AvroJson.toJson(b)));
     final ObjectNode response = AvroJson.mapper().createObjectNode();
     response.set("items", items);
     ctx.json(response);
@@ -203,7 +221,8 @@ public final class GatewayRoutes {
     return item;
   }
 
-  private static ApiException unknownBinding(final String id) {
-    return ApiException.notFound("binding '" + id + "' does not exist");
+  private static ApiException unknownBinding(final String workspace, final String id) {
+    return ApiException.notFound(
+        "binding '" + id + "' does not exist in workspace '" + workspace + "'");
   }
 }

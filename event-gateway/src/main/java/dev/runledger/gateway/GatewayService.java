@@ -3,6 +3,7 @@ package dev.runledger.gateway;
 import dev.runledger.gateway.client.EventPublisher;
 import dev.runledger.gateway.client.HostEventClient;
 import dev.runledger.gateway.views.HttpRunViews;
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.service.Service;
 import dev.runledger.schemas.topics.LedgerTopics;
@@ -34,7 +35,10 @@ public final class GatewayService implements Service {
       }
     }
     this.cache = created;
-    this.views = new HttpRunViews(GatewaySettings.viewsUrl(config));
+    this.views =
+        new HttpRunViews(
+            GatewaySettings.viewsUrl(config),
+            config.find(CoreSettings.AUTH_INTERNAL_TOKEN).orElse(null));
     this.routes =
         new GatewayRoutes(
             settings,

@@ -65,8 +65,8 @@ class BindingCacheTest {
     topicExists(1, 1);
     consumer.schedulePollTask(
         () -> {
-          consumer.addRecord(record(p0, 0, "a", encode(binding("a", 1))));
-          consumer.addRecord(record(p1, 0, "b", encode(binding("b", 2))));
+          consumer.addRecord(record(p0, 0, "w/a", encode(binding("a", 1))));
+          consumer.addRecord(record(p1, 0, "w/b", encode(binding("b", 2))));
         });
 
     // when
@@ -74,7 +74,7 @@ class BindingCacheTest {
 
     // then
     assertThat(cache.awaitCaughtUp(WAIT)).isTrue();
-    assertThat(cache.table().list())
+    assertThat(cache.table().list("w"))
         .extracting(AgentBinding::getBindingId)
         .containsExactly("a", "b");
     assertThat(consumer.assignment()).containsExactlyInAnyOrder(p0, p1);
@@ -91,7 +91,7 @@ class BindingCacheTest {
 
     // then
     assertThat(cache.awaitCaughtUp(WAIT)).isTrue();
-    assertThat(cache.table().list()).isEmpty();
+    assertThat(cache.table().list("w")).isEmpty();
   }
 
   @Test
@@ -102,16 +102,16 @@ class BindingCacheTest {
     assertThat(cache.awaitCaughtUp(WAIT)).isTrue();
 
     // when
-    addOnceAssigned(record(p0, 0, "a", encode(binding("a", 1))));
-    addOnceAssigned(record(p1, 0, "b", encode(binding("b", 1))));
-    addOnceAssigned(record(p0, 1, "a", null));
+    addOnceAssigned(record(p0, 0, "w/a", encode(binding("a", 1))));
+    addOnceAssigned(record(p1, 0, "w/b", encode(binding("b", 1))));
+    addOnceAssigned(record(p0, 1, "w/a", null));
 
     // then
     await()
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(cache.table().list())
+                assertThat(cache.table().list("w"))
                     .extracting(AgentBinding::getBindingId)
                     .containsExactly("b"));
   }
@@ -122,9 +122,9 @@ class BindingCacheTest {
     topicExists(3, 0);
     consumer.schedulePollTask(
         () -> {
-          consumer.addRecord(record(p0, 0, "bad", new byte[] {1, 2, 3}));
+          consumer.addRecord(record(p0, 0, "w/bad", new byte[] {1, 2, 3}));
           consumer.addRecord(record(p0, 1, null, encode(binding("x", 1))));
-          consumer.addRecord(record(p0, 2, "good", encode(binding("good", 1))));
+          consumer.addRecord(record(p0, 2, "w/good", encode(binding("good", 1))));
         });
 
     // when
@@ -132,7 +132,9 @@ class BindingCacheTest {
 
     // then
     assertThat(cache.awaitCaughtUp(WAIT)).isTrue();
-    assertThat(cache.table().list()).extracting(AgentBinding::getBindingId).containsExactly("good");
+    assertThat(cache.table().list("w"))
+        .extracting(AgentBinding::getBindingId)
+        .containsExactly("good");
     assertThat(cache.skippedRecords()).isEqualTo(2);
     assertThat(cache.healthy()).isTrue();
   }

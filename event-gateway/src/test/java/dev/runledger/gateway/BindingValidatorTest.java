@@ -26,11 +26,11 @@ class BindingValidatorTest {
       new BindingValidator(GatewaySettings.defaults(), Fixtures.CLOCK);
 
   private AgentBinding valid(final String id, final String body) {
-    return validator.validate(id, utf8(body));
+    return validator.validate("w1", id, utf8(body));
   }
 
   private ApiException rejected(final String body) {
-    return apiError(() -> validator.validate("b1", utf8(body)));
+    return apiError(() -> validator.validate("w1", "b1", utf8(body)));
   }
 
   private static void assertInvalid(final ApiException error, final String field) {
@@ -127,7 +127,7 @@ class BindingValidatorTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "-x", "a b", "a/b", "ä"})
   void shouldRejectPathIdWhenItIsMalformed(final String id) {
-    assertInvalid(apiError(() -> validator.validate(id, utf8(MINIMAL))), "binding_id");
+    assertInvalid(apiError(() -> validator.validate("w1", id, utf8(MINIMAL))), "binding_id");
   }
 
   @ParameterizedTest
@@ -135,7 +135,7 @@ class BindingValidatorTest {
       delimiter = '|',
       value = {
         "\"colour\": 1 | colour",
-        "\"scope\": {\"workspace_id\": \"w\", \"team\": \"t\"} | scope.team",
+        "\"scope\": {\"workspace_id\": \"w1\", \"team\": \"t\"} | scope.team",
         "\"filters\": [{\"field\": \"f\", \"value\": \"v\", \"negate\": true}] | filters[0].negate",
         "\"dispatch_policy\": {\"strategy\": \"x\"} | dispatch_policy.strategy",
         "\"runner_config_json\": \"{}\" | runner_config_json"
@@ -160,8 +160,7 @@ class BindingValidatorTest {
         "\"filters\": [{\"field\": \"f\", \"op\": \"like\", \"value\": \"v\"}] | filters[0].op",
         "\"filters\": [{\"field\": \"f\"}] | filters[0].value",
         "\"dispatch_policy\": {\"mode\": \"fanout\"} | dispatch_policy.mode",
-        "\"scope\": {} | scope.workspace_id",
-        "\"scope\": null | scope",
+        "\"scope\": \"w1\" | scope",
         "\"runner_id\": null | runner_id"
       })
   void shouldNameFieldWhenItHasTheWrongTypeOrValue(final String members, final String field) {
@@ -172,7 +171,6 @@ class BindingValidatorTest {
   void shouldNameFieldWhenRequiredFieldIsMissing() {
     assertInvalid(
         rejected("{\"scope\": {\"workspace_id\": \"w1\"}, \"runner_id\": \"r\"}"), "event_types");
-    assertInvalid(rejected("{\"event_types\": [\"a.b\"], \"runner_id\": \"r\"}"), "scope");
     assertInvalid(
         rejected("{\"scope\": {\"workspace_id\": \"w1\"}, \"event_types\": [\"a.b\"]}"),
         "runner_id");
@@ -348,8 +346,8 @@ class BindingValidatorTest {
       delimiter = '|',
       value = {
         "\"scope\": {\"workspace_id\": \"\"} | scope.workspace_id",
-        "\"scope\": {\"workspace_id\": \"w\", \"bot_id\": \" \"} | scope.bot_id",
-        "\"scope\": {\"workspace_id\": \"w\", \"thread_id\": \"t\"} | scope.thread_id",
+        "\"scope\": {\"workspace_id\": \"w1\", \"bot_id\": \" \"} | scope.bot_id",
+        "\"scope\": {\"workspace_id\": \"w1\", \"thread_id\": \"t\"} | scope.thread_id",
         "\"runner_id\": \"\" | runner_id",
         "\"filters\": [{\"field\": \"\", \"value\": \"v\"}] | filters[0].field"
       })
@@ -391,9 +389,49 @@ class BindingValidatorTest {
     final AgentBinding first = valid("b1", minimalWith("\"runner_config\": {\"turns\": 3}"));
 
     // when
-    final AgentBinding second = validator.validate("b1", AvroJson.toJson(first));
+    final AgentBinding second = validator.validate("w1", "b1", AvroJson.toJson(first));
 
     // then
     assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void shouldTakeTheWorkspaceFromThePathWhenTheBodyGivesNone() {
+    final String noWorkspace =
+        "{\"scope\": {\"bot_id\": \"bot1\"}, \"event_types\": [\"message.*\"],"
+            + " \"runner_id\": \"builtin:echo/default\"}";
+    final String noScope =
+        "{\"event_types\": [\"message.*\"], \"runner_id\": \"builtin:echo/default\"}";
+
+    assertThat(validator.validate("acme", "b1", utf8(noWorkspace)).getScope().getWorkspaceId())
+        .isEqualTo("acme");
+    assertThat(validator.validate("acme", "b1", utf8(noWorkspace)).getScope().getBotId())
+        .isEqualTo("bot1");
+    assertThat(validator.validate("acme", "b1", utf8(noScope)).getScope().getWorkspaceId())
+        .isEqualTo("acme");
+  }
+
+  @Test
+  void shouldRejectAScopeWorkspaceThatDiffersFromThePath() {
+    // MINIMAL's scope is workspace w1
+    final ApiException error = apiError(() -> validator.validate("acme", "b1", utf8(MINIMAL)));
+
+    assertInvalid(error, "scope.workspace_id");
+    assertThat(error.getMessage()).contains("acme");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"bot_id", "conversation_id", "thread_id"})
+  void shouldRejectAScopeIdHoldingTheKeySeparator(final String field) {
+    final String thread = "thread_id".equals(field) ? "\"conversation_id\": \"c\", " : "";
+    final String scope =
+        "\"scope\": {\"workspace_id\": \"w1\", " + thread + "\"" + field + "\": \"a/b\"}";
+
+    assertInvalid(rejected(minimalWith(scope)), "scope." + field);
+  }
+
+  @Test
+  void shouldRejectAPathWorkspaceHoldingTheKeySeparator() {
+    assertInvalid(apiError(() -> validator.validate("a/b", "b1", utf8(MINIMAL))), "workspace_id");
   }
 }

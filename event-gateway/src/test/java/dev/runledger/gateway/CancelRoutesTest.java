@@ -8,6 +8,8 @@ import dev.runledger.avro.RunCommand;
 import dev.runledger.gateway.client.HostEventClient;
 import dev.runledger.gateway.views.HttpRunViews;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.Caller;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.topics.LedgerTopics;
 import io.javalin.Javalin;
@@ -17,6 +19,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,32 +36,53 @@ import org.junit.jupiter.params.provider.CsvSource;
  * looked up through {@link HttpRunViews}; cancels go to a {@link MockProducer}.
  */
 class CancelRoutesTest {
+  private static final String TOKEN = "internal-secret";
   private final LedgerTopics topics = Fixtures.topics();
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
   private final HostEventClient client = new HostEventClient(topics, producer);
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final HttpRunViews views = new HttpRunViews("http://127.0.0.1:1");
+  private final HttpRunViews views = new HttpRunViews("http://127.0.0.1:1", TOKEN);
+  private final List<String> viewsAskedWith = new CopyOnWriteArrayList<>();
+  private volatile Caller caller = Caller.UNRESTRICTED;
   private Javalin app;
 
   @BeforeEach
   void startServer() {
     app = Javalin.create(config -> config.showJavalinBanner = false);
     app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+    // stands in for the HTTP server's authentication: the caller of every cancel request, and
+    // the projections, which answer only runledger's own services
+    app.before(
+        ctx -> {
+          if (ctx.path().endsWith("/cancel")) {
+            ctx.attribute(Caller.ATTRIBUTE, caller);
+          } else {
+            viewsAskedWith.add(String.valueOf(ctx.header("Authorization")));
+            if (!("Bearer " + TOKEN).equals(ctx.header("Authorization"))) {
+              throw new ApiException(401, "unauthenticated", "no internal credential");
+            }
+          }
+        });
     new CancelRoutes(GatewaySettings.defaults(), views, client::cancelRun).register(app);
     app.get(
         "/v1/runs/{run_id}",
         ctx -> {
           switch (ctx.pathParam("run_id")) {
-            case "run_known" -> ctx.result("{\"run_id\": \"run_known\", \"status\": \"running\"}");
-            case "run_done" -> ctx.result("{\"run_id\": \"run_done\", \"status\": \"completed\"}");
+            case "run_known" -> ctx.result(run("run_known", "w1", "running"));
+            case "run_done" -> ctx.result(run("run_done", "w1", "completed"));
+            case "run_other" -> ctx.result(run("run_other", "w2", "running"));
             default -> ctx.status(404).result("{}");
           }
         });
     app.get(
-        "/v1/events/{event_id}",
+        ApiPaths.DECISION,
         ctx -> {
+          if (!"w1".equals(ctx.pathParam(ApiPaths.WORKSPACE_ID))) {
+            ctx.status(404).result("{}");
+            return;
+          }
           switch (ctx.pathParam("event_id")) {
             case "e_queued" ->
                 ctx.result(
@@ -83,6 +108,16 @@ class CancelRoutesTest {
         });
     app.start("127.0.0.1", 0);
     views.baseUrl("http://127.0.0.1:" + app.port());
+  }
+
+  private static String run(final String runId, final String workspace, final String status) {
+    return "{\"run_id\": \""
+        + runId
+        + "\", \"workspace_id\": \""
+        + workspace
+        + "\", \"status\": \""
+        + status
+        + "\"}";
   }
 
   @AfterEach
@@ -136,7 +171,7 @@ class CancelRoutesTest {
   @Test
   void shouldCancelTheRunAnEventsDecisionNamesEvenBeforeTheRunExists() throws Exception {
     // when
-    final HttpResponse<String> response = post("/v1/events/e_queued/cancel", "{}");
+    final HttpResponse<String> response = post("/v1/workspaces/w1/events/e_queued/cancel", "{}");
 
     // then
     assertThat(response.statusCode()).isEqualTo(202);
@@ -148,13 +183,13 @@ class CancelRoutesTest {
   @Test
   void shouldAnswer404ForAnUnknownRunOrEventAndProduceNothing() throws Exception {
     assertThat(post("/v1/runs/run_nope/cancel", "{}").statusCode()).isEqualTo(404);
-    assertThat(post("/v1/events/e_nope/cancel", "{}").statusCode()).isEqualTo(404);
+    assertThat(post("/v1/workspaces/w1/events/e_nope/cancel", "{}").statusCode()).isEqualTo(404);
     assertThat(producer.history()).isEmpty();
   }
 
   @Test
   void shouldAnswer409WhenTheEventHasNoRun() throws Exception {
-    final HttpResponse<String> response = post("/v1/events/e_none/cancel", "{}");
+    final HttpResponse<String> response = post("/v1/workspaces/w1/events/e_none/cancel", "{}");
 
     assertThat(response.statusCode()).isEqualTo(409);
     assertThat(response.body()).contains(CancelRoutes.EVENT_NO_RUN).contains("no_binding");
@@ -171,7 +206,7 @@ class CancelRoutesTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"/v1/runs/run_done/cancel", "/v1/events/e_done/cancel"})
+  @CsvSource({"/v1/runs/run_done/cancel", "/v1/workspaces/w1/events/e_done/cancel"})
   void shouldAnswer409NamingTheStatusWhenTheRunHasEndedByRunAndByEvent(final String path)
       throws Exception {
     // when
@@ -187,7 +222,7 @@ class CancelRoutesTest {
 
   @Test
   void shouldCancelTheRunningRunAnEventWasSteeredInto() throws Exception {
-    assertThat(post("/v1/events/e_live/cancel", "{}").statusCode()).isEqualTo(202);
+    assertThat(post("/v1/workspaces/w1/events/e_live/cancel", "{}").statusCode()).isEqualTo(202);
     assertThat(onlyCancel("run_known").getReason()).isEqualTo(CancelRoutes.DEFAULT_REASON);
   }
 
@@ -195,7 +230,7 @@ class CancelRoutesTest {
   void shouldAnswer404ByEventLikeByRunWhenTheRunWasCleanedUp() throws Exception {
     // when
     final HttpResponse<String> byRun = post("/v1/runs/run_gone/cancel", "{}");
-    final HttpResponse<String> byEvent = post("/v1/events/e_cleaned/cancel", "{}");
+    final HttpResponse<String> byEvent = post("/v1/workspaces/w1/events/e_cleaned/cancel", "{}");
 
     // then
     assertThat(byRun.statusCode()).isEqualTo(404);
@@ -206,7 +241,8 @@ class CancelRoutesTest {
 
   @Test
   void shouldCancelAFollowUpRunThatDoesNotExistYet() throws Exception {
-    assertThat(post("/v1/events/e_followup/cancel", "{}").statusCode()).isEqualTo(202);
+    assertThat(post("/v1/workspaces/w1/events/e_followup/cancel", "{}").statusCode())
+        .isEqualTo(202);
     assertThat(onlyCancel("run_f").getRequestedBy()).isEqualTo(CancelRoutes.REQUESTED_BY);
   }
 
@@ -215,9 +251,9 @@ class CancelRoutesTest {
       delimiter = '|',
       value = {
         "/v1/runs/run_known/cancel | {\"reazon\": \"x\"} | reazon",
-        "/v1/events/e_queued/cancel | {\"reason\": \"x\", \"by\": \"me\"} | by",
+        "/v1/workspaces/w1/events/e_queued/cancel | {\"reason\": \"x\", \"by\": \"me\"} | by",
         "/v1/runs/run_known/cancel?force=true | {} | force",
-        "/v1/events/e_queued/cancel?reason=x | | reason"
+        "/v1/workspaces/w1/events/e_queued/cancel?reason=x | | reason"
       })
   void shouldAnswer400NamingAnUnknownFieldOrQueryParameter(
       final String path, final String body, final String field) throws Exception {
@@ -235,9 +271,52 @@ class CancelRoutesTest {
 
   @Test
   void shouldAnswer503WhenTheViewsFail() throws Exception {
-    final HttpResponse<String> response = post("/v1/events/e_broken/cancel", "{}");
+    final HttpResponse<String> response = post("/v1/workspaces/w1/events/e_broken/cancel", "{}");
 
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.body()).contains(HttpRunViews.VIEWS_UNAVAILABLE);
+  }
+
+  @Test
+  void shouldAnswer404AsForAnUnknownRunWhenTheRunIsOfAWorkspaceTheCallerDoesNotCover()
+      throws Exception {
+    // given a writer of w1 only
+    caller = new Caller("w1-writer", Caller.Role.WRITER, Set.of("w1"));
+
+    // when it cancels a run of w2, and one of its own
+    final HttpResponse<String> other = post("/v1/runs/run_other/cancel", "{}");
+    final HttpResponse<String> own = post("/v1/runs/run_known/cancel", "{}");
+
+    // then the other workspace's run reads as unknown and only its own is cancelled
+    assertThat(other.statusCode()).isEqualTo(404);
+    assertThat(other.body()).contains("not_found").doesNotContain("w2");
+    assertThat(own.statusCode()).isEqualTo(202);
+    assertThat(onlyCancel("run_known").getReason()).isEqualTo(CancelRoutes.DEFAULT_REASON);
+  }
+
+  @Test
+  void shouldCancelARunOfAnyWorkspaceForACallerOfEveryWorkspace() throws Exception {
+    assertThat(post("/v1/runs/run_other/cancel", "{}").statusCode()).isEqualTo(202);
+    assertThat(onlyCancel("run_other").getRequestedBy()).isEqualTo(CancelRoutes.REQUESTED_BY);
+  }
+
+  @Test
+  void shouldLookTheEventUpInThePathsWorkspaceOnly() throws Exception {
+    // e_queued is an event of w1
+    assertThat(post("/v1/workspaces/w2/events/e_queued/cancel", "{}").statusCode()).isEqualTo(404);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldAskTheViewsWithTheInternalCredential() throws Exception {
+    post("/v1/workspaces/w1/events/e_live/cancel", "{}");
+
+    assertThat(viewsAskedWith).hasSize(2).containsOnly("Bearer " + TOKEN);
+  }
+
+  @Test
+  void shouldNotServeTheFlatEventCancelPathAnyMore() throws Exception {
+    assertThat(post("/v1/events/e_queued/cancel", "{}").statusCode()).isEqualTo(404);
+    assertThat(producer.history()).isEmpty();
   }
 }

@@ -454,4 +454,23 @@ class EventValidatorTest {
         + text
         + "\"}}";
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"workspace_id", "bot_id", "conversation_id", "thread_id"})
+  void shouldRejectAnIdHoldingTheKeySeparator(final String field) {
+    final ObjectNode body = (ObjectNode) AvroJson.parse(MINIMAL, "");
+    body.put("conversation_id", "c1").put(field, "a/b");
+
+    final ApiException error = rejected(AvroJson.text(body));
+
+    assertInvalid(error, field);
+    assertThat(error.getMessage()).contains("'/'").contains("a/b");
+  }
+
+  @Test
+  void shouldAcceptAnEventIdHoldingASlash() {
+    final ObjectNode body = (ObjectNode) AvroJson.parse(MINIMAL, "");
+
+    assertThat(valid(AvroJson.text(body.put("event_id", "e/1"))).getEventId()).isEqualTo("e/1");
+  }
 }

@@ -3,11 +3,13 @@ package dev.runledger.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.gateway.client.EventPublisher;
 import dev.runledger.gateway.client.HostEventClient;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.Caller;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.topics.LedgerTopics;
 import io.javalin.Javalin;
@@ -23,6 +25,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,6 +56,7 @@ class GatewayRoutesTest {
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private Javalin app;
+  private volatile Caller caller = Caller.UNRESTRICTED;
 
   @BeforeEach
   void startServer() {
@@ -68,10 +72,10 @@ class GatewayRoutesTest {
   private Javalin server(final EventPublisher publisher) {
     final Javalin server = Javalin.create(config -> config.showJavalinBanner = false);
     server.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+    // stands in for the HTTP server's authentication: the caller of every request
+    server.before(ctx -> ctx.attribute(Caller.ATTRIBUTE, caller));
     GatewayService.routes(GatewaySettings.defaults(), publisher, table, Fixtures.CLOCK)
         .register(server);
-    // stands in for the projections module's route, which must not clash with :batch
-    server.get("/v1/events/{event_id}", ctx -> ctx.result("decision " + ctx.pathParam("event_id")));
     return server.start("127.0.0.1", 0);
   }
 
@@ -262,19 +266,9 @@ class GatewayRoutesTest {
   }
 
   @Test
-  void shouldLeaveEventLookupToItsOwnRouteWhenBatchRouteIsRegistered() throws Exception {
-    // when
-    final HttpResponse<String> lookup = get("/v1/events/e-42");
-
-    // then
-    assertThat(lookup.statusCode()).isEqualTo(200);
-    assertThat(lookup.body()).isEqualTo("decision e-42");
-  }
-
-  @Test
   void shouldStoreServeListAndDeleteBindingWhenManagedOverHttp() throws Exception {
     // when
-    final HttpResponse<String> put = call("PUT", "/v1/bindings/echo-1", BINDING);
+    final HttpResponse<String> put = call("PUT", "/v1/workspaces/w1/bindings/echo-1", BINDING);
 
     // then it is stored, produced and readable at once
     assertThat(put.statusCode()).isEqualTo(200);
@@ -282,31 +276,31 @@ class GatewayRoutesTest {
     assertThat(stored.get("binding_id").asText()).isEqualTo("echo-1");
     assertThat(stored.get("runner_config").get("turns").asInt()).isEqualTo(1);
     assertThat(stored.get("updated_at").asLong()).isEqualTo(Fixtures.NOW.toEpochMilli());
-    assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("echo-1");
-    assertThat(json(get("/v1/bindings/echo-1"))).isEqualTo(stored);
-    assertThat(json(get("/v1/bindings")).get("items")).containsExactly(stored);
+    assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("w1/echo-1");
+    assertThat(json(get("/v1/workspaces/w1/bindings/echo-1"))).isEqualTo(stored);
+    assertThat(json(get("/v1/workspaces/w1/bindings")).get("items")).containsExactly(stored);
 
     // when
     final HttpResponse<String> delete =
-        call("DELETE", "/v1/bindings/echo-1", BodyPublishers.noBody());
+        call("DELETE", "/v1/workspaces/w1/bindings/echo-1", BodyPublishers.noBody());
 
     // then
     assertThat(delete.statusCode()).isEqualTo(204);
     assertThat(producer.history().get(1).value()).isNull();
-    final HttpResponse<String> gone = get("/v1/bindings/echo-1");
+    final HttpResponse<String> gone = get("/v1/workspaces/w1/bindings/echo-1");
     assertThat(gone.statusCode()).isEqualTo(404);
     assertThat(json(gone).get("error").get("code").asText()).isEqualTo("not_found");
-    assertThat(json(get("/v1/bindings")).get("items")).isEmpty();
+    assertThat(json(get("/v1/workspaces/w1/bindings")).get("items")).isEmpty();
   }
 
   @Test
-  void shouldListOnlyTheWorkspacesBindingsWhenFiltered() throws Exception {
+  void shouldListOnlyThePathWorkspacesBindings() throws Exception {
     // given
-    call("PUT", "/v1/bindings/b1", BINDING);
-    call("PUT", "/v1/bindings/b2", BINDING.replace("\"w1\"", "\"w2\""));
+    call("PUT", "/v1/workspaces/w1/bindings/b1", BINDING);
+    call("PUT", "/v1/workspaces/w2/bindings/b2", BINDING.replace("\"w1\"", "\"w2\""));
 
     // when
-    final JsonNode items = json(get("/v1/bindings?workspace_id=w2")).get("items");
+    final JsonNode items = json(get("/v1/workspaces/w2/bindings")).get("items");
 
     // then
     assertThat(items).hasSize(1);
@@ -317,7 +311,7 @@ class GatewayRoutesTest {
   void shouldReturn404AndProduceNothingWhenDeletingAnUnknownBinding() throws Exception {
     // when
     final HttpResponse<String> response =
-        call("DELETE", "/v1/bindings/nope", BodyPublishers.noBody());
+        call("DELETE", "/v1/workspaces/w1/bindings/nope", BodyPublishers.noBody());
 
     // then
     assertThat(response.statusCode()).isEqualTo(404);
@@ -343,12 +337,12 @@ class GatewayRoutesTest {
   void shouldReturn400AndProduceNothingWhenBindingIsInvalid(final String body, final String field)
       throws Exception {
     // when
-    final HttpResponse<String> response = call("PUT", "/v1/bindings/b1", body);
+    final HttpResponse<String> response = call("PUT", "/v1/workspaces/w1/bindings/b1", body);
 
     // then
     assertError(response, 400, "invalid_argument", field);
     assertThat(producer.history()).isEmpty();
-    assertThat(table.list()).isEmpty();
+    assertThat(table.list("w1")).isEmpty();
   }
 
   @Test
@@ -359,13 +353,13 @@ class GatewayRoutesTest {
 
     // when
     final HttpResponse<String> event = call("POST", "/v1/events", EVENT);
-    final HttpResponse<String> binding = call("PUT", "/v1/bindings/b1", BINDING);
+    final HttpResponse<String> binding = call("PUT", "/v1/workspaces/w1/bindings/b1", BINDING);
 
     // then
     assertThat(event.statusCode()).isEqualTo(503);
     assertThat(json(event).get("error").get("code").asText()).isEqualTo("unavailable");
     assertThat(binding.statusCode()).isEqualTo(503);
-    assertThat(table.get("b1")).isEmpty();
+    assertThat(table.get("w1", "b1")).isEmpty();
   }
 
   @ParameterizedTest
@@ -374,11 +368,11 @@ class GatewayRoutesTest {
       value = {
         "POST | /v1/events?dry_run=1 | event | dry_run",
         "POST | /v1/events:batch?atomic=true | batch | atomic",
-        "GET | /v1/bindings?workspace=w1 | | workspace",
-        "GET | /v1/bindings?workspace_id=w1&enabled=true | | enabled",
-        "PUT | /v1/bindings/b1?force=1 | binding | force",
-        "GET | /v1/bindings/b1?verbose | | verbose",
-        "DELETE | /v1/bindings/b1?cascade=1 | | cascade"
+        "GET | /v1/workspaces/w1/bindings?workspace=w1 | | workspace",
+        "GET | /v1/workspaces/w1/bindings?workspace_id=w1 | | workspace_id",
+        "PUT | /v1/workspaces/w1/bindings/b1?force=1 | binding | force",
+        "GET | /v1/workspaces/w1/bindings/b1?verbose | | verbose",
+        "DELETE | /v1/workspaces/w1/bindings/b1?cascade=1 | | cascade"
       })
   void shouldReturn400NamingAnUnknownQueryParameterOnEveryRoute(
       final String method, final String path, final String body, final String field)
@@ -432,7 +426,7 @@ class GatewayRoutesTest {
       throws Exception {
     final String body = BINDING.substring(0, BINDING.length() - 1) + ", " + extra + "}";
 
-    assertError(call("PUT", "/v1/bindings/b1", body), 400, "invalid_argument", field);
+    assertError(call("PUT", "/v1/workspaces/w1/bindings/b1", body), 400, "invalid_argument", field);
     assertThat(producer.history()).isEmpty();
   }
 
@@ -537,6 +531,118 @@ class GatewayRoutesTest {
     assertThat(items.get(1).get("event_id").asText()).isEqualTo("mine");
   }
 
+  @Test
+  void shouldReturn403AndProduceNothingWhenTheEventsWorkspaceIsNotTheCallers() throws Exception {
+    // given a writer of w2 only
+    caller = new Caller("w2-writer", Caller.Role.WRITER, Set.of("w2"));
+
+    // when it posts an event of w1 (EVENT), alone and in a batch with one of its own
+    final HttpResponse<String> single = call("POST", "/v1/events", EVENT);
+    final HttpResponse<String> batch =
+        call(
+            "POST",
+            "/v1/events:batch",
+            "{\"events\": [{\"event_type\": \"a.b\", \"workspace_id\": \"w2\"}, " + EVENT + "]}");
+
+    // then both are refused and nothing, not even the batch's allowed event, is written
+    for (final HttpResponse<String> response : List.of(single, batch)) {
+      assertThat(response.statusCode()).isEqualTo(403);
+      assertThat(json(response).get("error").get("code").asText()).isEqualTo("forbidden");
+      assertThat(json(response).get("error").get("message").asText()).contains("w1");
+    }
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldProduceTheEventsOfTheCallersWorkspace() throws Exception {
+    caller = new Caller("w1-writer", Caller.Role.WRITER, Set.of("w1"));
+
+    assertThat(call("POST", "/v1/events", EVENT).statusCode()).isEqualTo(202);
+    assertThat(producer.history()).hasSize(1);
+  }
+
+  @Test
+  void shouldReturn403WhenAReaderPostsAnEvent() throws Exception {
+    caller = new Caller("w1-reader", Caller.Role.READER, Set.of("w1"));
+
+    assertThat(call("POST", "/v1/events", EVENT).statusCode()).isEqualTo(403);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldReturn401WhenNoCallerWasAuthenticated() throws Exception {
+    caller = null;
+
+    assertThat(call("POST", "/v1/events", EVENT).statusCode()).isEqualTo(401);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"workspace_id", "bot_id", "conversation_id", "thread_id"})
+  void shouldReturn400NamingAnIdThatHoldsTheKeySeparator(final String field) throws Exception {
+    // given an event (EVENT has conversation c1) with '/' in one id
+    final ObjectNode event = (ObjectNode) AvroJson.parse(EVENT, "");
+    final String sent = AvroJson.text(event.put(field, "x/y"));
+    final String asItem = "{\"events\": [" + EVENT + ", " + sent + "]}";
+
+    // when / then, alone and as a batch item
+    assertError(call("POST", "/v1/events", sent), 400, "invalid_argument", field);
+    assertError(
+        call("POST", "/v1/events:batch", asItem), 400, "invalid_argument", "events[1]." + field);
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void shouldReturn400WhenTheBindingsScopeWorkspaceDiffersFromThePath() throws Exception {
+    // BINDING's scope is w1
+    final HttpResponse<String> response = call("PUT", "/v1/workspaces/w2/bindings/b1", BINDING);
+
+    assertError(response, 400, "invalid_argument", "scope.workspace_id");
+    assertThat(producer.history()).isEmpty();
+    assertThat(table.list("w2")).isEmpty();
+  }
+
+  @Test
+  void shouldTakeTheBindingsWorkspaceFromThePathWhenTheBodyGivesNone() throws Exception {
+    final String body = BINDING.replace("\"scope\": {\"workspace_id\": \"w1\"}, ", "");
+
+    final HttpResponse<String> response = call("PUT", "/v1/workspaces/w2/bindings/b1", body);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(json(response).get("scope").get("workspace_id").asText()).isEqualTo("w2");
+    assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("w2/b1");
+  }
+
+  @Test
+  void shouldKeepBindingsOfTheSameIdInTwoWorkspacesApart() throws Exception {
+    // given b1 in w1 and in w2
+    call("PUT", "/v1/workspaces/w1/bindings/b1", BINDING);
+    call("PUT", "/v1/workspaces/w2/bindings/b1", BINDING.replace("\"w1\"", "\"w2\""));
+
+    // when w2 deletes its b1
+    final HttpResponse<String> delete =
+        call("DELETE", "/v1/workspaces/w2/bindings/b1", BodyPublishers.noBody());
+
+    // then w1's b1 is still there, and the records were keyed by workspace
+    assertThat(delete.statusCode()).isEqualTo(204);
+    assertThat(get("/v1/workspaces/w2/bindings/b1").statusCode()).isEqualTo(404);
+    final HttpResponse<String> kept = get("/v1/workspaces/w1/bindings/b1");
+    assertThat(kept.statusCode()).isEqualTo(200);
+    assertThat(json(kept).get("scope").get("workspace_id").asText()).isEqualTo("w1");
+    assertThat(json(get("/v1/workspaces/w1/bindings")).get("items")).hasSize(1);
+    assertThat(producer.history())
+        .extracting(ProducerRecord::key)
+        .containsExactly("w1/b1", "w2/b1", "w2/b1");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"GET, /v1/bindings", "GET, /v1/bindings/b1", "PUT, /v1/bindings/b1"})
+  void shouldNotServeTheFlatBindingPathsAnyMore(final String method, final String path)
+      throws Exception {
+    assertThat(call(method, path, BINDING).statusCode()).isEqualTo(404);
+    assertThat(producer.history()).isEmpty();
+  }
+
   /** Fails the first {@code failures} sends as if Kafka were unavailable, then sends. */
   private static final class FlakyPublisher implements EventPublisher {
     private final EventPublisher delegate;
@@ -564,8 +670,9 @@ class GatewayRoutesTest {
     }
 
     @Override
-    public CompletableFuture<RecordMetadata> deleteBinding(final String bindingId) {
-      return delegate.deleteBinding(bindingId);
+    public CompletableFuture<RecordMetadata> deleteBinding(
+        final String workspaceId, final String bindingId) {
+      return delegate.deleteBinding(workspaceId, bindingId);
     }
   }
 
@@ -582,7 +689,8 @@ class GatewayRoutesTest {
     }
 
     @Override
-    public CompletableFuture<RecordMetadata> deleteBinding(final String bindingId) {
+    public CompletableFuture<RecordMetadata> deleteBinding(
+        final String workspaceId, final String bindingId) {
       return CompletableFuture.failedFuture(new TimeoutException("no brokers"));
     }
   }

@@ -7,6 +7,7 @@ import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.service.StreamsService;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -46,11 +47,15 @@ public final class OrchestratorService extends StreamsService {
   }
 
   /**
-   * True once a decodable binding {@code bindingId} is in the orchestrator's bindings table, so
-   * events it covers resolve to it (a demo or test waits on this before sending events).
+   * True once a decodable binding {@code bindingId} of workspace {@code workspaceId} is in the
+   * orchestrator's bindings table, so events it covers resolve to it (a demo or test waits on this
+   * before sending events).
    */
-  public boolean knowsBinding(final String bindingId) {
-    return holds(DispatchTopology.STORE_BINDINGS, bindingId, topics.bindings());
+  public boolean knowsBinding(final String workspaceId, final String bindingId) {
+    return holds(
+        DispatchTopology.STORE_BINDINGS,
+        WorkspaceKeys.key(workspaceId, bindingId),
+        topics.bindings());
   }
 
   private boolean holds(final String storeName, final String key, final Topic<String, ?> topic) {

@@ -76,7 +76,7 @@ public final class PipelineBench {
             AgentBinding.class);
     stack.gateway().client().putBinding(binding).join();
     stack.awaitRunner(DevStack.ECHO_RUNNER, timeout);
-    stack.awaitBinding(BINDING_ID, timeout);
+    stack.awaitBinding(WORKSPACE, BINDING_ID, timeout);
   }
 
   /** Offers {@code runs} events as fast as they can be produced. */
@@ -102,7 +102,7 @@ public final class PipelineBench {
           Pacing.waitUntil(began + i * intervalNanos);
         }
         final HostEvent event = event(i);
-        watch.sending(RunIds.runId(event.getEventId(), BINDING_ID));
+        watch.sending(RunIds.runId(event.getWorkspaceId(), event.getEventId(), BINDING_ID));
         stack.gateway().client().send(event);
       }
       watch.awaitAll(timeout);

@@ -89,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
             + "' → "
             + DevStack.ECHO_RUNNER);
     stack.awaitRunner(DevStack.ECHO_RUNNER, Duration.ofSeconds(timeoutSeconds));
-    stack.awaitBinding(BINDING_ID, Duration.ofSeconds(timeoutSeconds));
+    stack.awaitBinding(WORKSPACE, BINDING_ID, Duration.ofSeconds(timeoutSeconds));
 
     final List<String> eventIds = new ArrayList<>();
     for (final String[] event : EVENTS) {

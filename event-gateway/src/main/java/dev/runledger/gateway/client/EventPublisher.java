@@ -15,9 +15,9 @@ public interface EventPublisher {
   /** Produces a host event, keyed by its conversation key (or event id). */
   CompletableFuture<RecordMetadata> send(HostEvent event);
 
-  /** Produces a binding, keyed by its binding id. */
+  /** Produces a binding, keyed {@code workspace_id/binding_id} (its scope's workspace). */
   CompletableFuture<RecordMetadata> putBinding(AgentBinding binding);
 
-  /** Produces a tombstone that deletes the binding with this id. */
-  CompletableFuture<RecordMetadata> deleteBinding(String bindingId);
+  /** Produces a tombstone that deletes the binding {@code bindingId} of {@code workspaceId}. */
+  CompletableFuture<RecordMetadata> deleteBinding(String workspaceId, String bindingId);
 }

@@ -8,6 +8,7 @@ import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,8 +31,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * }</pre>
  *
  * <p>Outputs: {@code host-events} (key: conversation key {@code workspace/bot/conversation/thread},
- * or the event id; value: {@code HostEvent}), {@code bindings} (key: binding id; value: {@code
- * AgentBinding} or a tombstone). Thread-safe.
+ * or the event id; value: {@code HostEvent}), {@code bindings} (key: {@code
+ * workspace_id/binding_id}; value: {@code AgentBinding} or a tombstone). Thread-safe.
  */
 public final class HostEventClient implements EventPublisher, AutoCloseable {
   private final Producer<String, byte[]> producer;
@@ -77,12 +78,19 @@ public final class HostEventClient implements EventPublisher, AutoCloseable {
   @Override
   public CompletableFuture<RecordMetadata> putBinding(final AgentBinding binding) {
     final byte[] value = bindings.valueSerde().serializer().serialize(bindings.name(), binding);
-    return produce(new ProducerRecord<>(bindings.name(), binding.getBindingId(), value));
+    return produce(new ProducerRecord<>(bindings.name(), bindingKey(binding), value));
   }
 
   @Override
-  public CompletableFuture<RecordMetadata> deleteBinding(final String bindingId) {
-    return produce(new ProducerRecord<>(bindings.name(), bindingId, null));
+  public CompletableFuture<RecordMetadata> deleteBinding(
+      final String workspaceId, final String bindingId) {
+    return produce(
+        new ProducerRecord<>(bindings.name(), WorkspaceKeys.key(workspaceId, bindingId), null));
+  }
+
+  /** The key of {@code binding} on the bindings topic: {@code workspace_id/binding_id}. */
+  public static String bindingKey(final AgentBinding binding) {
+    return WorkspaceKeys.key(binding.getScope().getWorkspaceId(), binding.getBindingId());
   }
 
   /**

@@ -3,10 +3,10 @@ package dev.runledger.gateway.views;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,9 +16,11 @@ import java.util.Optional;
 
 /**
  * {@link RunViews} over HTTP against the projections' API at a base URL ({@code GET
- * /v1/runs/{run_id}}, {@code GET /v1/events/{event_id}}). A 404 reads as empty; anything else that
- * is not a 200 answers 503 {@value #VIEWS_UNAVAILABLE}, so the caller may retry. The base URL can
- * be set after construction (the dev stack learns its HTTP port only when the server is up).
+ * /v1/runs/{run_id}}, {@code GET /v1/workspaces/{workspace_id}/events/{event_id}}, built with
+ * {@link ApiPaths}), sending {@code Authorization: Bearer <auth.internal.token>} when that setting
+ * is given. A 404 reads as empty; anything else that is not a 200 answers 503 {@value
+ * #VIEWS_UNAVAILABLE}, so the caller may retry. The base URL can be set after construction (the dev
+ * stack learns its HTTP port only when the server is up).
  */
 public final class HttpRunViews implements RunViews {
   /** Error code when the views cannot be asked. */
@@ -28,10 +30,20 @@ public final class HttpRunViews implements RunViews {
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
+  private final String internalToken;
   private volatile String baseUrl;
 
-  /** Views at {@code baseUrl}, e.g. {@code http://localhost:8080}. */
+  /** Views at {@code baseUrl}, e.g. {@code http://localhost:8080}, asked without a credential. */
   public HttpRunViews(final String baseUrl) {
+    this(baseUrl, null);
+  }
+
+  /**
+   * Views at {@code baseUrl}, asked with the internal credential {@code internalToken} ({@code
+   * auth.internal.token}); null to send none.
+   */
+  public HttpRunViews(final String baseUrl, final String internalToken) {
+    this.internalToken = internalToken;
     baseUrl(baseUrl);
   }
 
@@ -47,22 +59,24 @@ public final class HttpRunViews implements RunViews {
 
   @Override
   public Optional<JsonNode> run(final String runId) {
-    return get("/v1/runs/" + encode(runId));
+    return get(ApiPaths.run(runId));
   }
 
   @Override
-  public Optional<JsonNode> decision(final String eventId) {
-    return get("/v1/events/" + encode(eventId));
+  public Optional<JsonNode> decision(final String workspaceId, final String eventId) {
+    return get(ApiPaths.decision(workspaceId, eventId));
   }
 
   private Optional<JsonNode> get(final String path) {
     final URI uri = URI.create(baseUrl + path);
+    final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
+    if (internalToken != null && !internalToken.isBlank()) {
+      request.header("Authorization", "Bearer " + internalToken);
+    }
     final HttpResponse<String> response;
     try {
       response =
-          http.send(
-              HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
-              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (final IOException e) {
       throw unavailable(uri, e.getMessage());
     } catch (final InterruptedException e) {
@@ -91,9 +105,5 @@ public final class HttpRunViews implements RunViews {
             + " could not be asked ("
             + why
             + "); is the projections service up and worker.views.url right? Retry later");
-  }
-
-  private static String encode(final String id) {
-    return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

@@ -12,6 +12,9 @@ public interface RunViews {
   /** The run view ({@code GET /v1/runs/{run_id}}), or empty when the run is unknown. */
   Optional<JsonNode> run(String runId);
 
-  /** The event's decision ({@code GET /v1/events/{event_id}}), or empty when it has none. */
-  Optional<JsonNode> decision(String eventId);
+  /**
+   * The decision of event {@code eventId} of workspace {@code workspaceId} ({@code GET
+   * /v1/workspaces/{workspace_id}/events/{event_id}}), or empty when it has none.
+   */
+  Optional<JsonNode> decision(String workspaceId, String eventId);
 }

@@ -86,18 +86,18 @@ class HostEventClientTest {
   }
 
   @Test
-  void shouldWriteBindingByIdAndTombstoneWhenDeleted() throws Exception {
+  void shouldWriteBindingByWorkspaceAndIdAndTombstoneWhenDeleted() throws Exception {
     // given
     final AgentBinding binding = binding("b1");
 
     // when
     client.putBinding(binding).get();
-    client.deleteBinding("b1").get();
+    client.deleteBinding("w", "b1").get();
 
     // then
     final List<ProducerRecord<String, byte[]>> history = producer.history();
     assertThat(history).extracting(ProducerRecord::topic).containsOnly(topics.bindings().name());
-    assertThat(history).extracting(ProducerRecord::key).containsExactly("b1", "b1");
+    assertThat(history).extracting(ProducerRecord::key).containsExactly("w/b1", "w/b1");
     assertThat(
             topics
                 .bindings()

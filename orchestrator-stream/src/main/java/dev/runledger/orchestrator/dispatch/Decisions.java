@@ -2,15 +2,31 @@ package dev.runledger.orchestrator.dispatch;
 
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.HostEvent;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import java.time.Instant;
 
-/** Factories for the one {@link DispatchDecision} every event gets. */
+/**
+ * Factories for the one {@link DispatchDecision} every event gets, each naming the event's
+ * workspace, and the key it is kept and published under: {@code workspace_id/event_id} ({@link
+ * WorkspaceKeys}), so two workspaces that choose the same event id are two events.
+ */
 public final class Decisions {
   private Decisions() {}
 
+  /** The key of {@code event}'s decision, in the dedupe store and on the decisions topic. */
+  public static String key(final HostEvent event) {
+    return WorkspaceKeys.key(event.getWorkspaceId(), event.getEventId());
+  }
+
+  /** The key {@code decision} is kept and published under. */
+  public static String key(final DispatchDecision decision) {
+    return WorkspaceKeys.key(decision.getWorkspaceId(), decision.getEventId());
+  }
+
   public static DispatchDecision runCreated(
-      final String eventId, final String runId, final String bindingId, final Instant now) {
-    return of(eventId, Decision.RUN_CREATED, runId, bindingId, null, now);
+      final HostEvent event, final String runId, final String bindingId, final Instant now) {
+    return of(event, Decision.RUN_CREATED, runId, bindingId, null, now);
   }
 
   /**
@@ -18,59 +34,61 @@ public final class Decisions {
    * {@code followup}); it names the run it will get.
    */
   static DispatchDecision awaiting(
-      final String eventId, final Decision kind, final String bindingId, final Instant now) {
-    return of(eventId, kind, RunIds.runId(eventId, bindingId), bindingId, null, now);
-  }
-
-  /** An event steered into the active run {@code runId}. */
-  static DispatchDecision steered(
-      final String eventId, final String runId, final String bindingId, final Instant now) {
-    return of(eventId, Decision.STEERED, runId, bindingId, null, now);
-  }
-
-  public static DispatchDecision noBinding(final String eventId, final Instant now) {
-    return of(eventId, Decision.NO_BINDING, null, null, null, now);
-  }
-
-  /** Rejected with a stable reason; {@code bindingId} may be null (e.g. an ambiguous tie). */
-  public static DispatchDecision rejected(
-      final String eventId, final String bindingId, final String reason, final Instant now) {
-    return of(eventId, Decision.REJECTED, null, bindingId, reason, now);
-  }
-
-  public static DispatchDecision duplicate(final String eventId, final Instant now) {
-    return of(eventId, Decision.DUPLICATE, null, null, null, now);
-  }
-
-  /**
-   * A duplicate of an event already decided as {@code original}: it names the original's run and
-   * binding, so the compacted decisions topic still tells where the message went.
-   */
-  public static DispatchDecision duplicateOf(final DispatchDecision original, final Instant now) {
+      final HostEvent event, final Decision kind, final String bindingId, final Instant now) {
     return of(
-        original.getEventId(),
-        Decision.DUPLICATE,
-        original.getRunId(),
-        original.getBindingId(),
+        event,
+        kind,
+        RunIds.runId(event.getWorkspaceId(), event.getEventId(), bindingId),
+        bindingId,
         null,
         now);
   }
 
-  public static DispatchDecision invalid(
-      final String eventId, final String reason, final Instant now) {
-    return of(eventId, Decision.INVALID, null, null, reason, now);
+  /** An event steered into the active run {@code runId}. */
+  static DispatchDecision steered(
+      final HostEvent event, final String runId, final String bindingId, final Instant now) {
+    return of(event, Decision.STEERED, runId, bindingId, null, now);
   }
 
-  /** A decision of any kind. */
+  public static DispatchDecision noBinding(final HostEvent event, final Instant now) {
+    return of(event, Decision.NO_BINDING, null, null, null, now);
+  }
+
+  /** Rejected with a stable reason; {@code bindingId} may be null (e.g. an ambiguous tie). */
+  public static DispatchDecision rejected(
+      final HostEvent event, final String bindingId, final String reason, final Instant now) {
+    return of(event, Decision.REJECTED, null, bindingId, reason, now);
+  }
+
+  public static DispatchDecision duplicate(final HostEvent event, final Instant now) {
+    return of(event, Decision.DUPLICATE, null, null, null, now);
+  }
+
+  /**
+   * A duplicate {@code event} of one already decided as {@code original}: it names the original's
+   * run and binding, so the compacted decisions topic still tells where the message went.
+   */
+  public static DispatchDecision duplicateOf(
+      final HostEvent event, final DispatchDecision original, final Instant now) {
+    return of(event, Decision.DUPLICATE, original.getRunId(), original.getBindingId(), null, now);
+  }
+
+  public static DispatchDecision invalid(
+      final HostEvent event, final String reason, final Instant now) {
+    return of(event, Decision.INVALID, null, null, reason, now);
+  }
+
+  /** A decision of any kind for {@code event}. */
   public static DispatchDecision of(
-      final String eventId,
+      final HostEvent event,
       final Decision decision,
       final String runId,
       final String bindingId,
       final String reason,
       final Instant now) {
     return DispatchDecision.newBuilder()
-        .setEventId(eventId)
+        .setEventId(event.getEventId())
+        .setWorkspaceId(event.getWorkspaceId())
         .setDecision(decision)
         .setRunId(runId)
         .setBindingId(bindingId)

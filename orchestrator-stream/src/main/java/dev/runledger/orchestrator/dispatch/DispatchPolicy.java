@@ -12,6 +12,7 @@ import dev.runledger.schemas.topics.ConversationKeys;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -76,12 +77,12 @@ public final class DispatchPolicy {
   private final LaneSuccession succession;
 
   /**
-   * A policy that creates runs with {@code decider} and looks bindings and manifests up by id (for
-   * runs created after an earlier one ended).
+   * A policy that creates runs with {@code decider} and looks bindings up by workspace and id and
+   * manifests by id (for runs created after an earlier one ended).
    */
   public DispatchPolicy(
       final RunDecider decider,
-      final Function<String, Optional<AgentBinding>> bindings,
+      final BiFunction<String, String, Optional<AgentBinding>> bindings,
       final Function<String, Optional<RunnerManifest>> runners) {
     this.decider = decider;
     this.succession = new LaneSuccession(decider, bindings, runners);
@@ -121,8 +122,7 @@ public final class DispatchPolicy {
           step.supersede(active);
         }
       }
-      case REJECT ->
-          step.decide(Decisions.rejected(event.getEventId(), bindingId, CONVERSATION_BUSY, now));
+      case REJECT -> step.decide(Decisions.rejected(event, bindingId, CONVERSATION_BUSY, now));
       default -> enqueue(step, lane.get(), event, binding);
     }
     return step.effects();
@@ -201,8 +201,7 @@ public final class DispatchPolicy {
             .build();
     lane.steer(event);
     step.steer(active, item);
-    step.decide(
-        Decisions.steered(event.getEventId(), active.getRunId(), lane.getBindingId(), step.now()));
+    step.decide(Decisions.steered(event, active.getRunId(), lane.getBindingId(), step.now()));
   }
 
   /** Queues {@code event} for its own run after the active one; false when the FIFO is full. */
@@ -211,14 +210,13 @@ public final class DispatchPolicy {
       final Conversation.LaneState lane,
       final HostEvent event,
       final AgentBinding binding) {
-    final String eventId = event.getEventId();
     final String bindingId = binding.getBindingId();
     if (lane.getQueue().size() >= Math.max(0, binding.getDispatchPolicy().getMaxQueue())) {
-      step.decide(Decisions.rejected(eventId, bindingId, QUEUE_FULL, step.now()));
+      step.decide(Decisions.rejected(event, bindingId, QUEUE_FULL, step.now()));
       return false;
     }
     lane.enqueue(QueuedEvent.newBuilder().setEvent(event).setDecision(Decision.ENQUEUED).build());
-    step.decide(Decisions.awaiting(eventId, Decision.ENQUEUED, bindingId, step.now()));
+    step.decide(Decisions.awaiting(event, Decision.ENQUEUED, bindingId, step.now()));
     return true;
   }
 

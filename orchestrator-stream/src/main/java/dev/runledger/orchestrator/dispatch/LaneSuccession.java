@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -21,12 +22,15 @@ import java.util.function.Function;
  */
 final class LaneSuccession {
   private final RunDecider decider;
-  private final Function<String, Optional<AgentBinding>> bindings;
+
+  /** (workspace id, binding id) → the binding; a lane's binding is of its events' workspace. */
+  private final BiFunction<String, String, Optional<AgentBinding>> bindings;
+
   private final Function<String, Optional<RunnerManifest>> runners;
 
   LaneSuccession(
       final RunDecider decider,
-      final Function<String, Optional<AgentBinding>> bindings,
+      final BiFunction<String, String, Optional<AgentBinding>> bindings,
       final Function<String, Optional<RunnerManifest>> runners) {
     this.decider = decider;
     this.bindings = bindings;
@@ -41,11 +45,6 @@ final class LaneSuccession {
       return;
     }
     final Conversation.LaneState lane = found.get();
-    final boolean followUp =
-        bindings
-            .apply(lane.getBindingId())
-            .map(b -> b.getDispatchPolicy().getOnUnpulled() != OnUnpulled.DROP)
-            .orElse(true);
     final List<QueuedEvent> followUps = new ArrayList<>();
     for (final HostEvent item : lane.getSteered()) {
       final String eventId = item.getEventId();
@@ -53,11 +52,10 @@ final class LaneSuccession {
         continue;
       }
       step.dropSteering(run, eventId);
-      if (followUp) {
+      if (followsUp(item.getWorkspaceId(), lane.getBindingId())) {
         followUps.add(
             QueuedEvent.newBuilder().setEvent(item).setDecision(Decision.FOLLOWUP).build());
-        step.decide(
-            Decisions.awaiting(eventId, Decision.FOLLOWUP, lane.getBindingId(), step.now()));
+        step.decide(Decisions.awaiting(item, Decision.FOLLOWUP, lane.getBindingId(), step.now()));
       }
     }
     lane.endActive(followUps);
@@ -79,7 +77,9 @@ final class LaneSuccession {
       }
       final HostEvent event = next.get().getEvent();
       final Optional<AgentBinding> binding =
-          bindings.apply(lane.getBindingId()).filter(AgentBinding::getEnabled);
+          bindings
+              .apply(event.getWorkspaceId(), lane.getBindingId())
+              .filter(AgentBinding::getEnabled);
       if (binding.isEmpty()) {
         reject(step, event, lane, DispatchPolicy.BINDING_REMOVED);
         continue;
@@ -111,6 +111,16 @@ final class LaneSuccession {
       final HostEvent event,
       final Conversation.LaneState lane,
       final String reason) {
-    step.decide(Decisions.rejected(event.getEventId(), lane.getBindingId(), reason, step.now()));
+    step.decide(Decisions.rejected(event, lane.getBindingId(), reason, step.now()));
+  }
+
+  /**
+   * Whether an unpulled steered event comes back as a follow-up (unless {@code on_unpulled=drop}).
+   */
+  private boolean followsUp(final String workspaceId, final String bindingId) {
+    return bindings
+        .apply(workspaceId, bindingId)
+        .map(b -> b.getDispatchPolicy().getOnUnpulled() != OnUnpulled.DROP)
+        .orElse(true);
   }
 }

@@ -63,7 +63,7 @@ public final class RunDecider {
   /**
    * What to write for one event.
    *
-   * @param decision the event's dispatch decision, keyed by event id
+   * @param decision the event's dispatch decision, keyed by workspace and event id
    * @param run the created run, when there is one
    */
   public record Dispatch(DispatchDecision decision, Optional<CreatedRun> run) {}
@@ -85,10 +85,9 @@ public final class RunDecider {
 
   /** Decides for {@code event} given its {@code resolution}, at {@code now}. */
   public Dispatch decide(final HostEvent event, final Resolution resolution, final Instant now) {
-    final String eventId = event.getEventId();
     return switch (resolution.outcome()) {
-      case NO_BINDING -> new Dispatch(Decisions.noBinding(eventId, now), Optional.empty());
-      case REJECTED -> rejected(eventId, resolution.binding(), resolution.reason(), now);
+      case NO_BINDING -> new Dispatch(Decisions.noBinding(event, now), Optional.empty());
+      case REJECTED -> rejected(event, resolution.binding(), resolution.reason(), now);
       case MATCHED ->
           create(event, resolution.binding(), resolution.manifest(), now, Decision.RUN_CREATED);
     };
@@ -109,9 +108,10 @@ public final class RunDecider {
       final Decision kind) {
     final String pool = manifest.getPool();
     if (!pools.contains(pool)) {
-      return rejected(event.getEventId(), binding, POOL_UNKNOWN, now);
+      return rejected(event, binding, POOL_UNKNOWN, now);
     }
-    final String runId = RunIds.runId(event.getEventId(), binding.getBindingId());
+    final String runId =
+        RunIds.runId(event.getWorkspaceId(), event.getEventId(), binding.getBindingId());
     final long timeoutMs = binding.getTimeoutMs() > 0 ? binding.getTimeoutMs() : DEFAULT_TIMEOUT_MS;
     final Instant deadline = now.plusMillis(timeoutMs);
     final AuthorizationSnapshot snapshot =
@@ -127,7 +127,7 @@ public final class RunDecider {
                     .build())
             .build();
     if (commandSize.applyAsInt(start) > maxRecordBytes) {
-      return rejected(event.getEventId(), binding, PAYLOAD_TOO_LARGE, now);
+      return rejected(event, binding, PAYLOAD_TOO_LARGE, now);
     }
     final LedgerRecord created =
         LedgerRecord.newBuilder()
@@ -152,13 +152,13 @@ public final class RunDecider {
                     .build())
             .build();
     return new Dispatch(
-        Decisions.of(event.getEventId(), kind, runId, binding.getBindingId(), null, now),
+        Decisions.of(event, kind, runId, binding.getBindingId(), null, now),
         Optional.of(new CreatedRun(runId, pool, created, start)));
   }
 
   private static Dispatch rejected(
-      final String eventId, final AgentBinding binding, final String reason, final Instant now) {
+      final HostEvent event, final AgentBinding binding, final String reason, final Instant now) {
     final String bindingId = binding == null ? null : binding.getBindingId();
-    return new Dispatch(Decisions.rejected(eventId, bindingId, reason, now), Optional.empty());
+    return new Dispatch(Decisions.rejected(event, bindingId, reason, now), Optional.empty());
   }
 }

@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * Run ids derived from ({@code event_id}, {@code binding_id}), so processing an event again can
- * never create a second run for the same binding (ARCHITECTURE.md §6.3).
+ * Run ids derived from ({@code workspace_id}, {@code event_id}, {@code binding_id}), so processing
+ * an event again can never create a second run for the same binding, and two workspaces that choose
+ * the same event id get different runs (ARCHITECTURE.md §6.3).
  */
 public final class RunIds {
   /** Prefix of every run id. */
@@ -14,11 +15,15 @@ public final class RunIds {
   private RunIds() {}
 
   /**
-   * {@code run_} + the name-based UUID of both ids. The event id is length-prefixed, so no two
-   * different pairs share a name ({@code ("a:b", "c")} vs {@code ("a", "b:c")}).
+   * {@code run_} + the name-based UUID of the three ids. Each id is length-prefixed, so no two
+   * different tuples share a name ({@code ("w", "a:b", "c")} vs {@code ("w", "a", "b:c")}).
    */
-  public static String runId(final String eventId, final String bindingId) {
-    final String name = eventId.length() + ":" + eventId + "|" + bindingId;
-    return PREFIX + UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
+  public static String runId(
+      final String workspaceId, final String eventId, final String bindingId) {
+    final StringBuilder name = new StringBuilder();
+    for (final String part : new String[] {workspaceId, eventId, bindingId}) {
+      name.append(part.length()).append(':').append(part).append('|');
+    }
+    return PREFIX + UUID.nameUUIDFromBytes(name.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -10,6 +10,7 @@ import dev.runledger.avro.RunNotice;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.orchestrator.dispatch.BindingResolver;
 import dev.runledger.orchestrator.dispatch.Conversation;
+import dev.runledger.orchestrator.dispatch.Decisions;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
 import dev.runledger.orchestrator.dispatch.Effects;
 import dev.runledger.orchestrator.dispatch.FilterLimits;
@@ -19,6 +20,7 @@ import dev.runledger.schemas.topics.CancelMarks;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,12 +40,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The conversation processor: runs new events (keyed by event id) and run notices (keyed by routing
- * key) through {@link DispatchPolicy} against the conversation's state in {@value
- * DispatchTopology#STORE_CONVERSATIONS}, and writes the {@link Effects}. A wall-clock punctuator
- * finds runs past their deadline in {@value DispatchTopology#STORE_DEADLINES}. Every decision is
- * also kept in {@value DispatchTopology#STORE_DECISIONS} so that a duplicate can name the original
- * run.
+ * The conversation processor: runs new events (keyed by {@code workspace_id/event_id}) and run
+ * notices (keyed by routing key) through {@link DispatchPolicy} against the conversation's state in
+ * {@value DispatchTopology#STORE_CONVERSATIONS}, and writes the {@link Effects}. A wall-clock
+ * punctuator finds runs past their deadline in {@value DispatchTopology#STORE_DEADLINES}. Every
+ * decision is also kept in {@value DispatchTopology#STORE_DECISIONS} so that a duplicate can name
+ * the original run.
  */
 final class ConversationProcessor
     implements Processor<String, SpecificRecord, String, SpecificRecord> {
@@ -68,7 +70,7 @@ final class ConversationProcessor
   /**
    * Where the processor's effects go.
    *
-   * @param decisions each event's decision, keyed by event id
+   * @param decisions each event's decision, keyed by {@code workspace_id/event_id}
    * @param ledger attempt-0 ledger records, keyed by run id
    * @param starts {@code StartRun} commands with the {@value DispatchTopology#POOL_HEADER} header
    * @param control {@code CancelRun} and {@code SteerRun} commands
@@ -103,7 +105,11 @@ final class ConversationProcessor
             context.getStateStore(DispatchTopology.STORE_RUNNERS),
             topics.runners().valueSerde().deserializer(),
             topics.runners().name());
-    this.policy = new DispatchPolicy(decider(), bindings::get, runners::get);
+    this.policy =
+        new DispatchPolicy(
+            decider(),
+            (workspace, id) -> bindings.get(WorkspaceKeys.key(workspace, id)),
+            runners::get);
     this.conversations = context.getStateStore(DispatchTopology.STORE_CONVERSATIONS);
     this.deadlines = context.getStateStore(DispatchTopology.STORE_DEADLINES);
     this.decisions = context.getStateStore(DispatchTopology.STORE_DECISIONS);
@@ -134,15 +140,9 @@ final class ConversationProcessor
       } catch (final RuntimeException e) {
         // The event still gets its one decision (unless write() had already forwarded it), and the
         // processing exception handler dead-letters the record with Kafka Streams' headers.
-        if (!decidedNow.contains(event.getEventId())) {
+        if (!decidedNow.contains(Decisions.key(event))) {
           FailedDispatch.decide(
-              context,
-              out.decisions(),
-              decisions,
-              "dispatching",
-              event.getEventId(),
-              record.timestamp(),
-              e);
+              context, out.decisions(), decisions, "dispatching", event, record.timestamp(), e);
         }
         throw e;
       }
@@ -158,7 +158,12 @@ final class ConversationProcessor
   private void dispatch(final HostEvent event, final long timestamp, final Instant now) {
     final String key = ConversationKeys.ingestKey(event);
     final Conversation state = Conversation.from(conversations.get(key));
-    final Resolution resolution = resolver.resolve(event, bindings.all(), runners::get);
+    // Only the bindings of the event's own workspace are candidates (their keys start with it).
+    final Resolution resolution =
+        resolver.resolve(
+            event,
+            bindings.withPrefix(WorkspaceKeys.key(event.getWorkspaceId(), "")),
+            runners::get);
     final Effects effects = policy.onEvent(state, event, resolution, now);
     save(key, state);
     write(effects, timestamp, now);
@@ -229,9 +234,10 @@ final class ConversationProcessor
             decision.getEventId(),
             topics.settings().maxRecordBytes());
       }
-      decisions.put(decision.getEventId(), decision, now.toEpochMilli());
-      out.decisions().forward(context, new Record<>(decision.getEventId(), decision, timestamp));
-      decidedNow.add(decision.getEventId());
+      final String key = Decisions.key(decision);
+      decisions.put(key, decision, now.toEpochMilli());
+      out.decisions().forward(context, new Record<>(key, decision, timestamp));
+      decidedNow.add(key);
     }
   }
 }

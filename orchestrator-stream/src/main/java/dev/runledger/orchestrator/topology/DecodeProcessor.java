@@ -15,9 +15,11 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Decodes and validates ingest records (ARCHITECTURE.md §6.1). Bytes that do not decode go to the
  * DLQ; an event that decodes but fails validation goes to the DLQ with code {@value
- * HostEventValidator#EVENT_INVALID} and gets an {@code invalid} decision (when it has an event id
- * to key it by). Valid events go on, keyed by event id. A validation that fails unexpectedly ends
- * the event with a {@link FailedDispatch} decision through the same child as invalid ones.
+ * HostEventValidator#EVENT_INVALID} (or {@value HostEventValidator#EVENT_INVALID_ID} for an id
+ * holding the key separator) and gets an {@code invalid} decision with that reason (when it has an
+ * event id to key it by). Valid events go on, keyed by {@code workspace_id/event_id}. A validation
+ * that fails unexpectedly ends the event with a {@link FailedDispatch} decision through the same
+ * child as invalid ones.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
   private final Topic<String, HostEvent> hostEvents;
@@ -58,31 +60,31 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
       return;
     }
     final HostEvent event = decoded.get();
-    final Optional<String> problem;
+    final Optional<HostEventValidator.Problem> problem;
     try {
       problem = HostEventValidator.problem(event);
     } catch (final RuntimeException e) {
       final String id = event.getEventId();
       if (id != null && !id.isBlank()) {
         FailedDispatch.decide(
-            context, new Outlet<>(invalid), null, "validating", id, record.timestamp(), e);
+            context, new Outlet<>(invalid), null, "validating", event, record.timestamp(), e);
       }
       throw e;
     }
     if (problem.isPresent()) {
-      deadLetter(record, HostEventValidator.EVENT_INVALID, problem.get());
+      deadLetter(record, problem.get().code(), problem.get().message());
       if (!event.getEventId().isBlank()) {
         final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         context.forward(
             new Record<>(
-                event.getEventId(),
-                Decisions.invalid(event.getEventId(), HostEventValidator.EVENT_INVALID, now),
+                Decisions.key(event),
+                Decisions.invalid(event, problem.get().code(), now),
                 record.timestamp()),
             invalid);
       }
       return;
     }
-    context.forward(new Record<>(event.getEventId(), event, record.timestamp()), next);
+    context.forward(new Record<>(Decisions.key(event), event, record.timestamp()), next);
   }
 
   private void deadLetter(

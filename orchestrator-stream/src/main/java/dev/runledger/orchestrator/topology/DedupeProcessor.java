@@ -14,12 +14,13 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Drops events whose {@code event_id} was already decided within the dedupe window (ARCHITECTURE.md
- * §6.1): they get a {@code duplicate} decision naming the original decision's run and binding, and
- * nothing else. When the lookup itself fails the event is decided as failed ({@link
- * FailedDispatch}) through the same outlet. Decisions are kept by the conversation processor in the
- * {@value DispatchTopology#STORE_DECISIONS} window store (window start = wall-clock ms of the
- * decision), whose retention is the window, so old ids expire segment by segment without a scan.
+ * Drops events already decided within the dedupe window (ARCHITECTURE.md §6.1), by their key {@code
+ * workspace_id/event_id} (two workspaces that choose the same event id are two events): they get a
+ * {@code duplicate} decision naming the original decision's run and binding, and nothing else. When
+ * the lookup itself fails the event is decided as failed ({@link FailedDispatch}) through the same
+ * outlet. Decisions are kept by the conversation processor in the {@value
+ * DispatchTopology#STORE_DECISIONS} window store (window start = wall-clock ms of the decision),
+ * whose retention is the window, so old ids expire segment by segment without a scan.
  */
 final class DedupeProcessor implements Processor<String, HostEvent, String, SpecificRecord> {
   private final long windowMs;
@@ -51,10 +52,10 @@ final class DedupeProcessor implements Processor<String, HostEvent, String, Spec
   public void process(final Record<String, HostEvent> record) {
     final Optional<DispatchDecision> duplicate;
     try {
-      duplicate = duplicateOf(record.key());
+      duplicate = duplicateOf(record.key(), record.value());
     } catch (final RuntimeException e) {
       FailedDispatch.decide(
-          context, duplicates, decided, "deduplicating", record.key(), record.timestamp(), e);
+          context, duplicates, decided, "deduplicating", record.value(), record.timestamp(), e);
       throw e;
     }
     if (duplicate.isPresent()) {
@@ -64,18 +65,20 @@ final class DedupeProcessor implements Processor<String, HostEvent, String, Spec
     }
   }
 
-  /** The {@code duplicate} decision of {@code eventId}, or empty when it is new. */
-  private Optional<DispatchDecision> duplicateOf(final String eventId) {
+  /**
+   * The {@code duplicate} decision of {@code event} (keyed {@code key}), or empty when it is new.
+   */
+  private Optional<DispatchDecision> duplicateOf(final String key, final HostEvent event) {
     final long now = context.currentSystemTimeMs();
-    return latest(eventId, now)
-        .map(original -> Decisions.duplicateOf(original, Instant.ofEpochMilli(now)));
+    return latest(key, now)
+        .map(original -> Decisions.duplicateOf(event, original, Instant.ofEpochMilli(now)));
   }
 
-  private Optional<DispatchDecision> latest(final String eventId, final long now) {
+  private Optional<DispatchDecision> latest(final String key, final long now) {
     // The upper bound tolerates a wall clock that stepped back since the decision.
     DispatchDecision last = null;
     try (WindowStoreIterator<DispatchDecision> found =
-        decided.fetch(eventId, Math.max(0, now - windowMs), now + windowMs)) {
+        decided.fetch(key, Math.max(0, now - windowMs), now + windowMs)) {
       while (found.hasNext()) {
         last = found.next().value;
       }

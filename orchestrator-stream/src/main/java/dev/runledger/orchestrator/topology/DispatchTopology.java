@@ -55,16 +55,17 @@ import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
  *   <li>in {@code host-events} — key: conversation key (UTF-8, read as raw bytes and kept for the
  *       DLQ); value {@code HostEvent} bytes, decoded here so bad bytes never stop the stream.
  *   <li>in {@value #REPARTITION_NOTICES} (above).
- *   <li>global stores {@value #STORE_BINDINGS} ({@code bindings}: binding id → {@code AgentBinding}
- *       bytes) and {@value #STORE_RUNNERS} ({@code runners}: runner id → {@code RunnerManifest}
- *       bytes), decoded on read; tombstones delete.
- *   <li>store {@value #STORE_DECISIONS} — window store, event id → its latest {@code
- *       DispatchDecision}, retained for the dedupe window.
+ *   <li>global stores {@value #STORE_BINDINGS} ({@code bindings}: {@code workspace_id/binding_id} →
+ *       {@code AgentBinding} bytes) and {@value #STORE_RUNNERS} ({@code runners}: runner id →
+ *       {@code RunnerManifest} bytes), decoded on read; tombstones delete.
+ *   <li>store {@value #STORE_DECISIONS} — window store, {@code workspace_id/event_id} → its latest
+ *       {@code DispatchDecision}, retained for the dedupe window.
  *   <li>store {@value #STORE_CONVERSATIONS} — routing key → {@code ConversationState} (live runs
  *       with their attempt-0 sequence counters and deadlines; per binding the active run, steered
  *       events and the FIFO of queued events).
  *   <li>store {@value #STORE_DEADLINES} — {@code <deadline ms, 19 digits>|<run id>} → routing key.
- *   <li>out {@code dispatch-decisions} — key event id; value {@code DispatchDecision} ({@code
+ *   <li>out {@code dispatch-decisions} — key {@code workspace_id/event_id}; value {@code
+ *       DispatchDecision} ({@code
  *       run_created|steered|enqueued|followup|rejected|no_binding|duplicate|invalid}).
  *   <li>out {@code run-ledger} — key run id; value {@code LedgerRecord}, attempt 0, producer {@code
  *       orchestrator}: {@code RunCreated}, {@code SteeringQueued}, {@code SteeringDropped}, {@code
@@ -114,7 +115,10 @@ public final class DispatchTopology {
   /** Repartition (topic {@code <application id>-run-notices-repartition}) of run notices. */
   public static final String REPARTITION_NOTICES = "run-notices";
 
-  /** Window store: event id → its latest decision, retained for the dedupe window. */
+  /**
+   * Window store: {@code workspace_id/event_id} → its latest decision, retained for the dedupe
+   * window.
+   */
   public static final String STORE_DECISIONS = "event-decisions";
 
   /** Key-value store: routing key → {@code ConversationState}. */
@@ -126,7 +130,7 @@ public final class DispatchTopology {
   /** Key-value store: run id → {@code RunTrack}. */
   public static final String STORE_RUN_TRACKS = "run-tracks";
 
-  /** Global store: binding id → {@code AgentBinding} bytes. */
+  /** Global store: {@code workspace_id/binding_id} → {@code AgentBinding} bytes. */
   public static final String STORE_BINDINGS = "bindings";
 
   /** Global store: runner id → {@code RunnerManifest} bytes. */

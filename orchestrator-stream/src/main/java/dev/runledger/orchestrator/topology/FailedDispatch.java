@@ -1,6 +1,7 @@
 package dev.runledger.orchestrator.topology;
 
 import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.HostEvent;
 import dev.runledger.orchestrator.dispatch.Decisions;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
 import java.time.Instant;
@@ -24,36 +25,35 @@ final class FailedDispatch {
   private FailedDispatch() {}
 
   /**
-   * Decides {@code eventId} as failed in {@code step} and forwards the decision to {@code out}.
-   * When the step has the {@value DispatchTopology#STORE_DECISIONS} store ({@code decisions} not
-   * null) the decision is kept there too, so that a redelivered copy is a {@code duplicate} of it;
-   * a store that fails again only adds to {@code cause}.
+   * Decides {@code event} as failed in {@code step} and forwards the decision to {@code out}. When
+   * the step has the {@value DispatchTopology#STORE_DECISIONS} store ({@code decisions} not null)
+   * the decision is kept there too, so that a redelivered copy is a {@code duplicate} of it; a
+   * store that fails again only adds to {@code cause}.
    */
   static void decide(
       final ProcessorContext<? super String, ? super DispatchDecision> context,
       final Outlet<String, DispatchDecision> out,
       final WindowStore<String, DispatchDecision> decisions,
       final String step,
-      final String eventId,
+      final HostEvent event,
       final long timestamp,
       final RuntimeException cause) {
     LOG.error(
         "{} event {} failed; it is rejected as {}",
         step,
-        eventId,
+        Decisions.key(event),
         DispatchPolicy.DISPATCH_FAILED,
         cause);
     final long now = context.currentSystemTimeMs();
     final DispatchDecision failed =
-        Decisions.rejected(
-            eventId, null, DispatchPolicy.DISPATCH_FAILED, Instant.ofEpochMilli(now));
+        Decisions.rejected(event, null, DispatchPolicy.DISPATCH_FAILED, Instant.ofEpochMilli(now));
     if (decisions != null) {
       try {
-        decisions.put(eventId, failed, now);
+        decisions.put(Decisions.key(event), failed, now);
       } catch (final RuntimeException again) {
         cause.addSuppressed(again);
       }
     }
-    out.forward(context, new Record<>(eventId, failed, timestamp));
+    out.forward(context, new Record<>(Decisions.key(event), failed, timestamp));
   }
 }

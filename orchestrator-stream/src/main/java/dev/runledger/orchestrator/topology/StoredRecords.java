@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -28,7 +29,9 @@ final class StoredRecords<T> {
   private final ReadOnlyKeyValueStore<String, byte[]> store;
   private final Deserializer<T> deserializer;
   private final String topic;
-  private Map<String, Decoded<T>> cache = new HashMap<>();
+  private static final StringSerializer KEYS = new StringSerializer();
+
+  private final Map<String, Decoded<T>> cache = new HashMap<>();
 
   private record Decoded<T>(byte[] raw, Optional<T> value) {}
 
@@ -53,19 +56,23 @@ final class StoredRecords<T> {
     return decoded.value();
   }
 
-  /** Every record that decodes, in key order. */
-  List<T> all() {
-    final Map<String, Decoded<T>> next = new HashMap<>();
+  /**
+   * Every record whose key starts with {@code prefix} and that decodes, in key order (e.g. the
+   * bindings of one workspace, under {@code workspace_id/}).
+   */
+  List<T> withPrefix(final String prefix) {
+    final Map<String, Decoded<T>> seen = new HashMap<>();
     final List<T> values = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = store.all()) {
+    try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, KEYS)) {
       while (it.hasNext()) {
         final var entry = it.next();
         final Decoded<T> decoded = decode(entry.key, entry.value, cache.get(entry.key));
-        next.put(entry.key, decoded);
+        seen.put(entry.key, decoded);
         decoded.value().ifPresent(values::add);
       }
     }
-    cache = next;
+    cache.keySet().removeIf(key -> key.startsWith(prefix) && !seen.containsKey(key));
+    cache.putAll(seen);
     return values;
   }
 

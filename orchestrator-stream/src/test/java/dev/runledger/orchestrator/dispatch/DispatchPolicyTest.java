@@ -58,7 +58,9 @@ class DispatchPolicyTest {
   private final DispatchPolicy policy =
       new DispatchPolicy(
           new RunDecider(Set.of("default"), c -> COMMANDS.encodedSize(c.getRunId(), c), LIMIT),
-          id -> Optional.ofNullable(bindings.get(id)),
+          (workspace, id) ->
+              Optional.ofNullable(bindings.get(id))
+                  .filter(b -> Fixtures.WORKSPACE.equals(workspace)),
           id -> Optional.of(runner));
   private final Conversation state = new Conversation();
 
@@ -84,7 +86,7 @@ class DispatchPolicyTest {
         state,
         KEY,
         RunNotice.newBuilder()
-            .setRunId(RunIds.runId(eventId, B))
+            .setRunId(RunIds.runId(Fixtures.WORKSPACE, eventId, B))
             .setKind(kind)
             .setPulledSteering(List.of(pulled))
             .setReason(kind == RunNoticeKind.CANCEL ? "requested" : null)
@@ -94,7 +96,7 @@ class DispatchPolicyTest {
   }
 
   private static String run(final String eventId) {
-    return RunIds.runId(eventId, B);
+    return RunIds.runId(Fixtures.WORKSPACE, eventId, B);
   }
 
   private static DispatchDecision only(final Effects effects) {

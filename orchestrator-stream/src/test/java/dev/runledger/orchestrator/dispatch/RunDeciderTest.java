@@ -40,8 +40,8 @@ class RunDeciderTest {
     final RunDecider.Dispatch dispatch = decider.decide(event, matched, NOW);
 
     // then
-    final String runId = RunIds.runId("e1", "b1");
-    assertThat(dispatch.decision()).isEqualTo(Decisions.runCreated("e1", runId, "b1", NOW));
+    final String runId = RunIds.runId(Fixtures.WORKSPACE, "e1", "b1");
+    assertThat(dispatch.decision()).isEqualTo(Decisions.runCreated(event, runId, "b1", NOW));
     final RunDecider.CreatedRun run = dispatch.run().orElseThrow();
     assertThat(run.runId()).isEqualTo(runId);
     assertThat(run.pool()).isEqualTo("gpu");
@@ -88,7 +88,7 @@ class RunDeciderTest {
 
     assertThat(dispatch.run()).isEmpty();
     assertThat(dispatch.decision())
-        .isEqualTo(Decisions.rejected("e1", "b1", RunDecider.POOL_UNKNOWN, NOW));
+        .isEqualTo(Decisions.rejected(event("e1").build(), "b1", RunDecider.POOL_UNKNOWN, NOW));
   }
 
   @Test
@@ -116,7 +116,8 @@ class RunDeciderTest {
     assertThat(fits.run()).isPresent();
     assertThat(over.run()).isEmpty();
     assertThat(over.decision())
-        .isEqualTo(Decisions.rejected("e1", "b1", RunDecider.PAYLOAD_TOO_LARGE, NOW));
+        .isEqualTo(
+            Decisions.rejected(event("e1").build(), "b1", RunDecider.PAYLOAD_TOO_LARGE, NOW));
   }
 
   @Test

@@ -20,6 +20,7 @@ import dev.runledger.avro.RunCreated;
 import dev.runledger.avro.RunTimedOut;
 import dev.runledger.avro.RunTrack;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
+import dev.runledger.orchestrator.dispatch.Fixtures;
 import dev.runledger.orchestrator.dispatch.RunIds;
 import dev.runledger.schemas.topics.CancelMarks;
 import dev.runledger.schemas.topics.ConversationKeys;
@@ -42,7 +43,7 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
     runners.pipeInput(ECHO, manifest(ECHO, "default").build());
     final AgentBinding.Builder binding = binding("b1", ECHO).setTimeoutMs(60_000);
     binding.getDispatchPolicyBuilder().setMode(DispatchMode.ENQUEUE);
-    bindings.pipeInput("b1", binding.build());
+    bind(binding.build());
   }
 
   private void send(final String eventId) {
@@ -83,7 +84,7 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
     // given
     send("e1");
     send("e2");
-    final String first = RunIds.runId("e1", "b1");
+    final String first = RunIds.runId(Fixtures.WORKSPACE, "e1", "b1");
     assertThat(commands.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly(first);
 
     // when
@@ -94,14 +95,14 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
     // then
     assertThat(commands.readKeyValuesToList())
         .extracting(kv -> kv.key)
-        .containsExactly(RunIds.runId("e2", "b1"));
+        .containsExactly(RunIds.runId(Fixtures.WORKSPACE, "e2", "b1"));
   }
 
   @Test
   void shouldRecordACancelAndRelayItMarkedWhenACancelArrivesOnRunControl() {
     // given
     send("e1");
-    final String run = RunIds.runId("e1", "b1");
+    final String run = RunIds.runId(Fixtures.WORKSPACE, "e1", "b1");
     ledger.readValuesToList();
 
     // when
@@ -132,7 +133,7 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
     // given: e2 waits behind e1, and is cancelled by its future run id
     send("e1");
     send("e2");
-    final String second = RunIds.runId("e2", "b1");
+    final String second = RunIds.runId(Fixtures.WORKSPACE, "e2", "b1");
     controlIn.pipeInput(
         second,
         RunCommand.newBuilder()
@@ -142,7 +143,7 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
     ledger.readValuesToList();
 
     // when
-    final String first = RunIds.runId("e1", "b1");
+    final String first = RunIds.runId(Fixtures.WORKSPACE, "e1", "b1");
     ledgerIn.pipeInput(first, completed(first));
 
     // then
@@ -195,7 +196,7 @@ class ConversationLoopTopologyTest extends DispatchDriverTest {
   void shouldForgetARunWhoseLedgerWasCleanedUpWithoutDeadLettering() {
     // given a run the tracker follows
     send("e1");
-    final String run = RunIds.runId("e1", "b1");
+    final String run = RunIds.runId(Fixtures.WORKSPACE, "e1", "b1");
     final KeyValueStore<String, RunTrack> tracks =
         driver.getKeyValueStore(DispatchTopology.STORE_RUN_TRACKS);
     assertThat(tracks.get(run)).isNotNull();

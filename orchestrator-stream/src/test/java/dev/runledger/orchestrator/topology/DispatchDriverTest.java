@@ -6,9 +6,11 @@ import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunnerManifest;
+import dev.runledger.orchestrator.dispatch.Fixtures;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,6 +89,19 @@ abstract class DispatchDriverTest {
             topics.dlq().name(),
             Serdes.ByteArray().deserializer(),
             Serdes.ByteArray().deserializer());
+  }
+
+  /**
+   * Writes {@code binding} to the bindings topic under its key, {@code workspace_id/binding_id}.
+   */
+  void bind(final AgentBinding binding) {
+    bindings.pipeInput(
+        WorkspaceKeys.key(binding.getScope().getWorkspaceId(), binding.getBindingId()), binding);
+  }
+
+  /** The key of a decision of event {@code eventId} in the fixtures' workspace. */
+  static String decisionKey(final String eventId) {
+    return WorkspaceKeys.key(Fixtures.WORKSPACE, eventId);
   }
 
   /** The topology under test; a subclass may build it with a seam. */

@@ -17,6 +17,7 @@ import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunCreated;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.StartRun;
+import dev.runledger.orchestrator.dispatch.Fixtures;
 import dev.runledger.orchestrator.dispatch.HostEventValidator;
 import dev.runledger.orchestrator.dispatch.Resolution;
 import dev.runledger.orchestrator.dispatch.RunDecider;
@@ -41,7 +42,7 @@ class DispatchTopologyTest extends DispatchDriverTest {
   }
 
   private void given(final AgentBinding binding) {
-    bindings.pipeInput(binding.getBindingId(), binding);
+    bind(binding);
   }
 
   private void send(final HostEvent event) {
@@ -52,7 +53,7 @@ class DispatchTopologyTest extends DispatchDriverTest {
   private DispatchDecision onlyDecision(final String eventId) {
     final List<TestRecord<String, DispatchDecision>> all = decisions.readRecordsToList();
     assertThat(all).hasSize(1);
-    assertThat(all.get(0).key()).isEqualTo(eventId);
+    assertThat(all.get(0).key()).isEqualTo(decisionKey(eventId));
     return all.get(0).value();
   }
 
@@ -65,13 +66,14 @@ class DispatchTopologyTest extends DispatchDriverTest {
     // when
     send(event("e1").build());
 
-    // then the decision, keyed by event id
-    final String runId = RunIds.runId("e1", "b1");
+    // then the decision, keyed by workspace and event id, naming the workspace
+    final String runId = RunIds.runId(Fixtures.WORKSPACE, "e1", "b1");
     final DispatchDecision decision = onlyDecision("e1");
     assertThat(decision.getDecision()).isEqualTo(Decision.RUN_CREATED);
     assertThat(decision.getRunId()).isEqualTo(runId);
     assertThat(decision.getBindingId()).isEqualTo("b1");
     assertThat(decision.getDecidedAt()).isEqualTo(START);
+    assertThat(decision.getWorkspaceId()).isEqualTo(Fixtures.WORKSPACE);
 
     // and RunCreated, keyed by run id
     final List<TestRecord<String, LedgerRecord>> records = ledger.readRecordsToList();
@@ -116,17 +118,21 @@ class DispatchTopologyTest extends DispatchDriverTest {
 
     // then
     final List<TestRecord<String, DispatchDecision>> all = decisions.readRecordsToList();
-    assertThat(all).extracting(TestRecord::key).containsExactly("e1", "e1");
+    assertThat(all)
+        .extracting(TestRecord::key)
+        .containsExactly(decisionKey("e1"), decisionKey("e1"));
     assertThat(all)
         .extracting(r -> r.value().getDecision())
         .containsExactly(Decision.RUN_CREATED, Decision.DUPLICATE);
-    assertThat(all.get(1).value().getRunId()).isEqualTo(RunIds.runId("e1", "b1"));
+    assertThat(all.get(1).value().getRunId())
+        .isEqualTo(RunIds.runId(Fixtures.WORKSPACE, "e1", "b1"));
     assertThat(all.get(1).value().getBindingId()).isEqualTo("b1");
     assertThat(ledger.readRecordsToList()).hasSize(1);
     assertThat(commands.readRecordsToList()).hasSize(1);
     final WindowStore<String, DispatchDecision> decided =
         driver.getWindowStore(DispatchTopology.STORE_DECISIONS);
-    try (WindowStoreIterator<DispatchDecision> seen = decided.fetch("e1", 0L, Long.MAX_VALUE)) {
+    try (WindowStoreIterator<DispatchDecision> seen =
+        decided.fetch(decisionKey("e1"), 0L, Long.MAX_VALUE)) {
       final var first = seen.next();
       assertThat(first.key).isEqualTo(START.toEpochMilli());
       assertThat(first.value.getDecision()).isEqualTo(Decision.RUN_CREATED);
@@ -202,7 +208,7 @@ class DispatchTopologyTest extends DispatchDriverTest {
     assertThat(decision.getBindingId()).isEqualTo("narrow");
     assertThat(ledger.readKeyValuesToList())
         .extracting(kv -> kv.key)
-        .containsExactly(RunIds.runId("e1", "narrow"));
+        .containsExactly(RunIds.runId(Fixtures.WORKSPACE, "e1", "narrow"));
   }
 
   @Test
@@ -224,7 +230,7 @@ class DispatchTopologyTest extends DispatchDriverTest {
     assertThat(all.get(0).getBindingId()).isEqualTo("b1");
     assertThat(ledger.readKeyValuesToList())
         .extracting(kv -> kv.key)
-        .containsExactly(RunIds.runId("e2", "b1"));
+        .containsExactly(RunIds.runId(Fixtures.WORKSPACE, "e2", "b1"));
   }
 
   @Test
@@ -317,7 +323,7 @@ class DispatchTopologyTest extends DispatchDriverTest {
     given(binding("b1", ECHO).build());
 
     // when
-    bindings.pipeInput("b1", (AgentBinding) null);
+    bindings.pipeInput(decisionKey("b1"), (AgentBinding) null);
     send(event("e1").build());
 
     // then
@@ -328,7 +334,8 @@ class DispatchTopologyTest extends DispatchDriverTest {
   void shouldIgnoreAnUndecodableBindingAndUseTheOthers() {
     // given
     given(manifest(ECHO, "default").build());
-    rawBindings.pipeInput("broken", "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
+    rawBindings.pipeInput(
+        decisionKey("broken"), "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
     given(binding("b1", ECHO).build());
 
     // when
@@ -359,15 +366,15 @@ class DispatchTopologyTest extends DispatchDriverTest {
         decisions.readKeyValuesToList().stream()
             .collect(
                 java.util.stream.Collectors.groupingBy(
-                    kv -> kv.key + "/" + kv.value.getDecision(),
+                    kv -> kv.key + "=" + kv.value.getDecision(),
                     java.util.stream.Collectors.counting()));
     assertThat(perEvent)
         .containsOnly(
-            Map.entry("e1/RUN_CREATED", 1L),
-            Map.entry("e2/NO_BINDING", 1L),
-            Map.entry("e1/DUPLICATE", 1L),
-            Map.entry("e3/INVALID", 1L),
-            Map.entry("e4/ENQUEUED", 1L));
+            Map.entry("ws1/e1=RUN_CREATED", 1L),
+            Map.entry("ws1/e2=NO_BINDING", 1L),
+            Map.entry("ws1/e1=DUPLICATE", 1L),
+            Map.entry("/e3=INVALID", 1L),
+            Map.entry("ws1/e4=ENQUEUED", 1L));
     assertThat(ledger.readRecordsToList()).hasSize(1);
   }
 

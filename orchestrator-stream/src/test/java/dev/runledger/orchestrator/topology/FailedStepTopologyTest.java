@@ -12,6 +12,7 @@ import dev.runledger.avro.HostEvent;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
 import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.schemas.topics.ConversationKeys;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ class FailedStepTopologyTest extends DispatchDriverTest {
   void shouldRejectAsDispatchFailedWhenDedupeFailsAndGoOnWithTheNextEvent() {
     // given
     runners.pipeInput(ECHO, manifest(ECHO, "default").build());
-    bindings.pipeInput("b1", binding("b1", ECHO).build());
+    bind(binding("b1", ECHO).build());
 
     // when
     send(event(FAILING + "-1").build());
@@ -56,7 +57,9 @@ class FailedStepTopologyTest extends DispatchDriverTest {
 
     // then: one decision each, the failed one rejected, and no run for it
     final List<KeyValue<String, DispatchDecision>> all = decisions.readKeyValuesToList();
-    assertThat(all).extracting(kv -> kv.key).containsExactly(FAILING + "-1", "e2");
+    assertThat(all)
+        .extracting(kv -> kv.key)
+        .containsExactly(decisionKey(FAILING + "-1"), decisionKey("e2"));
     final DispatchDecision failed = all.get(0).value;
     assertThat(failed.getDecision()).isEqualTo(Decision.REJECTED);
     assertThat(failed.getReason()).isEqualTo(DispatchPolicy.DISPATCH_FAILED);
@@ -118,7 +121,8 @@ class FailedStepTopologyTest extends DispatchDriverTest {
               if (method.getName().equals("fetch")
                   && args.length == 3
                   && args[0] instanceof Bytes key
-                  && new String(key.get(), StandardCharsets.UTF_8).startsWith(FAILING)) {
+                  && WorkspaceKeys.id(new String(key.get(), StandardCharsets.UTF_8))
+                      .startsWith(FAILING)) {
                 throw new IllegalStateException("the store failed (test)");
               }
               try {

@@ -48,9 +48,9 @@ class RegexFilterTopologyTest extends DispatchDriverTest {
         in("evil", "evil-regex")
             .setFilters(List.of(filter("input.text", FilterOp.REGEX, "(.*a){25}")))
             .build();
-    bindings.pipeInput(evil.getBindingId(), evil);
+    bind(evil);
     final AgentBinding acme = in("acme", "acme-all").build();
-    bindings.pipeInput(acme.getBindingId(), acme);
+    bind(acme);
 
     // when
     send(message("evil-1", "evil", "a".repeat(24) + "b".repeat(32)));
@@ -58,11 +58,11 @@ class RegexFilterTopologyTest extends DispatchDriverTest {
 
     // then: both are decided, the evil one by the filter's real answer
     final List<KeyValue<String, DispatchDecision>> all = decisions.readKeyValuesToList();
-    assertThat(all).extracting(kv -> kv.key).containsExactly("evil-1", "acme-1");
+    assertThat(all).extracting(kv -> kv.key).containsExactly("evil/evil-1", "acme/acme-1");
     final Map<String, DispatchDecision> decided =
         all.stream().collect(Collectors.toMap(kv -> kv.key, kv -> kv.value));
-    assertThat(decided.get("evil-1").getDecision()).isEqualTo(Decision.NO_BINDING);
-    assertThat(decided.get("acme-1").getDecision()).isEqualTo(Decision.RUN_CREATED);
-    assertThat(decided.get("acme-1").getBindingId()).isEqualTo("acme-all");
+    assertThat(decided.get("evil/evil-1").getDecision()).isEqualTo(Decision.NO_BINDING);
+    assertThat(decided.get("acme/acme-1").getDecision()).isEqualTo(Decision.RUN_CREATED);
+    assertThat(decided.get("acme/acme-1").getBindingId()).isEqualTo("acme-all");
   }
 }
