@@ -9,7 +9,6 @@ import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.service.StreamsService;
 import dev.runledger.schemas.topics.LedgerTopics;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -60,8 +59,7 @@ public final class ProjectionService extends StreamsService {
             this::streams,
             ProjectionSettings.applicationServer(config).map(HostInfo::buildFromEndpoint),
             config.get(ProjectionSettings.FORWARD_TIMEOUT),
-            Optional.ofNullable(config.get(CoreSettings.AUTH_INTERNAL_TOKEN))
-                .filter(token -> !token.isBlank()));
+            config.find(CoreSettings.AUTH_INTERNAL_TOKEN).filter(token -> !token.isBlank()));
   }
 
   private static Properties streamsProperties(
