@@ -7,8 +7,8 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Reads host events tolerantly: the user message of each {@code message.received} event ({@link
- * Projector#hostEvent}) goes on keyed by its conversation id, undecodable records become dead
- * letters.
+ * Projector#hostEvent}) goes on keyed by its workspace and conversation ({@code
+ * workspace_id/conversation_id}), undecodable records become dead letters.
  */
 final class HostEventProcessor extends TopicProcessor<HostEvent> {
   HostEventProcessor(final Topic<String, HostEvent> topic) {
@@ -20,6 +20,7 @@ final class HostEventProcessor extends TopicProcessor<HostEvent> {
   void project(final Record<byte[], byte[]> in, final String key, final HostEvent value) {
     projector()
         .hostEvent(value)
-        .ifPresent(item -> forward(in, item.getConversationId(), Emission.Kind.TRANSCRIPT, item));
+        .ifPresent(
+            item -> forward(in, Projector.conversationKey(item), Emission.Kind.TRANSCRIPT, item));
   }
 }

@@ -11,11 +11,12 @@ import dev.runledger.projections.query.RunPage;
 import dev.runledger.projections.query.RunQueries;
 import dev.runledger.projections.query.ViewDigest;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.Caller;
 import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -32,22 +32,27 @@ import java.util.function.Supplier;
  * every instance and are merged.
  *
  * <ul>
- *   <li>{@code GET /v1/runs?conversation_id=&status=&runner_id=&limit=&cursor=} → {@code {items,
- *       next_cursor}}, newest first.
+ *   <li>{@code GET /v1/workspaces/{ws}/runs?conversation_id=&status=&runner_id=&limit=&cursor=} →
+ *       {@code {items, next_cursor}}: the workspace's runs, newest first.
  *   <li>{@code GET /v1/runs/{run_id}} → the {@code AgentRun}, or 404.
  *   <li>{@code GET /v1/runs/{run_id}/events?after=&limit=} → {@code {items, next_cursor}}.
  *   <li>{@code GET /v1/runs/{run_id}/events/stream} → server-sent events (see {@link EventStream}).
- *   <li>{@code GET /v1/events/{event_id}} → the event's {@code DispatchDecision}, or 404.
- *   <li>{@code GET /v1/conversations/{conversation_id}/transcript?before=&after=&limit=} → {@code
- *       {items, next_cursor, prev_cursor, has_more}}; {@code /transcript/search?q=&top_k=} → {@code
- *       {items}}.
- *   <li>{@code GET /v1/state/{scope}/{scope_id}/{key}} → the {@code StateEntry}, or 404; {@code GET
- *       /v1/state/{scope}/{scope_id}?prefix=} → {@code {items}}.
+ *   <li>{@code GET /v1/workspaces/{ws}/events/{event_id}} → the event's {@code DispatchDecision},
+ *       or 404.
+ *   <li>{@code GET /v1/workspaces/{ws}/conversations/{conversation_id}/transcript?before=&after=
+ *       &limit=} → {@code {items, next_cursor, prev_cursor, has_more}}; {@code
+ *       /transcript/search?q=&top_k=} → {@code {items}}.
+ *   <li>{@code GET /v1/workspaces/{ws}/state/{scope}/{scope_id}/{key}} → the {@code StateEntry}, or
+ *       404; {@code GET /v1/workspaces/{ws}/state/{scope}/{scope_id}?prefix=} → {@code {items}}.
  *   <li>{@code GET /v1/views/digests} → {@code {"runs": "count:hash", ...}} over every instance
  *       (used by {@code ledger rebuild}).
  * </ul>
  *
- * {@code limit} is 1..{@value #MAX_LIMIT} (default {@value #DEFAULT_LIMIT}); cursors are opaque.
+ * The HTTP server checks the workspace of the routes under {@code /v1/workspaces/{ws}}; a run of a
+ * workspace the caller ({@link Caller}) does not see answers 404 like an unknown run. {@value
+ * InstanceRouter#FORWARDED_HEADER} is honoured only from {@link Caller#INTERNAL}.
+ *
+ * <p>{@code limit} is 1..{@value #MAX_LIMIT} (default {@value #DEFAULT_LIMIT}); cursors are opaque.
  * Every read may answer 503 {@code unavailable} while the stores are not readable; a query
  * parameter a route does not take is a 400 naming it.
  */
@@ -73,16 +78,16 @@ public final class ProjectionRoutes {
   }
 
   public void register(final Javalin app) {
-    app.get("/v1/runs", this::runs);
-    app.get("/v1/runs/{run_id}", this::run);
-    app.get("/v1/runs/{run_id}/events", this::events);
-    app.get("/v1/runs/{run_id}/events/stream", this::stream);
-    app.get("/v1/events/{event_id}", this::decision);
-    app.get("/v1/conversations/{conversation_id}/transcript", this::transcript);
-    app.get("/v1/conversations/{conversation_id}/transcript/search", this::search);
-    app.get("/v1/state/{scope}/{scope_id}", this::states);
-    app.get("/v1/state/{scope}/{scope_id}/<key>", this::state);
-    app.get("/v1/views/digests", this::digests);
+    app.get(ApiPaths.RUNS, this::runs);
+    app.get(ApiPaths.RUN, this::run);
+    app.get(ApiPaths.RUN_EVENTS, this::events);
+    app.get(ApiPaths.RUN_STREAM, this::stream);
+    app.get(ApiPaths.DECISION, this::decision);
+    app.get(ApiPaths.TRANSCRIPT, this::transcript);
+    app.get(ApiPaths.TRANSCRIPT_SEARCH, this::search);
+    app.get(ApiPaths.STATES, this::states);
+    app.get(ApiPaths.STATE, this::state);
+    app.get(ApiPaths.DIGESTS, this::digests);
   }
 
   /** A run's JSON from whichever instance owns it, or 404. */
@@ -91,8 +96,23 @@ public final class ProjectionRoutes {
         forwarded,
         ProjectionTopology.RUNS_STORE,
         runId,
-        "/v1/runs/" + encode(runId),
+        ApiPaths.run(runId),
         () -> AvroJson.toJson(queries.run(runId).orElseThrow(() -> unknownRun(runId))));
+  }
+
+  /**
+   * The run's JSON when the request's caller sees its workspace; 404 {@code not_found} exactly as
+   * for an unknown run when not, so a reader of one workspace cannot even learn that a run of
+   * another exists. Checked on the instance the client called, on the JSON it answers with.
+   */
+  private JsonNode visibleRun(final Context ctx, final String runId) {
+    final Caller caller = Caller.of(ctx.attribute(Caller.ATTRIBUTE));
+    final JsonNode run = runJson(runId, forwarded(ctx));
+    final String workspace = run.path("workspace_id").asText(null);
+    if (!caller.seesAll() && (workspace == null || !caller.sees(workspace))) {
+      throw unknownRun(runId);
+    }
+    return run;
   }
 
   /** A page of a run's events as JSON from whichever instance owns the run. */
@@ -102,13 +122,14 @@ public final class ProjectionRoutes {
         forwarded,
         ProjectionTopology.RUNS_STORE,
         runId,
-        "/v1/runs/" + encode(runId) + "/events?limit=" + limit + "&after=" + Cursors.encode(after),
+        ApiPaths.runEvents(runId) + "?limit=" + limit + "&after=" + Cursors.encode(after),
         () ->
             ReadBodies.events(
                 queries.events(runId, after, limit).orElseThrow(() -> unknownRun(runId))));
   }
 
   private void runs(final Context ctx) {
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     QueryParams.only(
         ctx.queryParamMap().keySet(), "conversation_id", "status", "runner_id", "limit", "cursor");
     final RunFilter filter =
@@ -120,12 +141,12 @@ public final class ProjectionRoutes {
     final String cursor = blankToNull(ctx.queryParam("cursor"));
     final String after = cursor == null ? null : Cursors.decodeRun(cursor);
     final List<JsonNode> bodies = new ArrayList<>();
-    final RunPage local = queries.runs(filter, after, limit);
+    final RunPage local = queries.runs(workspace, filter, after, limit);
     bodies.add(ReadBodies.runs(local));
     if (!forwarded(ctx)) {
       final String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
       for (final String other : router.others(ProjectionTopology.RUNS_STORE)) {
-        bodies.add(router.get(other, "/v1/runs" + query));
+        bodies.add(router.get(other, ApiPaths.runs(workspace) + query));
       }
     }
     ctx.json(ReadBodies.mergeRuns(bodies, limit));
@@ -133,13 +154,14 @@ public final class ProjectionRoutes {
 
   private void run(final Context ctx) {
     QueryParams.only(ctx.queryParamMap().keySet());
-    ctx.json(runJson(ctx.pathParam("run_id"), forwarded(ctx)));
+    ctx.json(visibleRun(ctx, ctx.pathParam("run_id")));
   }
 
   private void events(final Context ctx) {
     QueryParams.only(ctx.queryParamMap().keySet(), "after", "limit");
     final String runId = ctx.pathParam("run_id");
     final long after = Cursors.decode(ctx.queryParam("after"), "after");
+    visibleRun(ctx, runId);
     ctx.json(eventsJson(runId, after, limit(ctx.queryParam("limit")), forwarded(ctx)));
   }
 
@@ -148,30 +170,35 @@ public final class ProjectionRoutes {
     final String runId = ctx.pathParam("run_id");
     final String lastId = ctx.header("Last-Event-ID");
     final long after = EventStream.lastEventId(lastId);
+    visibleRun(ctx, runId);
     new EventStream(this, runId, after).serve(ctx);
   }
 
   private void decision(final Context ctx) {
     QueryParams.only(ctx.queryParamMap().keySet());
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     final String eventId = ctx.pathParam("event_id");
     answer(
         ctx,
         ProjectionTopology.DECISIONS_STORE,
-        eventId,
+        ViewKeys.decision(workspace, eventId),
         () ->
             AvroJson.toJson(
                 queries
-                    .decision(eventId)
+                    .decision(workspace, eventId)
                     .orElseThrow(
                         () ->
                             ApiException.notFound(
                                 "no dispatch decision for event '"
                                     + eventId
+                                    + "' in workspace '"
+                                    + workspace
                                     + "' (unknown event, or not decided yet)"))));
   }
 
   private void transcript(final Context ctx) {
     QueryParams.only(ctx.queryParamMap().keySet(), "before", "after", "limit");
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     final String conversation = ctx.pathParam("conversation_id");
     final String beforeText = blankToNull(ctx.queryParam("before"));
     final String afterText = blankToNull(ctx.queryParam("after"));
@@ -184,12 +211,15 @@ public final class ProjectionRoutes {
     answer(
         ctx,
         ProjectionTopology.TRANSCRIPT_STORE,
-        conversation,
-        () -> ReadBodies.transcript(queries.transcript(conversation, before, after, limit)));
+        ViewKeys.conversation(workspace, conversation),
+        () ->
+            ReadBodies.transcript(
+                queries.transcript(workspace, conversation, before, after, limit)));
   }
 
   private void search(final Context ctx) {
     QueryParams.only(ctx.queryParamMap().keySet(), "q", "top_k");
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     final String conversation = ctx.pathParam("conversation_id");
     final String q = blankToNull(ctx.queryParam("q"));
     if (q == null) {
@@ -199,8 +229,8 @@ public final class ProjectionRoutes {
     answer(
         ctx,
         ProjectionTopology.TRANSCRIPT_STORE,
-        conversation,
-        () -> ReadBodies.items(queries.search(conversation, q, topK)));
+        ViewKeys.conversation(workspace, conversation),
+        () -> ReadBodies.items(queries.search(workspace, conversation, q, topK)));
   }
 
   private void state(final Context ctx) {
@@ -208,10 +238,10 @@ public final class ProjectionRoutes {
     final String key = ctx.pathParam("key");
     ownedState(
         ctx,
-        (scope, scopeId) ->
+        (workspace, scope, scopeId) ->
             AvroJson.toJson(
                 queries
-                    .state(scope, scopeId, key)
+                    .state(workspace, scope, scopeId, key)
                     .orElseThrow(
                         () ->
                             ApiException.notFound(
@@ -221,18 +251,28 @@ public final class ProjectionRoutes {
   private void states(final Context ctx) {
     QueryParams.only(ctx.queryParamMap().keySet(), "prefix");
     final String prefix = ctx.queryParam("prefix");
-    ownedState(ctx, (scope, scopeId) -> ReadBodies.items(queries.states(scope, scopeId, prefix)));
+    ownedState(
+        ctx,
+        (workspace, scope, scopeId) ->
+            ReadBodies.items(queries.states(workspace, scope, scopeId, prefix)));
   }
 
-  /** Answers a read of one state scope where that scope is kept. */
-  private void ownedState(final Context ctx, final BiFunction<String, String, JsonNode> local) {
+  /** Answers a read of one workspace's state scope where that scope is kept. */
+  private void ownedState(final Context ctx, final StateRead local) {
+    final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
     final String scope = ctx.pathParam("scope");
     final String scopeId = ctx.pathParam("scope_id");
     answer(
         ctx,
         ProjectionTopology.STATE_STORE,
-        ViewKeys.stateOwner(scope, scopeId),
-        () -> local.apply(scope, scopeId));
+        ViewKeys.stateOwner(workspace, scope, scopeId),
+        () -> local.read(workspace, scope, scopeId));
+  }
+
+  /** A read of one workspace's state scope on the instance that keeps it. */
+  @FunctionalInterface
+  private interface StateRead {
+    JsonNode read(String workspace, String scope, String scopeId);
   }
 
   private void digests(final Context ctx) {
@@ -241,7 +281,7 @@ public final class ProjectionRoutes {
     if (!forwarded(ctx)) {
       for (final String other : router.others(ProjectionTopology.RUNS_STORE)) {
         router
-            .get(other, "/v1/views/digests")
+            .get(other, ApiPaths.DIGESTS)
             .properties()
             .forEach(
                 e ->
@@ -275,16 +315,14 @@ public final class ProjectionRoutes {
     return local.get();
   }
 
+  /** Whether another instance forwarded the request: its header, from the internal caller only. */
   private static boolean forwarded(final Context ctx) {
-    return ctx.header(InstanceRouter.FORWARDED_HEADER) != null;
+    return ctx.header(InstanceRouter.FORWARDED_HEADER) != null
+        && Caller.INTERNAL.equals(ctx.attribute(Caller.ATTRIBUTE));
   }
 
   private static String pathAndQuery(final Context ctx) {
     return ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
-  }
-
-  private static String encode(final String segment) {
-    return java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static String blankToNull(final String text) {

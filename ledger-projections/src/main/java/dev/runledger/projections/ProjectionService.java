@@ -5,6 +5,7 @@ import dev.runledger.projections.http.InstanceRouter;
 import dev.runledger.projections.query.LocalRunQueries;
 import dev.runledger.projections.query.RunQueries;
 import dev.runledger.projections.query.ViewStores;
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.service.StreamsService;
 import dev.runledger.schemas.topics.LedgerTopics;
@@ -57,7 +58,8 @@ public final class ProjectionService extends StreamsService {
         new InstanceRouter(
             this::streams,
             ProjectionSettings.applicationServer(config).map(HostInfo::buildFromEndpoint),
-            config.get(ProjectionSettings.FORWARD_TIMEOUT));
+            config.get(ProjectionSettings.FORWARD_TIMEOUT),
+            config.find(CoreSettings.AUTH_INTERNAL_TOKEN).filter(token -> !token.isBlank()));
   }
 
   private static Properties streamsProperties(

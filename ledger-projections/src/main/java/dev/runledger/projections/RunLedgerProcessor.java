@@ -5,7 +5,6 @@ import dev.runledger.avro.LedgerRecord;
 import dev.runledger.projections.fold.FoldOutcome;
 import dev.runledger.projections.fold.Projection;
 import dev.runledger.projections.fold.Projector;
-import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.schemas.topics.Topic;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.api.Record;
@@ -15,9 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Projects each ledger record into the {@code runs}, {@code run-events} and {@code runs-index}
  * stores ({@link Projector#ledger}). Forwards dead letters, and for applied records the transcript
- * item of a {@code message.completed} (keyed by conversation), the state update of a {@code
- * state.updated} (keyed by {@code scope/scope_id}) and the results the deliveries carry (keyed by
- * run). A tombstone (null value) for a run id is a cleanup ({@link Projector#remove}).
+ * item of a {@code message.completed} (keyed by {@code workspace_id/conversation_id}), the state
+ * update of a {@code state.updated} (keyed by {@code workspace_id/scope/scope_id}) and the results
+ * the deliveries carry (keyed by run). A tombstone (null value) for a run id is a cleanup ({@link
+ * Projector#remove}).
  */
 final class RunLedgerProcessor extends TopicProcessor<LedgerRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(RunLedgerProcessor.class);
@@ -57,16 +57,12 @@ final class RunLedgerProcessor extends TopicProcessor<LedgerRecord> {
       final Record<byte[], byte[]> in, final LedgerRecord entry, final Projection projected) {
     projected
         .message()
-        .ifPresent(item -> forward(in, item.getConversationId(), Emission.Kind.TRANSCRIPT, item));
+        .ifPresent(
+            item -> forward(in, Projector.conversationKey(item), Emission.Kind.TRANSCRIPT, item));
     projected
         .stateUpdate()
         .ifPresent(
-            update ->
-                forward(
-                    in,
-                    ViewKeys.stateOwner(update.getScope(), update.getScopeId()),
-                    Emission.Kind.STATE,
-                    update));
+            update -> forward(in, Projector.stateOwner(update), Emission.Kind.STATE, update));
     if (projected.delivers()) {
       forward(in, entry.getRunId(), Emission.Kind.DELIVERY, entry);
     }

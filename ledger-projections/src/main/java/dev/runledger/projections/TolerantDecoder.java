@@ -6,6 +6,7 @@ import dev.runledger.schemas.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -22,14 +23,20 @@ final class TolerantDecoder<V> {
 
   private final DeadLetterDecoder<V> decoder;
   private final Function<V, String> idOf;
+  private final UnaryOperator<String> idOfKey;
 
   /**
    * @param topic the topic the records come from
-   * @param idOf the id the key must equal, or null when keys are not checked
+   * @param idOf the id the key must name, or null when keys are not checked
+   * @param idOfKey the id a key names (null when the key names none)
    */
-  TolerantDecoder(final Topic<String, V> topic, final Function<V, String> idOf) {
+  TolerantDecoder(
+      final Topic<String, V> topic,
+      final Function<V, String> idOf,
+      final UnaryOperator<String> idOfKey) {
     this.decoder = DeadLetterDecoder.of(topic);
     this.idOf = idOf;
+    this.idOfKey = idOfKey;
   }
 
   /** The decoded value, or empty after forwarding the record as a dead letter. */
@@ -40,12 +47,12 @@ final class TolerantDecoder<V> {
     if (decoded.isPresent() && idOf != null) {
       final String key = keyOf(record);
       final String id = idOf.apply(decoded.get());
-      if (!id.equals(key)) {
+      if (!id.equals(key == null ? null : idOfKey.apply(key))) {
         dead(
             context,
             record,
             KEY_MISMATCH,
-            "record key '" + key + "' must equal the id in its value '" + id + "'");
+            "record key '" + key + "' must name the id in its value '" + id + "'");
         return Optional.empty();
       }
     }

@@ -3,6 +3,7 @@ package dev.runledger.projections;
 import dev.runledger.projections.fold.Projector;
 import dev.runledger.schemas.topics.Topic;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -26,7 +27,19 @@ abstract class TopicProcessor<V> implements Processor<byte[], byte[], String, Em
    * @param idOf the id in a value that its key must equal, or null when keys are not checked
    */
   TopicProcessor(final Topic<String, V> topic, final Function<V, String> idOf) {
-    this.decoder = new TolerantDecoder<>(topic, idOf);
+    this(topic, idOf, UnaryOperator.identity());
+  }
+
+  /**
+   * @param topic the input topic
+   * @param idOf the id in a value that its key must name, or null when keys are not checked
+   * @param idOfKey the id a key names, or null when it names none
+   */
+  TopicProcessor(
+      final Topic<String, V> topic,
+      final Function<V, String> idOf,
+      final UnaryOperator<String> idOfKey) {
+    this.decoder = new TolerantDecoder<>(topic, idOf, idOfKey);
   }
 
   @Override

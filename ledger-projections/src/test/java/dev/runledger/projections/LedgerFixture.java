@@ -38,12 +38,22 @@ public final class LedgerFixture {
   public static final Instant START = Instant.ofEpochMilli(1_700_000_000_000L);
   public static final Instant DEADLINE = START.plusSeconds(600);
 
+  /** The workspace of a fixture's run unless it names another. */
+  public static final String WS = "ws-1";
+
   private final String runId;
+  private final String workspace;
   private final Map<Integer, Long> sequences = new HashMap<>();
   private Instant clock = START;
 
   public LedgerFixture(final String runId) {
+    this(runId, WS);
+  }
+
+  /** A run of {@code workspace}, in its conversation {@code conv-1}. */
+  public LedgerFixture(final String runId, final String workspace) {
     this.runId = runId;
+    this.workspace = workspace;
   }
 
   public String runId() {
@@ -66,7 +76,7 @@ public final class LedgerFixture {
         .setSequence(sequence)
         .setTimestamp(clock)
         .setProducer(attempt == 0 ? "orchestrator" : "worker-" + attempt)
-        .setConversationKey("ws-1/bot-1/conv-1/")
+        .setConversationKey(workspace + "/bot-1/conv-1/")
         .setBody(body)
         .build();
   }
@@ -156,7 +166,7 @@ public final class LedgerFixture {
             .setRunId(runId)
             .setRunnerId("builtin:echo/default")
             .setBindingId("binding-1")
-            .setWorkspaceId("ws-1")
+            .setWorkspaceId(workspace)
             .setConversationId("conv-1")
             .setPermissions(Permissions.newBuilder().build())
             .setAvailableApis(AvailableApis.newBuilder().build())
@@ -168,7 +178,7 @@ public final class LedgerFixture {
         .setBindingId("binding-1")
         .setRunnerId("builtin:echo/default")
         .setPool("default")
-        .setWorkspaceId("ws-1")
+        .setWorkspaceId(workspace)
         .setConversationId("conv-1")
         .setSnapshot(snapshot)
         .setDeadlineAt(DEADLINE)

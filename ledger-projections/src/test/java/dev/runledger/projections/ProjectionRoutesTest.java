@@ -19,6 +19,8 @@ import dev.runledger.projections.query.RunQueries;
 import dev.runledger.projections.query.TranscriptPage;
 import dev.runledger.projections.query.ViewDigest;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.Caller;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
 import java.io.IOException;
@@ -33,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,13 +46,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The read API over a fake query service, on a real Javalin server on a free port. */
 class ProjectionRoutesTest {
   private static final long TRANSCRIPT_END = 7;
+  private static final String WS = LedgerFixture.WS;
   private final FakeQueries queries = new FakeQueries();
   private final HttpClient http = HttpClient.newHttpClient();
   private Javalin app;
 
+  /** The caller the server (not mounted here) would have authenticated. */
+  private volatile Caller caller = Caller.UNRESTRICTED;
+
   @BeforeEach
   void start() {
     app = Javalin.create();
+    app.before(ctx -> ctx.attribute(Caller.ATTRIBUTE, caller));
     app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
     new ProjectionRoutes(queries).register(app);
     app.start("127.0.0.1", 0);
@@ -158,9 +166,9 @@ class ProjectionRoutesTest {
     queries.add(completedRun("run-1", 1));
 
     // when
-    final Response bogus = get("/v1/runs?status=bogus");
-    final Response upper = get("/v1/runs?status=COMPLETED");
-    final Response known = get("/v1/runs?status=completed");
+    final Response bogus = get(ApiPaths.runs(WS) + "?status=bogus");
+    final Response upper = get(ApiPaths.runs(WS) + "?status=COMPLETED");
+    final Response known = get(ApiPaths.runs(WS) + "?status=completed");
 
     // then
     for (final Response response : List.of(bogus, upper)) {
@@ -262,7 +270,7 @@ class ProjectionRoutesTest {
   void shouldReturnDecisionWhenEventWasDecidedAnd404Otherwise() throws Exception {
     // given
     queries.decisions.put(
-        "e-1",
+        WS + "/e-1",
         DispatchDecision.newBuilder()
             .setEventId("e-1")
             .setDecision(Decision.DUPLICATE)
@@ -270,14 +278,16 @@ class ProjectionRoutesTest {
             .build());
 
     // when
-    final Response known = get("/v1/events/e-1");
-    final Response unknown = get("/v1/events/e-2");
+    final Response known = get(ApiPaths.decision(WS, "e-1"));
+    final Response unknown = get(ApiPaths.decision(WS, "e-2"));
+    final Response otherWorkspace = get(ApiPaths.decision("ws-2", "e-1"));
 
     // then
     assertThat(known.status()).isEqualTo(200);
     assertThat(known.body().get("decision").asText()).isEqualTo("duplicate");
     assertThat(known.body().get("decided_at").asLong()).isEqualTo(1_700_000_000_000L);
     assertThat(unknown.status()).isEqualTo(404);
+    assertThat(otherWorkspace.status()).isEqualTo(404);
   }
 
   @Test
@@ -297,15 +307,15 @@ class ProjectionRoutesTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "/v1/runs?statuss=running | statuss",
+        "/v1/workspaces/ws-1/runs?statuss=running | statuss",
         "/v1/runs/run-1?limit=5 | limit",
         "/v1/runs/run-1/events?cursor=x | cursor",
         "/v1/runs/run-1/events/stream?after=3 | after",
-        "/v1/events/e-1?verbose=1 | verbose",
-        "/v1/conversations/c-1/transcript?from=1 | from",
-        "/v1/conversations/c-1/transcript/search?q=hi&k=3 | k",
-        "/v1/state/conversation/c-1?prefixx=a | prefixx",
-        "/v1/state/conversation/c-1/mood?x=1 | x",
+        "/v1/workspaces/ws-1/events/e-1?verbose=1 | verbose",
+        "/v1/workspaces/ws-1/conversations/c-1/transcript?from=1 | from",
+        "/v1/workspaces/ws-1/conversations/c-1/transcript/search?q=hi&k=3 | k",
+        "/v1/workspaces/ws-1/state/conversation/c-1?prefixx=a | prefixx",
+        "/v1/workspaces/ws-1/state/conversation/c-1/mood?x=1 | x",
         "/v1/views/digests?view=runs | view"
       })
   void shouldAnswer400NamingTheParameterWhenARouteDoesNotTakeIt(
@@ -328,7 +338,7 @@ class ProjectionRoutesTest {
   void shouldKeepACursorAtTheEndWhenATranscriptIsTailedPastIt() throws Exception {
     // when
     final Response response =
-        get("/v1/conversations/c-1/transcript?after=" + Cursors.encode(TRANSCRIPT_END + 5));
+        get(ApiPaths.transcript(WS, "c-1") + "?after=" + Cursors.encode(TRANSCRIPT_END + 5));
 
     // then
     assertThat(response.status()).isEqualTo(200);
@@ -336,6 +346,101 @@ class ProjectionRoutesTest {
     assertThat(response.body().get("next_cursor").asText())
         .isEqualTo(Cursors.encode(TRANSCRIPT_END));
     assertThat(response.body().get("has_more").asBoolean()).isFalse();
+  }
+
+  @Test
+  void shouldAnswerEveryWorkspaceReadInTheWorkspaceOfItsPath() throws Exception {
+    // given a run in each of two workspaces
+    queries.add(completedRun("run-1", 1));
+    queries.add(run("run-2", "ws-2"));
+
+    // when
+    final Response runs = get(ApiPaths.runs("ws-2"));
+    get(ApiPaths.transcript("ws-2", "c-1"));
+    get(ApiPaths.transcriptSearch("ws-2", "c-1") + "?q=hi");
+    get(ApiPaths.states("ws-2", "conversation", "c-1"));
+    get(ApiPaths.state("ws-2", "conversation", "c-1", "a/b"));
+
+    // then
+    assertThat(runs.status()).isEqualTo(200);
+    assertThat(runs.body().get("items"))
+        .extracting(r -> r.get("run_id").asText())
+        .containsExactly("run-2");
+    assertThat(queries.asked)
+        .containsExactly(
+            "runs ws-2",
+            "transcript ws-2/c-1",
+            "search ws-2/c-1",
+            "states ws-2/conversation/c-1",
+            "state ws-2/conversation/c-1/a/b");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "/v1/runs",
+    "/v1/runs?status=completed",
+    "/v1/events/e-1",
+    "/v1/conversations/c-1/transcript",
+    "/v1/conversations/c-1/transcript/search?q=hi",
+    "/v1/state/conversation/c-1",
+    "/v1/state/conversation/c-1/mood"
+  })
+  void shouldAnswer404ForTheRemovedFlatPaths(final String path) throws Exception {
+    // given
+    queries.add(completedRun("run-1", 1));
+
+    // when
+    final int status =
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).build(),
+                HttpResponse.BodyHandlers.discarding())
+            .statusCode();
+
+    // then
+    assertThat(status).isEqualTo(404);
+    assertThat(queries.asked).isEmpty();
+  }
+
+  @Test
+  void shouldAnswerARunOfAnotherWorkspaceExactlyAsAnUnknownOne() throws Exception {
+    // given a run of ws-1 and a reader of ws-2 only
+    queries.add(completedRun("run-1", 1));
+    caller = new Caller("reader-2", Caller.Role.READER, Set.of("ws-2"));
+
+    // when
+    final Response run = get("/v1/runs/run-1");
+    final Response unknown = get("/v1/runs/nope");
+    final Response events = get("/v1/runs/run-1/events");
+    final Stream stream = stream("run-1", null);
+
+    // then: 404 not_found, worded as for an unknown run, with nothing of the run
+    assertThat(run.status()).isEqualTo(404);
+    assertThat(run.body().at("/error/code").asText()).isEqualTo("not_found");
+    assertThat(run.body().at("/error/message").asText())
+        .isEqualTo(unknown.body().at("/error/message").asText().replace("nope", "run-1"));
+    assertThat(events.status()).isEqualTo(404);
+    assertThat(events.body().has("items")).isFalse();
+    assertThat(stream.status()).isEqualTo(404);
+    assertThat(stream.ids()).isEmpty();
+
+    // and a reader of ws-1 reads it
+    caller = new Caller("reader-1", Caller.Role.READER, Set.of("ws-2", WS));
+    assertThat(get("/v1/runs/run-1").status()).isEqualTo(200);
+    assertThat(get("/v1/runs/run-1/events").status()).isEqualTo(200);
+    assertThat(stream("run-1", null).ids()).isNotEmpty();
+  }
+
+  @Test
+  void shouldAnswer401WhenNoCallerWasAuthenticated() throws Exception {
+    // given routes mounted without the server's authentication
+    caller = null;
+    queries.add(completedRun("run-1", 1));
+
+    // when
+    final Response response = get("/v1/runs/run-1");
+
+    // then
+    assertThat(response.status()).isEqualTo(401);
   }
 
   private Response get(final String path) throws IOException, InterruptedException {
@@ -364,6 +469,11 @@ class ProjectionRoutesTest {
     final List<Long> seqs = new ArrayList<>();
     response.body().get("items").forEach(item -> seqs.add(item.get("seq").asLong()));
     return seqs;
+  }
+
+  private static List<LedgerRecord> run(final String runId, final String workspace) {
+    final LedgerFixture run = new LedgerFixture(runId, workspace);
+    return List.of(run.created());
   }
 
   private static List<LedgerRecord> completedRun(final String runId, final int deltas) {
@@ -395,6 +505,7 @@ class ProjectionRoutesTest {
     private final Map<String, AgentRun> runs = new HashMap<>();
     private final Map<String, List<AgentRunEvent>> events = new HashMap<>();
     private final Map<String, DispatchDecision> decisions = new HashMap<>();
+    private final List<String> asked = new ArrayList<>();
     private boolean unavailable;
 
     void add(final List<LedgerRecord> records) {
@@ -431,22 +542,37 @@ class ProjectionRoutesTest {
     }
 
     @Override
-    public Optional<DispatchDecision> decision(final String eventId) {
+    public Optional<DispatchDecision> decision(final String workspaceId, final String eventId) {
       check();
-      return Optional.ofNullable(decisions.get(eventId));
+      return Optional.ofNullable(decisions.get(workspaceId + "/" + eventId));
     }
 
     @Override
-    public RunPage runs(final RunFilter filter, final String afterPosition, final int limit) {
+    public RunPage runs(
+        final String workspaceId,
+        final RunFilter filter,
+        final String afterPosition,
+        final int limit) {
       check();
+      asked.add("runs " + workspaceId);
       return new RunPage(
-          runs.values().stream().filter(filter::matches).limit(limit).toList(), Optional.empty());
+          runs.values().stream()
+              .filter(r -> workspaceId.equals(r.getWorkspaceId()))
+              .filter(filter::matches)
+              .limit(limit)
+              .toList(),
+          Optional.empty());
     }
 
     @Override
     public TranscriptPage transcript(
-        final String conversationId, final Long before, final Long after, final int limit) {
+        final String workspaceId,
+        final String conversationId,
+        final Long before,
+        final Long after,
+        final int limit) {
       check();
+      asked.add("transcript " + workspaceId + "/" + conversationId);
       return after == null
           ? new TranscriptPage(List.of(), false)
           : new TranscriptPage(List.of(), false, OptionalLong.of(TRANSCRIPT_END));
@@ -454,20 +580,25 @@ class ProjectionRoutesTest {
 
     @Override
     public List<TranscriptItem> search(
-        final String conversationId, final String query, final int topK) {
+        final String workspaceId, final String conversationId, final String query, final int topK) {
       check();
+      asked.add("search " + workspaceId + "/" + conversationId);
       return List.of();
     }
 
     @Override
-    public Optional<StateEntry> state(final String scope, final String scopeId, final String key) {
+    public Optional<StateEntry> state(
+        final String workspaceId, final String scope, final String scopeId, final String key) {
       check();
+      asked.add("state " + workspaceId + "/" + scope + "/" + scopeId + "/" + key);
       return Optional.empty();
     }
 
     @Override
-    public List<StateEntry> states(final String scope, final String scopeId, final String prefix) {
+    public List<StateEntry> states(
+        final String workspaceId, final String scope, final String scopeId, final String prefix) {
       check();
+      asked.add("states " + workspaceId + "/" + scope + "/" + scopeId);
       return List.of();
     }
 

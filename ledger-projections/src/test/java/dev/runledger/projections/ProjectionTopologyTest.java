@@ -231,19 +231,19 @@ class ProjectionTopologyTest {
         driver.store(ProjectionTopology.DECISIONS_STORE);
 
     // when
-    driver.decisions().pipeInput("e-1", enqueued);
-    driver.decisions().pipeInput("e-2", other);
-    driver.decisions().pipeInput("e-1", created);
+    driver.decisions().pipeInput("ws-1/e-1", enqueued);
+    driver.decisions().pipeInput("ws-1/e-2", other);
+    driver.decisions().pipeInput("ws-1/e-1", created);
 
     // then
-    assertThat(store.get("e-1")).isEqualTo(created);
-    assertThat(store.get("e-2")).isEqualTo(other);
+    assertThat(store.get("ws-1/e-1")).isEqualTo(created);
+    assertThat(store.get("ws-1/e-2")).isEqualTo(other);
 
     // when
-    driver.decisions().pipeInput("e-2", (DispatchDecision) null);
+    driver.decisions().pipeInput("ws-1/e-2", (DispatchDecision) null);
 
     // then
-    assertThat(store.get("e-2")).isNull();
+    assertThat(store.get("ws-1/e-2")).isNull();
   }
 
   private static DispatchDecision decision(

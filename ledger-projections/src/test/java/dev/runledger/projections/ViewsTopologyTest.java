@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Transcript, state, index, deliveries and decisions on a TopologyTestDriver. */
 class ViewsTopologyTest {
+  private static final String WS = LedgerFixture.WS;
 
   @TempDir Path stateDir;
 
@@ -62,13 +63,13 @@ class ViewsTopologyTest {
     driver.ledger().pipeInput("run-a", run.message(2, "hi, human"));
 
     // then
-    final List<TranscriptItem> items = queries.transcript("conv-1", null, null, 10).items();
+    final List<TranscriptItem> items = queries.transcript(WS, "conv-1", null, null, 10).items();
     assertThat(items).extracting(TranscriptItem::getRole).containsExactly("user", "assistant");
     assertThat(items)
         .extracting(TranscriptItem::getContent)
         .containsExactly("hello there", "hi, human");
     assertThat(items).extracting(TranscriptItem::getSeq).containsExactly(1L, 2L);
-    assertThat(queries.search("conv-1", "HUMAN", 5))
+    assertThat(queries.search(WS, "conv-1", "HUMAN", 5))
         .extracting(TranscriptItem::getContent)
         .containsExactly("hi, human");
   }
@@ -80,9 +81,9 @@ class ViewsTopologyTest {
     driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-2", "two"));
 
     // when read after the last one, and after a seq that does not exist yet
-    final TranscriptPage atEnd = queries.transcript("conv-1", null, 2L, 10);
-    final TranscriptPage pastEnd = queries.transcript("conv-1", null, 40L, 10);
-    final TranscriptPage empty = queries.transcript("conv-none", null, 5L, 10);
+    final TranscriptPage atEnd = queries.transcript(WS, "conv-1", null, 2L, 10);
+    final TranscriptPage pastEnd = queries.transcript(WS, "conv-1", null, 40L, 10);
+    final TranscriptPage empty = queries.transcript(WS, "conv-none", null, 5L, 10);
 
     // then each is empty and names the last seq, from which the next item is read
     assertThat(atEnd.items()).isEmpty();
@@ -90,7 +91,8 @@ class ViewsTopologyTest {
     assertThat(pastEnd.end()).hasValue(2L);
     assertThat(empty.end()).hasValue(0L);
     driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-3", "three"));
-    final TranscriptPage next = queries.transcript("conv-1", null, pastEnd.end().getAsLong(), 10);
+    final TranscriptPage next =
+        queries.transcript(WS, "conv-1", null, pastEnd.end().getAsLong(), 10);
     assertThat(next.items()).extracting(TranscriptItem::getContent).containsExactly("three");
     assertThat(next.end()).isEmpty();
   }
@@ -99,23 +101,23 @@ class ViewsTopologyTest {
   void shouldLeaveTranscriptUnchangedWhenHostEventIsSentAgain() {
     // given
     driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-1", "hello"));
-    driver.decisions().pipeInput("e-1", decision(Decision.RUN_CREATED));
-    final List<TranscriptItem> before = queries.transcript("conv-1", null, null, 10).items();
+    driver.decisions().pipeInput(WS + "/e-1", decision(Decision.RUN_CREATED));
+    final List<TranscriptItem> before = queries.transcript(WS, "conv-1", null, null, 10).items();
 
     // when the same event comes again, with the same text, then with another one, its
     // duplicate decision arriving before one copy and after the other
-    driver.decisions().pipeInput("e-1", decision(Decision.DUPLICATE));
+    driver.decisions().pipeInput(WS + "/e-1", decision(Decision.DUPLICATE));
     driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-1", "hello"));
     driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-1", "never processed"));
-    driver.decisions().pipeInput("e-1", decision(Decision.DUPLICATE));
+    driver.decisions().pipeInput(WS + "/e-1", decision(Decision.DUPLICATE));
 
     // then
-    assertThat(queries.transcript("conv-1", null, null, 10).items()).isEqualTo(before);
+    assertThat(queries.transcript(WS, "conv-1", null, null, 10).items()).isEqualTo(before);
     assertThat(before).extracting(TranscriptItem::getContent).containsExactly("hello");
 
     // and the next event is numbered right after it
     driver.hosts().pipeInput("ws-1/bot-1/conv-1/", hostMessage("e-2", "next"));
-    assertThat(queries.transcript("conv-1", null, null, 10).items())
+    assertThat(queries.transcript(WS, "conv-1", null, null, 10).items())
         .extracting(TranscriptItem::getSeq, TranscriptItem::getContent)
         .containsExactly(tuple(1L, "hello"), tuple(2L, "next"));
   }
@@ -134,12 +136,12 @@ class ViewsTopologyTest {
     driver.ledger().pipeInput("run-s", run.result(1, "state.updated", state("gone", null)));
 
     // then
-    final StateEntry mood = queries.state("conversation", "conv-1", "mood").orElseThrow();
+    final StateEntry mood = queries.state(WS, "conversation", "conv-1", "mood").orElseThrow();
     assertThat(mood.getVersion()).isEqualTo(2);
     assertThat(mood.getValueJson()).isEqualTo("\"better\"");
     assertThat(mood.getRunId()).isEqualTo("run-s");
-    assertThat(queries.state("conversation", "conv-1", "gone")).isEmpty();
-    assertThat(queries.states("conversation", "conv-1", "")).hasSize(1);
+    assertThat(queries.state(WS, "conversation", "conv-1", "gone")).isEmpty();
+    assertThat(queries.states(WS, "conversation", "conv-1", "")).hasSize(1);
   }
 
   @Test
@@ -155,20 +157,67 @@ class ViewsTopologyTest {
     driver.ledger().pipeInput("run-b", b.completed(1));
 
     // then
-    final RunPage completed = queries.runs(new RunFilter(null, "completed", null), null, 10);
+    final RunPage completed = queries.runs(WS, new RunFilter(null, "completed", null), null, 10);
     assertThat(completed.items()).extracting(r -> r.getRunId()).containsExactly("run-b");
-    final RunPage queued = queries.runs(new RunFilter(null, "queued", null), null, 10);
+    final RunPage queued = queries.runs(WS, new RunFilter(null, "queued", null), null, 10);
     assertThat(queued.items()).extracting(r -> r.getRunId()).containsExactly("run-a");
-    final RunPage first = queries.runs(new RunFilter("conv-1", null, null), null, 1);
+    final RunPage first = queries.runs(WS, new RunFilter("conv-1", null, null), null, 1);
     assertThat(first.items()).hasSize(1);
     final RunPage second =
-        queries.runs(new RunFilter("conv-1", null, null), first.nextPosition().orElseThrow(), 1);
+        queries.runs(
+            WS, new RunFilter("conv-1", null, null), first.nextPosition().orElseThrow(), 1);
     assertThat(second.items()).hasSize(1);
     assertThat(second.items().get(0).getRunId()).isNotEqualTo(first.items().get(0).getRunId());
     final KeyValueStore<String, String> index = driver.store(ProjectionTopology.RUNS_INDEX_STORE);
     final List<String> keys = new ArrayList<>();
     index.all().forEachRemaining(kv -> keys.add(kv.key));
     assertThat(keys).filteredOn(k -> k.startsWith(ViewKeys.BY_STATUS)).hasSize(2);
+  }
+
+  @Test
+  void shouldKeepTwoWorkspacesApartWhenTheyShareConversationAndScopeIds() {
+    // given two workspaces with a conversation conv-1 each, and a run in each
+    driver.hosts().pipeInput("acme/bot-1/conv-1/", hostMessage("acme", "e-1", "acme secret plan"));
+    driver.hosts().pipeInput("evil/bot-1/conv-1/", hostMessage("evil", "e-1", "evil hello"));
+    final LedgerFixture acme = new LedgerFixture("run-acme", "acme");
+    final LedgerFixture evil = new LedgerFixture("run-evil", "evil");
+    for (final LedgerFixture run : List.of(acme, evil)) {
+      driver.ledger().pipeInput(run.runId(), run.created());
+      driver.ledger().pipeInput(run.runId(), run.claimed(1));
+    }
+
+    // when both write the same state key in the same scope ids, and acme's run answers
+    driver.ledger().pipeInput("run-acme", acme.result(1, "state.updated", state("k", "\"a\"")));
+    driver.ledger().pipeInput("run-evil", evil.result(1, "state.updated", state("k", "\"e\"")));
+    driver.ledger().pipeInput("run-acme", acme.message(1, "acme answer"));
+
+    // then each workspace has its own transcript, numbered from 1
+    assertThat(queries.transcript("acme", "conv-1", null, null, 10).items())
+        .extracting(TranscriptItem::getSeq, TranscriptItem::getContent)
+        .containsExactly(tuple(1L, "acme secret plan"), tuple(2L, "acme answer"));
+    assertThat(queries.transcript("evil", "conv-1", null, null, 10).items())
+        .extracting(TranscriptItem::getSeq, TranscriptItem::getContent)
+        .containsExactly(tuple(1L, "evil hello"));
+    assertThat(queries.search("evil", "conv-1", "secret", 5)).isEmpty();
+    // its own state entry, each written once
+    assertThat(queries.state("acme", "conversation", "conv-1", "k").orElseThrow())
+        .extracting(StateEntry::getValueJson, StateEntry::getVersion, StateEntry::getWorkspaceId)
+        .containsExactly("\"a\"", 1L, "acme");
+    assertThat(queries.states("evil", "conversation", "conv-1", null))
+        .extracting(StateEntry::getValueJson)
+        .containsExactly("\"e\"");
+    // and lists only its own runs, by time, by conversation and by status
+    for (final RunFilter filter :
+        List.of(
+            new RunFilter(null, null, null),
+            new RunFilter("conv-1", null, null),
+            new RunFilter(null, "running", null))) {
+      assertThat(queries.runs("evil", filter, null, 10).items())
+          .as("%s", filter)
+          .extracting(r -> r.getRunId())
+          .containsExactly("run-evil");
+    }
+    assertThat(queries.runs("other", new RunFilter(null, null, null), null, 10).items()).isEmpty();
   }
 
   @Test
@@ -198,13 +247,14 @@ class ViewsTopologyTest {
   @Test
   void shouldKeepOriginalDecisionWhenDuplicateDecisionArrives() {
     // given
-    driver.decisions().pipeInput("e-1", decision(Decision.RUN_CREATED));
+    driver.decisions().pipeInput(WS + "/e-1", decision(Decision.RUN_CREATED));
 
     // when
-    driver.decisions().pipeInput("e-1", decision(Decision.DUPLICATE));
+    driver.decisions().pipeInput(WS + "/e-1", decision(Decision.DUPLICATE));
 
     // then
-    assertThat(queries.decision("e-1").orElseThrow().getDecision()).isEqualTo(Decision.RUN_CREATED);
+    assertThat(queries.decision(WS, "e-1").orElseThrow().getDecision())
+        .isEqualTo(Decision.RUN_CREATED);
   }
 
   private static DispatchDecision decision(final Decision decision) {
@@ -225,12 +275,17 @@ class ViewsTopologyTest {
   }
 
   private static HostEvent hostMessage(final String eventId, final String text) {
+    return hostMessage(WS, eventId, text);
+  }
+
+  private static HostEvent hostMessage(
+      final String workspace, final String eventId, final String text) {
     final HostEvent.Builder event =
         HostEvent.newBuilder()
             .setEventId(eventId)
             .setEventType("message.received")
             .setEventTime(LedgerFixture.START)
-            .setWorkspaceId("ws-1")
+            .setWorkspaceId(workspace)
             .setConversationId("conv-1");
     event.setInput(dev.runledger.avro.EventInput.newBuilder().setText(text).build());
     return event.build();

@@ -77,15 +77,20 @@ public final class Projector {
   }
 
   /**
-   * Stores a transcript item as its conversation's next one. A user message whose host event is
-   * already in the conversation's transcript is left out: a re-sent event (the orchestrator decides
-   * it {@code duplicate}) is applied once, whatever its text and in whichever order it arrives with
-   * its decision, since the check needs only the transcript's own index.
+   * Stores a transcript item as its conversation's next one, under its workspace ({@link
+   * ViewKeys#conversation}). A user message whose host event is already in the conversation's
+   * transcript is left out: a re-sent event (the orchestrator decides it {@code duplicate}) is
+   * applied once, whatever its text and in whichever order it arrives with its decision, since the
+   * check needs only the transcript's own index. An item without a workspace (written before
+   * TranscriptItem v2) is left out: it cannot be placed in any one workspace's transcript.
    *
-   * @return false when the item's event was already in the transcript
+   * @return false when the item was left out
    */
   public boolean transcript(final TranscriptItem item) {
-    final String conversation = item.getConversationId();
+    if (item.getWorkspaceId() == null) {
+      return false;
+    }
+    final String conversation = conversationKey(item);
     final String event =
         item.getEventId() == null
             ? null
@@ -108,23 +113,42 @@ public final class Projector {
     return true;
   }
 
-  /** Applies a state update ({@link ViewFolds#applyState}). */
+  /** The key a transcript item is partitioned and stored by: its workspace's conversation. */
+  public static String conversationKey(final TranscriptItem item) {
+    return ViewKeys.conversation(item.getWorkspaceId(), item.getConversationId());
+  }
+
+  /** The key a state update is partitioned by: its workspace's scope and scope id. */
+  public static String stateOwner(final StateEntry update) {
+    return ViewKeys.stateOwner(update.getWorkspaceId(), update.getScope(), update.getScopeId());
+  }
+
+  /**
+   * Applies a state update ({@link ViewFolds#applyState}) under its workspace; one without a
+   * workspace (written before StateEntry v2) is left out.
+   */
   public void state(final StateEntry update) {
-    final String key = ViewKeys.state(update.getScope(), update.getScopeId(), update.getKey());
+    if (update.getWorkspaceId() == null) {
+      return;
+    }
+    final String key =
+        ViewKeys.state(
+            update.getWorkspaceId(), update.getScope(), update.getScopeId(), update.getKey());
     final ViewStore<StateEntry> state = views.state();
     ViewFolds.applyState(state.get(key), update)
         .ifPresentOrElse(next -> state.put(key, next), () -> state.delete(key));
   }
 
   /**
-   * Keeps the decision read under {@code key} ({@link ViewFolds#applyDecision}); null is a
-   * tombstone that forgets it. A decision under another key than its event id is left out.
+   * Keeps the decision read under {@code key}, the decisions topic's {@code workspace_id/event_id}
+   * ({@link ViewKeys#decision}, {@link ViewFolds#applyDecision}); null is a tombstone that forgets
+   * it. A decision under another key than its workspace's event id is left out.
    */
   public void decision(final String key, final DispatchDecision decision) {
     final ViewStore<DispatchDecision> decisions = views.decisions();
     if (decision == null) {
       decisions.delete(key);
-    } else if (decision.getEventId().equals(key)) {
+    } else if (decision.getEventId().equals(ViewKeys.decisionEventId(key))) {
       decisions.put(key, ViewFolds.applyDecision(decisions.get(key), decision));
     }
   }

@@ -40,6 +40,7 @@ final class ViewFolds {
     }
     return Optional.of(
         TranscriptItem.newBuilder()
+            .setWorkspaceId(event.getWorkspaceId())
             .setConversationId(event.getConversationId())
             .setSeq(0)
             .setRole(USER)
@@ -52,17 +53,20 @@ final class ViewFolds {
 
   /**
    * The assistant message of an applied {@code message.completed} record of a run that has a
-   * conversation. Call it only for records the run fold applied, so fenced attempts never speak.
+   * conversation (and so a workspace: run.created names both). Call it only for records the run
+   * fold applied, so fenced attempts never speak.
    */
   public static Optional<TranscriptItem> assistantMessage(
       final AgentRun run, final LedgerRecord record) {
     if (run.getConversationId() == null
+        || run.getWorkspaceId() == null
         || !(record.getBody() instanceof dev.runledger.avro.AgentRunResult result)
         || !(result.getPayload() instanceof MessageCompleted completed)) {
       return Optional.empty();
     }
     return Optional.of(
         TranscriptItem.newBuilder()
+            .setWorkspaceId(run.getWorkspaceId())
             .setConversationId(run.getConversationId())
             .setSeq(0)
             .setRole(completed.getMessage().getRole())
@@ -79,16 +83,20 @@ final class ViewFolds {
 
   /**
    * The state update of an applied {@code state.updated} record, as the entry it would write:
-   * version 0 (numbered by {@link #applyState}), or {@link #DELETE} when the value is null.
+   * version 0 (numbered by {@link #applyState}), or {@link #DELETE} when the value is null. It is
+   * kept under the run's workspace, whatever scope id the runner named; a run whose workspace the
+   * views do not know (no run.created yet) writes no state.
    */
   public static Optional<StateEntry> stateUpdate(final AgentRun run, final LedgerRecord record) {
-    if (!(record.getBody() instanceof dev.runledger.avro.AgentRunResult result)
+    if (run.getWorkspaceId() == null
+        || !(record.getBody() instanceof dev.runledger.avro.AgentRunResult result)
         || !(result.getPayload() instanceof StateUpdated update)) {
       return Optional.empty();
     }
     final boolean delete = update.getValueJson() == null;
     return Optional.of(
         StateEntry.newBuilder()
+            .setWorkspaceId(run.getWorkspaceId())
             .setScope(update.getScope())
             .setScopeId(update.getScopeId())
             .setKey(update.getKey())

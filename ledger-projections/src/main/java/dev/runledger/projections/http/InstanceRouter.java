@@ -24,8 +24,10 @@ import org.apache.kafka.streams.state.HostInfo;
  * Finds which projection instance owns a key ({@code queryMetadataForKey}) or hosts a store ({@code
  * streamsMetadataForStore}) and forwards GET requests to it. A forwarded request carries {@value
  * #FORWARDED_HEADER}, and a request that carries it is always answered locally, so a request is
- * forwarded at most once even while instances disagree about ownership. Without an advertised URL
- * (a single instance) everything is local.
+ * forwarded at most once even while instances disagree about ownership; the header counts only on a
+ * request the server authenticated as {@code Caller.INTERNAL}, so a forwarded request carries
+ * {@code Authorization: Bearer <auth.internal.token>} when that setting is set. Without an
+ * advertised URL (a single instance) everything is local.
  */
 public final class InstanceRouter {
   /** Header of a request forwarded by another instance. */
@@ -34,24 +36,31 @@ public final class InstanceRouter {
   private final Supplier<KafkaStreams> streams;
   private final Optional<HostInfo> self;
   private final Duration timeout;
+  private final Optional<String> internalToken;
   private final HttpClient http;
 
   /**
    * @param streams the running Kafka Streams (null until started)
    * @param self this instance's {@code application.server}, when one is advertised
    * @param timeout timeout of a forwarded request
+   * @param internalToken the {@code auth.internal.token} forwarded requests carry, when set
    */
   public InstanceRouter(
-      final Supplier<KafkaStreams> streams, final Optional<HostInfo> self, final Duration timeout) {
+      final Supplier<KafkaStreams> streams,
+      final Optional<HostInfo> self,
+      final Duration timeout,
+      final Optional<String> internalToken) {
     this.streams = streams;
     this.self = self;
     this.timeout = timeout;
+    this.internalToken = internalToken;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
   /** A router that answers everything locally. */
   public static InstanceRouter local() {
-    return new InstanceRouter(() -> null, Optional.empty(), Duration.ofSeconds(1));
+    return new InstanceRouter(
+        () -> null, Optional.empty(), Duration.ofSeconds(1), Optional.empty());
   }
 
   /** The base URL of the instance that owns {@code key} in {@code store}, if not this one. */
@@ -94,12 +103,13 @@ public final class InstanceRouter {
    * rethrown as the same {@link ApiException}.
    */
   public JsonNode get(final String baseUrl, final String pathAndQuery) {
-    final HttpRequest request =
+    final HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
             .header(FORWARDED_HEADER, "1")
             .timeout(timeout)
-            .GET()
-            .build();
+            .GET();
+    internalToken.ifPresent(token -> builder.header("Authorization", "Bearer " + token));
+    final HttpRequest request = builder.build();
     final HttpResponse<String> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -2,6 +2,7 @@ package dev.runledger.projections.query;
 
 import dev.runledger.avro.TranscriptItem;
 import dev.runledger.projections.ProjectionTopology;
+import dev.runledger.projections.fold.Projector;
 import dev.runledger.schemas.json.AvroJson;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -27,13 +28,15 @@ public final class Digests {
 
   /**
    * Adds an entry of {@code view}: a record as its canonical JSON, any other value as its text, a
-   * transcript item under its conversation without its {@code seq}.
+   * transcript item under its workspace's conversation without its {@code seq}.
    */
   public static ViewDigest add(
       final ViewDigest digest, final String view, final String key, final Object value) {
     if (view.equals(ProjectionTopology.TRANSCRIPT_STORE) && value instanceof TranscriptItem item) {
       return record(
-          digest, item.getConversationId(), TranscriptItem.newBuilder(item).setSeq(0).build());
+          digest,
+          Projector.conversationKey(item),
+          TranscriptItem.newBuilder(item).setSeq(0).build());
     }
     if (value instanceof SpecificRecord record) {
       return record(digest, key, record);

@@ -50,19 +50,25 @@ public final class LocalRunQueries implements RunQueries {
   }
 
   @Override
-  public Optional<DispatchDecision> decision(final String eventId) {
-    return read(() -> Optional.ofNullable(stores.decisions().get(eventId)));
+  public Optional<DispatchDecision> decision(final String workspaceId, final String eventId) {
+    return read(
+        () -> Optional.ofNullable(stores.decisions().get(ViewKeys.decision(workspaceId, eventId))));
   }
 
   @Override
-  public RunPage runs(final RunFilter filter, final String afterPosition, final int limit) {
+  public RunPage runs(
+      final String workspaceId,
+      final RunFilter filter,
+      final String afterPosition,
+      final int limit) {
     final String prefix;
     if (filter.conversationId() != null) {
-      prefix = ViewKeys.BY_CONVERSATION + filter.conversationId() + "/";
+      prefix =
+          ViewKeys.index(ViewKeys.BY_CONVERSATION, workspaceId) + filter.conversationId() + "/";
     } else if (filter.status() != null) {
-      prefix = ViewKeys.BY_STATUS + filter.status() + "/";
+      prefix = ViewKeys.index(ViewKeys.BY_STATUS, workspaceId) + filter.status() + "/";
     } else {
-      prefix = ViewKeys.BY_TIME;
+      prefix = ViewKeys.index(ViewKeys.BY_TIME, workspaceId);
     }
     final String upper = afterPosition == null ? prefix + ViewKeys.END : prefix + afterPosition;
     return read(
@@ -83,7 +89,7 @@ public final class LocalRunQueries implements RunQueries {
             final String position = entry.key.substring(prefix.length());
             final AgentRun run =
                 position.equals(afterPosition) ? null : stores.runs().get(entry.value);
-            if (run == null || !filter.matches(run)) {
+            if (run == null || !workspaceId.equals(run.getWorkspaceId()) || !filter.matches(run)) {
               continue;
             }
             if (items.size() == limit) {
@@ -99,9 +105,14 @@ public final class LocalRunQueries implements RunQueries {
 
   @Override
   public TranscriptPage transcript(
-      final String conversationId, final Long before, final Long after, final int limit) {
-    final String from = ViewKeys.transcript(conversationId, 0);
-    final String to = ViewKeys.transcript(conversationId, Long.MAX_VALUE);
+      final String workspaceId,
+      final String conversationId,
+      final Long before,
+      final Long after,
+      final int limit) {
+    final String conversation = ViewKeys.conversation(workspaceId, conversationId);
+    final String from = ViewKeys.transcript(conversation, 0);
+    final String to = ViewKeys.transcript(conversation, Long.MAX_VALUE);
     return read(
         () -> {
           final ReadOnlyKeyValueStore<String, TranscriptItem> store = stores.transcript();
@@ -109,7 +120,7 @@ public final class LocalRunQueries implements RunQueries {
             final List<TranscriptItem> items = new ArrayList<>();
             boolean more = false;
             try (KeyValueIterator<String, TranscriptItem> it =
-                store.range(ViewKeys.transcript(conversationId, after + 1), to)) {
+                store.range(ViewKeys.transcript(conversation, after + 1), to)) {
               while (it.hasNext() && !more) {
                 final TranscriptItem item = it.next().value;
                 if (items.size() < limit) {
@@ -125,7 +136,7 @@ public final class LocalRunQueries implements RunQueries {
             return new TranscriptPage(items, more);
           }
           final String upper =
-              before == null ? to : ViewKeys.transcript(conversationId, Math.max(0, before - 1));
+              before == null ? to : ViewKeys.transcript(conversation, Math.max(0, before - 1));
           final Deque<TranscriptItem> items = new ArrayDeque<>();
           boolean more = false;
           try (KeyValueIterator<String, TranscriptItem> it = store.reverseRange(from, upper)) {
@@ -157,7 +168,8 @@ public final class LocalRunQueries implements RunQueries {
 
   @Override
   public List<TranscriptItem> search(
-      final String conversationId, final String query, final int topK) {
+      final String workspaceId, final String conversationId, final String query, final int topK) {
+    final String conversation = ViewKeys.conversation(workspaceId, conversationId);
     final String needle = query.toLowerCase(Locale.ROOT).strip();
     final List<String> tokens = List.of(needle.split("\\s+"));
     return read(
@@ -167,8 +179,8 @@ public final class LocalRunQueries implements RunQueries {
               stores
                   .transcript()
                   .range(
-                      ViewKeys.transcript(conversationId, 0),
-                      ViewKeys.transcript(conversationId, Long.MAX_VALUE))) {
+                      ViewKeys.transcript(conversation, 0),
+                      ViewKeys.transcript(conversation, Long.MAX_VALUE))) {
             it.forEachRemaining(
                 kv -> {
                   final String text = kv.value.getContent().toLowerCase(Locale.ROOT);
@@ -195,13 +207,18 @@ public final class LocalRunQueries implements RunQueries {
   }
 
   @Override
-  public Optional<StateEntry> state(final String scope, final String scopeId, final String key) {
-    return read(() -> Optional.ofNullable(stores.state().get(ViewKeys.state(scope, scopeId, key))));
+  public Optional<StateEntry> state(
+      final String workspaceId, final String scope, final String scopeId, final String key) {
+    return read(
+        () ->
+            Optional.ofNullable(
+                stores.state().get(ViewKeys.state(workspaceId, scope, scopeId, key))));
   }
 
   @Override
-  public List<StateEntry> states(final String scope, final String scopeId, final String prefix) {
-    final String from = ViewKeys.state(scope, scopeId, prefix == null ? "" : prefix);
+  public List<StateEntry> states(
+      final String workspaceId, final String scope, final String scopeId, final String prefix) {
+    final String from = ViewKeys.state(workspaceId, scope, scopeId, prefix == null ? "" : prefix);
     return read(
         () -> {
           final List<StateEntry> items = new ArrayList<>();
@@ -209,7 +226,9 @@ public final class LocalRunQueries implements RunQueries {
               stores.state().range(from, from + ViewKeys.END)) {
             it.forEachRemaining(
                 kv -> {
-                  if (kv.value.getScope().equals(scope) && kv.value.getScopeId().equals(scopeId)) {
+                  if (workspaceId.equals(kv.value.getWorkspaceId())
+                      && kv.value.getScope().equals(scope)
+                      && kv.value.getScopeId().equals(scopeId)) {
                     items.add(kv.value);
                   }
                 });

@@ -25,23 +25,29 @@ public interface RunQueries {
    */
   Optional<EventPage> events(String runId, long after, int limit);
 
-  /** The dispatch decision for an event, or empty when there is none. */
-  Optional<DispatchDecision> decision(String eventId);
+  /** The dispatch decision for an event of a workspace, or empty when there is none. */
+  Optional<DispatchDecision> decision(String workspaceId, String eventId);
 
-  /** This instance's runs matching the filter, newest first, strictly after a position. */
-  RunPage runs(RunFilter filter, String afterPosition, int limit);
+  /**
+   * This instance's runs of one workspace matching the filter, newest first, strictly after a
+   * position.
+   */
+  RunPage runs(String workspaceId, RunFilter filter, String afterPosition, int limit);
 
-  /** A page of a conversation's transcript (see {@link TranscriptPage}). */
-  TranscriptPage transcript(String conversationId, Long before, Long after, int limit);
+  /** A page of a workspace's conversation's transcript (see {@link TranscriptPage}). */
+  TranscriptPage transcript(
+      String workspaceId, String conversationId, Long before, Long after, int limit);
 
-  /** The best {@code topK} items of a conversation matching the query text. */
-  List<TranscriptItem> search(String conversationId, String query, int topK);
+  /** The best {@code topK} items of a workspace's conversation matching the query text. */
+  List<TranscriptItem> search(String workspaceId, String conversationId, String query, int topK);
 
-  /** One state entry. */
-  Optional<StateEntry> state(String scope, String scopeId, String key);
+  /** One state entry of a workspace. */
+  Optional<StateEntry> state(String workspaceId, String scope, String scopeId, String key);
 
-  /** The state entries of one scope id whose key starts with {@code prefix}, by key. */
-  List<StateEntry> states(String scope, String scopeId, String prefix);
+  /**
+   * The state entries of one scope id of a workspace whose key starts with {@code prefix}, by key.
+   */
+  List<StateEntry> states(String workspaceId, String scope, String scopeId, String prefix);
 
   /** A digest of every view of this instance's stores, by store name. */
   Map<String, ViewDigest> digests();

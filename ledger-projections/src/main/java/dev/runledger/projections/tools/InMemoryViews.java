@@ -42,9 +42,9 @@ final class InMemoryViews {
     projector.hostEvent(event).ifPresent(projector::transcript);
   }
 
-  /** Folds one decision; null is a tombstone. */
-  void decision(final String eventId, final DispatchDecision decision) {
-    projector.decision(eventId, decision);
+  /** Folds one decision read under its key; null is a tombstone. */
+  void decision(final String key, final DispatchDecision decision) {
+    projector.decision(key, decision);
   }
 
   /** The digest of every view, by store name. */

@@ -12,6 +12,7 @@ import dev.runledger.avro.RunFailed;
 import dev.runledger.projections.fold.FoldOutcome;
 import dev.runledger.projections.fold.FoldResult;
 import dev.runledger.projections.fold.RunFold;
+import dev.runledger.projections.fold.ViewKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -87,7 +88,7 @@ public final class LedgerVerifier {
         violations.add(
             new Violation("run.created.repeated", runId, partition, offset, count + " RunCreated"));
       }
-      acceptedEvents.put(body.getEventId(), runId);
+      acceptedEvents.put(ViewKeys.decision(body.getWorkspaceId(), body.getEventId()), runId);
     }
     final String attemptKey = runId + "#" + record.getAttempt();
     final long expected = lastSequence.getOrDefault(attemptKey, 0L) + 1;
@@ -168,10 +169,10 @@ public final class LedgerVerifier {
         && CANCELLED.equals(failed.getCode());
   }
 
-  /** Notes one dispatch decision. */
-  public void decision(final String eventId, final DispatchDecision decision) {
+  /** Notes one dispatch decision read under its key ({@code workspace_id/event_id}). */
+  public void decision(final String key, final DispatchDecision decision) {
     if (decision != null) {
-      decisions.computeIfAbsent(eventId, k -> new ArrayList<>()).add(decision);
+      decisions.computeIfAbsent(key, k -> new ArrayList<>()).add(decision);
     }
   }
 

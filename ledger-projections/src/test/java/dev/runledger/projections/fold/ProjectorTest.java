@@ -7,6 +7,7 @@ import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.MessageDelta;
+import dev.runledger.avro.StateEntry;
 import dev.runledger.avro.StateUpdated;
 import dev.runledger.avro.TranscriptItem;
 import dev.runledger.projections.LedgerFixture;
@@ -100,8 +101,104 @@ class ProjectorTest {
     projector.transcript(item("c-1", "two"));
 
     // then
-    assertThat(views.transcript().get(ViewKeys.transcript("c-1", 2)).getContent()).isEqualTo("two");
-    assertThat(views.transcript().get(ViewKeys.transcript("c-2", 1)).getSeq()).isEqualTo(1);
+    assertThat(views.transcript().get(ViewKeys.transcript(key("c-1"), 2)).getContent())
+        .isEqualTo("two");
+    assertThat(views.transcript().get(ViewKeys.transcript(key("c-2"), 1)).getSeq()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldKeepTwoTranscriptsWhenTwoWorkspacesShareAConversationId() {
+    // when
+    projector.transcript(item("acme", "general", "acme secret plan"));
+    projector.transcript(item("evil", "general", "evil hello"));
+    final boolean sameEvent = projector.transcript(event("evil", "general", "e-1", "evil again"));
+    final boolean acmeEvent = projector.transcript(event("acme", "general", "e-1", "acme again"));
+
+    // then: each numbered from 1 under its own workspace, the same event id once in each
+    assertThat(sameEvent).isTrue();
+    assertThat(acmeEvent).isTrue();
+    assertThat(views.transcript().entries())
+        .containsOnlyKeys(
+            "acme/general/" + ViewKeys.padded(1),
+            "acme/general/" + ViewKeys.padded(2),
+            "evil/general/" + ViewKeys.padded(1),
+            "evil/general/" + ViewKeys.padded(2));
+    assertThat(views.transcript().get("evil/general/" + ViewKeys.padded(1)).getContent())
+        .isEqualTo("evil hello");
+  }
+
+  @Test
+  void shouldLeaveOutTranscriptItemsAndStateUpdatesWithoutAWorkspace() {
+    // when: items as written before the v2 schemas
+    final boolean kept =
+        projector.transcript(
+            TranscriptItem.newBuilder(item("c-1", "x")).setWorkspaceId(null).build());
+    projector.state(StateEntry.newBuilder(stateEntry("acme", "k")).setWorkspaceId(null).build());
+
+    // then
+    assertThat(kept).isFalse();
+    assertThat(views.transcript().entries()).isEmpty();
+    assertThat(views.state().entries()).isEmpty();
+  }
+
+  @Test
+  void shouldKeepSeparateStateEntriesWhenTwoWorkspacesShareScopeIds() {
+    // when
+    projector.state(stateEntry("acme", "\"a\""));
+    projector.state(stateEntry("evil", "\"e\""));
+    projector.state(stateEntry("evil", "\"e2\""));
+
+    // then
+    assertThat(views.state().get(ViewKeys.state("acme", "runner", "builtin:scenario", "k")))
+        .extracting(StateEntry::getValueJson, StateEntry::getVersion)
+        .containsExactly("\"a\"", 1L);
+    assertThat(views.state().get(ViewKeys.state("evil", "runner", "builtin:scenario", "k")))
+        .extracting(StateEntry::getValueJson, StateEntry::getVersion)
+        .containsExactly("\"e2\"", 2L);
+    assertThat(Projector.stateOwner(stateEntry("acme", "1")))
+        .isEqualTo("acme/runner/builtin:scenario")
+        .isNotEqualTo(Projector.stateOwner(stateEntry("evil", "1")));
+  }
+
+  @Test
+  void shouldPutStateWrittenByARunUnderTheRunsWorkspace() {
+    // given a run of acme
+    final LedgerFixture acme = new LedgerFixture("run-acme", "acme");
+    projector.ledger("run-acme", acme.created(), 0);
+    projector.ledger("run-acme", acme.claimed(1), 1);
+
+    // when it writes runner state
+    final Projection state =
+        projector
+            .ledger(
+                "run-acme",
+                acme.result(
+                    1, "state.updated", new StateUpdated("runner", "builtin:scenario", "k", "1")),
+                2)
+            .orElseThrow();
+
+    // then
+    assertThat(state.stateUpdate()).map(StateEntry::getWorkspaceId).contains("acme");
+  }
+
+  @Test
+  void shouldIndexRunsUnderTheirWorkspace() {
+    // when
+    projector.ledger("run-a", run.created(), 0);
+    projector.ledger("run-b", new LedgerFixture("run-b", "ws-2").created(), 1);
+
+    // then
+    assertThat(views.runsIndex().entries().keySet())
+        .filteredOn(k -> k.startsWith(ViewKeys.index(ViewKeys.BY_TIME, "ws-2")))
+        .singleElement()
+        .satisfies(k -> assertThat(views.runsIndex().get(k)).isEqualTo("run-b"));
+    assertThat(views.runsIndex().entries())
+        .allSatisfy(
+            (k, runId) ->
+                assertThat(k)
+                    .startsWith(
+                        ViewKeys.index(
+                            k.substring(0, 2), runId.equals("run-b") ? "ws-2" : LedgerFixture.WS)));
   }
 
   @Test
@@ -124,8 +221,8 @@ class ProjectorTest {
         .containsExactly("hello", "hi", "other conversation");
     assertThat(views.transcriptEvents().entries())
         .containsOnly(
-            entry(ViewKeys.transcriptEvent("c-1", "e-1"), ViewKeys.transcript("c-1", 1)),
-            entry(ViewKeys.transcriptEvent("c-2", "e-1"), ViewKeys.transcript("c-2", 1)));
+            entry(ViewKeys.transcriptEvent(key("c-1"), "e-1"), ViewKeys.transcript(key("c-1"), 1)),
+            entry(ViewKeys.transcriptEvent(key("c-2"), "e-1"), ViewKeys.transcript(key("c-2"), 1)));
   }
 
   @Test
@@ -138,23 +235,37 @@ class ProjectorTest {
   @Test
   void shouldKeepOriginalDecisionAndForgetItOnTombstone() {
     // when
-    projector.decision("e-1", decision("e-1", Decision.RUN_CREATED));
-    projector.decision("e-1", decision("e-1", Decision.DUPLICATE));
-    projector.decision("e-2", decision("e-1", Decision.RUN_CREATED)); // under another key
+    projector.decision("ws-1/e-1", decision("e-1", Decision.RUN_CREATED));
+    projector.decision("ws-1/e-1", decision("e-1", Decision.DUPLICATE));
+    projector.decision("ws-1/e-2", decision("e-1", Decision.RUN_CREATED)); // under another key
+    projector.decision("e-1", decision("e-1", Decision.RUN_CREATED)); // under no workspace
+    projector.decision("ws-2/e-1", decision("e-1", Decision.NO_BINDING)); // another workspace's
 
     // then
-    assertThat(views.decisions().get("e-1").getDecision()).isEqualTo(Decision.RUN_CREATED);
-    assertThat(views.decisions().entries()).containsOnlyKeys("e-1");
+    assertThat(views.decisions().get("ws-1/e-1").getDecision()).isEqualTo(Decision.RUN_CREATED);
+    assertThat(views.decisions().get(ViewKeys.decision("ws-2", "e-1")).getDecision())
+        .isEqualTo(Decision.NO_BINDING);
+    assertThat(views.decisions().entries()).containsOnlyKeys("ws-1/e-1", "ws-2/e-1");
 
     // and when
-    projector.decision("e-1", null);
+    projector.decision("ws-1/e-1", null);
 
     // then
-    assertThat(views.decisions().entries()).isEmpty();
+    assertThat(views.decisions().entries()).containsOnlyKeys("ws-2/e-1");
+  }
+
+  private static String key(final String conversation) {
+    return ViewKeys.conversation(LedgerFixture.WS, conversation);
   }
 
   private static TranscriptItem item(final String conversation, final String text) {
+    return item(LedgerFixture.WS, conversation, text);
+  }
+
+  private static TranscriptItem item(
+      final String workspace, final String conversation, final String text) {
     return TranscriptItem.newBuilder()
+        .setWorkspaceId(workspace)
         .setConversationId(conversation)
         .setSeq(0)
         .setRole("user")
@@ -165,7 +276,27 @@ class ProjectorTest {
 
   private static TranscriptItem event(
       final String conversation, final String eventId, final String text) {
-    return TranscriptItem.newBuilder(item(conversation, text)).setEventId(eventId).build();
+    return event(LedgerFixture.WS, conversation, eventId, text);
+  }
+
+  private static TranscriptItem event(
+      final String workspace, final String conversation, final String eventId, final String text) {
+    return TranscriptItem.newBuilder(item(workspace, conversation, text))
+        .setEventId(eventId)
+        .build();
+  }
+
+  private static StateEntry stateEntry(final String workspace, final String json) {
+    return StateEntry.newBuilder()
+        .setWorkspaceId(workspace)
+        .setScope("runner")
+        .setScopeId("builtin:scenario")
+        .setKey("k")
+        .setValueJson(json)
+        .setVersion(0)
+        .setUpdatedAt(Instant.EPOCH)
+        .setRunId("run-" + workspace)
+        .build();
   }
 
   private static DispatchDecision decision(final String eventId, final Decision decision) {

@@ -111,11 +111,40 @@ class LocalRunQueriesTest {
             .setRunId("run-a")
             .setDecidedAt(Instant.ofEpochMilli(1_700_000_000_000L))
             .build();
+    final DispatchDecision other =
+        DispatchDecision.newBuilder(decision)
+            .setDecision(Decision.NO_BINDING)
+            .setRunId(null)
+            .build();
+    driver.decisions().pipeInput("ws-1/e-1", decision);
+    driver.decisions().pipeInput("ws-2/e-1", other);
+
+    // then each workspace keeps its own decision of the same event id
+    assertThat(queries.decision("ws-1", "e-1")).contains(decision);
+    assertThat(queries.decision("ws-2", "e-1")).contains(other);
+    assertThat(queries.decision("ws-3", "e-1")).isEmpty();
+    assertThat(queries.decision("ws-1", "e-2")).isEmpty();
+  }
+
+  @Test
+  void shouldDeadLetterADecisionWhoseKeyNamesNoWorkspace() {
+    // given a decision keyed the old way, by the bare event id
+    final DispatchDecision decision =
+        DispatchDecision.newBuilder()
+            .setEventId("e-1")
+            .setDecision(Decision.RUN_CREATED)
+            .setRunId("run-a")
+            .setDecidedAt(Instant.ofEpochMilli(1_700_000_000_000L))
+            .build();
+
+    // when
     driver.decisions().pipeInput("e-1", decision);
 
-    // then
-    assertThat(queries.decision("e-1")).contains(decision);
-    assertThat(queries.decision("e-2")).isEmpty();
+    // then it is in no workspace's view, and a dead letter
+    assertThat(driver.dlq().readRecordsToList()).hasSize(1);
+    try (var all = driver.store(ProjectionTopology.DECISIONS_STORE).all()) {
+      assertThat(all.hasNext()).isFalse();
+    }
   }
 
   @Test

@@ -19,7 +19,7 @@ class LedgerVerifierTest {
 
     // when
     feed(verifier, List.of(run.created(), run.claimed(1), run.message(1, "x"), run.completed(1)));
-    verifier.decision("event-run-a", decision("event-run-a"));
+    verifier.decision("ws-1/event-run-a", decision("event-run-a"));
 
     // then
     assertThat(verifier.violations()).isEmpty();
@@ -85,7 +85,7 @@ class LedgerVerifierTest {
             run.cancelRequested(),
             run.failed(0, "cancelled"),
             run.failed(1, "cancelled")));
-    verifier.decision("event-run-d", decision("event-run-d"));
+    verifier.decision("ws-1/event-run-d", decision("event-run-d"));
 
     // then
     assertThat(verifier.violations())
@@ -115,8 +115,8 @@ class LedgerVerifierTest {
             claimed.claimed(1),
             claimed.cancelRequested(),
             claimed.failed(1, "cancelled")));
-    verifier.decision("event-run-e", decision("event-run-e"));
-    verifier.decision("event-run-f", decision("event-run-f"));
+    verifier.decision("ws-1/event-run-e", decision("event-run-e"));
+    verifier.decision("ws-1/event-run-f", decision("event-run-f"));
 
     // then
     assertThat(verifier.violations()).isEmpty();
@@ -132,7 +132,7 @@ class LedgerVerifierTest {
     feed(
         verifier,
         List.of(run.created(), run.claimed(1), run.failed(1, "cancelled"), run.cancelRequested()));
-    verifier.decision("event-run-g", decision("event-run-g"));
+    verifier.decision("ws-1/event-run-g", decision("event-run-g"));
 
     // then
     assertThat(verifier.violations())
@@ -156,7 +156,7 @@ class LedgerVerifierTest {
     feed(
         verifier,
         List.of(run.created(), run.claimed(1), run.timedOut(), run.failed(1, "cancelled")));
-    verifier.decision("event-run-i", decision("event-run-i"));
+    verifier.decision("ws-1/event-run-i", decision("event-run-i"));
 
     // then
     assertThat(verifier.violations()).isEmpty();

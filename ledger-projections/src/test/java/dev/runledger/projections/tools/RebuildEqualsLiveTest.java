@@ -39,8 +39,9 @@ class RebuildEqualsLiveTest {
     final Map<String, ViewDigest> live;
     try (ProjectionDriver driver = new ProjectionDriver(stateDir, Duration.ofSeconds(1))) {
       driver.hosts().pipeInput("ws-1//conv-1/", hello);
-      driver.decisions().pipeInput("e-1", created);
-      driver.decisions().pipeInput("e-1", duplicate);
+      driver.decisions().pipeInput("ws-1/e-1", created);
+      driver.decisions().pipeInput("ws-1/e-1", duplicate);
+      driver.decisions().pipeInput("ws-2/e-1", created); // the same event id in another workspace
       driver.pipe(ledger);
       driver.rawLedger().pipeInput("run-gone", (byte[]) null);
       live = driver.queries().digests();
@@ -49,8 +50,9 @@ class RebuildEqualsLiveTest {
     // and the rebuild folds it
     final InMemoryViews rebuilt = new InMemoryViews();
     rebuilt.hostEvent(hello);
-    rebuilt.decision("e-1", created);
-    rebuilt.decision("e-1", duplicate);
+    rebuilt.decision("ws-1/e-1", created);
+    rebuilt.decision("ws-1/e-1", duplicate);
+    rebuilt.decision("ws-2/e-1", created);
     long offset = 0;
     for (final LedgerRecord r : ledger) {
       rebuilt.ledger(r.getRunId(), r, offset++);
@@ -62,6 +64,7 @@ class RebuildEqualsLiveTest {
     assertThat(live.get(ProjectionTopology.RUNS_STORE).count()).isEqualTo(3);
     assertThat(live.get(ProjectionTopology.TRANSCRIPT_STORE).count()).isEqualTo(2);
     assertThat(live.get(ProjectionTopology.STATE_STORE).count()).isEqualTo(1);
+    assertThat(live.get(ProjectionTopology.DECISIONS_STORE).count()).isEqualTo(2);
   }
 
   @Test
@@ -83,13 +86,13 @@ class RebuildEqualsLiveTest {
     final Map<String, ViewDigest> live;
     try (ProjectionDriver driver = new ProjectionDriver(stateDir, Duration.ofSeconds(1))) {
       driver.hosts().pipeInput("ws-1//conv-1/", hosts.get(0));
-      driver.decisions().pipeInput("e-1", created);
+      driver.decisions().pipeInput("ws-1/e-1", created);
       driver.pipe(ledger);
       driver.hosts().pipeInput("ws-1//conv-1/", hosts.get(1));
-      driver.decisions().pipeInput("e-1", duplicate);
+      driver.decisions().pipeInput("ws-1/e-1", duplicate);
       driver.hosts().pipeInput("ws-1//conv-1/", hosts.get(2));
       driver.hosts().pipeInput("ws-1//conv-1/", hosts.get(3));
-      driver.decisions().pipeInput("e-1", duplicate);
+      driver.decisions().pipeInput("ws-1/e-1", duplicate);
       live = driver.queries().digests();
     }
 
@@ -100,9 +103,9 @@ class RebuildEqualsLiveTest {
       rebuilt.ledger(r.getRunId(), r, offset++);
     }
     hosts.forEach(rebuilt::hostEvent);
-    rebuilt.decision("e-1", created);
-    rebuilt.decision("e-1", duplicate);
-    rebuilt.decision("e-1", duplicate);
+    rebuilt.decision("ws-1/e-1", created);
+    rebuilt.decision("ws-1/e-1", duplicate);
+    rebuilt.decision("ws-1/e-1", duplicate);
 
     // then: hello, hi and next, once each
     assertThat(rebuilt.digests()).isEqualTo(live);

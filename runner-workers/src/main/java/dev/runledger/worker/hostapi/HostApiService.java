@@ -46,7 +46,9 @@ public final class HostApiService implements HostApiFactory, AutoCloseable {
     this(
         HostApiSettings.defaults(),
         new HttpViewReader(
-            HostApiSettings.defaults().viewsUrl(), HostApiSettings.defaults().viewsTimeout()),
+            HostApiSettings.defaults().viewsUrl(),
+            HostApiSettings.defaults().viewsTimeout(),
+            Optional.empty()),
         id -> Optional.empty(),
         Providers.discover(),
         Clock.systemUTC());
@@ -61,7 +63,7 @@ public final class HostApiService implements HostApiFactory, AutoCloseable {
       final HostApiSettings settings, final LedgerConfig config, final LedgerTopics topics) {
     this(
         settings,
-        new HttpViewReader(settings.viewsUrl(), settings.viewsTimeout()),
+        new HttpViewReader(settings.viewsUrl(), settings.viewsTimeout(), settings.internalToken()),
         new ArtifactCache(
             config.kafkaProperties(), topics.artifacts(), settings.artifactCacheBytes()),
         Providers.discover(),

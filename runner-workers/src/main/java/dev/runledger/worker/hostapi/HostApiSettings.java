@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Settings of the host API, read from {@link LedgerConfig}.
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param maxReadBytes largest {@code artifact_read_range} length
  * @param artifactCacheBytes bytes of artifacts the worker keeps in memory
  * @param maxCallsPerAttempt host-API calls one attempt may make before {@code rate_limited}
+ * @param internalToken the shared {@code auth.internal.token} view requests carry, when set
  */
 public record HostApiSettings(
     URI viewsUrl,
@@ -27,7 +29,8 @@ public record HostApiSettings(
     int maxStorageValueBytes,
     int maxReadBytes,
     long artifactCacheBytes,
-    long maxCallsPerAttempt) {
+    long maxCallsPerAttempt,
+    Optional<String> internalToken) {
 
   /** Base URL of the projections' HTTP API (default {@code http://localhost:<http.port>}). */
   public static final String VIEWS_URL = LedgerConfig.VIEWS_URL;
@@ -94,6 +97,7 @@ public record HostApiSettings(
         config.get(STORAGE_MAX_VALUE),
         Math.min(ONE_MIB, config.get(MAX_READ)),
         config.get(ARTIFACT_CACHE),
-        config.get(MAX_CALLS_PER_ATTEMPT));
+        config.get(MAX_CALLS_PER_ATTEMPT),
+        config.find(CoreSettings.AUTH_INTERNAL_TOKEN).filter(token -> !token.isBlank()));
   }
 }

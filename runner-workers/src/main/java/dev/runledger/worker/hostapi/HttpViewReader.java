@@ -2,73 +2,88 @@ package dev.runledger.worker.hostapi;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.spi.AgentApiException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** {@link ViewReader} over the projections' HTTP API at a configured base URL. */
+/**
+ * {@link ViewReader} over the projections' HTTP API at a configured base URL, on the paths {@link
+ * ApiPaths} builds, sending {@code Authorization: Bearer <auth.internal.token>} when that setting
+ * is set.
+ */
 final class HttpViewReader implements ViewReader {
   private final URI base;
   private final Duration timeout;
+  private final Optional<String> internalToken;
   private final HttpClient client;
 
-  public HttpViewReader(final URI base, final Duration timeout) {
+  /**
+   * @param base the projections' base URL
+   * @param timeout timeout of one request
+   * @param internalToken the {@code auth.internal.token} every request carries, when set
+   */
+  HttpViewReader(final URI base, final Duration timeout, final Optional<String> internalToken) {
     this.base = base;
     this.timeout = timeout;
+    this.internalToken = internalToken;
     this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
   @Override
   public JsonNode transcript(
-      final String conversationId, final String before, final String after, final int limit) {
+      final String workspaceId,
+      final String conversationId,
+      final String before,
+      final String after,
+      final int limit) {
     final Map<String, String> query = new LinkedHashMap<>();
     query.put("before", before);
     query.put("after", after);
     query.put("limit", Integer.toString(limit));
-    return require(get("/v1/conversations/" + segment(conversationId) + "/transcript", query));
+    return require(get(ApiPaths.transcript(workspaceId, conversationId), query));
   }
 
   @Override
-  public JsonNode searchTranscript(final String conversationId, final String q, final int topK) {
+  public JsonNode searchTranscript(
+      final String workspaceId, final String conversationId, final String q, final int topK) {
     final Map<String, String> query = new LinkedHashMap<>();
     query.put("q", q);
     query.put("top_k", Integer.toString(topK));
-    return require(
-        get("/v1/conversations/" + segment(conversationId) + "/transcript/search", query));
+    return require(get(ApiPaths.transcriptSearch(workspaceId, conversationId), query));
   }
 
   @Override
-  public Optional<JsonNode> decision(final String eventId) {
-    return get("/v1/events/" + segment(eventId), Map.of());
+  public Optional<JsonNode> decision(final String workspaceId, final String eventId) {
+    return get(ApiPaths.decision(workspaceId, eventId), Map.of());
   }
 
   @Override
   public Optional<JsonNode> run(final String runId) {
-    return get("/v1/runs/" + segment(runId), Map.of());
+    return get(ApiPaths.run(runId), Map.of());
   }
 
   @Override
-  public Optional<JsonNode> state(final String scope, final String scopeId, final String key) {
-    return get(
-        "/v1/state/" + segment(scope) + "/" + segment(scopeId) + "/" + segment(key), Map.of());
+  public Optional<JsonNode> state(
+      final String workspaceId, final String scope, final String scopeId, final String key) {
+    return get(ApiPaths.state(workspaceId, scope, scopeId, key), Map.of());
   }
 
   @Override
-  public JsonNode stateList(final String scope, final String scopeId, final String prefix) {
+  public JsonNode stateList(
+      final String workspaceId, final String scope, final String scopeId, final String prefix) {
     final Map<String, String> query = new LinkedHashMap<>();
     query.put("prefix", prefix);
-    return require(get("/v1/state/" + segment(scope) + "/" + segment(scopeId), query));
+    return require(get(ApiPaths.states(workspaceId, scope, scopeId), query));
   }
 
   private JsonNode require(final Optional<JsonNode> body) {
@@ -77,8 +92,10 @@ final class HttpViewReader implements ViewReader {
 
   private Optional<JsonNode> get(final String path, final Map<String, String> query) {
     final URI uri = URI.create(base + path + queryString(query));
-    final HttpRequest request =
-        HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").build();
+    final HttpRequest.Builder builder =
+        HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
+    internalToken.ifPresent(token -> builder.header("Authorization", "Bearer " + token));
+    final HttpRequest request = builder.build();
     final HttpResponse<String> response;
     try {
       response = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -109,12 +126,8 @@ final class HttpViewReader implements ViewReader {
     final String joined =
         query.entrySet().stream()
             .filter(e -> e.getValue() != null)
-            .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .map(e -> e.getKey() + "=" + ApiPaths.segment(e.getValue()))
             .collect(Collectors.joining("&"));
     return joined.isEmpty() ? "" : "?" + joined;
-  }
-
-  private static String segment(final String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

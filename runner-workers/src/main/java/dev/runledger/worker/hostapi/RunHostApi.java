@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
  * (the method's {@code available_apis} flag, then the resource or scope it names), then its
  * parameters; only then is it served. Every call, allowed or not, is audited through {@link
  * RunAccess#audit} as a {@code HostApiCall}: {@code allowed}, {@code denied} (code {@code
- * unauthorized}) or {@code failed} (any other code) — a call after the attempt ended too, as a
- * denial written after its terminal; so is a call the HTTP endpoint {@linkplain #refused refused}.
+ * unauthorized}, or a foreign id answered {@code not_found} like an unknown one) or {@code failed}
+ * (any other code) — a call after the attempt ended too, as a denial written after its terminal; so
+ * is a call the HTTP endpoint {@linkplain #refused refused}. Every view the API reads is read in
+ * the run's own workspace ({@code snapshot.workspace_id}): history, decisions and state of another
+ * workspace are never asked for, whatever ids the runner passes.
  */
 final class RunHostApi implements HostApi {
   private static final Logger LOG = LoggerFactory.getLogger(RunHostApi.class);
@@ -78,7 +81,7 @@ final class RunHostApi implements HostApi {
       audit(action, target, ApiOutcome.ALLOWED, null);
       return result;
     } catch (final AgentApiException e) {
-      final boolean denied = AgentApiException.UNAUTHORIZED.equals(e.code());
+      final boolean denied = target.isDenied() || AgentApiException.UNAUTHORIZED.equals(e.code());
       audit(action, target, denied ? ApiOutcome.DENIED : ApiOutcome.FAILED, e.code());
       throw e;
     } catch (final RuntimeException e) {
@@ -101,6 +104,7 @@ final class RunHostApi implements HostApi {
   private JsonNode dispatch(final String method, final JsonNode raw, final Target target) {
     checkAttempt();
     final Params p = params(method, raw);
+    checkWorkspace(p, target);
     return switch (method) {
       case "history_page" -> historyPage(p, target);
       case "history_search" -> historySearch(p, target);
@@ -147,6 +151,21 @@ final class RunHostApi implements HostApi {
     }
   }
 
+  /** A {@code workspace_id} parameter must name the run's own workspace. */
+  private void checkWorkspace(final Params p, final Target target) {
+    final String asked = p.optionalText("workspace_id");
+    if (asked != null && !asked.equals(snapshot.getWorkspaceId())) {
+      target.scope(asked);
+      throw unauthorized(
+          "workspace '" + asked + "' is outside the run's workspace (" + workspace() + ")");
+    }
+  }
+
+  /** The run's workspace, the only one it may read. */
+  private String workspace() {
+    return snapshot.getWorkspaceId();
+  }
+
   private static Params params(final String method, final JsonNode raw) {
     if (raw == null || raw.isNull() || raw.isMissingNode()) {
       return new Params(method, AvroJson.mapper().createObjectNode());
@@ -164,7 +183,7 @@ final class RunHostApi implements HostApi {
     historyScope(p);
     final long limit = p.integer("limit", 50, 1, 200);
     return views.transcript(
-        conversation, p.optionalText("before"), p.optionalText("after"), (int) limit);
+        workspace(), conversation, p.optionalText("before"), p.optionalText("after"), (int) limit);
   }
 
   private JsonNode historySearch(final Params p, final Target target) {
@@ -173,7 +192,7 @@ final class RunHostApi implements HostApi {
     historyScope(p);
     final String query = p.text("q");
     final long topK = p.integer("top_k", 10, 1, 100);
-    return views.searchTranscript(conversation, query, (int) topK);
+    return views.searchTranscript(workspace(), conversation, query, (int) topK);
   }
 
   private JsonNode eventGet(final Params p, final Target target) {
@@ -190,12 +209,15 @@ final class RunHostApi implements HostApi {
       answer.set("steering_item", pulled.get());
       return answer;
     }
+    // an event of another workspace is not even looked for: it answers like an unknown one
     final JsonNode decision =
-        views
-            .decision(eventId)
-            .orElseThrow(() -> notFound("event " + eventId + " is not known to the host"));
+        views.decision(workspace(), eventId).orElseThrow(() -> foreignEvent(eventId, target));
     final String runId = decision.path("run_id").asText(null);
     final Optional<JsonNode> otherRun = runId == null ? Optional.empty() : views.run(runId);
+    if (otherRun.isPresent()
+        && !workspace().equals(otherRun.get().path("workspace_id").asText(null))) {
+      throw foreignEvent(eventId, target);
+    }
     final String conversation =
         otherRun.map(r -> r.path("conversation_id").asText(null)).orElse(null);
     if (snapshot.getConversationId() == null
@@ -207,6 +229,15 @@ final class RunHostApi implements HostApi {
     answer.put("conversation_id", conversation);
     answer.set("decision", decision);
     return answer;
+  }
+
+  /**
+   * {@code not_found} for an event the run's workspace does not know (unknown, or another
+   * workspace's: the two answer alike), audited as a denial.
+   */
+  private AgentApiException foreignEvent(final String eventId, final Target target) {
+    target.denied();
+    return notFound("event " + eventId + " is not known in the run's workspace");
   }
 
   private JsonNode ownEvent() {
@@ -228,7 +259,7 @@ final class RunHostApi implements HostApi {
     final String conversation = conversation(p, target.resource("events"));
     final long limit = p.integer("limit", 50, 1, 200);
     final JsonNode page =
-        views.transcript(conversation, p.optionalText("before"), null, (int) limit);
+        views.transcript(workspace(), conversation, p.optionalText("before"), null, (int) limit);
     final ObjectNode answer = AvroJson.mapper().createObjectNode();
     final ArrayNode items = answer.putArray("items");
     for (final JsonNode item : page.path("items")) {

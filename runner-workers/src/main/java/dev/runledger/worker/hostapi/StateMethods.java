@@ -19,8 +19,9 @@ import java.util.TreeMap;
  * {@code state_get|set|delete|list} and {@code storage_get|set|delete|list}. Writes are {@code
  * state.updated} results through {@link RunAccess#emit} (contract C3 scopes, ARCHITECTURE.md §12:
  * {@code conversation}, {@code actor}, {@code subject}, {@code runner}, {@code binding}; {@code
- * storage.plugin} and {@code storage.workspace}); reads come from the state view with this
- * attempt's own writes laid over it.
+ * storage.plugin} and {@code storage.workspace}); reads come from the state view of the run's own
+ * workspace ({@code snapshot.workspace_id}, where the projections keep the run's writes too) with
+ * this attempt's own writes laid over it, so no scope id reaches another workspace's state.
  */
 final class StateMethods {
   static final String STATE_UPDATED = "state.updated";
@@ -119,7 +120,11 @@ final class StateMethods {
     final Optional<JsonNode> value =
         memory
             .written(scope, scopeId, key)
-            .orElseGet(() -> views.state(scope, scopeId, key).map(e -> e.path("value")));
+            .orElseGet(
+                () ->
+                    views
+                        .state(snapshot.getWorkspaceId(), scope, scopeId, key)
+                        .map(e -> e.path("value")));
     final ObjectNode answer = entry(scope, scopeId, key);
     answer.put("found", value.isPresent());
     answer.set("value", value.orElse(null));
@@ -170,7 +175,8 @@ final class StateMethods {
 
   private JsonNode list(final String scope, final String scopeId, final String prefix) {
     final Map<String, JsonNode> values = new TreeMap<>();
-    for (final JsonNode item : views.stateList(scope, scopeId, prefix).path("items")) {
+    for (final JsonNode item :
+        views.stateList(snapshot.getWorkspaceId(), scope, scopeId, prefix).path("items")) {
       values.put(item.path("key").asText(), item.path("value"));
     }
     memory

@@ -405,10 +405,10 @@ class HostApiServiceTest {
   @Test
   void shouldGetOtherEventsOnlyInsideTheRunsConversation() {
     final FakeRunAccess run = run(fullSnapshot(), Fixtures.context(RUN, "hi", "{}", DEADLINE));
-    views.decisions.put("ev-in", json("{\"event_id\":\"ev-in\",\"run_id\":\"r-in\"}"));
-    views.runs.put("r-in", json("{\"run_id\":\"r-in\",\"conversation_id\":\"c1\"}"));
-    views.decisions.put("ev-out", json("{\"event_id\":\"ev-out\",\"run_id\":\"r-out\"}"));
-    views.runs.put("r-out", json("{\"run_id\":\"r-out\",\"conversation_id\":\"c9\"}"));
+    views.decide(FakeViews.WS, "ev-in", "r-in");
+    views.putRun(FakeViews.WS, "r-in", "c1");
+    views.decide(FakeViews.WS, "ev-out", "r-out");
+    views.putRun(FakeViews.WS, "r-out", "c9");
     final HostApi api = service().forRun(run);
 
     assertThat(
