@@ -63,6 +63,10 @@ public final class ApiClient {
             .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
   }
 
+  public Response delete(final String path) {
+    return send(HttpRequest.newBuilder(uri(path)).DELETE());
+  }
+
   private URI uri(final String path) {
     return URI.create(baseUrl + path);
   }

@@ -40,11 +40,18 @@ public final class TestApi {
       List.of("completed", "failed", "cancelled", "timeout");
 
   private final String baseUrl;
+  private final String token;
   private final ApiClient client;
 
   public TestApi(final String baseUrl) {
+    this(baseUrl, null);
+  }
+
+  /** The API at {@code baseUrl}, every request carrying {@code token} (none when null). */
+  public TestApi(final String baseUrl, final String token) {
     this.baseUrl = baseUrl;
-    this.client = new ApiClient(baseUrl);
+    this.token = token;
+    this.client = new ApiClient(baseUrl, token);
   }
 
   public TestApi(final DevStack stack) {
@@ -53,6 +60,16 @@ public final class TestApi {
 
   public String url() {
     return baseUrl;
+  }
+
+  /** The same API, called with {@code token} (null: none). */
+  public TestApi as(final String token) {
+    return new TestApi(baseUrl, token);
+  }
+
+  /** The client underneath, for a request of any method on any path. */
+  public ApiClient client() {
+    return client;
   }
 
   /** PUTs the binding. */
@@ -248,6 +265,9 @@ public final class TestApi {
         HttpRequest.newBuilder(
                 URI.create(baseUrl + "/v1/runs/" + ApiClient.segment(runId) + "/events/stream"))
             .timeout(timeout);
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }
