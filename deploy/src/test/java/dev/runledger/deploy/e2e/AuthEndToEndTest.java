@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.cli.ApiClient;
+import dev.runledger.deploy.harness.Binding;
 import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
@@ -337,12 +338,7 @@ class AuthEndToEndTest {
   }
 
   private static ObjectNode binding() {
-    final ObjectNode binding = AvroJson.mapper().createObjectNode();
-    binding.putObject("scope").put("workspace_id", ACME);
-    binding.putArray("event_types").add("message.*");
-    binding.put("runner_id", DevStack.ECHO_RUNNER);
-    binding.putObject("dispatch_policy").put("mode", "parallel");
-    return binding;
+    return Binding.of(ACME, DevStack.ECHO_RUNNER).json();
   }
 
   /** A binding no event matches, for the PUT route. */

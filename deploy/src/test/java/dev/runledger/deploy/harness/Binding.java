@@ -62,7 +62,8 @@ public final class Binding {
     return this;
   }
 
-  ObjectNode json() {
+  /** The binding's JSON body. */
+  public ObjectNode json() {
     return json;
   }
 }
