@@ -2,6 +2,7 @@ package dev.runledger.deploy;
 
 import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.http.HttpServerSettings;
+import dev.runledger.deploy.http.TokenFile;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.TopicAdmin;
 import dev.runledger.gateway.GatewayService;
@@ -145,8 +146,10 @@ public final class DevStack implements AutoCloseable {
 
   /**
    * The configuration every part is constructed with: {@code http.port} fixed (a free port when it
-   * is 0) and, unless one is set, the views URL pointing at this process's own server, so the
-   * gateway's cancel endpoints and the worker's host API ask this process's views.
+   * is 0), unless one is set the views URL pointing at this process's own server, so the gateway's
+   * cancel endpoints and the worker's host API ask this process's views, and unless one is set a
+   * random {@code auth.internal.token}, the same for every part (two stacks sharing a cluster must
+   * be given one to forward requests to each other).
    */
   private static LedgerConfig withOwnServer(final LedgerConfig config) {
     final Map<String, String> fixed = new HashMap<>();
@@ -159,6 +162,9 @@ public final class DevStack implements AutoCloseable {
             Stream.of(CoreSettings.VIEWS_URL.key()), CoreSettings.VIEWS_URL.aliases().stream())
         .noneMatch(config.asMap()::containsKey)) {
       fixed.put(LedgerConfig.VIEWS_URL, "http://127.0.0.1:" + port);
+    }
+    if (config.find(CoreSettings.AUTH_INTERNAL_TOKEN).filter(t -> !t.isBlank()).isEmpty()) {
+      fixed.put(CoreSettings.AUTH_INTERNAL_TOKEN.key(), TokenFile.newToken());
     }
     return config.with(fixed);
   }

@@ -1,5 +1,6 @@
 package dev.runledger.deploy;
 
+import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.http.HttpServerSettings;
 import dev.runledger.gateway.GatewaySettings;
 import dev.runledger.orchestrator.dispatch.FilterLimits;
@@ -48,6 +49,15 @@ public final class LedgerSettings {
    */
   public static final Map<String, String> SINGLE_BROKER =
       Map.of(LedgerConfig.TOPIC_REPLICATION, "1");
+
+  /**
+   * The defaults of a stack for one machine ({@code ledger dev}, {@code demo}, {@code bench}):
+   * those of {@link #SINGLE_BROKER}, and HTTP bound to the loopback interface, where it may serve
+   * without a tokens file (authentication off, said at start). A configuration file still overrides
+   * them.
+   */
+  public static final Map<String, String> LOCAL_STACK =
+      Map.of(LedgerConfig.TOPIC_REPLICATION, "1", HttpServer.HOST, "127.0.0.1");
 
   private LedgerSettings() {}
 

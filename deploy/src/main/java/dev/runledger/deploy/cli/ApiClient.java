@@ -14,14 +14,25 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** A small client of the runledger HTTP API, for the CLI. */
+/**
+ * A small client of the runledger HTTP API, for the CLI: every request carries {@code
+ * Authorization: Bearer <token>} when it was given one.
+ */
 public final class ApiClient {
   private final String baseUrl;
+  private final String token;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+  /** A client sending no token (authentication off, or only open routes). */
   public ApiClient(final String baseUrl) {
+    this(baseUrl, null);
+  }
+
+  /** A client sending {@code token} (none when null or blank). */
+  public ApiClient(final String baseUrl, final String token) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.token = token == null || token.isBlank() ? null : token.strip();
   }
 
   /** One path segment, encoded (run ids and event ids may hold ':' or '/'). */
@@ -52,12 +63,21 @@ public final class ApiClient {
             .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
   }
 
+  public Response delete(final String path) {
+    return send(HttpRequest.newBuilder(uri(path)).DELETE());
+  }
+
   private URI uri(final String path) {
     return URI.create(baseUrl + path);
   }
 
+  /** {@code Authorization: Bearer <token>} on {@code request}, when there is a token. */
+  private HttpRequest.Builder authorized(final HttpRequest.Builder request) {
+    return token == null ? request : request.header("Authorization", "Bearer " + token);
+  }
+
   private Response send(final HttpRequest.Builder request) {
-    final HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+    final HttpRequest built = authorized(request).timeout(Duration.ofSeconds(30)).build();
     try {
       final HttpResponse<String> response =
           http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -84,7 +104,7 @@ public final class ApiClient {
       request.header("Last-Event-ID", lastEventId);
     }
     final HttpResponse<InputStream> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        http.send(authorized(request).build(), HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() / 100 != 2) {
       try (InputStream body = response.body()) {
         new Response(
@@ -155,7 +175,14 @@ public final class ApiClient {
           error.isMissingNode()
               ? body.toString()
               : error.path("code").asText() + ": " + error.path("message").asText();
-      throw new ApiCallException(what + " failed with HTTP " + status + " (" + message + ")");
+      throw new ApiCallException(
+          what
+              + " failed with HTTP "
+              + status
+              + " ("
+              + message
+              + ")"
+              + (status == 401 ? "; pass --token or set RUNLEDGER_TOKEN" : ""));
     }
   }
 

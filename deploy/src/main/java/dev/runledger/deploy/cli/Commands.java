@@ -19,7 +19,8 @@ public final class Commands {
             new ReplayCommand(),
             new RebuildCommand(),
             new VerifyCommand(),
-            new CleanupCommand())) {
+            new CleanupCommand(),
+            new TokensCommand())) {
       ledger.addSubcommand(command);
     }
     ServiceCommand.addTo(ledger);

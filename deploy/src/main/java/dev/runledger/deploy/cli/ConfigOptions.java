@@ -41,10 +41,11 @@ final class ConfigOptions {
 
   /**
    * Like {@link #load(Map)} for a whole stack in one process ({@code dev}, {@code demo}, {@code
-   * bench}): {@link LedgerSettings#SINGLE_BROKER} replaces the production defaults.
+   * bench}): {@link LedgerSettings#LOCAL_STACK} (one replica, HTTP on 127.0.0.1) replaces the
+   * production defaults.
    */
   LedgerConfig loadSingleBroker(final Map<String, String> commandOverrides) {
-    return load(LedgerSettings.SINGLE_BROKER, commandOverrides);
+    return load(LedgerSettings.LOCAL_STACK, commandOverrides);
   }
 
   private LedgerConfig load(

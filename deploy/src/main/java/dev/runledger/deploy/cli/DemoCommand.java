@@ -3,6 +3,7 @@ package dev.runledger.deploy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.PrintWriter;
@@ -67,6 +68,7 @@ final class DemoCommand implements Callable<Integer> {
       final DevStack stack = temporary.stack();
       out.println(
           "runledger demo: Kafka " + stack.bootstrapServers() + ", HTTP " + stack.baseUrl());
+      out.println(stack.http().authentication());
       out.flush();
       final boolean passed = run(stack, out, err);
       final long seconds = (System.nanoTime() - began) / 1_000_000_000L;
@@ -78,7 +80,10 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private boolean run(final DevStack stack, final PrintWriter out, final PrintWriter err) {
-    final ApiClient api = new ApiClient(stack.baseUrl());
+    // the stack's own credential, so the demo also runs with a tokens file
+    final ApiClient api =
+        new ApiClient(
+            stack.baseUrl(), stack.config().find(CoreSettings.AUTH_INTERNAL_TOKEN).orElse(null));
     api.put(ApiPaths.binding(WORKSPACE, BINDING_ID), binding())
         .orThrow("applying the demo binding");
     out.println(

@@ -69,6 +69,7 @@ final class DevCommand implements Callable<Integer> {
             + ")");
     out.println("  Kafka bootstrap:   " + stack.bootstrapServers());
     out.println("  data directory:    " + data);
+    out.println("  " + stack.http().authentication());
     out.println("Press Ctrl-C to stop.");
     out.flush();
     UntilStopped.await(stack);

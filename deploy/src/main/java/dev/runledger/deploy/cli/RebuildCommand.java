@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ledger rebuild}: fold the whole ledger again and compare every view with the live one. */
@@ -22,11 +21,7 @@ import picocli.CommandLine.Spec;
 final class RebuildCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
-  @Option(
-      names = "--url",
-      description = "Base URL of the live projections (default ${DEFAULT-VALUE}).",
-      defaultValue = "http://localhost:8080")
-  String url;
+  @Mixin ApiOptions api;
 
   @Spec CommandSpec spec;
 
@@ -36,7 +31,7 @@ final class RebuildCommand implements Callable<Integer> {
     try (ScanProgress progress = new ScanProgress("rebuild")) {
       rebuilt = config.tools().rebuild(progress);
     }
-    final var live = new ApiClient(url).get(ApiPaths.DIGESTS).orThrow("reading live digests");
+    final var live = api.client().get(ApiPaths.DIGESTS).orThrow("reading live digests");
     final PrintWriter out = spec.commandLine().getOut();
     boolean equal = true;
     out.printf("%-20s %-28s %-28s %s%n", "VIEW", "REBUILT", "LIVE", "EQUAL");

@@ -70,11 +70,7 @@ final class SendCommand implements Callable<Integer> {
       description = "event_type (default message.received unless --file sets one).")
   String eventType;
 
-  @Option(
-      names = "--url",
-      description = "Base URL of the gateway (default ${DEFAULT-VALUE}).",
-      defaultValue = "http://localhost:8080")
-  String url;
+  @Mixin ApiOptions api;
 
   @Option(
       names = "--kafka",
@@ -130,7 +126,7 @@ final class SendCommand implements Callable<Integer> {
   }
 
   private JsonNode post(final ObjectNode event) {
-    return new ApiClient(url).post(ApiPaths.EVENTS, event).orThrow("sending the event");
+    return api.client().post(ApiPaths.EVENTS, event).orThrow("sending the event");
   }
 
   private JsonNode produce(final ObjectNode event) throws Exception {

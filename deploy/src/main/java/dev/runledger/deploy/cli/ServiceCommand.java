@@ -128,6 +128,7 @@ final class ServiceCommand implements Callable<Integer> {
               + http.port()
               + ", Kafka "
               + settings.get(LedgerConfig.BOOTSTRAP_SERVERS));
+      out.println(http.authentication());
       out.flush();
     } catch (final RuntimeException e) {
       group.close();

@@ -2,7 +2,6 @@ package dev.runledger.deploy.cli;
 
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.Directories;
-import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.schemas.config.LedgerConfig;
 import java.nio.file.Path;
@@ -12,7 +11,8 @@ import java.util.Map;
 /**
  * The whole system for a command that runs and stops by itself ({@code demo}, {@code bench}): a
  * temporary data directory, an embedded broker in it unless {@code --bootstrap-servers} was given,
- * and HTTP on a free loopback port. Closing stops everything and deletes the directory.
+ * and HTTP on a free port, on the loopback interface unless {@code http.host} is set. Closing stops
+ * everything and deletes the directory.
  */
 final class TemporaryStack implements AutoCloseable {
   private final Path data;
@@ -30,7 +30,6 @@ final class TemporaryStack implements AutoCloseable {
     try {
       final Map<String, String> settings = new HashMap<>(overrides);
       settings.put(LedgerConfig.HTTP_PORT, "0");
-      settings.put(HttpServer.HOST, "127.0.0.1");
       settings.put(LedgerConfig.STATE_DIR, data.resolve("state").toString());
       final EmbeddedKafka kafka =
           config.hasBootstrapServers() ? null : EmbeddedKafka.inDir(data.resolve("kafka"), 0);

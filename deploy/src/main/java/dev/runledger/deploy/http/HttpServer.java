@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.service.Service;
 import io.javalin.Javalin;
@@ -31,14 +32,20 @@ import org.slf4j.LoggerFactory;
  * handler that renders {@link ApiException}s, a JSON 500 for anything else, a JSON 404 for unknown
  * paths, a JSON 405 with an {@code Allow} header for a method a path does not take, {@code GET
  * /healthz} (200 only when every service is started and healthy, else 503 naming the others) and
- * {@code GET /metrics} in the Prometheus text format. It can start before the services it serves:
- * until a {@link Mount}'s owner has started, that mount's routes answer 503 {@code unavailable}.
+ * {@code GET /metrics} in the Prometheus text format. Every matched route is authenticated first
+ * ({@link Authenticator}: 401, 403, the {@link dev.runledger.schemas.http.Caller} in the request);
+ * an unknown path or method still answers 404 or 405 without a token, which reveals nothing. It can
+ * start before the services it serves: until a {@link Mount}'s owner has started, that mount's
+ * routes answer 503 {@code unavailable}.
  */
 public final class HttpServer implements Service {
   /** HTTP port; default 8080, 0 for a free one. */
   public static final String PORT = LedgerConfig.HTTP_PORT;
 
-  /** Address the server binds to; default 0.0.0.0 (every interface). */
+  /**
+   * Address the server binds to; default 0.0.0.0 (every interface), which needs {@code
+   * auth.tokens.file} or {@code auth.disabled=true}.
+   */
   public static final String HOST = "http.host";
 
   /**
@@ -47,8 +54,8 @@ public final class HttpServer implements Service {
    */
   public static final String MAX_REQUEST_BYTES = "http.max.request.bytes";
 
-  public static final String HEALTH_PATH = "/healthz";
-  public static final String METRICS_PATH = "/metrics";
+  public static final String HEALTH_PATH = ApiPaths.HEALTH;
+  public static final String METRICS_PATH = ApiPaths.METRICS;
   static final long DEFAULT_MAX_REQUEST_BYTES = 16L * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
   private static final String STARTED_AT = "runledger.started";
@@ -62,6 +69,7 @@ public final class HttpServer implements Service {
   private final List<Service> expected;
   private final List<Mount> mounts;
   private final PrometheusMeterRegistry registry;
+  private final Authenticator authenticator;
 
   /** The owner of each route ({@code "METHOD path"}), filled while the mounts register. */
   private final Map<String, Service> owners = new ConcurrentHashMap<>();
@@ -105,6 +113,8 @@ public final class HttpServer implements Service {
    *     {@code started}
    * @param mounts each module's routes with the service that serves them
    * @param registry the registry {@code /metrics} scrapes; request timings are added to it
+   * @throws dev.runledger.schemas.config.ConfigException for a bad {@code auth.tokens.file}, or
+   *     none on a non-loopback {@code http.host} without {@code auth.disabled=true}
    */
   public HttpServer(
       final LedgerConfig config,
@@ -119,6 +129,7 @@ public final class HttpServer implements Service {
     this.expected = List.copyOf(expected);
     this.mounts = List.copyOf(mounts);
     this.registry = registry;
+    this.authenticator = Authenticator.of(config, registry);
   }
 
   @Override
@@ -142,6 +153,7 @@ public final class HttpServer implements Service {
             });
     registerErrorHandling(created);
     created.before(ctx -> ctx.attribute(STARTED_AT, System.nanoTime()));
+    created.beforeMatched(authenticator::authenticate);
     created.beforeMatched(this::requireOwnerStarted);
     created.after(this::recordTiming);
     created.get(HEALTH_PATH, this::health);
@@ -153,6 +165,19 @@ public final class HttpServer implements Service {
     registering = null;
     created.start(host, port);
     app = created;
+    if (authenticator.enabled()) {
+      LOG.info("{}", authenticator.summary());
+    } else {
+      LOG.warn("{}", authenticator.summary());
+    }
+  }
+
+  /**
+   * One line saying whether requests are authenticated, e.g. {@code authentication is off (no
+   * auth.tokens.file); bound to loopback only}, for a command's start-up output.
+   */
+  public String authentication() {
+    return authenticator.summary();
   }
 
   /** The port the server listens on (the chosen one when configured as 0). */
@@ -198,8 +223,15 @@ public final class HttpServer implements Service {
     }
   }
 
-  private static void registerErrorHandling(final Javalin app) {
-    app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+  private void registerErrorHandling(final Javalin app) {
+    app.exception(
+        ApiException.class,
+        (e, ctx) -> {
+          if (e.status() == 401 || e.status() == 403) {
+            authenticator.denied(ctx, e);
+          }
+          ctx.status(e.status()).json(e.body());
+        });
     app.exception(
         MethodNotAllowedResponse.class,
         (e, ctx) -> {

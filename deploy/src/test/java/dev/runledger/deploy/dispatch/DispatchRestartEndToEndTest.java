@@ -77,7 +77,7 @@ class DispatchRestartEndToEndTest {
       final OrchestratorService first = orchestrator;
       Awaitility.await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> first.knowsRunner(RUNNER) && first.knowsBinding("b-g1"));
+          .until(() -> first.knowsRunner(RUNNER) && first.knowsBinding("ws-g1", "b-g1"));
 
       // when: events flow; the orchestrator is replaced a third of the way in
       final Random random = new Random(7);

@@ -19,6 +19,7 @@ import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicProbe;
 import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,7 +112,12 @@ class PipelineEndToEndTest {
     final Deserializer<DispatchDecision> decisions =
         stack.topics().dispatchDecisions().valueSerde().deserializer();
     final List<DispatchDecision> decided =
-        probe.awaitRecords(stack.topics().dispatchDecisions().name(), keyIs(eventId), 2).stream()
+        probe
+            .awaitRecords(
+                stack.topics().dispatchDecisions().name(),
+                keyIs(WorkspaceKeys.key(workspace, eventId)),
+                2)
+            .stream()
             .map(r -> decisions.deserialize(r.topic(), r.value()))
             .toList();
     assertThat(decided)

@@ -67,7 +67,8 @@ public final class Binding {
     return json.path("scope").path("workspace_id").asText();
   }
 
-  ObjectNode json() {
+  /** The binding's JSON body. */
+  public ObjectNode json() {
     return json;
   }
 }

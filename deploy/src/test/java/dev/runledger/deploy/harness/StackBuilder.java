@@ -3,7 +3,9 @@ package dev.runledger.deploy.harness;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.LedgerSettings;
 import dev.runledger.deploy.http.HttpServer;
+import dev.runledger.deploy.http.TokenFile;
 import dev.runledger.deploy.kafka.TestBroker;
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +21,9 @@ import java.util.UUID;
 /**
  * The settings of an end-to-end stack on the shared broker: a topic prefix of its own ({@code
  * t-<name>-<random>.}), one replica ({@link LedgerSettings#SINGLE_BROKER}), 3 partitions, HTTP on a
- * free loopback port, plus what a suite adds. {@link #config} gives the settings alone; {@link
- * #build} a {@link TestStack} that runs them.
+ * free loopback port (authentication off unless a suite sets {@code auth.tokens.file}), one random
+ * {@code auth.internal.token}, plus what a suite adds. {@link #config} gives the settings alone;
+ * {@link #build} a {@link TestStack} that runs them.
  */
 public final class StackBuilder {
   private final String name;
@@ -34,6 +37,9 @@ public final class StackBuilder {
     settings.put(LedgerConfig.TOPIC_PARTITIONS, "3");
     settings.put(LedgerConfig.HTTP_PORT, "0");
     settings.put(HttpServer.HOST, "127.0.0.1");
+    // one internal credential for every stack and instance made from these settings, so they
+    // forward requests to each other as a deployment's services do
+    settings.put(CoreSettings.AUTH_INTERNAL_TOKEN.key(), TokenFile.newToken());
   }
 
   /** A stack named {@code name} (the name goes into its topic prefix). */

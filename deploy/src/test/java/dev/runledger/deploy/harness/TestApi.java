@@ -43,14 +43,21 @@ public final class TestApi {
       List.of("completed", "failed", "cancelled", "timeout");
 
   private final String baseUrl;
+  private final String token;
   private final ApiClient client;
 
   /** The workspace of every event this client posted, by event id (decisions are per workspace). */
   private final Map<String, String> workspaces = new ConcurrentHashMap<>();
 
   public TestApi(final String baseUrl) {
+    this(baseUrl, null);
+  }
+
+  /** The API at {@code baseUrl}, every request carrying {@code token} (none when null). */
+  public TestApi(final String baseUrl, final String token) {
     this.baseUrl = baseUrl;
-    this.client = new ApiClient(baseUrl);
+    this.token = token;
+    this.client = new ApiClient(baseUrl, token);
   }
 
   public TestApi(final DevStack stack) {
@@ -59,6 +66,16 @@ public final class TestApi {
 
   public String url() {
     return baseUrl;
+  }
+
+  /** The same API, called with {@code token} (null: none). */
+  public TestApi as(final String token) {
+    return new TestApi(baseUrl, token);
+  }
+
+  /** The client underneath, for a request of any method on any path. */
+  public ApiClient client() {
+    return client;
   }
 
   /** PUTs the binding. */
@@ -275,6 +292,9 @@ public final class TestApi {
       final String runId, final String lastEventId, final Duration timeout) {
     final HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(baseUrl + ApiPaths.runStream(runId))).timeout(timeout);
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }

@@ -107,7 +107,7 @@ class WorkerControlEndToEndTest {
     // given a cancel on run-control for the run an event is about to create
     bind("b-early", "ws-early", "{\"steps\":[{\"complete\":{\"text\":\"should not run\"}}]}");
     final String eventId = "ev-early-" + UUID.randomUUID();
-    final String runId = RunIds.runId(eventId, "b-early");
+    final String runId = RunIds.runId("ws-early", eventId, "b-early");
     cancel(runId);
     await().atMost(TestApi.WAIT).until(() -> stack.worker().control().cancelAsked(runId));
 
@@ -169,7 +169,9 @@ class WorkerControlEndToEndTest {
         .bind(
             bindingId,
             Binding.of(workspace, ScenarioRunner.RUNNER_ID).config(TestApi.json(script)));
-    await().atMost(TestApi.WAIT).until(() -> STACK.stack().orchestrator().knowsBinding(bindingId));
+    await()
+        .atMost(TestApi.WAIT)
+        .until(() -> STACK.stack().orchestrator().knowsBinding(workspace, bindingId));
   }
 
   /** Writes {@code CancelRun} for a run to run-control, as the gateway's cancel endpoint does. */

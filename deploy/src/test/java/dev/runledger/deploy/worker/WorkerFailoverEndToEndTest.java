@@ -60,7 +60,7 @@ class WorkerFailoverEndToEndTest {
         "b-g2",
         Binding.of(WORKSPACE, DevStack.ECHO_RUNNER)
             .config(AvroJson.mapper().createObjectNode().put("turn_delay_ms", 3000)));
-    await().atMost(TestApi.WAIT).until(() -> stack.orchestrator().knowsBinding("b-g2"));
+    await().atMost(TestApi.WAIT).until(() -> stack.orchestrator().knowsBinding(WORKSPACE, "b-g2"));
   }
 
   @AfterAll

@@ -60,7 +60,9 @@ class WorkerFencingEndToEndTest {
         "b-fence",
         Binding.of(WORKSPACE, DevStack.ECHO_RUNNER)
             .config(AvroJson.mapper().createObjectNode().put("turn_delay_ms", 6000)));
-    await().atMost(TestApi.WAIT).until(() -> stack.orchestrator().knowsBinding("b-fence"));
+    await()
+        .atMost(TestApi.WAIT)
+        .until(() -> stack.orchestrator().knowsBinding(WORKSPACE, "b-fence"));
   }
 
   @AfterAll

@@ -3,6 +3,7 @@ package dev.runledger.deploy.worker;
 import static org.awaitility.Awaitility.await;
 
 import dev.runledger.deploy.LedgerCli;
+import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.schemas.config.LedgerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +50,8 @@ final class WorkerProcess {
       props.putAll(settings);
       props.put("worker.id", workerId);
       props.put(LedgerConfig.HTTP_PORT, "0");
+      // loopback, where a service may serve without a tokens file
+      props.put(HttpServer.HOST, "127.0.0.1");
       props.put(LedgerConfig.STATE_DIR, dir.resolve(workerId + "-state").toString());
       final Path config = dir.resolve(workerId + ".properties");
       try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
