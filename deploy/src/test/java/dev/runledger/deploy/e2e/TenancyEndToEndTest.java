@@ -42,7 +42,7 @@ class TenancyEndToEndTest {
   static final TestStack STACK =
       StackBuilder.named("tenancy").awaitRunner(ScenarioRunner.RUNNER_ID).build();
 
-  private final TestApi api = STACK.api();
+  private TestApi api;
   private final String suffix = UUID.randomUUID().toString();
   private final String secretEvent = "ev-secret-" + suffix;
   private final String sharedEvent = "ev-shared-" + suffix;
@@ -52,6 +52,7 @@ class TenancyEndToEndTest {
 
   @BeforeAll
   void twoWorkspacesWithTheSameIds() {
+    api = STACK.api();
     api.bind(
         BINDING,
         Binding.of(ACME, ScenarioRunner.RUNNER_ID)
