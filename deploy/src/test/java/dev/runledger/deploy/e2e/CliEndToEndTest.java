@@ -57,6 +57,7 @@ class CliEndToEndTest {
     // then
     assertThat(sent.code()).as(sent.err()).isZero();
     final String eventId = AvroJson.mapper().readTree(sent.out()).path("event_id").asText();
+    api.posted(eventId, "w-cli");
     final String runId = api.awaitDecision(eventId).path("run_id").asText();
     api.awaitStatus(runId, "completed");
 
@@ -221,6 +222,7 @@ class CliEndToEndTest {
     assertThat(sent.code()).as(sent.err()).isZero();
     final JsonNode written = AvroJson.mapper().readTree(sent.out());
     assertThat(written.path("topic").asText()).isEqualTo(stack.topics().hostEvents().name());
+    api.posted(written.path("event_id").asText(), "w-cli");
     final String runId =
         api.awaitDecision(written.path("event_id").asText()).path("run_id").asText();
     assertThat(api.awaitStatus(runId, "completed").path("final_message").asText())

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.avro.CancelRequested;
 import dev.runledger.avro.ChatMessage;
+import dev.runledger.avro.Decision;
+import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.MessageCompleted;
 import dev.runledger.avro.RunClaimed;
@@ -21,6 +23,7 @@ import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicWriter;
 import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.topics.WorkspaceKeys;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,8 +81,22 @@ class ProjectionsEndToEndTest {
     }
     // direct records: a fenced attempt and a cancel, a timed-out run, state updates
     final Instant t = Instant.now();
+    // d-1 is a run of w-p (its state lands in w-p), with the decision that created it
+    TopicWriter.write(
+        stack.config(),
+        stack.topics().dispatchDecisions(),
+        WorkspaceKeys.key("w-p", "event-d-1"),
+        DispatchDecision.newBuilder()
+            .setEventId("event-d-1")
+            .setWorkspaceId("w-p")
+            .setDecision(Decision.RUN_CREATED)
+            .setRunId("d-1")
+            .setBindingId("b")
+            .setDecidedAt(t)
+            .build());
     produce(
         List.of(
+            rec("d-1", 0, 1, t, TopicWriter.runCreated("d-1", "w-p", "conv-p", t)),
             rec("d-1", 1, 1, t, new RunClaimed("w-a", 1)),
             rec(
                 "d-1",
@@ -128,12 +145,16 @@ class ProjectionsEndToEndTest {
     final JsonNode cancelled = get(ApiPaths.run("d-1"));
     assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
     assertThat(cancelled.path("fenced_count").asInt()).isEqualTo(1);
-    // the listing is the workspace's: the echo runs (d-1 and d-2 were written without their
-    // run.created, so they belong to no workspace's listing)
+    // the listing is the workspace's: the echo runs and d-1 (d-2 was written without its
+    // run.created, so it belongs to no workspace's listing)
     final JsonNode list = api.get(ApiPaths.runs("w-p") + "?limit=1000");
     final List<String> ids = new ArrayList<>();
     list.path("items").forEach(r -> ids.add(r.path("run_id").asText()));
-    assertThat(ids).doesNotHaveDuplicates().containsAll(echoRuns).doesNotContain("d-1", "d-2");
+    assertThat(ids)
+        .doesNotHaveDuplicates()
+        .containsAll(echoRuns)
+        .contains("d-1")
+        .doesNotContain("d-2");
     final JsonNode transcript = api.get(ApiPaths.transcript("w-p", "conv-p") + "?limit=1000");
     final List<String> texts = new ArrayList<>();
     transcript.path("items").forEach(i -> texts.add(i.path("content").asText()));
