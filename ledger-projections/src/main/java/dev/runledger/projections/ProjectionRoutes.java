@@ -50,7 +50,8 @@ import java.util.function.Supplier;
  *
  * The HTTP server checks the workspace of the routes under {@code /v1/workspaces/{ws}}; a run of a
  * workspace the caller ({@link Caller}) does not see answers 404 like an unknown run. {@value
- * InstanceRouter#FORWARDED_HEADER} is honoured only from {@link Caller#INTERNAL}.
+ * InstanceRouter#FORWARDED_HEADER} is honoured only from {@link Caller#INTERNAL} (or while
+ * authentication is off).
  *
  * <p>{@code limit} is 1..{@value #MAX_LIMIT} (default {@value #DEFAULT_LIMIT}); cursors are opaque.
  * Every read may answer 503 {@code unavailable} while the stores are not readable; a query
@@ -315,10 +316,16 @@ public final class ProjectionRoutes {
     return local.get();
   }
 
-  /** Whether another instance forwarded the request: its header, from the internal caller only. */
-  private static boolean forwarded(final Context ctx) {
+  /**
+   * Whether another instance forwarded the request: its header, honoured only from {@link
+   * Caller#INTERNAL} (a client's means nothing) or while authentication is off ({@link
+   * Caller#UNRESTRICTED}, where no request can be told from another's and every one may read
+   * everything, so that forwarded listings still never fan out again).
+   */
+  static boolean forwarded(final Context ctx) {
+    final Object caller = ctx.attribute(Caller.ATTRIBUTE);
     return ctx.header(InstanceRouter.FORWARDED_HEADER) != null
-        && Caller.INTERNAL.equals(ctx.attribute(Caller.ATTRIBUTE));
+        && (Caller.INTERNAL.equals(caller) || Caller.UNRESTRICTED.equals(caller));
   }
 
   private static String pathAndQuery(final Context ctx) {

@@ -12,6 +12,7 @@ import dev.runledger.avro.StateEntry;
 import dev.runledger.avro.TranscriptItem;
 import dev.runledger.projections.fold.FoldResult;
 import dev.runledger.projections.fold.RunFold;
+import dev.runledger.projections.http.InstanceRouter;
 import dev.runledger.projections.query.EventPage;
 import dev.runledger.projections.query.RunFilter;
 import dev.runledger.projections.query.RunPage;
@@ -428,6 +429,30 @@ class ProjectionRoutesTest {
     assertThat(get("/v1/runs/run-1").status()).isEqualTo(200);
     assertThat(get("/v1/runs/run-1/events").status()).isEqualTo(200);
     assertThat(stream("run-1", null).ids()).isNotEmpty();
+  }
+
+  @Test
+  void shouldTrustTheForwardedHeaderOnlyFromTheInternalCaller() throws Exception {
+    // given
+    app.get("/probe", ctx -> ctx.result(String.valueOf(ProjectionRoutes.forwarded(ctx))));
+    final HttpRequest forwarded =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/probe"))
+            .header(InstanceRouter.FORWARDED_HEADER, "1")
+            .build();
+
+    // when / then: a client's header means nothing, the internal caller's is honoured, and so
+    // is any while authentication is off (else forwarded listings would fan out for ever)
+    final List<String> answers = new ArrayList<>();
+    for (final Caller who :
+        List.of(
+            new Caller("admin", Caller.Role.ADMIN, Set.of(Caller.ALL)),
+            new Caller("reader", Caller.Role.READER, Set.of(WS)),
+            Caller.INTERNAL,
+            Caller.UNRESTRICTED)) {
+      caller = who;
+      answers.add(http.send(forwarded, HttpResponse.BodyHandlers.ofString()).body());
+    }
+    assertThat(answers).containsExactly("false", "false", "true", "true");
   }
 
   @Test

@@ -50,6 +50,7 @@ final class RunHostApi implements HostApi {
   private final RunMemory memory;
   private final StateMethods state;
   private final ArtifactMethods artifacts;
+  private final EventGet events;
   private final long maxCalls;
 
   RunHostApi(
@@ -69,6 +70,7 @@ final class RunHostApi implements HostApi {
     this.memory = memory;
     this.state = new StateMethods(run, views, settings, memory);
     this.artifacts = new ArtifactMethods(run, artifactStore, settings, memory);
+    this.events = new EventGet(run, views, memory);
     this.maxCalls = settings.maxCallsPerAttempt();
   }
 
@@ -108,7 +110,7 @@ final class RunHostApi implements HostApi {
     return switch (method) {
       case "history_page" -> historyPage(p, target);
       case "history_search" -> historySearch(p, target);
-      case "event_get" -> eventGet(p, target);
+      case "event_get" -> events.get(p, target);
       case "event_page" -> eventPage(p, target);
       case "steering_pull" -> steeringPull(p, target);
       case "artifact_metadata" -> artifacts.metadata(p, target);
@@ -193,65 +195,6 @@ final class RunHostApi implements HostApi {
     final String query = p.text("q");
     final long topK = p.integer("top_k", 10, 1, 100);
     return views.searchTranscript(workspace(), conversation, query, (int) topK);
-  }
-
-  private JsonNode eventGet(final Params p, final Target target) {
-    requireApi(apis().getEventGet(), "event_get");
-    final String eventId = p.text("event_id");
-    target.resource(eventId).scope(snapshot.getConversationId());
-    if (eventId.equals(context.getEvent().getEventId())) {
-      return ownEvent();
-    }
-    final Optional<JsonNode> pulled = memory.pulledItem(eventId);
-    if (pulled.isPresent()) {
-      final ObjectNode answer = AvroJson.mapper().createObjectNode();
-      answer.put("event_id", eventId);
-      answer.set("steering_item", pulled.get());
-      return answer;
-    }
-    // an event of another workspace is not even looked for: it answers like an unknown one
-    final JsonNode decision =
-        views.decision(workspace(), eventId).orElseThrow(() -> foreignEvent(eventId, target));
-    final String runId = decision.path("run_id").asText(null);
-    final Optional<JsonNode> otherRun = runId == null ? Optional.empty() : views.run(runId);
-    if (otherRun.isPresent()
-        && !workspace().equals(otherRun.get().path("workspace_id").asText(null))) {
-      throw foreignEvent(eventId, target);
-    }
-    final String conversation =
-        otherRun.map(r -> r.path("conversation_id").asText(null)).orElse(null);
-    if (snapshot.getConversationId() == null
-        || !snapshot.getConversationId().equals(conversation)) {
-      throw unauthorized("event " + eventId + " is outside the run's conversation");
-    }
-    final ObjectNode answer = AvroJson.mapper().createObjectNode();
-    answer.put("event_id", eventId);
-    answer.put("conversation_id", conversation);
-    answer.set("decision", decision);
-    return answer;
-  }
-
-  /**
-   * {@code not_found} for an event the run's workspace does not know (unknown, or another
-   * workspace's: the two answer alike), audited as a denial.
-   */
-  private AgentApiException foreignEvent(final String eventId, final Target target) {
-    target.denied();
-    return notFound("event " + eventId + " is not known in the run's workspace");
-  }
-
-  private JsonNode ownEvent() {
-    final ObjectNode answer = AvroJson.mapper().createObjectNode();
-    answer.put("event_id", context.getEvent().getEventId());
-    answer.set("event", AvroJson.toJson(context.getEvent()));
-    answer.set("input", AvroJson.toJson(context.getInput()));
-    if (context.getActor() != null) {
-      answer.set("actor", AvroJson.toJson(context.getActor()));
-    }
-    if (context.getConversation() != null) {
-      answer.set("conversation", AvroJson.toJson(context.getConversation()));
-    }
-    return answer;
   }
 
   private JsonNode eventPage(final Params p, final Target target) {
