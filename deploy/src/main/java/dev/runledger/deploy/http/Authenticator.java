@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@code Authorization: Bearer <token>} (or {@code x-api-key}) looked up by its SHA-256 among the
  * tokens of {@code auth.tokens.file}, or {@code auth.internal.token} (compared in constant time) as
  * {@link Caller#INTERNAL}. No token or an unknown one is 401; a role short of the route's {@link
- * Access}, or a {@code {workspace_id}} the token does not cover, 403. The caller goes into the
- * request attribute {@link Caller#ATTRIBUTE}. With authentication off every request is {@link
- * Caller#UNRESTRICTED} (the internal token still makes it {@link Caller#INTERNAL}).
+ * Access}, a {@code {workspace_id}} the token does not cover, or an admin route outside any
+ * workspace for an admin of some workspaces only, 403. The caller goes into the request attribute
+ * {@link Caller#ATTRIBUTE}. With authentication off every request is {@link Caller#UNRESTRICTED}
+ * (the internal token still makes it {@link Caller#INTERNAL}).
  */
 final class Authenticator {
   private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
@@ -170,6 +171,15 @@ final class Authenticator {
     if (refused != null) {
       ctx.attribute(DENIAL, new Denial(refused, "token '" + caller.name() + "'"));
       caller.require(access, workspace);
+    }
+    if (access == Access.ADMIN && workspace == null && !caller.seesAll()) {
+      // an admin route outside any workspace (view digests) spans them all
+      ctx.attribute(DENIAL, new Denial("workspace", "token '" + caller.name() + "'"));
+      throw Caller.forbidden(
+          "the token '"
+              + caller.name()
+              + "' is an admin of some workspaces only; this route needs an admin of every"
+              + " workspace (\"*\")");
     }
   }
 

@@ -36,6 +36,7 @@ class HttpServerAuthTest {
   private static final String ADMIN = TokenFile.newToken();
   private static final String WRITER = TokenFile.newToken();
   private static final String READER = TokenFile.newToken();
+  private static final String ACME_ADMIN = TokenFile.newToken();
   private static final String INTERNAL = "internal-" + TokenFile.newToken();
 
   private final HttpClient client = HttpClient.newHttpClient();
@@ -53,6 +54,7 @@ class HttpServerAuthTest {
         app.get(ApiPaths.RUNS, HttpServerAuthTest::callerName);
         app.put(ApiPaths.BINDING, HttpServerAuthTest::callerName);
         app.get(ApiPaths.RUN, HttpServerAuthTest::callerName);
+        app.get(ApiPaths.DIGESTS, HttpServerAuthTest::callerName);
         app.post(
             ApiPaths.EVENTS,
             ctx -> {
@@ -69,6 +71,7 @@ class HttpServerAuthTest {
     TokenFile.append(tokens, entry("ops", ADMIN, Caller.Role.ADMIN, "*"));
     TokenFile.append(tokens, entry("acme-writer", WRITER, Caller.Role.WRITER, "acme"));
     TokenFile.append(tokens, entry("acme-reader", READER, Caller.Role.READER, "acme"));
+    TokenFile.append(tokens, entry("acme-admin", ACME_ADMIN, Caller.Role.ADMIN, "acme"));
   }
 
   @AfterEach
@@ -120,6 +123,22 @@ class HttpServerAuthTest {
     assertThat(denied("403", "role")).isEqualTo(1.0);
     assertThat(denied("403", "workspace")).isEqualTo(1.0);
     assertThat(denied("403", "route")).isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldAnswer403WhenAnAdminOfSomeWorkspacesCallsARouteOutsideAnyWorkspace() throws Exception {
+    // given
+    start(Map.of(HttpServerSettings.TOKENS_FILE.key(), tokens.toString()));
+
+    // when
+    final HttpResponse<String> some = get(ApiPaths.DIGESTS, ACME_ADMIN);
+    final HttpResponse<String> all = get(ApiPaths.DIGESTS, ADMIN);
+
+    // then
+    assertThat(some.statusCode()).isEqualTo(403);
+    assertThat(json(some).at("/error/message").asText()).contains("every workspace");
+    assertThat(put(ApiPaths.binding("acme", "b1"), ACME_ADMIN).body()).isEqualTo("acme-admin");
+    assertThat(all.body()).isEqualTo("ops");
   }
 
   @Test
