@@ -4,6 +4,7 @@ import dev.runledger.deploy.DevStack;
 import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.service.StreamsService;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
@@ -29,6 +31,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class KafkaFootprint {
   private static final Duration POLL = Duration.ofMillis(200);
+
+  /** Polls in a row that may move no partition before the read back gives up (2 s). */
+  private static final int IDLE_POLLS = 10;
 
   private final DevStack stack;
   private final String prefix;
@@ -57,24 +62,24 @@ public final class KafkaFootprint {
 
   /** What was written between {@code before} and {@code after}. */
   Written between(final Snapshot before, final Snapshot after) {
+    final Map<TopicPartition, Long> starts = new HashMap<>();
+    after
+        .ends()
+        .forEach(
+            (tp, end) -> {
+              final long start = before.ends().getOrDefault(tp, 0L);
+              if (end > start) {
+                starts.put(tp, start);
+              }
+            });
+    final Map<TopicPartition, Long> records = records(starts, after.ends());
     final Map<String, long[]> perTopic = new TreeMap<>();
-    final Properties props = stack.config().kafkaProperties();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      after
-          .ends()
-          .forEach(
-              (tp, end) -> {
-                final long start = before.ends().getOrDefault(tp, 0L);
-                if (end > start) {
-                  final long[] counts = perTopic.computeIfAbsent(tp.topic(), t -> new long[2]);
-                  counts[0] += end - start;
-                  counts[1] += records(consumer, tp, start, end);
-                }
-              });
-    }
+    starts.forEach(
+        (tp, start) -> {
+          final long[] counts = perTopic.computeIfAbsent(tp.topic(), t -> new long[2]);
+          counts[0] += after.ends().get(tp) - start;
+          counts[1] += records.getOrDefault(tp, 0L);
+        });
     final Map<String, Usage> topics = new TreeMap<>();
     perTopic.forEach(
         (topic, counts) ->
@@ -82,21 +87,52 @@ public final class KafkaFootprint {
     return new Written(topics, after.streamsCommits() - before.streamsCommits());
   }
 
-  private static long records(
-      final KafkaConsumer<byte[], byte[]> consumer,
-      final TopicPartition tp,
-      final long start,
-      final long end) {
-    consumer.assign(List.of(tp));
-    consumer.seek(tp, start);
-    long count = 0;
-    int idle = 0;
-    while (consumer.position(tp) < end && idle < 10) {
-      final List<ConsumerRecord<byte[], byte[]>> polled = consumer.poll(POLL).records(tp);
-      idle = polled.isEmpty() ? idle + 1 : 0;
-      count += polled.stream().filter(r -> r.offset() < end).count();
+  /**
+   * The records among offsets {@code [start, end)} of each partition, read by one consumer assigned
+   * every partition at once, so one fetch covers them all (one partition at a time, each would wait
+   * out the fetch still in flight for the one before it, {@code fetch.max.wait.ms}). A partition is
+   * done when its position reaches its end (markers take offsets too); reading stops when every
+   * partition is done or after {@link #IDLE_POLLS} polls in a row that moved none of them.
+   */
+  private Map<TopicPartition, Long> records(
+      final Map<TopicPartition, Long> starts, final Map<TopicPartition, Long> ends) {
+    final Map<TopicPartition, Long> counts = new HashMap<>();
+    if (starts.isEmpty()) {
+      return counts;
     }
-    return count;
+    final Properties props = stack.config().kafkaProperties();
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.assign(starts.keySet());
+      starts.forEach(consumer::seek);
+      final Map<TopicPartition, Long> reading = new HashMap<>(starts);
+      int idle = 0;
+      while (!reading.isEmpty() && idle < IDLE_POLLS) {
+        final ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL);
+        for (final ConsumerRecord<byte[], byte[]> record : polled) {
+          final TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+          if (record.offset() < ends.get(tp)) {
+            counts.merge(tp, 1L, Long::sum);
+          }
+        }
+        boolean moved = !polled.isEmpty();
+        for (final TopicPartition tp : List.copyOf(reading.keySet())) {
+          final long position = consumer.position(tp);
+          if (position >= ends.get(tp)) {
+            reading.remove(tp);
+            consumer.pause(List.of(tp));
+            moved = true;
+          } else {
+            final long last = reading.put(tp, position);
+            moved |= position != last;
+          }
+        }
+        idle = moved ? 0 : idle + 1;
+      }
+    }
+    return counts;
   }
 
   private static double commits(final StreamsService service) {
