@@ -5,7 +5,8 @@ import dev.runledger.avro.HostEvent;
 
 /**
  * The key of a host event on the ingest topic: {@code workspace/bot/conversation/thread} (empty
- * segments for absent parts), or the event id when the event has no conversation. Every event of
+ * segments for absent parts), or {@code workspace/event_id} ({@link WorkspaceKeys}) when the event
+ * has no conversation, so two workspaces' events of the same id never share a key. Every event of
  * one conversation lands on one partition, in order.
  */
 public final class ConversationKeys {
@@ -40,7 +41,7 @@ public final class ConversationKeys {
   /** The ingest topic key of this event. */
   public static String ingestKey(final HostEvent event) {
     final String key = conversationKey(event);
-    return key == null ? event.getEventId() : key;
+    return key == null ? WorkspaceKeys.key(event.getWorkspaceId(), event.getEventId()) : key;
   }
 
   private static String orEmpty(final String value) {

@@ -94,7 +94,7 @@ class LedgerTopicsTest {
     final HostEvent alone = HostEvent.newBuilder(inConversation).setConversationId(null).build();
 
     assertThat(ConversationKeys.ingestKey(inConversation)).isEqualTo("w//c/");
-    assertThat(ConversationKeys.ingestKey(alone)).isEqualTo("e1");
+    assertThat(ConversationKeys.ingestKey(alone)).isEqualTo("w/e1");
   }
 
   @Test
