@@ -10,9 +10,16 @@ import dev.runledger.deploy.harness.Binding;
 import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
+import dev.runledger.deploy.http.HttpServerSettings;
+import dev.runledger.deploy.http.TokenFile;
 import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.Caller;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.builtin.ScenarioRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +33,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Two workspaces that cannot see each other (G6 across tenants) on a real broker: {@code acme} and
  * {@code evil} each have a conversation {@code general} and a binding {@code b1}, and post an event
- * with the same id. Each workspace's transcript, runs, decisions and state hold only its own; a
- * runner in {@code evil} that asks the host API for {@code acme}'s history, event and state gets
+ * with the same id, each with an admin token of its own workspace. Each token sees only its
+ * workspace's transcript, runs, decisions and state (the other's are 403, a run of the other 404);
+ * a runner in {@code evil} that asks the host API for {@code acme}'s history, event and state gets
  * nothing of {@code acme}'s, and the refused call is audited.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -38,11 +46,20 @@ class TenancyEndToEndTest {
   private static final String BINDING = "b1";
   private static final String SECRET = "acme secret plan";
 
+  private static final String ACME_TOKEN = TokenFile.newToken();
+  private static final String EVIL_TOKEN = TokenFile.newToken();
+
   @RegisterExtension
   static final TestStack STACK =
-      StackBuilder.named("tenancy").awaitRunner(ScenarioRunner.RUNNER_ID).build();
+      StackBuilder.named("tenancy")
+          .set(HttpServerSettings.TOKENS_FILE.key(), tokensFile().toString())
+          .awaitRunner(ScenarioRunner.RUNNER_ID)
+          .build();
 
+  /** acme's own client (its token); {@link #evil} is evil's. */
   private TestApi api;
+
+  private TestApi evil;
   private final String suffix = UUID.randomUUID().toString();
   private final String secretEvent = "ev-secret-" + suffix;
   private final String sharedEvent = "ev-shared-" + suffix;
@@ -52,7 +69,8 @@ class TenancyEndToEndTest {
 
   @BeforeAll
   void twoWorkspacesWithTheSameIds() {
-    api = STACK.api();
+    api = STACK.api().as(ACME_TOKEN);
+    evil = STACK.api().as(EVIL_TOKEN);
     api.bind(
         BINDING,
         Binding.of(ACME, ScenarioRunner.RUNNER_ID)
@@ -66,7 +84,7 @@ class TenancyEndToEndTest {
                                 + SECRET
                                 + "\"}",
                             "ok")))));
-    api.bind(
+    evil.bind(
         BINDING,
         Binding.of(EVIL, ScenarioRunner.RUNNER_ID)
             .resourcePolicy(policy())
@@ -83,37 +101,67 @@ class TenancyEndToEndTest {
                                 + "\",\"key\":\"plan\"}",
                             "ok")))));
     api.awaitBinding(ACME, "probe");
-    api.awaitBinding(EVIL, "probe");
+    evil.awaitBinding(EVIL, "probe");
 
     acmeSecretRun = api.runOf(api.send(secretEvent, ACME, CONVERSATION, SECRET));
     api.awaitStatus(acmeSecretRun, "completed");
     acmeSharedRun = api.runOf(api.send(sharedEvent, ACME, CONVERSATION, "acme again"));
     api.awaitStatus(acmeSharedRun, "completed");
-    api.post(TestApi.message(sharedEvent, EVIL, CONVERSATION, "evil hello"));
-    evilRun = decision(EVIL, sharedEvent).path("run_id").asText();
-    api.awaitRun(evilRun, TestApi::terminal);
+    evil.post(TestApi.message(sharedEvent, EVIL, CONVERSATION, "evil hello"));
+    evilRun = decision(evil, EVIL, sharedEvent).path("run_id").asText();
+    evil.awaitRun(evilRun, TestApi::terminal);
   }
 
   @Test
   void shouldDecideTheSameEventIdOnceInEachWorkspace() {
     // then: two decisions, two runs, neither a duplicate of the other
-    final JsonNode acme = decision(ACME, sharedEvent);
-    final JsonNode evil = decision(EVIL, sharedEvent);
-    assertThat(acme.path("decision").asText()).isEqualTo("run_created");
-    assertThat(evil.path("decision").asText()).isEqualTo("run_created");
-    assertThat(acme.path("run_id").asText()).isEqualTo(acmeSharedRun).isNotEqualTo(evilRun);
-    assertThat(api.run(evilRun).path("workspace_id").asText()).isEqualTo(EVIL);
-    assertThat(api.decision(EVIL, secretEvent)).as("acme's event in evil").isNull();
+    final JsonNode inAcme = decision(api, ACME, sharedEvent);
+    final JsonNode inEvil = decision(evil, EVIL, sharedEvent);
+    assertThat(inAcme.path("decision").asText()).isEqualTo("run_created");
+    assertThat(inEvil.path("decision").asText()).isEqualTo("run_created");
+    assertThat(inAcme.path("run_id").asText()).isEqualTo(acmeSharedRun).isNotEqualTo(evilRun);
+    assertThat(evil.run(evilRun).path("workspace_id").asText()).isEqualTo(EVIL);
+    assertThat(evil.response(ApiPaths.decision(EVIL, secretEvent)).status())
+        .as("acme's event id in evil")
+        .isEqualTo(404);
+  }
+
+  @Test
+  void shouldRefuseEachTokenTheOtherWorkspace() {
+    // then evil's token reads nothing of acme's: workspace paths 403, acme's runs by id 404
+    for (final String path :
+        List.of(
+            ApiPaths.transcript(ACME, CONVERSATION),
+            ApiPaths.runs(ACME),
+            ApiPaths.decision(ACME, secretEvent),
+            ApiPaths.state(ACME, "conversation", CONVERSATION, "plan"),
+            ApiPaths.bindings(ACME))) {
+      assertThat(evil.response(path).status()).as(path).isEqualTo(403);
+    }
+    for (final String path :
+        List.of(
+            ApiPaths.run(acmeSecretRun),
+            ApiPaths.runEvents(acmeSecretRun),
+            ApiPaths.runStream(acmeSecretRun))) {
+      assertThat(evil.response(path).status()).as(path).isEqualTo(404);
+    }
+    assertThat(api.response(ApiPaths.run(evilRun)).status()).isEqualTo(404);
+    assertThat(evil.post(ApiPaths.runCancel(acmeSecretRun), TestApi.json("{}")).status())
+        .isEqualTo(404);
+    assertThat(
+            evil.post(ApiPaths.EVENTS, TestApi.message("ev-x-" + suffix, ACME, CONVERSATION, "x"))
+                .status())
+        .isEqualTo(403);
   }
 
   @Test
   void shouldKeepEachWorkspacesTranscriptRunsAndStateApart() {
     // then
-    assertThat(transcript(ACME)).containsExactly(SECRET, "acme again");
-    assertThat(await().atMost(TestApi.WAIT).until(() -> transcript(EVIL), t -> !t.isEmpty()))
+    assertThat(transcript(api, ACME)).containsExactly(SECRET, "acme again");
+    assertThat(await().atMost(TestApi.WAIT).until(() -> transcript(evil, EVIL), t -> !t.isEmpty()))
         .containsExactly("evil hello");
-    assertThat(runs(ACME)).contains(acmeSecretRun, acmeSharedRun).doesNotContain(evilRun);
-    assertThat(runs(EVIL)).contains(evilRun).doesNotContain(acmeSecretRun, acmeSharedRun);
+    assertThat(runs(api, ACME)).contains(acmeSecretRun, acmeSharedRun).doesNotContain(evilRun);
+    assertThat(runs(evil, EVIL)).contains(evilRun).doesNotContain(acmeSecretRun, acmeSharedRun);
     final JsonNode plan =
         await()
             .atMost(TestApi.WAIT)
@@ -121,18 +169,18 @@ class TenancyEndToEndTest {
                 () -> api.find(ApiPaths.state(ACME, "conversation", CONVERSATION, "plan")),
                 s -> s != null);
     assertThat(plan.path("value").asText()).isEqualTo(SECRET);
-    assertThat(api.response(ApiPaths.state(EVIL, "conversation", CONVERSATION, "plan")).status())
+    assertThat(evil.response(ApiPaths.state(EVIL, "conversation", CONVERSATION, "plan")).status())
         .isEqualTo(404);
   }
 
   @Test
   void shouldGiveARunnerOfTheOtherWorkspaceNothingOfAcmesAndAuditTheRefusal() {
     // then every expectation of evil's script held
-    assertThat(api.run(evilRun).path("status").asText())
-        .as("evil run %s: %s", evilRun, api.events(evilRun))
+    assertThat(evil.run(evilRun).path("status").asText())
+        .as("evil run %s: %s", evilRun, evil.events(evilRun))
         .isEqualTo("completed");
     final Map<String, JsonNode> answers =
-        api.events(evilRun, "action.requested").stream()
+        evil.events(evilRun, "action.requested").stream()
             .map(TenancyEndToEndTest::payload)
             .collect(Collectors.toMap(p -> p.path("method").asText(), p -> p));
     assertThat(answers.get("history_page").toString()).doesNotContain(SECRET, "acme again");
@@ -141,7 +189,7 @@ class TenancyEndToEndTest {
     assertThat(answers.get("event_get").path("outcome").asText()).isEqualTo("not_found");
     assertThat(answers.get("state_get").path("result").path("found").asBoolean()).isFalse();
     assertThat(answers.get("state_get").toString()).doesNotContain(SECRET);
-    final List<JsonNode> audits = api.events(evilRun, "host_api.call");
+    final List<JsonNode> audits = evil.events(evilRun, "host_api.call");
     assertThat(audits)
         .filteredOn(a -> "event_get".equals(a.path("data").path("action").asText()))
         .singleElement()
@@ -149,15 +197,17 @@ class TenancyEndToEndTest {
             a -> assertThat(a.path("data").path("outcome").asText()).isNotEqualTo("allowed"));
   }
 
-  private JsonNode decision(final String workspace, final String eventId) {
+  private static JsonNode decision(
+      final TestApi client, final String workspace, final String eventId) {
     return await()
         .atMost(TestApi.WAIT)
-        .until(() -> api.decision(workspace, eventId), d -> d != null);
+        .until(() -> client.decision(workspace, eventId), d -> d != null);
   }
 
-  private List<String> transcript(final String workspace) {
+  private static List<String> transcript(final TestApi client, final String workspace) {
     final List<String> texts = new ArrayList<>();
-    api.get(ApiPaths.transcript(workspace, CONVERSATION) + "?limit=1000")
+    client
+        .get(ApiPaths.transcript(workspace, CONVERSATION) + "?limit=1000")
         .path("items")
         .forEach(
             i -> {
@@ -169,9 +219,10 @@ class TenancyEndToEndTest {
     return texts;
   }
 
-  private List<String> runs(final String workspace) {
+  private static List<String> runs(final TestApi client, final String workspace) {
     final List<String> ids = new ArrayList<>();
-    api.get(ApiPaths.runs(workspace) + "?limit=1000")
+    client
+        .get(ApiPaths.runs(workspace) + "?limit=1000")
         .path("items")
         .forEach(r -> ids.add(r.path("run_id").asText()));
     return ids;
@@ -197,6 +248,25 @@ class TenancyEndToEndTest {
     calls.forEach(steps::add);
     steps.addObject().putObject("complete").put("text", "done");
     return config;
+  }
+
+  private static Path tokensFile() {
+    try {
+      final Path file = Files.createTempFile("runledger-tenancy-tokens", ".yaml");
+      Files.delete(file);
+      file.toFile().deleteOnExit();
+      TokenFile.append(
+          file,
+          new TokenFile.Entry(
+              "acme-admin", TokenFile.sha256(ACME_TOKEN), Caller.Role.ADMIN, List.of(ACME)));
+      TokenFile.append(
+          file,
+          new TokenFile.Entry(
+              "evil-admin", TokenFile.sha256(EVIL_TOKEN), Caller.Role.ADMIN, List.of(EVIL)));
+      return file;
+    } catch (final IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static JsonNode policy() {

@@ -77,12 +77,12 @@ class HostEventClientTest {
   }
 
   @Test
-  void shouldKeyEventByEventIdWhenEventHasNoConversation() throws Exception {
+  void shouldKeyEventByWorkspaceAndEventIdWhenEventHasNoConversation() throws Exception {
     // when
     client.send(event("e2", null)).get();
 
     // then
-    assertThat(producer.history().get(0).key()).isEqualTo("e2");
+    assertThat(producer.history().get(0).key()).isEqualTo("w/e2");
   }
 
   @Test
