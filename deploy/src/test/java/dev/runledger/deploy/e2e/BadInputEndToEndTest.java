@@ -14,6 +14,7 @@ import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicProbe;
+import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.deploy.kafka.KafkaExtension;
 import dev.runledger.deploy.kafka.TestBroker;
@@ -340,7 +341,9 @@ class BadInputEndToEndTest {
                 LedgerConfig.TOPIC_REPLICATION,
                 "1",
                 LedgerConfig.STATE_DIR,
-                dir.resolve("state").toString()));
+                dir.resolve("state").toString(),
+                HttpServer.HOST,
+                "127.0.0.1"));
     final TestApi early = new TestApi("http://127.0.0.1:" + config.get(LedgerConfig.HTTP_PORT));
 
     // when it starts
