@@ -20,13 +20,7 @@ import picocli.CommandLine.Spec;
       RunsListFollow.Follow.class,
       RunsCancelCommand.class
     })
-final class RunsCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+final class RunsCommand extends CommandGroup {
 
   /** What every runs subcommand has: {@code --url} and {@code -o}. */
   abstract static class Subcommand implements Callable<Integer> {

@@ -19,13 +19,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Manage the API tokens of an auth.tokens.file.",
     subcommands = TokensCommand.Create.class)
-final class TokensCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+final class TokensCommand extends CommandGroup {
 
   /** Adds a new random token to the file and prints it, the only time it is shown. */
   @Command(

@@ -14,8 +14,6 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.TopicConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code ledger topics create}. */
 @Command(
@@ -23,13 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Manage runledger's topics.",
     subcommands = TopicsCommand.Create.class)
-final class TopicsCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+final class TopicsCommand extends CommandGroup {
 
   /** Creates every topic of the catalogue that does not exist yet. */
   @Command(
