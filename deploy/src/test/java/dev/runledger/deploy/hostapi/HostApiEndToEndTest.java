@@ -73,8 +73,8 @@ class HostApiEndToEndTest {
 
   @BeforeAll
   static void writeArtifacts() {
-    writeArtifact(FOREIGN_ARTIFACT, "someone-else");
-    writeArtifact(ALLOWED_ARTIFACT, "someone-else");
+    writeArtifact(FOREIGN_ARTIFACT, "someone-else", "ws-deny");
+    writeArtifact(ALLOWED_ARTIFACT, "someone-else", "ws-allow");
   }
 
   @AfterAll
@@ -409,7 +409,7 @@ class HostApiEndToEndTest {
             + "\"state_scopes\":[\"conversation\",\"runner\",\"binding\"]}");
   }
 
-  private static void writeArtifact(final String id, final String runId) {
+  private static void writeArtifact(final String id, final String runId, final String workspace) {
     final Artifact artifact =
         Artifact.newBuilder()
             .setArtifactId(id)
@@ -418,6 +418,7 @@ class HostApiEndToEndTest {
             .setSizeBytes(11)
             .setContent(ByteBuffer.wrap("hello world".getBytes(StandardCharsets.UTF_8)))
             .setCreatedAt(Instant.now())
+            .setWorkspaceId(workspace)
             .build();
     TopicWriter.write(STACK.config(), STACK.topics().artifacts(), id, artifact);
   }

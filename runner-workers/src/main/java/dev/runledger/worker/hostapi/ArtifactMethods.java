@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * {@code artifact_metadata} and {@code artifact_read_range}. A run may see the artifacts it created
- * and those its input (or a steering item it pulled) refers to; reads are at most 1 MiB.
+ * and those of its own workspace its input (or a steering item it pulled) refers to — a reference
+ * to another workspace's artifact id grants nothing; reads are at most 1 MiB.
  */
 final class ArtifactMethods {
   private static final long DEFAULT_LENGTH = 65_536;
@@ -83,12 +84,19 @@ final class ArtifactMethods {
     final Optional<Artifact> artifact = store.find(id);
     final boolean own =
         artifact.map(a -> run.snapshot().getRunId().equals(a.getRunId())).orElse(false);
-    if (!referenced && !own) {
-      // Unknown and foreign artifacts answer alike, so a run cannot probe for ids.
-      throw RunHostApi.unauthorized(
-          "artifact " + id + " is neither the run's own nor referenced by its input");
+    final boolean ofWorkspace =
+        artifact.map(a -> run.snapshot().getWorkspaceId().equals(a.getWorkspaceId())).orElse(false);
+    if (own || (referenced && ofWorkspace)) {
+      return artifact.orElseThrow();
     }
-    return artifact.orElseThrow(() -> RunHostApi.notFound("artifact " + id + " is not stored"));
+    if (referenced) {
+      // an artifact of another workspace reads as one that is not stored, so a run cannot learn
+      // which ids other workspaces hold (audited as a denial all the same)
+      target.denied();
+      throw RunHostApi.notFound("artifact " + id + " is not stored in the run's workspace");
+    }
+    throw RunHostApi.unauthorized(
+        "artifact " + id + " is neither the run's own nor referenced by its input");
   }
 
   private boolean referencedByInput(final String id) {

@@ -101,6 +101,28 @@ class HostApiServiceTest {
   }
 
   @Test
+  void shouldAnswerNotFoundAndAuditWhenTheInputRefersToAnotherWorkspacesArtifact() {
+    // given an artifact of another workspace that the run's input refers to
+    providers = echoProviders();
+    artifacts.put(
+        "a1", Artifact.newBuilder(artifact("a1", "other-run")).setWorkspaceId("acme").build());
+    final FakeRunAccess run = run(fullSnapshot(), withAttachment("a1"));
+    final HostApi api = service().forRun(run);
+
+    // when / then: it reads as not stored, and the refusal is audited
+    for (final String method : List.of("artifact_metadata", "artifact_read_range")) {
+      assertThatThrownBy(() -> api.call(method, json("{\"artifact_id\":\"a1\"}")))
+          .as(method)
+          .isInstanceOfSatisfying(
+              AgentApiException.class,
+              e -> assertThat(e.code()).isEqualTo(AgentApiException.NOT_FOUND));
+    }
+    assertThat(run.audits)
+        .extracting(HostApiCall::getOutcome)
+        .containsExactly(ApiOutcome.DENIED, ApiOutcome.DENIED);
+  }
+
+  @Test
   void shouldRefuseEveryMethodAsUnauthorizedWhenTheSnapshotGrantsNothing() {
     // given
     providers = echoProviders();
@@ -558,6 +580,7 @@ class HostApiServiceTest {
         .setSizeBytes(11)
         .setContent(ByteBuffer.wrap("hello world".getBytes(StandardCharsets.UTF_8)))
         .setCreatedAt(Fixtures.NOW)
+        .setWorkspaceId("ws")
         .build();
   }
 
