@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -253,7 +254,9 @@ public final class LedgerConfig {
    * streams.*} key, then the application id, the internal topics' replication factor and {@code
    * min.insync.replicas} (those of {@link #topicSettings}) and a state directory under {@link
    * #STATE_DIR}. The producer's {@code max.request.size} and the internal topics' {@code
-   * max.message.bytes} follow {@link CoreSettings#MAX_RECORD_BYTES}.
+   * max.message.bytes} follow {@link CoreSettings#MAX_RECORD_BYTES}; the restore consumer's {@code
+   * fetch.max.wait.ms} is {@link CoreSettings#RESTORE_FETCH_WAIT} unless a {@code streams.*} key
+   * sets it.
    */
   public Properties streamsProperties(final String applicationId) {
     final Properties props = kafkaProperties();
@@ -278,6 +281,10 @@ public final class LedgerConfig {
     props.putIfAbsent(
         StreamsConfig.STATE_DIR_CONFIG,
         Path.of(get(CoreSettings.STATE_DIR)).toAbsolutePath().toString());
+    // A restoring task waits out the restore consumer's empty fetches (see RESTORE_FETCH_WAIT).
+    props.putIfAbsent(
+        StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+        Long.toString(get(CoreSettings.RESTORE_FETCH_WAIT).toMillis()));
     return props;
   }
 

@@ -59,6 +59,18 @@ class LedgerConfigTest {
   }
 
   @Test
+  void shouldShortenTheRestoreConsumersEmptyFetchUnlessStreamsSettingsSetIt() {
+    final String key = "restore.consumer.fetch.max.wait.ms";
+
+    assertThat(LedgerConfig.of(Map.of()).streamsProperties("app")).containsEntry(key, "100");
+    assertThat(
+            LedgerConfig.of(Map.of("state.restore.fetch.wait.ms", "20")).streamsProperties("app"))
+        .containsEntry(key, "20");
+    assertThat(LedgerConfig.of(Map.of("streams." + key, "7")).streamsProperties("app"))
+        .containsEntry(key, "7");
+  }
+
+  @Test
   void shouldGiveProducersAndStreamsTheRecordLimitPlusFraming() {
     final LedgerConfig config =
         LedgerConfig.of(
