@@ -1,12 +1,12 @@
 package dev.runledger.deploy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runledger.schemas.http.BearerToken;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,11 +33,6 @@ public final class ApiClient {
   public ApiClient(final String baseUrl, final String token) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.token = token == null || token.isBlank() ? null : token.strip();
-  }
-
-  /** One path segment, encoded (run ids and event ids may hold ':' or '/'). */
-  public static String segment(final String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   public Response get(final String path) {
@@ -73,7 +68,7 @@ public final class ApiClient {
 
   /** {@code Authorization: Bearer <token>} on {@code request}, when there is a token. */
   private HttpRequest.Builder authorized(final HttpRequest.Builder request) {
-    return token == null ? request : request.header("Authorization", "Bearer " + token);
+    return BearerToken.authorize(request, token);
   }
 
   private Response send(final HttpRequest.Builder request) {

@@ -6,6 +6,7 @@ import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.http.Access;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.BearerToken;
 import dev.runledger.schemas.http.Caller;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Authenticator {
   private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
-  private static final String BEARER = "bearer ";
   private static final String API_KEY = "x-api-key";
   private static final String DENIAL = "runledger.auth.denial";
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "::1", "[::1]", "localhost");
@@ -234,9 +234,10 @@ final class Authenticator {
   private static String presented(final Context ctx) {
     final String authorization = ctx.header(Header.AUTHORIZATION);
     if (authorization != null
-        && authorization.length() > BEARER.length()
-        && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      return authorization.substring(BEARER.length()).strip();
+        && authorization.length() > BearerToken.SCHEME.length()
+        && authorization.regionMatches(
+            true, 0, BearerToken.SCHEME, 0, BearerToken.SCHEME.length())) {
+      return authorization.substring(BearerToken.SCHEME.length()).strip();
     }
     final String key = ctx.header(API_KEY);
     return key == null || key.isBlank() ? null : key.strip();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.BearerToken;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.IOException;
 import java.net.URI;
@@ -69,10 +70,8 @@ public final class HttpRunViews implements RunViews {
 
   private Optional<JsonNode> get(final String path) {
     final URI uri = URI.create(baseUrl + path);
-    final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
-    if (internalToken != null && !internalToken.isBlank()) {
-      request.header("Authorization", "Bearer " + internalToken);
-    }
+    final HttpRequest.Builder request =
+        BearerToken.authorize(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET(), internalToken);
     final HttpResponse<String> response;
     try {
       response =

@@ -2,6 +2,7 @@ package dev.runledger.projections.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.schemas.http.ApiException;
+import dev.runledger.schemas.http.BearerToken;
 import dev.runledger.schemas.json.AvroJson;
 import java.io.IOException;
 import java.net.URI;
@@ -108,7 +109,7 @@ public final class InstanceRouter {
             .header(FORWARDED_HEADER, "1")
             .timeout(timeout)
             .GET();
-    internalToken.ifPresent(token -> builder.header("Authorization", "Bearer " + token));
+    BearerToken.authorize(builder, internalToken.orElse(null));
     final HttpRequest request = builder.build();
     final HttpResponse<String> response;
     try {

@@ -3,6 +3,7 @@ package dev.runledger.worker.hostapi;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.BearerToken;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.spi.AgentApiException;
 import java.io.IOException;
@@ -94,7 +95,7 @@ final class HttpViewReader implements ViewReader {
     final URI uri = URI.create(base + path + queryString(query));
     final HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
-    internalToken.ifPresent(token -> builder.header("Authorization", "Bearer " + token));
+    BearerToken.authorize(builder, internalToken.orElse(null));
     final HttpRequest request = builder.build();
     final HttpResponse<String> response;
     try {
