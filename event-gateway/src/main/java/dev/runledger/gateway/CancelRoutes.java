@@ -89,17 +89,11 @@ final class CancelRoutes {
     final JsonNode run =
         views
             .run(runId)
-            .filter(found -> seenBy(caller, found))
+            .filter(found -> caller.sees(found.path(ApiPaths.WORKSPACE_ID).asText(null)))
             .orElseThrow(() -> ApiException.notFound("run '" + runId + "' is unknown"));
     checkNotFinished(run, runId);
     acks.await(canceller.cancel(runId, reason, REQUESTED_BY), "the cancel request");
     ctx.status(202).json(answer(runId, null, reason));
-  }
-
-  /** Whether {@code caller}'s token covers the workspace of the run view {@code run}. */
-  private static boolean seenBy(final Caller caller, final JsonNode run) {
-    final JsonNode workspace = run.path(ApiPaths.WORKSPACE_ID);
-    return caller.seesAll() || (workspace.isTextual() && caller.sees(workspace.textValue()));
   }
 
   private void cancelEvent(final Context ctx) {

@@ -109,8 +109,7 @@ public final class ProjectionRoutes {
   private JsonNode visibleRun(final Context ctx, final String runId) {
     final Caller caller = Caller.of(ctx.attribute(Caller.ATTRIBUTE));
     final JsonNode run = runJson(runId, forwarded(ctx));
-    final String workspace = run.path("workspace_id").asText(null);
-    if (!caller.seesAll() && (workspace == null || !caller.sees(workspace))) {
+    if (!caller.sees(run.path("workspace_id").asText(null))) {
       throw unknownRun(runId);
     }
     return run;

@@ -42,9 +42,12 @@ public record Caller(String name, Role role, Set<String> workspaces) {
     workspaces = Set.copyOf(workspaces);
   }
 
-  /** Whether the token covers {@code workspaceId}. */
+  /**
+   * Whether the token covers {@code workspaceId}; something of no known workspace (null, e.g. a run
+   * view without its {@code run.created}) only a token of every workspace covers.
+   */
   public boolean sees(final String workspaceId) {
-    return workspaces.contains(ALL) || workspaces.contains(workspaceId);
+    return workspaces.contains(ALL) || (workspaceId != null && workspaces.contains(workspaceId));
   }
 
   /** Whether the token covers every workspace. */
