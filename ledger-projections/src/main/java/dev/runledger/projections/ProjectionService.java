@@ -2,6 +2,7 @@ package dev.runledger.projections;
 
 import dev.runledger.avro.AgentRun;
 import dev.runledger.projections.http.InstanceRouter;
+import dev.runledger.projections.http.RunSignals;
 import dev.runledger.projections.query.LocalRunQueries;
 import dev.runledger.projections.query.RunQueries;
 import dev.runledger.projections.query.ViewStores;
@@ -26,6 +27,7 @@ public final class ProjectionService extends StreamsService {
   private final InstanceRouter router;
   private final BoundedRocksDb.Shared memory;
   private final RunViewListeners written;
+  private final RunSignals signals = new RunSignals();
 
   public ProjectionService(final LedgerConfig config, final LedgerTopics topics) {
     this(
@@ -53,6 +55,7 @@ public final class ProjectionService extends StreamsService {
         streamsProperties(config, memory));
     this.memory = memory;
     this.written = written;
+    written.add(run -> signals.written(run.getRunId()));
     this.queries = new LocalRunQueries(ViewStores.of(this::streams));
     this.router =
         new InstanceRouter(
@@ -92,7 +95,7 @@ public final class ProjectionService extends StreamsService {
 
   /** The HTTP routes over {@link #queries()}, forwarding to the owner of a key. */
   public ProjectionRoutes routes() {
-    return new ProjectionRoutes(queries, router);
+    return new ProjectionRoutes(queries, router, signals);
   }
 
   @Override
