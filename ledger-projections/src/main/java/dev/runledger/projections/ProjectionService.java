@@ -28,6 +28,7 @@ public final class ProjectionService extends StreamsService {
   private final BoundedRocksDb.Shared memory;
   private final RunViewListeners written;
   private final RunSignals signals = new RunSignals();
+  private final RestoreProgress restores;
 
   public ProjectionService(final LedgerConfig config, final LedgerTopics topics) {
     this(
@@ -40,19 +41,23 @@ public final class ProjectionService extends StreamsService {
 
   private ProjectionService(
       final LedgerConfig config, final LedgerTopics topics, final BoundedRocksDb.Shared memory) {
-    this(config, topics, memory, new RunViewListeners());
+    this(config, topics, memory, new RunViewListeners(), new RestoreProgress());
   }
 
   private ProjectionService(
       final LedgerConfig config,
       final LedgerTopics topics,
       final BoundedRocksDb.Shared memory,
-      final RunViewListeners written) {
+      final RunViewListeners written,
+      final RestoreProgress restores) {
     super(
         NAME,
         ProjectionTopology.build(
             topics, topics.serdes(), config.get(ProjectionSettings.DELIVERIES_COALESCE), written),
-        streamsProperties(config, memory));
+        streamsProperties(config, memory),
+        START_TIMEOUT,
+        streams -> streams.setGlobalStateRestoreListener(restores));
+    this.restores = restores;
     this.memory = memory;
     this.written = written;
     written.add(run -> signals.written(run.getRunId()));
@@ -71,6 +76,11 @@ public final class ProjectionService extends StreamsService {
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
     props.put(BoundedRocksDb.SHARED_CONFIG, memory);
     return props;
+  }
+
+  /** What this instance restored from its changelogs since it started. */
+  public RestoreProgress restores() {
+    return restores;
   }
 
   /** Queries over this instance's stores. */
