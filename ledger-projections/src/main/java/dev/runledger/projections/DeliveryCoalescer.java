@@ -63,7 +63,9 @@ final class DeliveryCoalescer implements Processor<String, Emission, String, Out
       }
     } else if (payload instanceof MessageCompleted completed) {
       final OutboundMessage pending = buffers.get(runId);
-      buffers.delete(runId);
+      if (pending != null) {
+        buffers.delete(runId); // a delete of nothing still writes a changelog tombstone
+      }
       send(
           OutboundMessage.newBuilder()
               .setConversationKey(entry.getConversationKey())

@@ -144,15 +144,23 @@ public final class ProjectionTopology {
       final Duration coalesce,
       final Consumer<AgentRun> written) {
     final StreamsBuilder builder = new StreamsBuilder();
+    // Caching where one commit interval often writes a key more than once, so only its last
+    // value reaches RocksDB and the changelog: a run is rewritten by each of its records; its
+    // status index key is put and deleted as it moves on; a delivery buffer is put by a delta and
+    // deleted by the message that completes it; state keys and decisions are updated in place.
+    // Stores whose every write is a new key (run events, transcript items) gain nothing from it.
     builder
         .addStateStore(store(RUNS_STORE, serdes.forType(AgentRun.class)).withCachingEnabled())
         .addStateStore(store(RUN_EVENTS_STORE, serdes.forType(AgentRunEvent.class)))
-        .addStateStore(store(RUNS_INDEX_STORE, Serdes.String()))
-        .addStateStore(store(DELIVERY_BUFFER_STORE, serdes.forType(OutboundMessage.class)))
+        .addStateStore(store(RUNS_INDEX_STORE, Serdes.String()).withCachingEnabled())
+        .addStateStore(
+            store(DELIVERY_BUFFER_STORE, serdes.forType(OutboundMessage.class))
+                .withCachingEnabled())
         .addStateStore(store(TRANSCRIPT_STORE, serdes.forType(TranscriptItem.class)))
         .addStateStore(store(TRANSCRIPT_EVENTS_STORE, Serdes.String()))
-        .addStateStore(store(STATE_STORE, serdes.forType(StateEntry.class)))
-        .addStateStore(store(DECISIONS_STORE, serdes.forType(DispatchDecision.class)));
+        .addStateStore(store(STATE_STORE, serdes.forType(StateEntry.class)).withCachingEnabled())
+        .addStateStore(
+            store(DECISIONS_STORE, serdes.forType(DispatchDecision.class)).withCachingEnabled());
 
     final Map<String, KStream<String, Emission>> folded =
         raw(builder, topics.runLedger().name(), LEDGER_SOURCE)
