@@ -49,7 +49,10 @@ public final class TopicScan {
     final Properties props = config.kafkaProperties();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    // The scan stops at end offsets it knows: a fetch that finds nothing new (the partitions
+    // already read up to their last transaction marker) need not wait the default 500 ms.
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       final List<TopicPartition> partitions = new ArrayList<>();

@@ -52,6 +52,12 @@ public final class LedgerConfig {
 
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String STREAMS_PREFIX = "streams.";
+
+  /**
+   * Records a Kafka Streams restore consumer takes per poll unless a {@code streams.*} key says.
+   */
+  static final int RESTORE_MAX_POLL_RECORDS = 10_000;
+
   static final String ENV_PREFIX = "RUNLEDGER_";
 
   private static final Logger LOG = LoggerFactory.getLogger(LedgerConfig.class);
@@ -285,6 +291,11 @@ public final class LedgerConfig {
     props.putIfAbsent(
         StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
         Long.toString(get(CoreSettings.RESTORE_FETCH_WAIT).toMillis()));
+    // Restoring writes each polled batch to RocksDB in one go; Streams' default of 1,000 records
+    // a poll made a restore of small changelog records mostly round trips.
+    props.putIfAbsent(
+        StreamsConfig.restoreConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG),
+        Integer.toString(RESTORE_MAX_POLL_RECORDS));
     return props;
   }
 
