@@ -47,7 +47,9 @@ public final class FirstDeltaBench {
 
   private final DevStack stack;
   private final Duration timeout;
-  private final HttpClient http = HttpClient.newHttpClient();
+  // HTTP/1.1 as a browser's EventSource speaks it (no h2c upgrade attempt on each stream)
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   public FirstDeltaBench(final DevStack stack, final Duration timeout) {
     this.stack = stack;
