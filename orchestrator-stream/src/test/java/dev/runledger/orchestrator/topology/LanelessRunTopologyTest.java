@@ -3,28 +3,23 @@ package dev.runledger.orchestrator.topology;
 import static dev.runledger.orchestrator.dispatch.Fixtures.ECHO;
 import static dev.runledger.orchestrator.dispatch.Fixtures.binding;
 import static dev.runledger.orchestrator.dispatch.Fixtures.event;
-import static dev.runledger.orchestrator.dispatch.Fixtures.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.runledger.avro.AgentBinding;
-import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.CancelRequested;
 import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.ConversationState;
 import dev.runledger.avro.DispatchMode;
-import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCommand;
-import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunCreated;
 import dev.runledger.avro.RunTimedOut;
 import dev.runledger.avro.RunTrack;
 import dev.runledger.orchestrator.dispatch.Fixtures;
 import dev.runledger.orchestrator.dispatch.RunIds;
 import dev.runledger.schemas.topics.CancelMarks;
-import dev.runledger.schemas.topics.ConversationKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,14 +44,7 @@ class LanelessRunTopologyTest extends DispatchDriverTest {
 
   @BeforeEach
   void givenAParallelBindingOfEcho() {
-    runners.pipeInput(ECHO, manifest(ECHO, "default").build());
-    final AgentBinding.Builder binding = binding("b1", ECHO).setTimeoutMs(60_000);
-    binding.getDispatchPolicyBuilder().setMode(DispatchMode.PARALLEL);
-    bind(binding.build());
-  }
-
-  private void send(final HostEvent event) {
-    events.pipeInput(ConversationKeys.ingestKey(event), event);
+    bindEcho(DispatchMode.PARALLEL);
   }
 
   /** The orchestrator's internal topic {@code suffix} (a changelog, the notices repartition). */
@@ -65,29 +53,10 @@ class LanelessRunTopologyTest extends DispatchDriverTest {
         APP + suffix, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
   }
 
-  private static LedgerRecord worker(final String runId, final long sequence, final Object body) {
-    return LedgerRecord.newBuilder()
-        .setRunId(runId)
-        .setAttempt(1)
-        .setSequence(sequence)
-        .setTimestamp(START)
-        .setProducer("w1")
-        .setBody(body)
-        .build();
-  }
-
   private void claimAndComplete(final String runId) {
     ledgerIn.pipeInput(
         runId, worker(runId, 1, RunClaimed.newBuilder().setWorkerId("w1").setAttempt(1).build()));
-    ledgerIn.pipeInput(
-        runId,
-        worker(
-            runId,
-            2,
-            AgentRunResult.newBuilder()
-                .setType("run.completed")
-                .setPayload(RunCompleted.newBuilder().setFinishReason("stop").build())
-                .build()));
+    ledgerIn.pipeInput(runId, completed(runId));
   }
 
   private void cancel(final String runId) {
