@@ -325,8 +325,9 @@ public final class DispatchTopology {
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     // Under exactly-once, output becomes visible to read_committed consumers only on commit, so
     // the commit interval (20 ms), the poll time that lets a due commit happen while the input is
-    // quiet (5 ms) and the producer's linger that each commit waits out (5 ms, not Kafka
-    // Streams' 100) set how soon a run starts; the reasons are at the settings.
+    // quiet (5 ms), the producer's linger that each commit waits out (5 ms, not Kafka Streams'
+    // 100) and its retry backoff when a transaction starts before the last one's markers are
+    // written (10 ms, not 100) set how soon a run starts; the reasons are at the settings.
     OrchestratorSettings.tune(cfg, props);
     // Known bad input is dead-lettered by the topology itself. An unexpected exception in a
     // processor would otherwise fail the record on every retry and stop the partition; instead the

@@ -22,8 +22,9 @@ import org.apache.kafka.streams.StreamsConfig;
  *       detection, in ms; default {@value #DEFAULT_DEDUPE_WINDOW_MS} (7 days).
  *   <li>{@value #DEADLINE_CHECK_MS} — how often the orchestrator looks for runs past their
  *       deadline, in ms (wall clock); default {@value #DEFAULT_DEADLINE_CHECK_MS}.
- *   <li>{@value #COMMIT_INTERVAL_MS}, {@value #POLL_MS}, {@value #LINGER_MS} — the latency settings
- *       of the orchestrator's Kafka Streams ({@link #tune}).
+ *   <li>{@value #COMMIT_INTERVAL_MS}, {@value #POLL_MS}, {@value #LINGER_MS}, {@value
+ *       #RETRY_BACKOFF_MS} — the latency settings of the orchestrator's Kafka Streams ({@link
+ *       #tune}).
  *   <li>{@code pools} (shared) — worker pools whose {@code run-commands.<pool>} topics exist; a
  *       runner whose manifest names another pool is rejected with {@code runner.pool_unknown}.
  * </ul>
@@ -137,9 +138,31 @@ public record OrchestratorSettings(
                   + " each commit then waits out)")
           .atLeast(0);
 
+  /** {@code retry.backoff.ms} of the orchestrator's producer. */
+  public static final String RETRY_BACKOFF_MS = "orchestrator.producer.retry.backoff.ms";
+
+  /** Default producer retry backoff: 10 ms. */
+  public static final long DEFAULT_RETRY_BACKOFF_MS = 10;
+
+  /**
+   * {@value #RETRY_BACKOFF_MS}. A transaction that starts right after a commit may find the
+   * coordinator still writing the last one's markers; its first writes are then refused with {@code
+   * CONCURRENT_TRANSACTIONS} and retried after {@code retry.backoff.ms}, by default 100 ms, which
+   * short commit intervals hit often. The backoff still grows exponentially up to {@code
+   * retry.backoff.max.ms} (1 s) while an error persists.
+   */
+  public static final Setting<Duration> RETRY_BACKOFF =
+      Setting.millisSetting(
+              RETRY_BACKOFF_MS,
+              DEFAULT_RETRY_BACKOFF_MS,
+              "first retry.backoff.ms of the orchestrator's producer (Kafka's 100 ms would stall a"
+                  + " transaction that starts while the previous one's markers are being written)")
+          .positive();
+
   /** Every setting of the orchestrator. */
   public static final List<Setting<?>> ALL =
-      List.of(APPLICATION, DEDUPE_WINDOW, DEADLINE_CHECK, COMMIT_INTERVAL, POLL, LINGER);
+      List.of(
+          APPLICATION, DEDUPE_WINDOW, DEADLINE_CHECK, COMMIT_INTERVAL, POLL, LINGER, RETRY_BACKOFF);
 
   public OrchestratorSettings {
     if (dedupeWindow.isNegative() || dedupeWindow.isZero()) {
@@ -175,9 +198,9 @@ public record OrchestratorSettings(
 
   /**
    * Adds the latency settings to the orchestrator's Kafka Streams properties {@code props}: the
-   * commit interval, the poll time and the producer's linger. A setting given explicitly wins; else
-   * a value {@code props} already has from a {@code streams.} or {@code kafka.} key; else the
-   * setting's default.
+   * commit interval, the poll time and the producer's linger and retry backoff. A setting given
+   * explicitly wins; else a value {@code props} already has from a {@code streams.} or {@code
+   * kafka.} key; else the setting's default.
    */
   static void tune(final LedgerConfig config, final Properties props) {
     final String commit = StreamsConfig.COMMIT_INTERVAL_MS_CONFIG;
@@ -185,6 +208,8 @@ public record OrchestratorSettings(
     tune(config, props, POLL, StreamsConfig.POLL_MS_CONFIG, StreamsConfig.POLL_MS_CONFIG);
     final String linger = StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
     tune(config, props, LINGER, linger, linger, ProducerConfig.LINGER_MS_CONFIG);
+    final String backoff = StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG);
+    tune(config, props, RETRY_BACKOFF, backoff, backoff, ProducerConfig.RETRY_BACKOFF_MS_CONFIG);
   }
 
   private static void tune(

@@ -149,6 +149,8 @@ class DispatchTopologyShapeTest {
     assertThat(props.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(5L);
     assertThat(props.get(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)))
         .isEqualTo(5L);
+    assertThat(props.get(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)))
+        .isEqualTo(10L);
     assertThat(new StreamsConfig(props).getInt(StreamsConfig.REPLICATION_FACTOR_CONFIG))
         .isEqualTo(3);
     assertThat(props.get(StreamsConfig.topicPrefix("min.insync.replicas"))).isEqualTo("2");
