@@ -3,6 +3,7 @@ package dev.runledger.orchestrator.dispatch;
 import dev.runledger.avro.ConversationState;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.Lane;
+import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.OwnRun;
 import dev.runledger.avro.QueuedEvent;
 import dev.runledger.avro.RunCreated;
@@ -47,16 +48,7 @@ public final class Conversation {
 
     /** The run {@code created} started; its next attempt-0 record follows {@code RunCreated}. */
     static Run startedBy(final RunDecider.CreatedRun created) {
-      final RunCreated body = created.body();
-      return new Run(
-          OwnRun.newBuilder()
-              .setRunId(created.runId())
-              .setEventId(body.getEventId())
-              .setBindingId(body.getBindingId())
-              .setRunnerId(body.getRunnerId())
-              .setDeadlineMs(body.getDeadlineAt().toEpochMilli())
-              .setNextSequence(created.created().getSequence() + 1)
-              .build());
+      return new Run(ownRun(created.created()));
     }
 
     public String getRunId() {
@@ -247,6 +239,22 @@ public final class Conversation {
     if (lane.isIdle()) {
       lanes.remove(lane);
     }
+  }
+
+  /**
+   * The stored state of the run whose {@code RunCreated} (attempt 0) is {@code created}: live,
+   * unclaimed, its next attempt-0 record following {@code RunCreated}.
+   */
+  public static OwnRun ownRun(final LedgerRecord created) {
+    final RunCreated body = (RunCreated) created.getBody();
+    return OwnRun.newBuilder()
+        .setRunId(created.getRunId())
+        .setEventId(body.getEventId())
+        .setBindingId(body.getBindingId())
+        .setRunnerId(body.getRunnerId())
+        .setDeadlineMs(body.getDeadlineAt().toEpochMilli())
+        .setNextSequence(created.getSequence() + 1)
+        .build();
   }
 
   /** A working copy of {@code state}; empty for null. */

@@ -7,6 +7,8 @@ import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunFailed;
+import dev.runledger.avro.RunNotice;
+import dev.runledger.avro.RunNoticeKind;
 import dev.runledger.avro.RunTimedOut;
 import dev.runledger.avro.SteerRun;
 import dev.runledger.avro.SteeringDropped;
@@ -59,6 +61,38 @@ final class ConversationStep {
     state.add(run);
     out.start(created, routingKey);
     return run;
+  }
+
+  /**
+   * Run {@code created} starts without a lane: its {@code RunCreated} and {@code StartRun}, and
+   * nothing kept here. Nothing in the conversation waits on such a run, so the run tracker holds it
+   * from its {@code RunCreated} on ({@link LanelessRuns}): its cancel, deadline and end never come
+   * back to the conversation.
+   */
+  void startLaneless(final RunDecider.CreatedRun created) {
+    out.startLaneless(created);
+  }
+
+  /**
+   * {@code notice} of kind {@code CLAIMED} or {@code CANCEL} arrived for {@code run}: a claim is
+   * noted; a cancel not yet under way is recorded and relayed ({@link #cancelAsked}).
+   */
+  void noticed(final Conversation.Run run, final RunNotice notice) {
+    if (notice.getKind() == RunNoticeKind.CLAIMED) {
+      run.markClaimed();
+    } else if (notice.getKind() == RunNoticeKind.CANCEL && !run.getCancelling()) {
+      cancelAsked(
+          run,
+          orDefault(notice.getReason(), "requested"),
+          orDefault(notice.getRequestedBy(), "api"));
+    }
+  }
+
+  /** {@code run}'s deadline passed: it times out ({@link #timeOut}), once. */
+  void deadlinePassed(final Conversation.Run run) {
+    if (!run.getTimedOut()) {
+      timeOut(run);
+    }
   }
 
   /** {@code item} is steered into {@code run}: {@code SteeringQueued} and {@code SteerRun}. */
@@ -178,6 +212,10 @@ final class ConversationStep {
   /** The conversation key of {@code run}'s records: the routing key unless it is the event id. */
   private String conversationKey(final Conversation.Run run) {
     return routingKey.equals(run.getEventId()) ? null : routingKey;
+  }
+
+  private static String orDefault(final String value, final String fallback) {
+    return value == null || value.isBlank() ? fallback : value;
   }
 
   private static RunCommand cancelRun(

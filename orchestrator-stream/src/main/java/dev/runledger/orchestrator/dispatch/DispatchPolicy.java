@@ -6,6 +6,7 @@ import dev.runledger.avro.DispatchMode;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.QueuedEvent;
 import dev.runledger.avro.RunNotice;
+import dev.runledger.avro.RunNoticeKind;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.schemas.topics.ConversationKeys;
@@ -24,8 +25,10 @@ import java.util.function.Function;
  * and time give the same state and effects.
  *
  * <p>An event without a conversation, or whose binding is in {@code parallel} mode, gets a run at
- * once and no lane. Otherwise its binding has a lane in the conversation: with no active run, the
- * event's run starts and becomes active; with one, the binding's mode decides:
+ * once and no lane, and the conversation does not keep the run: nothing there waits on it, so the
+ * run tracker holds it from its {@code RunCreated} on ({@link LanelessRuns}). Otherwise its binding
+ * has a lane in the conversation: with no active run, the event's run starts and becomes active;
+ * with one, the binding's mode decides:
  *
  * <ul>
  *   <li>{@code steer}: the event is steered into the active run while that run is not being
@@ -40,10 +43,11 @@ import java.util.function.Function;
  * A queued event waits in the lane's FIFO, which holds at most {@code max_queue} events (beyond, it
  * is rejected as {@value #QUEUE_FULL}), until the runs before it end ({@link LaneSuccession}).
  *
- * <p>Every created run is live in the conversation until the ledger says it ended (a {@link
- * RunNotice} of kind ENDED); the conversation keeps its deadline and its attempt-0 sequence
+ * <p>Every run created in a lane is live in the conversation until the ledger says it ended (a
+ * {@link RunNotice} of kind ENDED); the conversation keeps its deadline and its attempt-0 sequence
  * counter. With {@link RunDecider} (which writes {@code RunCreated}, sequence 1) this class is the
- * only writer of attempt-0 ledger records, so each run's orchestrator sequence stays gapless.
+ * only writer of a lane run's attempt-0 ledger records, and {@link LanelessRuns} of the others'
+ * after their {@code RunCreated}, so each run's orchestrator sequence stays gapless.
  */
 public final class DispatchPolicy {
   /** Producer and {@code requested_by} of everything the orchestrator writes. */
@@ -104,13 +108,14 @@ public final class DispatchPolicy {
     final RunnerManifest manifest = resolution.manifest();
     final DispatchMode mode = DispatchModes.effective(binding, manifest);
     if (event.getConversationId() == null || mode == DispatchMode.PARALLEL) {
-      startRun(step, event, binding, manifest);
+      create(step, event, binding, manifest).ifPresent(step::startLaneless);
       return step.effects();
     }
     final String bindingId = binding.getBindingId();
     final Optional<Conversation.LaneState> lane = state.lane(bindingId);
     if (lane.isEmpty() || lane.get().getActiveRunId() == null) {
-      startRun(step, event, binding, manifest)
+      create(step, event, binding, manifest)
+          .map(step::start)
           .ifPresent(run -> state.openLane(bindingId).activate(run.getRunId()));
       return step.effects();
     }
@@ -132,23 +137,16 @@ public final class DispatchPolicy {
   public Effects onNotice(
       final Conversation state, final String key, final RunNotice notice, final Instant now) {
     final ConversationStep step = new ConversationStep(state, key, now);
-    final Optional<Conversation.Run> found = state.run(notice.getRunId());
-    if (found.isEmpty()) {
-      return step.effects();
-    }
-    final Conversation.Run run = found.get();
-    switch (notice.getKind()) {
-      case CLAIMED -> run.markClaimed();
-      case CANCEL -> {
-        if (!run.getCancelling()) {
-          step.cancelAsked(
-              run,
-              orDefault(notice.getReason(), "requested"),
-              orDefault(notice.getRequestedBy(), "api"));
-        }
-      }
-      default -> succession.ended(step, run, Set.copyOf(notice.getPulledSteering()));
-    }
+    state
+        .run(notice.getRunId())
+        .ifPresent(
+            run -> {
+              if (notice.getKind() == RunNoticeKind.ENDED) {
+                succession.ended(step, run, Set.copyOf(notice.getPulledSteering()));
+              } else {
+                step.noticed(run, notice);
+              }
+            });
     return step.effects();
   }
 
@@ -160,12 +158,12 @@ public final class DispatchPolicy {
   public Effects onDeadline(
       final Conversation state, final String key, final String runId, final Instant now) {
     final ConversationStep step = new ConversationStep(state, key, now);
-    state.run(runId).filter(run -> !run.getTimedOut()).ifPresent(step::timeOut);
+    state.run(runId).ifPresent(step::deadlinePassed);
     return step.effects();
   }
 
-  /** Creates the run of {@code event} now; the event's decision is its creation's. */
-  private Optional<Conversation.Run> startRun(
+  /** Creates the run of {@code event} now, if it can be; the event's decision is its creation's. */
+  private Optional<RunDecider.CreatedRun> create(
       final ConversationStep step,
       final HostEvent event,
       final AgentBinding binding,
@@ -173,7 +171,7 @@ public final class DispatchPolicy {
     final RunDecider.Dispatch dispatch =
         decider.create(event, binding, manifest, step.now(), Decision.RUN_CREATED);
     step.decide(dispatch.decision());
-    return dispatch.run().map(step::start);
+    return dispatch.run();
   }
 
   /** Steers {@code event} into {@code active} when the run can take it, else queues it. */
@@ -218,9 +216,5 @@ public final class DispatchPolicy {
     lane.enqueue(QueuedEvent.newBuilder().setEvent(event).setDecision(Decision.ENQUEUED).build());
     step.decide(Decisions.awaiting(event, Decision.ENQUEUED, bindingId, step.now()));
     return true;
-  }
-
-  private static String orDefault(final String value, final String fallback) {
-    return value == null || value.isBlank() ? fallback : value;
   }
 }

@@ -4,6 +4,7 @@ import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.RunCreated;
 import dev.runledger.schemas.topics.CancelMarks;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +24,7 @@ public final class Effects {
   private final List<RunDecider.CreatedRun> starts = new ArrayList<>();
   private final List<RunCommand> control = new ArrayList<>();
   private final Set<String> ended = new HashSet<>();
+  private final Set<String> laneless = new HashSet<>();
   private final List<Deadline> deadlinesAdded = new ArrayList<>();
   private final List<Deadline> deadlinesRemoved = new ArrayList<>();
 
@@ -49,6 +51,13 @@ public final class Effects {
     starts.add(run);
     deadlinesAdded.add(
         new Deadline(run.runId(), run.body().getDeadlineAt().toEpochMilli(), routingKey));
+  }
+
+  /** The run's {@code RunCreated} and its {@code StartRun}, for a run without a lane. */
+  void startLaneless(final RunDecider.CreatedRun run) {
+    ledger.add(run.created());
+    starts.add(run);
+    laneless.add(run.runId());
   }
 
   void control(final RunCommand command) {
@@ -99,6 +108,14 @@ public final class Effects {
     }
     return Optional.of(
         ended.contains(command.getRunId()) ? CancelMarks.ENDED : CancelMarks.REQUESTED);
+  }
+
+  /**
+   * Whether {@code record} is the {@code RunCreated} of a run started without a lane, which the run
+   * tracker is to hold from then on ({@link LanelessRuns}).
+   */
+  public boolean startsLaneless(final LedgerRecord record) {
+    return record.getBody() instanceof RunCreated && laneless.contains(record.getRunId());
   }
 
   public List<Deadline> deadlinesAdded() {

@@ -28,6 +28,10 @@ import java.util.Set;
  * that arrives before the run exists waits in the track until {@code RunCreated}). The claimed flag
  * it reports may lag the ledger, so no terminal is decided from it: the orchestrator never ends a
  * run whose {@code StartRun} it wrote (ARCHITECTURE.md §6.5).
+ *
+ * <p>A run created without a lane is held in its track ({@link LanelessRuns}): its notices are
+ * applied there and never sent, and only its end and cancel requests matter (no claimed flag, no
+ * injected steering), so its track is written when the run is created and when it ends.
  */
 public final class RunTracker {
   private RunTracker() {}
@@ -50,8 +54,17 @@ public final class RunTracker {
     return RunTrack.newBuilder().setInjected(new ArrayList<>()).build();
   }
 
-  /** Applies one ledger record of the run. */
+  /** Applies one ledger record of a run created in a lane. */
   public static Step onLedger(final RunTrack previous, final LedgerRecord record) {
+    return onLedger(previous, record, false);
+  }
+
+  /**
+   * Applies one ledger record of the run; {@code laneless} when the record is the {@code
+   * RunCreated} of a run started without a lane, which the track then holds.
+   */
+  public static Step onLedger(
+      final RunTrack previous, final LedgerRecord record, final boolean laneless) {
     final RunTrack.Builder track = builder(previous);
     final Object body = record.getBody();
     if (body instanceof RunCreated created) {
@@ -61,6 +74,9 @@ public final class RunTracker {
       final String key =
           record.getConversationKey() != null ? record.getConversationKey() : created.getEventId();
       track.setRoutingKey(key);
+      if (laneless) {
+        track.setRun(Conversation.ownRun(record));
+      }
       if (track.getCancelReason() != null && !track.getEnded()) {
         final RunNotice cancel =
             cancel(
@@ -74,7 +90,10 @@ public final class RunTracker {
       }
       return Step.quiet(track.build());
     }
-    if (track.getRoutingKey() == null || track.getEnded()) {
+    final Optional<List<String>> terminal = terminalPulled(body);
+    if (track.getRoutingKey() == null
+        || track.getEnded()
+        || (track.getRun() != null && terminal.isEmpty())) {
       return Step.quiet(track.build());
     }
     if (body instanceof RunClaimed) {
@@ -90,7 +109,6 @@ public final class RunTracker {
       track.setInjected(ids);
       return Step.quiet(track.build());
     }
-    final Optional<List<String>> terminal = terminalPulled(body);
     if (terminal.isEmpty()) {
       return Step.quiet(track.build());
     }

@@ -16,7 +16,6 @@ import dev.runledger.orchestrator.dispatch.Effects;
 import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.orchestrator.dispatch.Resolution;
 import dev.runledger.orchestrator.dispatch.RunDecider;
-import dev.runledger.schemas.topics.CancelMarks;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
@@ -50,7 +49,9 @@ import org.slf4j.LoggerFactory;
 final class ConversationProcessor
     implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(ConversationProcessor.class);
-  private static final int MAX_DEADLINES_PER_PUNCTUATION = 1000;
+
+  /** Most passed deadlines one punctuation times out; the rest wait for the next. */
+  static final int MAX_DEADLINES_PER_PUNCTUATION = 1000;
 
   private final LedgerTopics topics;
   private final OrchestratorSettings settings;
@@ -148,16 +149,18 @@ final class ConversationProcessor
       }
     } else if (record.value() instanceof RunNotice notice) {
       final String key = record.key();
-      final Conversation state = Conversation.from(conversations.get(key));
+      final ConversationState stored = conversations.get(key);
+      final Conversation state = Conversation.from(stored);
       final Effects effects = policy.onNotice(state, key, notice, now);
-      save(key, state);
+      save(key, stored, state);
       write(effects, record.timestamp(), now);
     }
   }
 
   private void dispatch(final HostEvent event, final long timestamp, final Instant now) {
     final String key = ConversationKeys.ingestKey(event);
-    final Conversation state = Conversation.from(conversations.get(key));
+    final ConversationState stored = conversations.get(key);
+    final Conversation state = Conversation.from(stored);
     // Only the bindings of the event's own workspace are candidates (their keys start with it).
     final Resolution resolution =
         resolver.resolve(
@@ -165,7 +168,7 @@ final class ConversationProcessor
             bindings.withPrefix(WorkspaceKeys.key(event.getWorkspaceId(), "")),
             runners::get);
     final Effects effects = policy.onEvent(state, event, resolution, now);
-    save(key, state);
+    save(key, stored, state);
     write(effects, timestamp, now);
   }
 
@@ -182,19 +185,30 @@ final class ConversationProcessor
     for (final KeyValue<String, String> entry : due) {
       deadlines.delete(entry.key);
       final String key = entry.value;
-      final Conversation state = Conversation.from(conversations.get(key));
+      final ConversationState stored = conversations.get(key);
+      final Conversation state = Conversation.from(stored);
       final Effects effects = policy.onDeadline(state, key, DeadlineKeys.runId(entry.key), now);
       LOG.info("run {} passed its deadline", DeadlineKeys.runId(entry.key));
-      save(key, state);
+      save(key, stored, state);
       write(effects, wallClockMs, now);
     }
   }
 
-  private void save(final String key, final Conversation state) {
+  /**
+   * Writes {@code state} back over {@code stored} when it changed; an event or notice that changes
+   * nothing kept (a run without a lane, a rejection, a notice of a run not held here) writes
+   * nothing, so it costs no changelog record.
+   */
+  private void save(final String key, final ConversationState stored, final Conversation state) {
     if (state.isEmpty()) {
-      conversations.delete(key);
-    } else {
-      conversations.put(key, state.toState());
+      if (stored != null) {
+        conversations.delete(key);
+      }
+      return;
+    }
+    final ConversationState changed = state.toState();
+    if (!changed.equals(stored)) {
+      conversations.put(key, changed);
     }
   }
 
@@ -203,7 +217,7 @@ final class ConversationProcessor
       deadlines.delete(DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()));
     }
     for (final LedgerRecord ledger : effects.ledger()) {
-      out.ledger().forward(context, new Record<>(ledger.getRunId(), ledger, timestamp));
+      out.ledger().forward(context, EffectRecords.ledger(effects, ledger, timestamp));
     }
     for (final RunDecider.CreatedRun run : effects.starts()) {
       final RecordHeaders pool = new RecordHeaders();
@@ -215,11 +229,7 @@ final class ConversationProcessor
           DeadlineKeys.key(deadline.deadlineMs(), deadline.runId()), deadline.routingKey());
     }
     for (final RunCommand command : effects.control()) {
-      final RecordHeaders headers = new RecordHeaders();
-      effects
-          .cancelMark(command)
-          .ifPresent(mark -> TextHeaders.put(headers, CancelMarks.HEADER, mark));
-      out.control().forward(context, new Record<>(command.getRunId(), command, timestamp, headers));
+      out.control().forward(context, EffectRecords.control(effects, command, timestamp));
     }
     for (final DispatchDecision decision : effects.decisions()) {
       LOG.debug(

@@ -24,7 +24,6 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -41,11 +40,17 @@ import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
  *   <li>in {@code run-ledger} — key run id; value {@code LedgerRecord} bytes (every producer's).
  *   <li>in {@code run-control} — key run id; value {@code RunCommand} bytes ({@code CancelRun} from
  *       the gateway is what matters here).
- *   <li>store {@value #STORE_RUN_TRACKS} — run id → {@code RunTrack} (routing key, claimed, ended,
- *       injected steering, a cancel waiting for {@code RunCreated}).
+ *   <li>store {@value #STORE_RUN_TRACKS} — run id → {@code RunTrack} of a live run (routing key,
+ *       claimed, injected steering, a cancel waiting for {@code RunCreated}; for a run without a
+ *       lane, the run itself), deleted when the run ends.
  *   <li>out repartition {@value #REPARTITION_NOTICES} — key: the run's routing key (ingest key of
- *       its event); value {@code RunNotice} (claimed / ended with pulled steering / cancel); as
- *       many partitions as {@code host-events}, so each notice meets its conversation.
+ *       its event); value {@code RunNotice} (claimed / ended with pulled steering / cancel) of a
+ *       lane's run; as many partitions as {@code host-events}, so each notice meets its
+ *       conversation.
+ *   <li>out {@code run-ledger} — key run id; value {@code LedgerRecord}, attempt 0, producer {@code
+ *       orchestrator}, of a run without a lane: {@code CancelRequested}, {@code RunTimedOut}.
+ *   <li>out {@code run-control} — key run id; value {@code RunCommand{CancelRun}} of a run without
+ *       a lane, with its {@code CancelMarks} header.
  *   <li>out {@code dlq} — undecodable ledger or control records, with {@code DeadLetters} headers.
  * </ul>
  *
@@ -60,10 +65,13 @@ import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
  *       {@code RunnerManifest} bytes), decoded on read; tombstones delete.
  *   <li>store {@value #STORE_DECISIONS} — window store, {@code workspace_id/event_id} → its latest
  *       {@code DispatchDecision}, retained for the dedupe window.
- *   <li>store {@value #STORE_CONVERSATIONS} — routing key → {@code ConversationState} (live runs
- *       with their attempt-0 sequence counters and deadlines; per binding the active run, steered
- *       events and the FIFO of queued events).
- *   <li>store {@value #STORE_DEADLINES} — {@code <deadline ms, 19 digits>|<run id>} → routing key.
+ *   <li>store {@value #STORE_CONVERSATIONS} — routing key → {@code ConversationState} (live runs of
+ *       its lanes with their attempt-0 sequence counters and deadlines; per binding the active run,
+ *       steered events and the FIFO of queued events). A run without a lane (no conversation, or a
+ *       {@code parallel} binding) is not kept here: its {@code RunCreated} carries the header
+ *       {@value #LANE_HEADER}{@code : }{@value #NO_LANE} and the run tracker holds it from then on.
+ *   <li>store {@value #STORE_DEADLINES} — {@code <deadline ms, 19 digits>|<run id>} → routing key,
+ *       of the lanes' runs.
  *   <li>out {@code dispatch-decisions} — key {@code workspace_id/event_id}; value {@code
  *       DispatchDecision} ({@code
  *       run_created|steered|enqueued|followup|rejected|no_binding|duplicate|invalid}).
@@ -107,6 +115,12 @@ public final class DispatchTopology {
   public static final String SINK_CONTROL_DLQ = "run-control-dlq-sink";
   public static final String MERGE_RUN_INPUTS = "run-inputs";
   public static final String PROCESSOR_TRACKER = "track-run";
+  public static final String SPLIT_TRACKED = "run-tracker-split-";
+  public static final String BRANCH_TRACKED_LEDGER = "ledger";
+  public static final String BRANCH_TRACKED_CONTROL = "control";
+  public static final String BRANCH_TRACKED_NOTICES = "notices";
+  public static final String SINK_TRACKER_LEDGER = "tracker-run-ledger-sink";
+  public static final String SINK_TRACKER_CONTROL = "tracker-run-control-sink";
   public static final String SOURCE_BINDINGS = "bindings-source";
   public static final String PROCESSOR_BINDINGS = "bindings-store-updater";
   public static final String SOURCE_RUNNERS = "runners-source";
@@ -139,8 +153,14 @@ public final class DispatchTopology {
   /** Header on each {@code StartRun} naming the worker pool whose topic receives it. */
   public static final String POOL_HEADER = "runledger.pool";
 
-  /** Commit interval the orchestrator uses unless {@code streams.commit.interval.ms} is set. */
-  public static final long COMMIT_INTERVAL_MS = 100;
+  /**
+   * Header on the {@code RunCreated} of a run started without a lane, value {@value #NO_LANE}: the
+   * run tracker holds the run from then on ({@code LanelessRuns}).
+   */
+  public static final String LANE_HEADER = "runledger.lane";
+
+  /** Value of {@value #LANE_HEADER}. */
+  public static final String NO_LANE = "none";
 
   private static final String PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED =
       "processing.exception.handler.global.enabled";
@@ -155,11 +175,6 @@ public final class DispatchTopology {
   private static final Outlet<String, LedgerRecord> LEDGER = new Outlet<>(SINK_LEDGER);
   private static final Outlet<String, RunCommand> RUN_COMMANDS = new Outlet<>(SINK_RUN_COMMANDS);
   private static final Outlet<String, RunCommand> RUN_CONTROL = new Outlet<>(SINK_RUN_CONTROL);
-  private static final Outlet<byte[], byte[]> LEDGER_DEAD_LETTERS = new Outlet<>(SINK_LEDGER_DLQ);
-  private static final Outlet<byte[], byte[]> CONTROL_DEAD_LETTERS = new Outlet<>(SINK_CONTROL_DLQ);
-
-  /** Ledger records, run-control commands and cleanup {@code Forget}s, keyed by run id. */
-  private static final Outlet<String, Object> RUN_INPUTS = new Outlet<>(MERGE_RUN_INPUTS);
 
   private DispatchTopology() {}
 
@@ -199,7 +214,7 @@ public final class DispatchTopology {
     builder.addStateStore(
         keyValueStore(STORE_RUN_TRACKS, Serdes.String(), topics.serdes().forType(RunTrack.class)));
 
-    final KStream<String, RunNotice> notices = runTracker(builder, topics);
+    final KStream<String, RunNotice> notices = RunTrackerTopology.build(builder, topics, settings);
 
     final KStream<Object, Object> decoded =
         builder.stream(
@@ -272,39 +287,8 @@ public final class DispatchTopology {
     return topology;
   }
 
-  /** Sub-topology 1: ledger and run-control → run tracks → notices by routing key. */
-  private static KStream<String, RunNotice> runTracker(
-      final StreamsBuilder builder, final LedgerTopics topics) {
-    final Serde<byte[]> bytes = Serdes.ByteArray();
-    final Topic<String, LedgerRecord> ledger = topics.runLedger();
-    final Topic<String, RunCommand> control = topics.runControl();
-    final KStream<Object, Object> ledgerRecords =
-        builder.stream(ledger.name(), Consumed.with(bytes, bytes).withName(SOURCE_LEDGER))
-            .process(
-                () ->
-                    new RecordDecoder<>(
-                        ledger, RUN_INPUTS.name(), LEDGER_DEAD_LETTERS.name(), true),
-                Named.as(PROCESSOR_DECODE_LEDGER));
-    to(LEDGER_DEAD_LETTERS, ledgerRecords, topics.dlq());
-    final KStream<Object, Object> controlCommands =
-        builder.stream(control.name(), Consumed.with(bytes, bytes).withName(SOURCE_CONTROL))
-            .process(
-                () -> new RecordDecoder<>(control, RUN_INPUTS.name(), CONTROL_DEAD_LETTERS.name()),
-                Named.as(PROCESSOR_DECODE_CONTROL));
-    to(CONTROL_DEAD_LETTERS, controlCommands, topics.dlq());
-    return RUN_INPUTS
-        .of(ledgerRecords)
-        .merge(RUN_INPUTS.of(controlCommands), Named.as(MERGE_RUN_INPUTS))
-        .process(TrackerProcessor::new, Named.as(PROCESSOR_TRACKER), STORE_RUN_TRACKS)
-        .repartition(
-            Repartitioned.<String, RunNotice>as(REPARTITION_NOTICES)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(topics.serdes().forType(RunNotice.class))
-                .withNumberOfPartitions(topics.hostEvents().partitions()));
-  }
-
   /** The sink named after {@code outlet} under {@code stream}, writing {@code topic}. */
-  private static <K, V> void to(
+  static <K, V> void to(
       final Outlet<K, V> outlet, final KStream<?, ?> stream, final Topic<K, V> topic) {
     outlet
         .of(stream)
@@ -340,9 +324,11 @@ public final class DispatchTopology {
     // Refuse to start if any store, changelog or repartition topic would get a generated name.
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     // Under exactly-once, output becomes visible to read_committed consumers only on commit, so
-    // the commit interval is the floor of dispatch latency; 100 ms trades a little throughput for
-    // runs that start promptly.
-    props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+    // the commit interval (20 ms), the poll time that lets a due commit happen while the input is
+    // quiet (5 ms), the producer's linger that each commit waits out (5 ms, not Kafka Streams'
+    // 100) and its retry backoff when a transaction starts before the last one's markers are
+    // written (10 ms, not 100) set how soon a run starts; the reasons are at the settings.
+    OrchestratorSettings.tune(cfg, props);
     // Known bad input is dead-lettered by the topology itself. An unexpected exception in a
     // processor would otherwise fail the record on every retry and stop the partition; instead the
     // record goes to the same DLQ (Kafka Streams' own error headers) and processing continues. A
@@ -371,9 +357,16 @@ public final class DispatchTopology {
         .withLoggingDisabled();
   }
 
+  /**
+   * A persistent key-value store with a changelog, cached: the writes to one key between two
+   * commits (a busy conversation's events and notices, a run claimed and ended in one interval, a
+   * deadline added and removed) reach RocksDB and the changelog as one. Reads, ranges and the
+   * punctuators' scans see the cache, so nothing the processors read changes.
+   */
   private static <V> StoreBuilder<KeyValueStore<String, V>> keyValueStore(
       final String name, final Serde<String> keys, final Serde<V> values) {
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values);
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values)
+        .withCachingEnabled();
   }
 
   /** The persistent {@value #STORE_DECISIONS} store, retained for the dedupe window. */

@@ -222,7 +222,7 @@ class DispatchPolicyTest {
   }
 
   @Test
-  void shouldStartAtOnceWhenParallel() {
+  void shouldStartAtOnceAndKeepNothingWhenParallel() {
     // given
     bind(DispatchMode.PARALLEL);
     send("e1");
@@ -230,11 +230,29 @@ class DispatchPolicyTest {
     // when
     final Effects effects = send("e2");
 
-    // then
+    // then: the run tracker holds the run, marked so by its RunCreated; no deadline here
     assertThat(only(effects).getDecision()).isEqualTo(Decision.RUN_CREATED);
     assertThat(effects.starts()).hasSize(1);
-    assertThat(state.getLanes()).isEmpty();
-    assertThat(state.getRuns()).hasSize(2);
+    assertThat(bodies(effects)).containsExactly(RunCreated.class);
+    assertThat(effects.startsLaneless(effects.ledger().get(0))).isTrue();
+    assertThat(effects.deadlinesAdded()).isEmpty();
+    assertThat(state.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldMarkOnlyTheRunCreatedOfARunWithoutALane() {
+    // given
+    bind(DispatchMode.ENQUEUE);
+
+    // when
+    final Effects inLane = send("e1");
+    final Effects alone = send(event("e2").setConversationId(null).build());
+
+    // then
+    assertThat(inLane.startsLaneless(inLane.ledger().get(0))).isFalse();
+    assertThat(inLane.deadlinesAdded()).hasSize(1);
+    assertThat(alone.startsLaneless(alone.ledger().get(0))).isTrue();
+    assertThat(state.getRuns()).extracting(Conversation.Run::getRunId).containsExactly(run("e1"));
   }
 
   @Test

@@ -76,6 +76,32 @@ class RunTrackerTest {
   }
 
   @Test
+  void shouldHoldARunWithoutALaneAndLearnOnlyOfItsEndAndItsCancels() {
+    // given
+    final RunTrack held = RunTracker.onLedger(null, created("k"), true).track();
+
+    // when
+    final RunTracker.Step claimed =
+        RunTracker.onLedger(
+            held, record(RunClaimed.newBuilder().setWorkerId("w").setAttempt(1).build(), null));
+    final RunTracker.Step cancelled = RunTracker.onControl(held, cancel("api"), false);
+    final RunTracker.Step ended = RunTracker.onLedger(held, completed());
+
+    // then the track holds the run, a claim changes nothing, a cancel and the end are noticed
+    assertThat(held.getRun().getRunId()).isEqualTo(RUN);
+    assertThat(held.getRun().getNextSequence()).isEqualTo(2);
+    assertThat(LanelessRuns.holds(RunTracker.onLedger(null, created("k")).track())).isFalse();
+    assertThat(claimed.track()).isEqualTo(held);
+    assertThat(claimed.notice()).isEmpty();
+    assertThat(cancelled.notice())
+        .get()
+        .extracting(RunNotice::getKind)
+        .isEqualTo(RunNoticeKind.CANCEL);
+    assertThat(ended.track().getEnded()).isTrue();
+    assertThat(ended.notice()).get().extracting(RunNotice::getKind).isEqualTo(RunNoticeKind.ENDED);
+  }
+
+  @Test
   void shouldNoticeTheFirstClaimOnly() {
     // given
     final RunTrack track = RunTracker.onLedger(null, created("k")).track();

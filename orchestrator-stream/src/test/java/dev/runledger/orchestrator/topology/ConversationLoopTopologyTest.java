@@ -1,21 +1,14 @@
 package dev.runledger.orchestrator.topology;
 
-import static dev.runledger.orchestrator.dispatch.Fixtures.ECHO;
-import static dev.runledger.orchestrator.dispatch.Fixtures.binding;
 import static dev.runledger.orchestrator.dispatch.Fixtures.event;
-import static dev.runledger.orchestrator.dispatch.Fixtures.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runledger.avro.AgentBinding;
-import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.CancelRequested;
 import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.DispatchMode;
-import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCommand;
-import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunCreated;
 import dev.runledger.avro.RunTimedOut;
 import dev.runledger.avro.RunTrack;
@@ -23,7 +16,6 @@ import dev.runledger.orchestrator.dispatch.DispatchPolicy;
 import dev.runledger.orchestrator.dispatch.Fixtures;
 import dev.runledger.orchestrator.dispatch.RunIds;
 import dev.runledger.schemas.topics.CancelMarks;
-import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,36 +32,11 @@ import org.junit.jupiter.api.Test;
 class ConversationLoopTopologyTest extends DispatchDriverTest {
   @BeforeEach
   void givenAnEnqueueBindingOfEcho() {
-    runners.pipeInput(ECHO, manifest(ECHO, "default").build());
-    final AgentBinding.Builder binding = binding("b1", ECHO).setTimeoutMs(60_000);
-    binding.getDispatchPolicyBuilder().setMode(DispatchMode.ENQUEUE);
-    bind(binding.build());
+    bindEcho(DispatchMode.ENQUEUE);
   }
 
   private void send(final String eventId) {
-    final HostEvent event = event(eventId).build();
-    events.pipeInput(ConversationKeys.ingestKey(event), event);
-  }
-
-  private static LedgerRecord worker(final String runId, final long sequence, final Object body) {
-    return LedgerRecord.newBuilder()
-        .setRunId(runId)
-        .setAttempt(1)
-        .setSequence(sequence)
-        .setTimestamp(START)
-        .setProducer("w1")
-        .setBody(body)
-        .build();
-  }
-
-  private static LedgerRecord completed(final String runId) {
-    return worker(
-        runId,
-        2,
-        AgentRunResult.newBuilder()
-            .setType("run.completed")
-            .setPayload(RunCompleted.newBuilder().setFinishReason("stop").build())
-            .build());
+    send(event(eventId).build());
   }
 
   private List<Object> ledgerBodies() {

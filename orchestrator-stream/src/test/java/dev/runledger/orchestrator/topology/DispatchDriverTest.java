@@ -1,13 +1,17 @@
 package dev.runledger.orchestrator.topology;
 
 import dev.runledger.avro.AgentBinding;
+import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.DispatchDecision;
+import dev.runledger.avro.DispatchMode;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.RunCommand;
+import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunnerManifest;
 import dev.runledger.orchestrator.dispatch.Fixtures;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
 import dev.runledger.schemas.topics.WorkspaceKeys;
@@ -97,6 +101,42 @@ abstract class DispatchDriverTest {
   void bind(final AgentBinding binding) {
     bindings.pipeInput(
         WorkspaceKeys.key(binding.getScope().getWorkspaceId(), binding.getBindingId()), binding);
+  }
+
+  /** The echo runner's manifest and binding {@code b1} of it in {@code mode}, 60 s timeout. */
+  void bindEcho(final DispatchMode mode) {
+    runners.pipeInput(Fixtures.ECHO, Fixtures.manifest(Fixtures.ECHO, "default").build());
+    final AgentBinding.Builder binding = Fixtures.binding("b1", Fixtures.ECHO).setTimeoutMs(60_000);
+    binding.getDispatchPolicyBuilder().setMode(mode);
+    bind(binding.build());
+  }
+
+  /** Writes {@code event} to the ingest topic under its ingest key. */
+  void send(final HostEvent event) {
+    events.pipeInput(ConversationKeys.ingestKey(event), event);
+  }
+
+  /** A record of worker {@code w1}, attempt 1, of run {@code runId}. */
+  static LedgerRecord worker(final String runId, final long sequence, final Object body) {
+    return LedgerRecord.newBuilder()
+        .setRunId(runId)
+        .setAttempt(1)
+        .setSequence(sequence)
+        .setTimestamp(START)
+        .setProducer("w1")
+        .setBody(body)
+        .build();
+  }
+
+  /** Worker {@code w1}'s {@code run.completed} of run {@code runId}, sequence 2. */
+  static LedgerRecord completed(final String runId) {
+    return worker(
+        runId,
+        2,
+        AgentRunResult.newBuilder()
+            .setType("run.completed")
+            .setPayload(RunCompleted.newBuilder().setFinishReason("stop").build())
+            .build());
   }
 
   /** The key of a decision of event {@code eventId} in the fixtures' workspace. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
@@ -49,11 +50,17 @@ class DispatchTopologyShapeTest {
             DispatchTopology.SINK_LEDGER_DLQ,
             DispatchTopology.SINK_CONTROL_DLQ,
             DispatchTopology.MERGE_RUN_INPUTS,
-            DispatchTopology.PROCESSOR_TRACKER);
+            DispatchTopology.PROCESSOR_TRACKER,
+            DispatchTopology.SPLIT_TRACKED,
+            DispatchTopology.SPLIT_TRACKED + DispatchTopology.BRANCH_TRACKED_LEDGER,
+            DispatchTopology.SPLIT_TRACKED + DispatchTopology.BRANCH_TRACKED_CONTROL,
+            DispatchTopology.SPLIT_TRACKED + DispatchTopology.BRANCH_TRACKED_NOTICES,
+            DispatchTopology.SINK_TRACKER_LEDGER,
+            DispatchTopology.SINK_TRACKER_CONTROL);
     // The only other nodes are the named repartition's own.
     assertThat(nodes)
         .filteredOn(n -> !n.startsWith(DispatchTopology.REPARTITION_NOTICES + "-repartition"))
-        .hasSize(20);
+        .hasSize(26);
   }
 
   @Test
@@ -138,7 +145,12 @@ class DispatchTopologyShapeTest {
         .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
     assertThat(props.get(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG))
         .isEqualTo(true);
-    assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(100L);
+    assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(20L);
+    assertThat(props.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(5L);
+    assertThat(props.get(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)))
+        .isEqualTo(5L);
+    assertThat(props.get(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)))
+        .isEqualTo(10L);
     assertThat(new StreamsConfig(props).getInt(StreamsConfig.REPLICATION_FACTOR_CONFIG))
         .isEqualTo(3);
     assertThat(props.get(StreamsConfig.topicPrefix("min.insync.replicas"))).isEqualTo("2");
@@ -174,6 +186,43 @@ class DispatchTopologyShapeTest {
     assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("1000");
     assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
         .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+  }
+
+  @Test
+  void shouldPreferTheOrchestratorsLatencySettingsThenKafkaKeysThenTheDefaults() {
+    // given
+    final String linger = StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
+    final LedgerConfig own =
+        LedgerConfig.of(
+            Map.of(
+                OrchestratorSettings.COMMIT_INTERVAL_MS,
+                "50",
+                OrchestratorSettings.POLL_MS,
+                "10",
+                OrchestratorSettings.LINGER_MS,
+                "0",
+                "streams.poll.ms",
+                "30",
+                "kafka.linger.ms",
+                "20"));
+    final LedgerConfig kafka =
+        LedgerConfig.of(Map.of("streams.poll.ms", "30", "kafka.linger.ms", "20"));
+
+    // when
+    final Properties fromOwn = DispatchTopology.streamsConfig(own);
+    final Properties fromKafka = DispatchTopology.streamsConfig(kafka);
+
+    // then
+    assertThat(fromOwn.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
+    assertThat(fromOwn.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(10L);
+    assertThat(
+            new StreamsConfig(fromOwn).getProducerConfigs("c").get(ProducerConfig.LINGER_MS_CONFIG))
+        .isEqualTo(0L);
+    assertThat(fromKafka.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(20L);
+    assertThat(fromKafka.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo("30");
+    assertThat(fromKafka).doesNotContainKey(linger);
+    assertThat(new StreamsConfig(fromKafka).getProducerConfigs("c").get("linger.ms"))
+        .isEqualTo("20");
   }
 
   @Test

@@ -23,7 +23,6 @@ import dev.runledger.orchestrator.dispatch.Resolution;
 import dev.runledger.orchestrator.dispatch.RunDecider;
 import dev.runledger.orchestrator.dispatch.RunIds;
 import dev.runledger.schemas.serde.DecodeException;
-import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,10 +42,6 @@ class DispatchTopologyTest extends DispatchDriverTest {
 
   private void given(final AgentBinding binding) {
     bind(binding);
-  }
-
-  private void send(final HostEvent event) {
-    events.pipeInput(ConversationKeys.ingestKey(event), event);
   }
 
   /** The single decision of the single event sent, after checking it is the only one. */

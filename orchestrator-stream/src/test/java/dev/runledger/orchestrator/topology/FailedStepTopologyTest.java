@@ -8,10 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
-import dev.runledger.avro.HostEvent;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
 import dev.runledger.orchestrator.dispatch.FilterLimits;
-import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.WorkspaceKeys;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -39,10 +37,6 @@ class FailedStepTopologyTest extends DispatchDriverTest {
         settings,
         FilterLimits.defaults(),
         failingLookups(DispatchTopology.decisionsSupplier(settings)));
-  }
-
-  private void send(final HostEvent event) {
-    events.pipeInput(ConversationKeys.ingestKey(event), event);
   }
 
   @Test

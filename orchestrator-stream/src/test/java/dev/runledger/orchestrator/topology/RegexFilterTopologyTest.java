@@ -14,7 +14,6 @@ import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.EventInput;
 import dev.runledger.avro.FilterOp;
 import dev.runledger.avro.HostEvent;
-import dev.runledger.schemas.topics.ConversationKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -34,10 +33,6 @@ class RegexFilterTopologyTest extends DispatchDriverTest {
   private static AgentBinding.Builder in(final String workspace, final String bindingId) {
     return binding(bindingId, ECHO)
         .setScope(BindingScope.newBuilder().setWorkspaceId(workspace).build());
-  }
-
-  private void send(final HostEvent event) {
-    events.pipeInput(ConversationKeys.ingestKey(event), event);
   }
 
   @Test

@@ -15,7 +15,6 @@ import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.StartRun;
 import dev.runledger.orchestrator.dispatch.HostEventValidator;
 import dev.runledger.orchestrator.dispatch.RunIds;
-import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,10 +37,6 @@ class WorkspaceKeysTopologyTest extends DispatchDriverTest {
 
   private static HostEvent.Builder eventIn(final String workspace, final String eventId) {
     return event(eventId).setWorkspaceId(workspace);
-  }
-
-  private void send(final HostEvent event) {
-    events.pipeInput(ConversationKeys.ingestKey(event), event);
   }
 
   private Map<String, DispatchDecision> decisionsByKey() {
