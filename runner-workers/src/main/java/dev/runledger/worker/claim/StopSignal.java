@@ -2,7 +2,7 @@ package dev.runledger.worker.claim;
 
 import java.time.Duration;
 
-/** Tells claim slots that the worker is closing and until when running runs may finish. */
+/** Tells claim consumers that the worker is closing and until when running runs may finish. */
 final class StopSignal {
   private volatile boolean stopping;
   private volatile long graceEndNanos;
