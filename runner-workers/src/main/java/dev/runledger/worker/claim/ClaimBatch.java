@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -115,11 +116,12 @@ final class ClaimBatch {
     held.remove(position(command.record));
   }
 
-  /** Waits up to {@code wait} until at least one held attempt has settled. */
-  void awaitAnyEnd(final Duration wait) throws InterruptedException {
+  /** Waits up to {@code wait} until at least one held attempt has settled, or {@code wake}. */
+  void awaitAnyEnd(final Duration wait, final CompletableFuture<?> wake)
+      throws InterruptedException {
     final CompletableFuture<?>[] ends =
-        held.values().stream()
-            .map(h -> h.attempt.terminalAcknowledged())
+        Stream.concat(
+                held.values().stream().map(h -> h.attempt.terminalAcknowledged()), Stream.of(wake))
             .toArray(CompletableFuture[]::new);
     try {
       CompletableFuture.anyOf(ends).get(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);

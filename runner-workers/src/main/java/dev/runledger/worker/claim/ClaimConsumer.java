@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -198,7 +199,10 @@ final class ClaimConsumer implements Runnable {
         if (turn) {
           wait = Math.min(wait, claimedAt + handover.toNanos() - now);
         }
-        held.awaitAnyEnd(stop.cap(Duration.ofNanos(wait)));
+        // a stop wakes the wait once, then waits are capped by what is left of the grace
+        held.awaitAnyEnd(
+            stop.cap(Duration.ofNanos(wait)),
+            stop.stopping() ? new CompletableFuture<>() : stop.stopped());
       }
     } catch (final InterruptedException e) {
       giveUp(held, "the claim thread was interrupted", true);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +52,7 @@ class ClaimConsumerTest {
   @Test
   void shouldAcceptEveryCommandOfABatchOnlyOnceItsTerminalIsAcknowledged() {
     // given a fetch of three commands
-    consumer.fetch(record(0), record(1), record(2));
+    consumer.fetch(List.of(record(0), record(1), record(2)));
     start(3, Duration.ofSeconds(30));
     await().until(() -> starter.attempts.size() == 3);
 
@@ -75,7 +74,7 @@ class ClaimConsumerTest {
   @Test
   void shouldReleaseACommandWhoseAttemptDidNotEndCleanly() {
     // given
-    consumer.fetch(record(0), record(1));
+    consumer.fetch(List.of(record(0), record(1)));
     start(2, Duration.ofSeconds(30));
     await().until(() -> starter.attempts.size() == 2);
 
@@ -93,7 +92,7 @@ class ClaimConsumerTest {
   @Test
   void shouldAcceptEndedRunsAtOnceAndHandOverWhenABatchOutlivesTheHandover() {
     // given a batch whose second run goes on
-    consumer.fetch(record(0), record(1));
+    consumer.fetch(List.of(record(0), record(1)));
     start(2, Duration.ofMillis(10));
     await().until(() -> starter.attempts.size() == 2);
 
@@ -109,7 +108,7 @@ class ClaimConsumerTest {
   @Test
   void shouldFetchNothingWhileFewerThreadsAreFreeThanABatch() throws InterruptedException {
     // given
-    consumer.fetch(record(0));
+    consumer.fetch(List.of(record(0)));
     assertThat(starter.reserve(7, Duration.ZERO)).isTrue();
 
     // when
@@ -120,6 +119,22 @@ class ClaimConsumerTest {
     assertThat(consumer.polls).hasValue(0);
     starter.unreserve(7);
     await().until(() -> starter.attempts.size() == 1);
+  }
+
+  @Test
+  void shouldAbandonAndReleaseHeldRunsWhenTheWorkerStopsAndTheGraceIsOver() {
+    // given a running command
+    consumer.fetch(List.of(record(0)));
+    start(2, Duration.ofSeconds(30));
+    await().until(() -> starter.attempts.size() == 1);
+
+    // when the worker stops with no grace
+    stop.stop(Duration.ZERO);
+
+    // then the attempt is abandoned and its command released before the consumer closes
+    await().until(() -> !thread.isAlive());
+    assertThat(starter.attempts.get(0).abandoned).hasSize(1);
+    assertThat(consumer.acknowledged).containsExactly(Map.entry(0L, AcknowledgeType.RELEASE));
   }
 
   private boolean takeTurn() throws InterruptedException {
@@ -166,25 +181,28 @@ class ClaimConsumerTest {
     final AtomicInteger polls = new AtomicInteger();
     final AtomicInteger commits = new AtomicInteger();
 
-    @SafeVarargs
-    final void fetch(final ConsumerRecord<byte[], byte[]>... records) {
-      fetches.add(List.of(records));
+    void fetch(final List<ConsumerRecord<byte[], byte[]>> records) {
+      fetches.add(records);
     }
 
     @Override
     public synchronized ConsumerRecords<byte[], byte[]> poll(final Duration timeout) {
-      polls.incrementAndGet();
-      send();
-      if (fetches.isEmpty()) {
+      final List<ConsumerRecord<byte[], byte[]>> next = nextFetch();
+      if (next.isEmpty()) {
         try {
-          wait(Math.min(50, timeout.toMillis()));
+          Thread.sleep(Math.min(50, timeout.toMillis()));
         } catch (final InterruptedException e) {
           Thread.currentThread().interrupt();
         }
         return ConsumerRecords.empty();
       }
-      final List<ConsumerRecord<byte[], byte[]>> next = fetches.remove(0);
-      return new ConsumerRecords<>(Map.of(new TopicPartition(TOPIC, 0), next));
+      return new ConsumerRecords<>(Map.of(new TopicPartition(TOPIC, 0), next), Map.of());
+    }
+
+    private synchronized List<ConsumerRecord<byte[], byte[]>> nextFetch() {
+      polls.incrementAndGet();
+      send();
+      return fetches.isEmpty() ? List.of() : fetches.remove(0);
     }
 
     @Override
@@ -246,7 +264,7 @@ class ClaimConsumerTest {
   private static final class Attempt implements ClaimedAttempt {
     private final String runId;
     final CompletableFuture<Void> terminal = new CompletableFuture<>();
-    final List<String> abandoned = new ArrayList<>();
+    final List<String> abandoned = new CopyOnWriteArrayList<>();
 
     Attempt(final String runId) {
       this.runId = runId;
