@@ -63,14 +63,15 @@ public record WorkerSettings(
       Setting.stringSetting(POOL, "default", "pool the worker serves");
 
   /**
-   * Runs a worker executes at once, each on a run thread of its own (default 64); it claims no more
-   * while full. Runs mostly wait on I/O (a model, the ledger's acknowledgements), so one worker
-   * holds many; a worker's throughput is about slots ÷ the time one run takes.
+   * Runs a worker executes at once, each on a run thread of its own (default 128); it claims no
+   * more while full. Runs mostly wait on I/O (a model, the ledger's acknowledgements), so one
+   * worker holds many; a worker's throughput is at most slots ÷ (the time one run takes + one fetch
+   * round trip), since a batch is acknowledged with the next fetch.
    */
   public static final String SLOTS = "worker.slots";
 
   public static final Setting<Integer> SLOTS_SETTING =
-      Setting.intSetting(SLOTS, 64, "runs at once").between(1, MAX_SLOTS);
+      Setting.intSetting(SLOTS, 128, "runs at once").between(1, MAX_SLOTS);
 
   /** Worker id (default {@code <host>-<pid>-<4 hex>}). */
   public static final String ID = "worker.id";
@@ -196,7 +197,7 @@ public record WorkerSettings(
           .between(1, 64);
 
   /**
-   * Commands one claim consumer takes per share fetch ({@code max.poll.records}, default 16). It is
+   * Commands one claim consumer takes per share fetch ({@code max.poll.records}, default 32). It is
    * capped at {@code worker.slots / worker.claim.consumers}: a consumer fetches only when that many
    * run threads are free, so a full worker claims nothing, and up to one batch less one of threads
    * may idle while long runs hold the others.
@@ -204,7 +205,7 @@ public record WorkerSettings(
   public static final String CLAIM_BATCH = "worker.claim.batch";
 
   public static final Setting<Integer> CLAIM_BATCH_SETTING =
-      Setting.intSetting(CLAIM_BATCH, 16, "commands one claim consumer takes per fetch")
+      Setting.intSetting(CLAIM_BATCH, 32, "commands one claim consumer takes per fetch")
           .between(1, MAX_SLOTS);
 
   /**

@@ -18,9 +18,9 @@ class WorkerSettingsTest {
 
     // then
     assertThat(settings.pool()).isEqualTo("default");
-    assertThat(settings.slots()).isEqualTo(64);
+    assertThat(settings.slots()).isEqualTo(128);
     assertThat(settings.claimers()).isEqualTo(4);
-    assertThat(settings.batchSize()).isEqualTo(16);
+    assertThat(settings.batchSize()).isEqualTo(32);
     assertThat(settings.claimHandover()).isEqualTo(Duration.ofMillis(500));
     assertThat(settings.heartbeat()).isEqualTo(Duration.ofSeconds(5));
     assertThat(settings.groupId()).isEqualTo("runledger.workers.default");

@@ -144,22 +144,32 @@ final class ClaimConsumer implements Runnable {
     }
     int unused = batch;
     final ClaimBatch held = new ClaimBatch();
+    List<ConsumerRecord<byte[], byte[]>> records = List.of();
+    int handled = 0;
     try {
-      final List<ConsumerRecord<byte[], byte[]>> records = poll(POLL);
+      records = poll(POLL);
       for (final ConsumerRecord<byte[], byte[]> record : records) {
         if (stop.stopping() || unused == 0) {
           // unused == 0 cannot happen in record_limit mode; never run a command without a thread
           acknowledge(record, AcknowledgeType.RELEASE);
-          continue;
+        } else {
+          final Optional<? extends ClaimedAttempt> attempt = starter.launch(record, deliveryLimit);
+          if (attempt.isEmpty()) {
+            acknowledge(record, AcknowledgeType.REJECT);
+          } else {
+            unused--;
+            held.add(record, attempt.get());
+          }
         }
-        final Optional<? extends ClaimedAttempt> attempt = starter.launch(record, deliveryLimit);
-        if (attempt.isEmpty()) {
-          acknowledge(record, AcknowledgeType.REJECT);
-          continue;
-        }
-        unused--;
-        held.add(record, attempt.get());
+        handled++;
       }
+    } catch (final RuntimeException e) {
+      // every record of the fetch must be acknowledged before the next poll: release the rest
+      giveUp(held, "claiming failed: " + e, true);
+      for (final ConsumerRecord<byte[], byte[]> rest : records.subList(handled, records.size())) {
+        releaseQuietly(rest);
+      }
+      throw e;
     } finally {
       starter.unreserve(unused);
     }
@@ -279,14 +289,17 @@ final class ClaimConsumer implements Runnable {
   private void giveUp(final ClaimBatch held, final String reason, final boolean release) {
     for (final ClaimBatch.Held command : held.removeAll()) {
       command.attempt().abandon(reason);
-      if (!release || !command.back()) {
-        continue;
+      if (release && command.back()) {
+        releaseQuietly(command.record());
       }
-      try {
-        acknowledge(command.record(), AcknowledgeType.RELEASE);
-      } catch (final KafkaException | IllegalStateException e) {
-        LOG.warn("could not release {}: {}", position(command.record()), e.toString());
-      }
+    }
+  }
+
+  private void releaseQuietly(final ConsumerRecord<byte[], byte[]> record) {
+    try {
+      acknowledge(record, AcknowledgeType.RELEASE);
+    } catch (final KafkaException | IllegalStateException e) {
+      LOG.warn("could not release {}: {}", position(record), e.toString());
     }
   }
 
