@@ -46,8 +46,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code REJECT} only for a record that is not a usable {@code StartRun}; it went to the DLQ.
  *   <li>{@code RENEW} is committed synchronously: a lost lock shows in the result and the attempts
  *       it covered are abandoned (the broker gives their commands to another worker), and a renewed
- *       command that is not delivered back within its lock is abandoned too. So a run never goes on
- *       here without a lease.
+ *       command that is not delivered back within its lock is abandoned too. (Should the broker
+ *       return only part of a renewed batch, the returned part is renewed again with the next poll,
+ *       since a poll needs every earlier delivery acknowledged.) So a run never goes on here
+ *       without a lease; at worst a run is abandoned that could have gone on, costing an attempt.
  * </ul>
  */
 final class ClaimConsumer implements Runnable {

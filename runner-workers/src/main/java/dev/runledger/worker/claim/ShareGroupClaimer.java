@@ -42,12 +42,12 @@ import org.slf4j.LoggerFactory;
  *       and the same record (same delivery count) is returned again by a later {@code poll()}.
  *   <li>A consumer that holds records (unacknowledged, or renewed and waiting to get them back)
  *       acquires nothing new: no background prefetch (a second consumer of the group got the next
- *       offsets), and with {@code max.poll.records=5} and one or three of five records renewed, 15
- *       polls over 5 s returned only the renewed records while 35 more were waiting; the same in
- *       {@code batch_optimized} mode. So a consumer's batch blocks its claiming until every record
- *       of it is settled; hence several consumers, and the hand-over ({@link ClaimTurns}): a
- *       consumer whose batch outlives {@code worker.claim.handover.ms} gives its claim turn to
- *       another and only renews its runs.
+ *       offsets), and with {@code max.poll.records=5} and one or three of five records renewed,
+ *       12–15 polls over about 4 s returned only the renewed records while 35 more were waiting;
+ *       the same in {@code batch_optimized} mode. So a consumer's batch blocks its claiming until
+ *       every record of it is settled; hence several consumers, and the hand-over ({@link
+ *       ClaimTurns}): a consumer whose batch outlives {@code worker.claim.handover.ms} gives its
+ *       claim turn to another and only renews its runs.
  *   <li>{@code share.acquire.mode=record_limit} acquires at most {@code max.poll.records} per fetch
  *       (5 of 40 available; 64 of 400), while {@code batch_optimized} ignored it (all 40 of one
  *       producer batch with {@code max.poll.records=5}), so only {@code record_limit} lets a worker
