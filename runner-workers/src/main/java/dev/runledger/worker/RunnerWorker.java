@@ -255,7 +255,7 @@ public final class RunnerWorker implements Service {
     void close() {
       running = false;
       claimer.close();
-      LOG.debug("worker {}: claim slots stopped", settings.workerId());
+      LOG.debug("worker {}: claim consumers stopped", settings.workerId());
       controlReader.close();
       runPool.shutdownNow();
       await(runPool);

@@ -30,6 +30,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param controlMaxSteering steering items remembered per run
  * @param deliveryLimit the share group's delivery count limit the worker sets
  * @param deltaCoalesce how long consecutive deltas may be held to merge them into one record
+ * @param claimConsumers share consumers that claim commands at once
+ * @param claimBatch commands one claim consumer takes per fetch, at most
+ * @param claimHandover how long a claim consumer waits for its batch before another one claims
  */
 public record WorkerSettings(
     String pool,
@@ -44,11 +47,14 @@ public record WorkerSettings(
     int controlMaxRuns,
     int controlMaxSteering,
     int deliveryLimit,
-    Duration deltaCoalesce) {
+    Duration deltaCoalesce,
+    int claimConsumers,
+    int claimBatch,
+    Duration claimHandover) {
 
   static final long DEFAULT_INACTIVITY_TIMEOUT_MS = 120_000;
   static final long DEFAULT_CANCEL_GRACE_MS = 10_000;
-  static final int MAX_SLOTS = 256;
+  static final int MAX_SLOTS = 1024;
 
   /** Worker pool this worker serves (default {@code default}). */
   public static final String POOL = "worker.pool";
@@ -56,11 +62,16 @@ public record WorkerSettings(
   public static final Setting<String> POOL_SETTING =
       Setting.stringSetting(POOL, "default", "pool the worker serves");
 
-  /** Runs a worker executes at once (default 8); it claims no more while full. */
+  /**
+   * Runs a worker executes at once, each on a run thread of its own (default 128); it claims no
+   * more while full. Runs mostly wait on I/O (a model, the ledger's acknowledgements), so one
+   * worker holds many; a worker's throughput is at most slots ÷ (the time one run takes + one fetch
+   * round trip), since a batch is acknowledged with the next fetch.
+   */
   public static final String SLOTS = "worker.slots";
 
   public static final Setting<Integer> SLOTS_SETTING =
-      Setting.intSetting(SLOTS, 8, "runs at once").between(1, MAX_SLOTS);
+      Setting.intSetting(SLOTS, 128, "runs at once").between(1, MAX_SLOTS);
 
   /** Worker id (default {@code <host>-<pid>-<4 hex>}). */
   public static final String ID = "worker.id";
@@ -173,6 +184,45 @@ public record WorkerSettings(
               DELTA_COALESCE_MS, 50, "window in which consecutive message.delta chunks merge")
           .between(0, 10_000);
 
+  /**
+   * Share consumers that claim commands at once (default 4, at most {@code worker.slots}). Each one
+   * fetches a batch, runs it and acknowledges it with its next fetch, one round trip per batch; a
+   * few of them keep claiming while the others wait for their batches. More are opened while runs
+   * outlive {@code worker.claim.handover.ms} (see {@code ShareGroupClaimer}).
+   */
+  public static final String CLAIM_CONSUMERS = "worker.claim.consumers";
+
+  public static final Setting<Integer> CLAIM_CONSUMERS_SETTING =
+      Setting.intSetting(CLAIM_CONSUMERS, 4, "share consumers that claim commands at once")
+          .between(1, 64);
+
+  /**
+   * Commands one claim consumer takes per share fetch ({@code max.poll.records}, default 32). It is
+   * capped at {@code worker.slots / worker.claim.consumers}: a consumer fetches only when that many
+   * run threads are free, so a full worker claims nothing, and up to one batch less one of threads
+   * may idle while long runs hold the others.
+   */
+  public static final String CLAIM_BATCH = "worker.claim.batch";
+
+  public static final Setting<Integer> CLAIM_BATCH_SETTING =
+      Setting.intSetting(CLAIM_BATCH, 32, "commands one claim consumer takes per fetch")
+          .between(1, MAX_SLOTS);
+
+  /**
+   * Milliseconds a claim consumer waits for the runs of its batch to end before it hands claiming
+   * over to another consumer and only keeps the leases of its runs (default 500). A share consumer
+   * acquires nothing while it holds unacknowledged or renewed records, so a batch with one long run
+   * would otherwise stop that consumer's claiming until the run ends.
+   */
+  public static final String CLAIM_HANDOVER_MS = "worker.claim.handover.ms";
+
+  public static final Setting<Duration> CLAIM_HANDOVER =
+      Setting.millisSetting(
+              CLAIM_HANDOVER_MS,
+              500,
+              "how long a claim consumer waits for its batch before another one claims")
+          .between(10, 60_000);
+
   /** Every setting of the worker itself (the host API's and the runners' are apart). */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -188,7 +238,10 @@ public record WorkerSettings(
           CONTROL_RUNS,
           CONTROL_STEERING,
           DELIVERY_LIMIT_SETTING,
-          DELTA_COALESCE);
+          DELTA_COALESCE,
+          CLAIM_CONSUMERS_SETTING,
+          CLAIM_BATCH_SETTING,
+          CLAIM_HANDOVER);
 
   public WorkerSettings {
     Objects.requireNonNull(pool, "pool");
@@ -212,7 +265,23 @@ public record WorkerSettings(
         config.get(CONTROL_RUNS),
         config.get(CONTROL_STEERING),
         config.get(DELIVERY_LIMIT_SETTING),
-        config.get(DELTA_COALESCE));
+        config.get(DELTA_COALESCE),
+        config.get(CLAIM_CONSUMERS_SETTING),
+        config.get(CLAIM_BATCH_SETTING),
+        config.get(CLAIM_HANDOVER));
+  }
+
+  /** Claim consumers that claim at once: {@code worker.claim.consumers}, at most the slots. */
+  public int claimers() {
+    return Math.min(claimConsumers, slots);
+  }
+
+  /**
+   * Commands per fetch: {@code worker.claim.batch}, at most {@code slots / claimers()}, so every
+   * claiming consumer can have a batch's threads free at once.
+   */
+  public int batchSize() {
+    return Math.max(1, Math.min(claimBatch, slots / claimers()));
   }
 
   /** {@code <host>-<pid>-<4 hex>}: unique per process, readable in logs. */

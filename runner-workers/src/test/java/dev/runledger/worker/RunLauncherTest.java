@@ -157,8 +157,7 @@ class RunLauncherTest {
     assertThat(execution.get().terminalAcknowledged()).isCompleted();
     assertThat(ledger()).isEmpty();
     assertThat(launcher.activeRuns()).isZero();
-    assertThat(launcher.reserve(Duration.ZERO)).isTrue();
-    assertThat(launcher.reserve(Duration.ZERO)).isTrue();
+    assertThat(launcher.reserve(2, Duration.ZERO)).isTrue();
   }
 
   @Test
@@ -243,21 +242,21 @@ class RunLauncherTest {
         reserveAndLaunch(record(startRun("r2", EchoRunner.RUNNER_ID, slow), 1)).orElseThrow();
 
     // then
-    assertThat(launcher.reserve(Duration.ofMillis(100))).isFalse();
+    assertThat(launcher.reserve(1, Duration.ofMillis(100))).isFalse();
     assertThat(launcher.activeRuns()).isEqualTo(2);
 
     // when one run ends, its thread is free again
     first.cancel("test");
-    assertThat(launcher.reserve(Duration.ofSeconds(5))).isTrue();
+    assertThat(launcher.reserve(1, Duration.ofSeconds(5))).isTrue();
     second.cancel("test");
   }
 
   private Optional<RunExecution> reserveAndLaunch(final ConsumerRecord<byte[], byte[]> record)
       throws InterruptedException {
-    assertThat(launcher.reserve(Duration.ofSeconds(1))).isTrue();
+    assertThat(launcher.reserve(1, Duration.ofSeconds(1))).isTrue();
     final Optional<RunExecution> execution = launcher.launch(record, DELIVERY_LIMIT);
     if (execution.isEmpty()) {
-      launcher.unreserve();
+      launcher.unreserve(1);
     }
     return execution;
   }

@@ -18,7 +18,10 @@ class WorkerSettingsTest {
 
     // then
     assertThat(settings.pool()).isEqualTo("default");
-    assertThat(settings.slots()).isEqualTo(8);
+    assertThat(settings.slots()).isEqualTo(128);
+    assertThat(settings.claimers()).isEqualTo(4);
+    assertThat(settings.batchSize()).isEqualTo(32);
+    assertThat(settings.claimHandover()).isEqualTo(Duration.ofMillis(500));
     assertThat(settings.heartbeat()).isEqualTo(Duration.ofSeconds(5));
     assertThat(settings.groupId()).isEqualTo("runledger.workers.default");
     assertThat(settings.configureGroup()).isTrue();
@@ -40,7 +43,9 @@ class WorkerSettingsTest {
                     WorkerSettings.GROUP_ID, "my-group",
                     WorkerSettings.CONFIGURE_GROUP, "false",
                     WorkerSettings.SHUTDOWN_GRACE_MS, "0",
-                    LedgerConfig.TOPIC_PREFIX, "t.")));
+                    WorkerSettings.CLAIM_CONSUMERS, "3",
+                    WorkerSettings.CLAIM_BATCH, "7",
+                    WorkerSettings.CLAIM_HANDOVER_MS, "200")));
 
     // then
     assertThat(settings)
@@ -58,7 +63,10 @@ class WorkerSettingsTest {
                 100_000,
                 1000,
                 10,
-                Duration.ofMillis(50)));
+                Duration.ofMillis(50),
+                3,
+                7,
+                Duration.ofMillis(200)));
   }
 
   @Test
@@ -85,5 +93,43 @@ class WorkerSettingsTest {
             () -> WorkerSettings.from(LedgerConfig.of(Map.of(WorkerSettings.HEARTBEAT_MS, "5"))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(WorkerSettings.HEARTBEAT_MS);
+  }
+
+  @Test
+  void shouldCapTheBatchSoEveryClaimerCanHaveABatchOfThreadsWhenSlotsAreFew() {
+    // when
+    final WorkerSettings settings =
+        WorkerSettings.from(
+            LedgerConfig.of(
+                Map.of(
+                    WorkerSettings.SLOTS, "8",
+                    WorkerSettings.CLAIM_CONSUMERS, "4",
+                    WorkerSettings.CLAIM_BATCH, "16")));
+
+    // then
+    assertThat(settings.claimers()).isEqualTo(4);
+    assertThat(settings.batchSize()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldClaimWithNoMoreConsumersThanSlotsAndOneCommandEachWhenSlotsAreFewerThanConsumers() {
+    // when
+    final WorkerSettings settings =
+        WorkerSettings.from(
+            LedgerConfig.of(
+                Map.of(WorkerSettings.SLOTS, "3", WorkerSettings.CLAIM_CONSUMERS, "4")));
+
+    // then
+    assertThat(settings.claimers()).isEqualTo(3);
+    assertThat(settings.batchSize()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRejectAHandoverWhenTooShort() {
+    assertThatThrownBy(
+            () ->
+                WorkerSettings.from(LedgerConfig.of(Map.of(WorkerSettings.CLAIM_HANDOVER_MS, "1"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(WorkerSettings.CLAIM_HANDOVER_MS);
   }
 }

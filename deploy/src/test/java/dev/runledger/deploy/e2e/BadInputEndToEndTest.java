@@ -38,10 +38,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
-import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -462,7 +458,8 @@ class BadInputEndToEndTest {
             .awaitRecords(
                 commands, r -> runId.equals(new String(r.key(), StandardCharsets.UTF_8)), 1)
             .get(0);
-    awaitShareGroupPast(commands, command.partition(), command.offset());
+    probe.awaitShareGroupPast(
+        stack.worker().settings().groupId(), commands, command.partition(), command.offset());
     // so the runner ran exactly once: one claim, one terminal, nothing of a second attempt
     final List<JsonNode> events = api.events(runId);
     assertThat(events).filteredOn(e -> e.path("attempt").asInt() > 1).isEmpty();
@@ -493,38 +490,6 @@ class BadInputEndToEndTest {
     final String next = api.runOf(api.send(workspace, "c-big", "small"));
     assertThat(api.awaitRun(next, TestApi::terminal).path("status").asText())
         .isEqualTo("completed");
-  }
-
-  /**
-   * Waits until the worker's share group has settled every command up to {@code offset}: its start
-   * offset is past it, or at it with nothing left to deliver (the share coordinator moves the start
-   * offset lazily, so an accepted last record can still be the start with lag 0).
-   */
-  private void awaitShareGroupPast(final String topic, final int partition, final long offset) {
-    final String group = stack.worker().settings().groupId();
-    final TopicPartition position = new TopicPartition(topic, partition);
-    final AtomicReference<Object> seen = new AtomicReference<>();
-    try (Admin admin = Admin.create(stack.config().kafkaProperties())) {
-      await()
-          .atMost(TestApi.WAIT)
-          .alias("share group " + group + " past " + position + "@" + offset + ", seen " + seen)
-          .until(
-              () -> {
-                final Map<TopicPartition, SharePartitionOffsetInfo> all =
-                    admin
-                        .listShareGroupOffsets(
-                            Map.of(
-                                group,
-                                new ListShareGroupOffsetsSpec().topicPartitions(List.of(position))))
-                        .partitionsToOffsetInfo(group)
-                        .get();
-                seen.set(all);
-                final SharePartitionOffsetInfo info = all.get(position);
-                return info != null
-                    && (info.startOffset() > offset
-                        || info.startOffset() == offset && info.lag().orElse(-1L) == 0);
-              });
-    }
   }
 
   private static ObjectNode json(final String text) {

@@ -7,10 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -114,6 +117,39 @@ public final class TopicProbe {
       }
     }
     return read;
+  }
+
+  /**
+   * Waits until share group {@code group} has settled every record of {@code topic}'s {@code
+   * partition} up to {@code offset}: its start offset is past it, or at it with nothing left to
+   * deliver (the share coordinator moves the start offset lazily, so an accepted last record can
+   * still be the start with lag 0).
+   */
+  public void awaitShareGroupPast(
+      final String group, final String topic, final int partition, final long offset) {
+    final TopicPartition position = new TopicPartition(topic, partition);
+    final AtomicReference<Object> seen = new AtomicReference<>();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+      Awaitility.await()
+          .atMost(TestApi.WAIT)
+          .alias("share group " + group + " past " + position + "@" + offset + ", seen " + seen)
+          .until(
+              () -> {
+                final Map<TopicPartition, SharePartitionOffsetInfo> all =
+                    admin
+                        .listShareGroupOffsets(
+                            Map.of(
+                                group,
+                                new ListShareGroupOffsetsSpec().topicPartitions(List.of(position))))
+                        .partitionsToOffsetInfo(group)
+                        .get();
+                seen.set(all);
+                final SharePartitionOffsetInfo info = all.get(position);
+                return info != null
+                    && (info.startOffset() > offset
+                        || info.startOffset() == offset && info.lag().orElse(-1L) == 0);
+              });
+    }
   }
 
   private Properties consumerProps() {

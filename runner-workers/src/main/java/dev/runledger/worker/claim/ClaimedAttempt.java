@@ -2,7 +2,7 @@ package dev.runledger.worker.claim;
 
 import java.util.concurrent.CompletableFuture;
 
-/** An attempt a claim slot holds its command for, until the attempt settles. */
+/** An attempt a claim consumer holds its command for, until the attempt settles. */
 public interface ClaimedAttempt {
 
   String runId();

@@ -1,18 +1,26 @@
 package dev.runledger.worker.claim;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
-/** Tells claim slots that the worker is closing and until when running runs may finish. */
+/** Tells claim consumers that the worker is closing and until when running runs may finish. */
 final class StopSignal {
   private volatile boolean stopping;
   private volatile long graceEndNanos;
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   /** Stop claiming; runs may finish within {@code grace}. Only the first call counts. */
   synchronized void stop(final Duration grace) {
     if (!stopping) {
       graceEndNanos = System.nanoTime() + grace.toNanos();
       stopping = true;
+      stopped.complete(null);
     }
+  }
+
+  /** Completes when the worker starts closing, to wake claim consumers that wait for runs. */
+  CompletableFuture<Void> stopped() {
+    return stopped;
   }
 
   boolean stopping() {

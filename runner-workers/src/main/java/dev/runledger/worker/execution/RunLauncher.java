@@ -26,11 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a claimed command record into a running {@link RunExecution} on the bounded run pool.
  *
- * <p>A claim slot {@linkplain #reserve reserves} a run thread before it asks the share group for
- * work, so a worker never holds a command it has no thread for. The reservation is given back when
- * the runner has returned, or — for a runner that ignores cancellation or keeps going after its run
- * ended — {@code worker.cancel.grace.ms} after the run ended: then its thread is interrupted again
- * and abandoned (the run pool grows a thread instead of queueing the next run behind it).
+ * <p>A claim consumer {@linkplain #reserve reserves} a run thread for each command its next fetch
+ * may bring before it asks the share group for work, so a worker never holds a command it has no
+ * thread for. The reservation is given back when the runner has returned, or — for a runner that
+ * ignores cancellation or keeps going after its run ended — {@code worker.cancel.grace.ms} after
+ * the run ended: then its thread is interrupted again and abandoned (the run pool grows a thread
+ * instead of queueing the next run behind it).
  *
  * <p>A {@code StartRun} for a run the orchestrator already ended on run-control (contract C1,
  * ARCHITECTURE.md §12) is settled without running and without writing anything; one for a run with
@@ -70,13 +71,15 @@ public final class RunLauncher implements RunStarter {
   }
 
   @Override
-  public boolean reserve(final Duration wait) throws InterruptedException {
-    return threads.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
+  public boolean reserve(final int count, final Duration wait) throws InterruptedException {
+    return threads.tryAcquire(count, wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
-  public void unreserve() {
-    threads.release();
+  public void unreserve(final int count) {
+    if (count > 0) {
+      threads.release(count);
+    }
   }
 
   /** Runs executing now. */
@@ -90,7 +93,7 @@ public final class RunLauncher implements RunStarter {
   }
 
   /**
-   * Starts the run a claimed record asks for, using the caller's reservation.
+   * Starts the run a claimed record asks for, using one of the caller's reservations.
    *
    * @param deliveryLimit the share group's delivery count limit: the delivery that reaches it is
    *     not run but failed as {@code poison}
