@@ -3,6 +3,7 @@ package dev.runledger.projections;
 import dev.runledger.schemas.config.ConfigException;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.config.Setting;
+import dev.runledger.schemas.config.StreamsLatency;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -17,8 +18,8 @@ import java.util.Optional;
  *   <li>{@value #ADVERTISED_URL} — URL at which other projection instances reach this one's HTTP
  *       API, e.g. {@code http://10.0.0.5:8080}; sets Kafka Streams' {@code application.server} so
  *       queries for keys owned elsewhere can be forwarded; default: unset (single instance).
- *   <li>{@value #COMMIT_INTERVAL_MS} — Kafka Streams commit interval in ms; default {@value
- *       #DEFAULT_COMMIT_INTERVAL_MS}.
+ *   <li>{@link #LATENCY} — the commit interval ({@code projections.commit.interval.ms}, default
+ *       {@value #DEFAULT_COMMIT_INTERVAL_MS}), poll time, producer linger and retry backoff.
  *   <li>{@value #ROCKSDB_CACHE_BYTES} — bytes of the one RocksDB block cache all stores of an
  *       instance share (index and filter blocks included); default {@value
  *       #DEFAULT_ROCKSDB_CACHE_BYTES} (64 MiB).
@@ -37,9 +38,6 @@ public final class ProjectionSettings {
 
   /** URL other instances use to reach this instance's HTTP API. */
   public static final String ADVERTISED_URL = "projections.advertised.url";
-
-  /** Commit interval of the projections, in ms. */
-  public static final String COMMIT_INTERVAL_MS = "projections.commit.interval.ms";
 
   /** Default commit interval. */
   public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
@@ -79,10 +77,18 @@ public final class ProjectionSettings {
               ADVERTISED_URL, "", "host:port other projection instances reach this one at")
           .shownAs("unset");
 
-  public static final Setting<Duration> COMMIT_INTERVAL =
-      Setting.millisSetting(
-              COMMIT_INTERVAL_MS, DEFAULT_COMMIT_INTERVAL_MS, "projections commit interval")
-          .positive();
+  /**
+   * The projections' Kafka Streams latency settings ({@link StreamsLatency}): commit every 100 ms
+   * (queries see a fold as soon as it is processed; the interval bounds how far changelogs, and so
+   * restores and standbys, lag and how much work a crash replays), Streams' own 100 ms poll (no
+   * reader waits on the projections' commits but the deliveries topic), producer linger 5 ms, first
+   * retry backoff 10 ms.
+   */
+  public static final StreamsLatency LATENCY =
+      StreamsLatency.of("projections", DEFAULT_COMMIT_INTERVAL_MS, 100, 5, 10);
+
+  /** {@code projections.commit.interval.ms}. */
+  public static final String COMMIT_INTERVAL_MS = LATENCY.commitInterval().key();
 
   public static final Setting<Long> ROCKSDB_CACHE =
       Setting.longSetting(
@@ -117,7 +123,10 @@ public final class ProjectionSettings {
       List.of(
           APPLICATION,
           ADVERTISED,
-          COMMIT_INTERVAL,
+          LATENCY.commitInterval(),
+          LATENCY.poll(),
+          LATENCY.linger(),
+          LATENCY.retryBackoff(),
           ROCKSDB_CACHE,
           ROCKSDB_WRITE_BUFFER,
           DELIVERIES_COALESCE,
@@ -128,11 +137,6 @@ public final class ProjectionSettings {
   /** The application id: {@value #APPLICATION_ID}, or the topic prefix + {@code projections}. */
   public static String applicationId(final LedgerConfig config) {
     return config.get(APPLICATION);
-  }
-
-  /** The Kafka Streams commit interval, {@value #COMMIT_INTERVAL_MS}. */
-  public static Duration commitInterval(final LedgerConfig config) {
-    return config.get(COMMIT_INTERVAL);
   }
 
   /** {@code host:port} for Kafka Streams' {@code application.server}, when a URL is advertised. */

@@ -249,11 +249,8 @@ public final class ProjectionTopology {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     // Refuse to start if any store, changelog or repartition topic would get a generated name.
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-    // Queries on this instance see a fold as soon as it is processed; the commit interval bounds
-    // how long changelogs (and so restores and standbys) lag behind and how much work a crash
-    // replays. 100 ms keeps that, and each transaction, small.
-    props.put(
-        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, ProjectionSettings.commitInterval(cfg).toMillis());
+    // Commit interval, poll time, producer linger and retry backoff: reasons at the settings.
+    ProjectionSettings.LATENCY.apply(cfg, props);
     ProjectionSettings.applicationServer(cfg)
         .ifPresent(server -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
     return props;

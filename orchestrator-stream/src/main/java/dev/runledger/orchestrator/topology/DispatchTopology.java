@@ -328,7 +328,7 @@ public final class DispatchTopology {
     // quiet (5 ms), the producer's linger that each commit waits out (5 ms, not Kafka Streams'
     // 100) and its retry backoff when a transaction starts before the last one's markers are
     // written (10 ms, not 100) set how soon a run starts; the reasons are at the settings.
-    OrchestratorSettings.tune(cfg, props);
+    OrchestratorSettings.LATENCY.apply(cfg, props);
     // Known bad input is dead-lettered by the topology itself. An unexpected exception in a
     // processor would otherwise fail the record on every retry and stop the partition; instead the
     // record goes to the same DLQ (Kafka Streams' own error headers) and processing continues. A
