@@ -23,6 +23,7 @@ import dev.runledger.avro.SteeringInjected;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.worker.Fixtures;
 import dev.runledger.worker.HostApis;
+import dev.runledger.worker.builtin.EchoRunner;
 import dev.runledger.worker.claim.RunClaim;
 import dev.runledger.worker.control.RunControl;
 import dev.runledger.worker.spi.AgentApiException;
@@ -30,6 +31,7 @@ import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.HostApiFactory;
 import dev.runledger.worker.spi.Results;
 import dev.runledger.worker.spi.RunAccess;
+import dev.runledger.worker.spi.RunSession;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -40,6 +42,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -296,21 +299,8 @@ class RunControlExecutionTest {
 
   @Test
   void shouldMergeConsecutiveDeltasIntoOneRecordWhenTheyComeWithinTheWindow() {
-    // given
-    final RunExecution execution =
-        RunExecution.of(
-            claim(),
-            new ScriptedRunner(
-                (context, session) -> {
-                  session.emit(Results.delta("he"));
-                  session.emit(Results.delta("ll"));
-                  session.emit(Results.delta("o"));
-                  session.emit(Results.completed(Results.STOP, null));
-                }),
-            coalescing(Duration.ofMinutes(1)));
-
     // when
-    execution.execute();
+    streamHello(session -> session.emit(Results.completed(Results.STOP, null)));
 
     // then
     assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.completed");
@@ -319,28 +309,58 @@ class RunControlExecutionTest {
 
   @Test
   void shouldWriteNoDeltaItsCompletedMessageRepeatsWhenItCameWithinTheWindow() {
-    // given
+    // when
+    streamHello(
+        session -> {
+          session.emit(Results.messageCompleted("hello"));
+          session.emit(Results.delta("!"));
+          session.emit(Results.completed(Results.STOP, null));
+        });
+
+    // then the merged "hello" is left out; the "!" no message repeats is written
+    assertThat(appender.types())
+        .containsExactly("RunClaimed", "message.completed", "message.delta", "run.completed");
+    assertThat(deltaText(appender.records().get(2))).isEqualTo("!");
+  }
+
+  @Test
+  void shouldWriteTheClaimTheMessageAndTheTerminalForAOneTurnEchoWhenItsDeltasComeInTheWindow() {
+    // given the echo runner, its deltas and message within the window
     final RunExecution execution =
         RunExecution.of(
+            new RunClaim(
+                RUN,
+                1,
+                Fixtures.startRun(
+                    RUN, EchoRunner.RUNNER_ID, "hello", "{}", Fixtures.NOW.plusSeconds(3600))),
+            new EchoRunner("test"),
+            coalescing(Duration.ofMinutes(1)));
+
+    // when
+    execution.execute();
+
+    // then three records of the worker (with the orchestrator's RunCreated, four in the ledger)
+    assertThat(appender.types())
+        .containsExactly("RunClaimed", "message.completed", "run.completed");
+    assertThat(((RunClaimed) appender.records().get(0).getBody()).getPhase())
+        .isEqualTo(LivenessPhase.WAITING_RUNNER);
+  }
+
+  /**
+   * Runs an attempt that streams "he", "ll", "o" within a minute's window, then does {@code rest}.
+   */
+  private void streamHello(final Consumer<RunSession> rest) {
+    RunExecution.of(
             claim(),
             new ScriptedRunner(
                 (context, session) -> {
                   session.emit(Results.delta("he"));
                   session.emit(Results.delta("ll"));
                   session.emit(Results.delta("o"));
-                  session.emit(Results.messageCompleted("hello"));
-                  session.emit(Results.delta("!"));
-                  session.emit(Results.completed(Results.STOP, null));
+                  rest.accept(session);
                 }),
-            coalescing(Duration.ofMinutes(1)));
-
-    // when
-    execution.execute();
-
-    // then the merged "hello" is left out; the "!" no message repeats is written
-    assertThat(appender.types())
-        .containsExactly("RunClaimed", "message.completed", "message.delta", "run.completed");
-    assertThat(deltaText(appender.records().get(2))).isEqualTo("!");
+            coalescing(Duration.ofMinutes(1)))
+        .execute();
   }
 
   @Test
