@@ -6,6 +6,7 @@ import dev.runledger.avro.RunStatus;
 import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.projections.http.EventStream;
 import dev.runledger.projections.http.InstanceRouter;
+import dev.runledger.projections.http.RunSignals;
 import dev.runledger.projections.query.RunFilter;
 import dev.runledger.projections.query.RunPage;
 import dev.runledger.projections.query.RunQueries;
@@ -68,14 +69,20 @@ public final class ProjectionRoutes {
 
   private final RunQueries queries;
   private final InstanceRouter router;
+  private final RunSignals signals;
 
   public ProjectionRoutes(final RunQueries queries) {
-    this(queries, InstanceRouter.local());
+    this(queries, InstanceRouter.local(), new RunSignals());
   }
 
-  public ProjectionRoutes(final RunQueries queries, final InstanceRouter router) {
+  /**
+   * @param signals written to by this instance's fold, so event streams wake at once
+   */
+  public ProjectionRoutes(
+      final RunQueries queries, final InstanceRouter router, final RunSignals signals) {
     this.queries = queries;
     this.router = router;
+    this.signals = signals;
   }
 
   public void register(final Javalin app) {
@@ -171,7 +178,7 @@ public final class ProjectionRoutes {
     final String lastId = ctx.header("Last-Event-ID");
     final long after = EventStream.lastEventId(lastId);
     visibleRun(ctx, runId);
-    new EventStream(this, runId, after).serve(ctx);
+    new EventStream(this, signals, runId, after).serve(ctx);
   }
 
   private void decision(final Context ctx) {

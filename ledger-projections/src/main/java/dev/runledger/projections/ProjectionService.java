@@ -2,6 +2,7 @@ package dev.runledger.projections;
 
 import dev.runledger.avro.AgentRun;
 import dev.runledger.projections.http.InstanceRouter;
+import dev.runledger.projections.http.RunSignals;
 import dev.runledger.projections.query.LocalRunQueries;
 import dev.runledger.projections.query.RunQueries;
 import dev.runledger.projections.query.ViewStores;
@@ -26,6 +27,8 @@ public final class ProjectionService extends StreamsService {
   private final InstanceRouter router;
   private final BoundedRocksDb.Shared memory;
   private final RunViewListeners written;
+  private final RunSignals signals = new RunSignals();
+  private final RestoreProgress restores;
 
   public ProjectionService(final LedgerConfig config, final LedgerTopics topics) {
     this(
@@ -38,21 +41,26 @@ public final class ProjectionService extends StreamsService {
 
   private ProjectionService(
       final LedgerConfig config, final LedgerTopics topics, final BoundedRocksDb.Shared memory) {
-    this(config, topics, memory, new RunViewListeners());
+    this(config, topics, memory, new RunViewListeners(), new RestoreProgress());
   }
 
   private ProjectionService(
       final LedgerConfig config,
       final LedgerTopics topics,
       final BoundedRocksDb.Shared memory,
-      final RunViewListeners written) {
+      final RunViewListeners written,
+      final RestoreProgress restores) {
     super(
         NAME,
         ProjectionTopology.build(
             topics, topics.serdes(), config.get(ProjectionSettings.DELIVERIES_COALESCE), written),
-        streamsProperties(config, memory));
+        streamsProperties(config, memory),
+        START_TIMEOUT,
+        streams -> streams.setGlobalStateRestoreListener(restores));
+    this.restores = restores;
     this.memory = memory;
     this.written = written;
+    written.add(run -> signals.written(run.getRunId()));
     this.queries = new LocalRunQueries(ViewStores.of(this::streams));
     this.router =
         new InstanceRouter(
@@ -68,6 +76,11 @@ public final class ProjectionService extends StreamsService {
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
     props.put(BoundedRocksDb.SHARED_CONFIG, memory);
     return props;
+  }
+
+  /** What this instance restored from its changelogs since it started. */
+  public RestoreProgress restores() {
+    return restores;
   }
 
   /** Queries over this instance's stores. */
@@ -92,7 +105,7 @@ public final class ProjectionService extends StreamsService {
 
   /** The HTTP routes over {@link #queries()}, forwarding to the owner of a key. */
   public ProjectionRoutes routes() {
-    return new ProjectionRoutes(queries, router);
+    return new ProjectionRoutes(queries, router, signals);
   }
 
   @Override

@@ -3,8 +3,11 @@ package dev.runledger.deploy.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.bench.BenchProfile;
+import dev.runledger.deploy.bench.FirstDeltaBench;
+import dev.runledger.deploy.bench.Percentiles;
 import dev.runledger.deploy.bench.PipelineBench;
 import dev.runledger.deploy.bench.RawKafkaBench;
+import dev.runledger.deploy.bench.RestoreBench;
 import dev.runledger.projections.tools.LedgerTools;
 import dev.runledger.projections.tools.TopicScan;
 import dev.runledger.schemas.config.LedgerConfig;
@@ -37,6 +40,9 @@ import picocli.CommandLine.Spec;
           + " baseline and writes them as JSON."
     })
 final class BenchCommand implements Callable<Integer> {
+  /** The light load at which first deltas are timed, runs/s. */
+  static final int STREAM_RATE = 10;
+
   @Mixin ConfigOptions config;
 
   @Option(
@@ -76,6 +82,15 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "20",
       description = "Length of each fixed-rate phase (default ${DEFAULT-VALUE}).")
   int seconds;
+
+  @Option(
+      names = "--stream-runs",
+      defaultValue = "100",
+      description =
+          "Streaming runs timed to their first delta on SSE, at "
+              + STREAM_RATE
+              + "/s (default ${DEFAULT-VALUE}).")
+  int streamRuns;
 
   @Option(
       names = "--profile",
@@ -131,6 +146,8 @@ final class BenchCommand implements Callable<Integer> {
 
     final PipelineBench pipeline = new PipelineBench(stack, Duration.ofMinutes(5));
     pipeline.bind();
+    final FirstDeltaBench streams = new FirstDeltaBench(stack, Duration.ofMinutes(1));
+    streams.bind();
     pipeline.saturation(Math.min(200, runs));
     final PipelineBench.Result saturated;
     final ObjectNode report = AvroJson.mapper().createObjectNode();
@@ -152,15 +169,35 @@ final class BenchCommand implements Callable<Integer> {
     final int offered = rate > 0 ? rate : Math.max(1, (int) (saturated.viewRunsPerSecond() / 2));
     final PipelineBench.Result fixed = pipeline.fixedRate(offered, seconds);
     print(console, "fixed load:", fixed);
+    final Percentiles firstDelta = streams.measure(streamRuns, STREAM_RATE);
+    console.printf(
+        Locale.ROOT,
+        "first delta:  %d streaming runs at %d/s, event produced → first message.delta on its SSE"
+            + " stream: p50 %.0f ms p95 %.0f ms p99 %.0f ms%n",
+        streamRuns,
+        STREAM_RATE,
+        firstDelta.p50Millis(),
+        firstDelta.p95Millis(),
+        firstDelta.p99Millis());
     final double rebuildPerSecond = rebuild(stack);
     console.printf(
         Locale.ROOT, "rebuild:      %,.0f ledger records/s folded in memory%n", rebuildPerSecond);
+    final RestoreBench restore = RestoreBench.measure(stack);
+    console.printf(
+        Locale.ROOT,
+        "restore:      %,d changelog records restored into empty stores at %,.0f records/s;"
+            + " RUNNING after %.1f s%n",
+        restore.records(),
+        restore.recordsPerSecond(),
+        restore.secondsToRunning());
 
     report.put("machine", machine());
     report.set("raw_kafka", AvroJson.mapper().valueToTree(raw));
     report.set("pipeline_saturation", AvroJson.mapper().valueToTree(saturated));
     report.set("pipeline_fixed_load", AvroJson.mapper().valueToTree(fixed));
+    report.set("first_delta_on_sse", AvroJson.mapper().valueToTree(firstDelta));
     report.put("rebuild_ledger_records_per_s", rebuildPerSecond);
+    report.set("projections_restore", AvroJson.mapper().valueToTree(restore));
     final ObjectNode ratios = report.putObject("ratios");
     ratios.put(
         "view_runs_per_s_to_raw_produced_per_s",
@@ -175,15 +212,17 @@ final class BenchCommand implements Callable<Integer> {
         "fixed_load_view_p50_to_raw_p50",
         fixed.viewLatency().p50Millis() / raw.latency().p50Millis());
     ratios.put("rebuild_to_raw_consumed_per_s", rebuildPerSecond / raw.consumedPerSecond());
+    ratios.put(
+        "restore_to_raw_consumed_per_s", restore.recordsPerSecond() / raw.consumedPerSecond());
     console.printf(
         Locale.ROOT,
-        "ratios:       view runs/s ÷ raw produce/s = %.4f; ledger runs/s ÷ raw produce/s = %.4f; view p99 ÷ raw p99 = %.1f; view p50 ÷ raw p50 = %.1f; rebuild ÷ raw consume = %.2f%n",
+        "ratios:       view runs/s ÷ raw produce/s = %.4f; ledger runs/s ÷ raw produce/s = %.4f; view p99 ÷ raw p99 = %.1f; view p50 ÷ raw p50 = %.1f; rebuild ÷ raw consume = %.2f; restore ÷ raw consume = %.2f%n",
         ratios.get("view_runs_per_s_to_raw_produced_per_s").asDouble(),
         ratios.get("ledger_runs_per_s_to_raw_produced_per_s").asDouble(),
         ratios.get("fixed_load_view_p99_to_raw_p99").asDouble(),
         ratios.get("fixed_load_view_p50_to_raw_p50").asDouble(),
-        ratios.get("rebuild_to_raw_consumed_per_s").asDouble());
-    console.println("not measured yet: projection restore rate, first delta on SSE");
+        ratios.get("rebuild_to_raw_consumed_per_s").asDouble(),
+        ratios.get("restore_to_raw_consumed_per_s").asDouble());
     console.flush();
     return report;
   }

@@ -39,6 +39,8 @@ class BenchCommandTest {
             "10",
             "--seconds",
             "2",
+            "--stream-runs",
+            "5",
             "--out",
             out.toString(),
             "--profile",
@@ -46,7 +48,15 @@ class BenchCommandTest {
 
     // then it printed and wrote the baseline, both pipeline phases and the ratios
     assertThat(result.code()).as(result.err()).isZero();
-    assertThat(result.out()).contains("raw kafka:", "saturation:", "fixed load:", "ratios:");
+    assertThat(result.out())
+        .contains(
+            "raw kafka:",
+            "saturation:",
+            "fixed load:",
+            "first delta:",
+            "rebuild:",
+            "restore:",
+            "ratios:");
     final JsonNode report = AvroJson.mapper().readTree(out.toFile());
     assertThat(report.at("/raw_kafka/records").asInt()).isEqualTo(2000);
     assertThat(report.at("/raw_kafka/producedPerSecond").asDouble()).isPositive();
@@ -72,6 +82,11 @@ class BenchCommandTest {
     assertThat(saturated.path("markersPerRun").asDouble()).isPositive();
     assertThat(saturated.path("streamsCommitsPerRun").asDouble()).isPositive();
     assertThat(report.path("rebuild_ledger_records_per_s").asDouble()).isPositive();
+    // every streaming run's first delta reached its SSE client (measure() fails otherwise)
+    assertThat(report.at("/first_delta_on_sse/p99Millis").asDouble()).isNotNaN().isPositive();
+    // the projections restored their changelogs into empty stores: at least the runs' views
+    assertThat(report.at("/projections_restore/records").asLong()).isGreaterThanOrEqualTo(40);
+    assertThat(report.at("/projections_restore/recordsPerSecond").asDouble()).isPositive();
     assertThat(report.at("/ratios/fixed_load_view_p99_to_raw_p99").asDouble()).isPositive();
     assertThat(report.at("/ratios/rebuild_to_raw_consumed_per_s").asDouble()).isPositive();
     // and the profile of the saturation phase was written and summarised

@@ -31,11 +31,18 @@ public final class ViewKeys {
   /** Sorts after every character a key holds; the upper bound of a prefix scan. */
   public static final String END = "\uffff";
 
+  private static final int PADDED_WIDTH = 20;
+
   private ViewKeys() {}
 
   /** A zero-padded number. */
   public static String padded(final long n) {
-    return String.format(Locale.ROOT, "%020d", n);
+    if (n < 0) {
+      return String.format(Locale.ROOT, "%020d", n);
+    }
+    // by hand: String.format was a tenth of the fold's time in a profile of rebuild
+    final String digits = Long.toString(n);
+    return "0".repeat(PADDED_WIDTH - digits.length()) + digits;
   }
 
   /**

@@ -28,7 +28,10 @@ import java.util.stream.Collectors;
  * event.
  */
 public final class EventStream {
-  /** How often an idle stream polls for new events. */
+  /**
+   * How often an idle stream polls for new events when it is not woken: a write of the run by this
+   * instance's fold wakes it at once ({@link RunSignals}); a run another instance owns is polled.
+   */
   static final long POLL_MS = 100;
 
   /** How often an idle stream sends a keep-alive comment. */
@@ -47,11 +50,17 @@ public final class EventStream {
   private static final int PAGE = 500;
 
   private final ProjectionRoutes routes;
+  private final RunSignals signals;
   private final String runId;
   private long after;
 
-  public EventStream(final ProjectionRoutes routes, final String runId, final long after) {
+  public EventStream(
+      final ProjectionRoutes routes,
+      final RunSignals signals,
+      final String runId,
+      final long after) {
     this.routes = routes;
+    this.signals = signals;
     this.runId = runId;
     this.after = after;
   }
@@ -84,13 +93,14 @@ public final class EventStream {
     ctx.res().setCharacterEncoding("UTF-8");
     ctx.res().setHeader("Cache-Control", "no-cache");
     ctx.res().setHeader("X-Accel-Buffering", "no");
-    try {
+    try (RunSignals.Watch watch = signals.watch(runId)) {
       final OutputStream out = ctx.res().getOutputStream();
       write(out, ": stream of run " + runId + "\n\n");
       boolean ended = false;
       long idleSince = System.currentTimeMillis();
       long checkedAt = 0; // the first time nothing is left to send, ask at once
       while (true) {
+        final long seen = watch.version();
         final JsonNode page = routes.eventsJson(runId, after, PAGE, false);
         for (final JsonNode event : page.path("items")) {
           after = event.path("seq").asLong();
@@ -113,7 +123,7 @@ public final class EventStream {
             write(out, ": waiting\n\n");
             idleSince = now;
           }
-          Thread.sleep(POLL_MS);
+          watch.await(seen, POLL_MS);
         } else {
           idleSince = System.currentTimeMillis();
         }

@@ -6,14 +6,18 @@ import java.time.Duration;
 
 /**
  * The echo runner's config, from the binding's {@code runner_config}: {@code {"turns": 1,
- * "turn_delay_ms": 0}}. Absent keys take these defaults; other keys are ignored.
+ * "turn_delay_ms": 0, "chunk_delay_ms": 0}}. Absent keys take these defaults; other keys are
+ * ignored.
  *
  * @param turns how many turns the run has, at least 1
  * @param turnDelay how long each turn waits before it echoes
+ * @param chunkDelay how long the runner waits between the chunks of one echoed message (so its
+ *     deltas stream over time, as a model's do)
  */
-record EchoConfig(int turns, Duration turnDelay) {
+record EchoConfig(int turns, Duration turnDelay, Duration chunkDelay) {
   static final String TURNS = "turns";
   static final String TURN_DELAY_MS = "turn_delay_ms";
+  static final String CHUNK_DELAY_MS = "chunk_delay_ms";
 
   /** Parses {@code config_json}; a bad value is an {@link IllegalArgumentException} naming it. */
   static EchoConfig parse(final String configJson) {
@@ -26,12 +30,19 @@ record EchoConfig(int turns, Duration turnDelay) {
       throw new IllegalArgumentException(
           "echo runner config: '" + TURNS + "' must be between 1 and 1000, got " + turns);
     }
-    final long delay = integer(root, TURN_DELAY_MS, 0);
-    if (delay < 0) {
+    return new EchoConfig(
+        (int) turns,
+        Duration.ofMillis(notNegative(root, TURN_DELAY_MS)),
+        Duration.ofMillis(notNegative(root, CHUNK_DELAY_MS)));
+  }
+
+  private static long notNegative(final JsonNode root, final String field) {
+    final long value = integer(root, field, 0);
+    if (value < 0) {
       throw new IllegalArgumentException(
-          "echo runner config: '" + TURN_DELAY_MS + "' must be >= 0, got " + delay);
+          "echo runner config: '" + field + "' must be >= 0, got " + value);
     }
-    return new EchoConfig((int) turns, Duration.ofMillis(delay));
+    return value;
   }
 
   private static long integer(final JsonNode root, final String field, final long fallback) {

@@ -6,6 +6,7 @@ import dev.runledger.avro.Permissions;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.worker.spi.Results;
 import dev.runledger.worker.spi.RunSession;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,10 +15,10 @@ import java.util.stream.Collectors;
 /**
  * {@code builtin:echo/default} (ARCHITECTURE.md §7.6): deterministic, for demos, tests and
  * benchmarks. Each turn waits {@code turn_delay_ms}, then echoes as a few {@code message.delta}
- * chunks and one {@code message.completed}: turn 1 the input text exactly; each later turn the
- * texts of the steering items pulled just before it, joined by a newline (a turn with nothing
- * pulled emits nothing). Then {@code run.completed{finish_reason=stop, message=<last echoed
- * message>}}. Cancel ends it at once.
+ * chunks ({@code chunk_delay_ms} apart) and one {@code message.completed}: turn 1 the input text
+ * exactly; each later turn the texts of the steering items pulled just before it, joined by a
+ * newline (a turn with nothing pulled emits nothing). Then {@code run.completed{finish_reason=stop,
+ * message=<last echoed message>}}. Cancel ends it at once.
  */
 public final class EchoRunner extends BuiltinRunner {
   /** The runner id. */
@@ -29,7 +30,8 @@ public final class EchoRunner extends BuiltinRunner {
   private static final String CONFIG_SCHEMA =
       "{\"type\":\"object\",\"properties\":{"
           + "\"turns\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":1},"
-          + "\"turn_delay_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0}}}";
+          + "\"turn_delay_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0},"
+          + "\"chunk_delay_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":0}}}";
 
   public EchoRunner(final String version) {
     super(
@@ -51,7 +53,9 @@ public final class EchoRunner extends BuiltinRunner {
       }
       final String text = turn == 1 ? inputText(context) : steeredText(session.pullSteering());
       if (text != null) {
-        echo(text, session);
+        if (!echo(text, config.chunkDelay(), session)) {
+          return;
+        }
         last = Results.assistant(text);
       }
     }
@@ -60,11 +64,18 @@ public final class EchoRunner extends BuiltinRunner {
     }
   }
 
-  private static void echo(final String text, final RunSession session) {
-    for (final String chunk : chunks(text)) {
-      session.emit(Results.delta(chunk));
+  /** Streams one message; false when the run was cancelled meanwhile. */
+  private static boolean echo(final String text, final Duration gap, final RunSession session)
+      throws InterruptedException {
+    final List<String> chunks = chunks(text);
+    for (int i = 0; i < chunks.size(); i++) {
+      if (i > 0 && !gap.isZero() && !session.sleep(gap)) {
+        return false;
+      }
+      session.emit(Results.delta(chunks.get(i)));
     }
     session.emit(Results.messageCompleted(text));
+    return true;
   }
 
   private static String inputText(final AgentRunContext context) {

@@ -66,6 +66,26 @@ class EchoRunnerTest {
   }
 
   @Test
+  void shouldWaitBetweenTheChunksOfAMessageWhenAChunkDelayIsSet() throws Exception {
+    // given
+    final FakeSession session = new FakeSession();
+
+    // when
+    runner.run(context("streamed text", "{\"chunk_delay_ms\": 1}"), session);
+
+    // then: one wait before the turn, one between each two of the three chunks
+    assertThat(ofType(session.results(), Results.MESSAGE_DELTA)).hasSize(EchoRunner.MAX_CHUNKS);
+    assertThat(session.sleeps()).isEqualTo(1 + EchoRunner.MAX_CHUNKS - 1);
+  }
+
+  @Test
+  void shouldRefuseANegativeChunkDelay() {
+    assertThatThrownBy(
+            () -> runner.run(context("x", "{\"chunk_delay_ms\": -1}"), new FakeSession()))
+        .hasMessageContaining("'chunk_delay_ms'");
+  }
+
+  @Test
   void shouldEchoSteeredTextsJoinedByNewlineWhenALaterTurnPullsSteering() throws Exception {
     // given
     final FakeSession session =

@@ -52,6 +52,14 @@ public final class AvroJson {
    */
   private static final GenericData PLAIN = new GenericData();
 
+  /**
+   * The readers back into {@link #PLAIN}, one per schema and thread: a new reader resolves its
+   * schema again on every read, which was the largest part of turning a record into JSON in a
+   * profile of {@code ledger rebuild}.
+   */
+  private static final ThreadLocal<Map<Schema, GenericDatumReader<GenericRecord>>> PLAIN_READERS =
+      ThreadLocal.withInitial(HashMap::new);
+
   private AvroJson() {}
 
   /** The shared mapper, for code that needs plain JSON. */
@@ -358,7 +366,9 @@ public final class AvroJson {
       new SpecificDatumWriter<IndexedRecord>(schema, SpecificData.getForSchema(schema))
           .write(record, encoder);
       encoder.flush();
-      return new GenericDatumReader<GenericRecord>(schema, schema, PLAIN)
+      return PLAIN_READERS
+          .get()
+          .computeIfAbsent(schema, s -> new GenericDatumReader<>(s, s, PLAIN))
           .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
     } catch (final IOException e) {
       throw new UncheckedIOException(e);

@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * application; the error is logged.
  */
 public class StreamsService implements Service {
+  /** How long {@link #start()} waits for RUNNING by default. */
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
   private static final Logger LOG = LoggerFactory.getLogger(StreamsService.class);
 
   private final String name;
@@ -41,7 +44,7 @@ public class StreamsService implements Service {
   }
 
   public StreamsService(final String name, final Topology topology, final Properties properties) {
-    this(name, topology, properties, Duration.ofSeconds(120), s -> {});
+    this(name, topology, properties, START_TIMEOUT, s -> {});
   }
 
   @Override
