@@ -85,8 +85,14 @@ public final class LedgerFixture {
     return next(0, createdBody());
   }
 
+  /** A claim as written before LedgerRecord v2: no phase (a liveness record follows it). */
   public LedgerRecord claimed(final int attempt) {
-    return next(attempt, new RunClaimed("worker-" + attempt, attempt));
+    return claimed(attempt, null);
+  }
+
+  /** A claim carrying the attempt's first liveness phase (LedgerRecord v2). */
+  public LedgerRecord claimed(final int attempt, final LivenessPhase phase) {
+    return next(attempt, new RunClaimed("worker-" + attempt, attempt, phase));
   }
 
   public LedgerRecord liveness(final int attempt, final LivenessPhase phase) {

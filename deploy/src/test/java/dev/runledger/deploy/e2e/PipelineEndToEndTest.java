@@ -8,6 +8,8 @@ import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.Decision;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.LivenessPhase;
+import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunCreated;
 import dev.runledger.deploy.DevStack;
@@ -18,8 +20,10 @@ import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicProbe;
+import dev.runledger.projections.fold.RecordTypes;
 import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.topics.WorkspaceKeys;
+import dev.runledger.worker.spi.Results;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,20 +131,53 @@ class PipelineEndToEndTest {
 
     // and the one run completes, with a single RunCreated in the ledger
     api.awaitStatus(runId, "completed");
+    final List<LedgerRecord> records = ledgerUntilCompleted(runId);
+    assertThat(records.stream().filter(r -> r.getBody() instanceof RunCreated)).hasSize(1);
+  }
+
+  @Test
+  void shouldWriteTheFirstPhaseInTheClaimAndShowEveryLedgerRecordOfAOneTurnEchoRun() {
+    // given
+    final String workspace = "w-records";
+    api.bind("records-echo", Binding.of(workspace, DevStack.ECHO_RUNNER).priority(0));
+    api.awaitBinding(workspace, "warm-up");
+
+    // when a one-turn echo run completes
+    final String runId = api.runOf(api.send(workspace, "c-records", "four records"));
+    api.awaitStatus(runId, "completed");
+
+    // then its ledger holds RunCreated, the claim carrying the first liveness phase, the message
+    // and the terminal, and no liveness record; deltas its message repeats are left out when they
+    // come within worker.delta.coalesce.ms (how many did is timing, so not asserted here)
+    final List<LedgerRecord> records = ledgerUntilCompleted(runId);
+    final List<String> types = records.stream().map(RecordTypes::typeOf).toList();
+    assertThat(types)
+        .filteredOn(type -> !Results.MESSAGE_DELTA.equals(type))
+        .containsExactly("run.created", "run.claimed", "message.completed", "run.completed");
+    assertThat(((RunClaimed) records.get(1).getBody()).getPhase())
+        .isEqualTo(LivenessPhase.WAITING_RUNNER);
+    // and the views and SSE show every one of them, in ledger order
+    final JsonNode run = api.run(runId);
+    assertThat(run.path("event_count").asInt()).isEqualTo(records.size());
+    assertThat(run.path("claimed_at").asText()).isNotEmpty();
+    assertThat(run.path("liveness").isNull() || run.path("liveness").isMissingNode()).isTrue();
+    assertThat(api.types(runId)).isEqualTo(types);
+    assertThat(api.stream(runId, null, Integer.MAX_VALUE)).hasSize(records.size());
+  }
+
+  /** The run's ledger records, in ledger order, read until its run.completed. */
+  private List<LedgerRecord> ledgerUntilCompleted(final String runId) {
     final Deserializer<LedgerRecord> ledger =
         stack.topics().runLedger().valueSerde().deserializer();
-    final List<LedgerRecord> records =
-        probe
-            .awaitRecords(
-                stack.topics().runLedger().name(),
-                keyIs(runId),
-                found ->
-                    found.stream()
-                        .anyMatch(r -> isCompleted(ledger.deserialize(r.topic(), r.value()))))
-            .stream()
-            .map(r -> ledger.deserialize(r.topic(), r.value()))
-            .toList();
-    assertThat(records.stream().filter(r -> r.getBody() instanceof RunCreated)).hasSize(1);
+    return probe
+        .awaitRecords(
+            stack.topics().runLedger().name(),
+            keyIs(runId),
+            found ->
+                found.stream().anyMatch(r -> isCompleted(ledger.deserialize(r.topic(), r.value()))))
+        .stream()
+        .map(r -> ledger.deserialize(r.topic(), r.value()))
+        .toList();
   }
 
   @Test

@@ -97,7 +97,7 @@ class ProjectionsEndToEndTest {
     produce(
         List.of(
             rec("d-1", 0, 1, t, TopicWriter.runCreated("d-1", "w-p", "conv-p", t)),
-            rec("d-1", 1, 1, t, new RunClaimed("w-a", 1)),
+            rec("d-1", 1, 1, t, new RunClaimed("w-a", 1, null)),
             rec(
                 "d-1",
                 1,
@@ -105,7 +105,7 @@ class ProjectionsEndToEndTest {
                 t,
                 TopicWriter.result(
                     "state.updated", new StateUpdated("conversation", "conv-p", "mood", "\"ok\""))),
-            rec("d-1", 2, 1, t, new RunClaimed("w-b", 2)),
+            rec("d-1", 2, 1, t, new RunClaimed("w-b", 2, null)),
             rec(
                 "d-1",
                 1,

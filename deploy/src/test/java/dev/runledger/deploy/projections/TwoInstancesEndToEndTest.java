@@ -130,7 +130,7 @@ class TwoInstancesEndToEndTest {
     // given a run that is still running
     final String run = "live-" + UUID.randomUUID();
     final Instant t = Instant.now();
-    produceLedger(List.of(rec(run, 1, 1, t, new RunClaimed("w", 1))));
+    produceLedger(List.of(rec(run, 1, 1, t, new RunClaimed("w", 1, null))));
     Awaitility.await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> a.find(ApiPaths.run(run)) != null);
@@ -258,7 +258,7 @@ class TwoInstancesEndToEndTest {
       final String run = "run-" + i;
       final String conv = "conv-" + (i % CONVERSATIONS);
       records.add(rec(run, 0, 1, t.plusMillis(i), TopicWriter.runCreated(run, "w", conv, t)));
-      records.add(rec(run, 1, 1, t.plusMillis(i), new RunClaimed("w", 1)));
+      records.add(rec(run, 1, 1, t.plusMillis(i), new RunClaimed("w", 1, null)));
       records.add(
           rec(
               run,

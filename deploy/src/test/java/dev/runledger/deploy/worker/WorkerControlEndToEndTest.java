@@ -96,10 +96,11 @@ class WorkerControlEndToEndTest {
     final JsonNode run = api.awaitRun(runId, TestApi::terminal);
     assertThat(run.path("status").asText()).isEqualTo("failed");
     assertThat(run.path("error").path("code").asText()).isEqualTo("runner-stalled");
+    // the first phase is the claim's own (LedgerRecord v2), later ones are run.liveness records
     assertThat(api.events(runId))
-        .filteredOn(e -> "run.liveness".equals(e.path("type").asText()))
-        .extracting(e -> e.path("data").path("phase").asText())
-        .containsExactly("waiting_runner", "runner_stalled");
+        .filteredOn(e -> List.of("run.claimed", "run.liveness").contains(e.path("type").asText()))
+        .extracting(e -> e.path("type").asText() + ":" + e.path("data").path("phase").asText())
+        .containsExactly("run.claimed:waiting_runner", "run.liveness:runner_stalled");
   }
 
   @Test

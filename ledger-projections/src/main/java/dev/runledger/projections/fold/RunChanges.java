@@ -3,6 +3,7 @@ package dev.runledger.projections.fold;
 import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.LivenessView;
 import dev.runledger.avro.MessageCompleted;
 import dev.runledger.avro.RunClaimed;
@@ -45,8 +46,10 @@ final class RunChanges {
     } else if (body instanceof RunClaimed claimed) {
       run.setWorkerId(claimed.getWorkerId()).setClaimedAt(at);
       toStatus(run, RunStatus.RUNNING);
-    } else if (body instanceof RunLiveness liveness && !RunFold.isTerminal(run.getStatus())) {
-      run.setLiveness(new LivenessView(liveness.getPhase(), at));
+      // v2 claims carry the attempt's first phase; older ones are followed by a RunLiveness
+      liveness(run, claimed.getPhase(), at);
+    } else if (body instanceof RunLiveness liveness) {
+      liveness(run, liveness.getPhase(), at);
     } else if (body instanceof AgentRunResult result) {
       return result(run, record, result);
     } else if (body instanceof SteeringQueued) {
@@ -124,6 +127,14 @@ final class RunChanges {
       run.setError(new RunError(failed.getCode(), failed.getError(), failed.getRetryable()));
     }
     return FoldOutcome.APPLIED;
+  }
+
+  /** The run's phase from {@code at}, unless the run already ended or there is none. */
+  private static void liveness(
+      final AgentRun.Builder run, final LivenessPhase phase, final Instant at) {
+    if (phase != null && !RunFold.isTerminal(run.getStatus())) {
+      run.setLiveness(new LivenessView(phase, at));
+    }
   }
 
   private static void finish(final AgentRun.Builder run, final RunStatus status, final Instant at) {

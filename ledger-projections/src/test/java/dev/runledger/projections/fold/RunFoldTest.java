@@ -10,10 +10,12 @@ import dev.runledger.avro.AttemptProgress;
 import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
+import dev.runledger.avro.LivenessView;
 import dev.runledger.avro.MessageDelta;
 import dev.runledger.avro.RunStatus;
 import dev.runledger.projections.LedgerFixture;
 import dev.runledger.schemas.json.AvroJson;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -158,6 +160,95 @@ class RunFoldTest {
     assertThat(live.getLiveness().getPhase()).isEqualTo(LivenessPhase.WAITING_MODEL);
     assertThat(live.getLiveness().getSince()).isEqualTo(waiting.getTimestamp());
     assertThat(ended.getLiveness()).isNull();
+  }
+
+  @Test
+  void shouldTakeTheFirstLivenessPhaseFromAClaimThatCarriesIt() {
+    // given
+    scenario.given(ledger.created());
+
+    // when
+    final LedgerRecord claim = ledger.claimed(1, LivenessPhase.WAITING_RUNNER);
+    final AgentRun run = scenario.when(claim).run();
+
+    // then
+    assertThat(run.getStatus()).isEqualTo(RunStatus.RUNNING);
+    assertThat(run.getLiveness().getPhase()).isEqualTo(LivenessPhase.WAITING_RUNNER);
+    assertThat(run.getLiveness().getSince()).isEqualTo(claim.getTimestamp());
+  }
+
+  @Test
+  void shouldReplaceTheLivenessOfTheSupersededAttemptWithTheNewClaimsPhase() {
+    // given attempt 1 waiting on its model
+    scenario.given(
+        ledger.created(),
+        ledger.claimed(1, LivenessPhase.WAITING_RUNNER),
+        ledger.liveness(1, LivenessPhase.WAITING_MODEL));
+
+    // when attempt 2 claims the run
+    final LedgerRecord claim = ledger.claimed(2, LivenessPhase.WAITING_RUNNER);
+    final AgentRun run = scenario.when(claim).run();
+
+    // then
+    assertThat(run.getAttempt()).isEqualTo(2);
+    assertThat(run.getLiveness())
+        .isEqualTo(new LivenessView(LivenessPhase.WAITING_RUNNER, claim.getTimestamp()));
+  }
+
+  @Test
+  void shouldShowTheSameRunWhetherTheFirstPhaseCameInTheClaimOrInALivenessRecord() {
+    // given a one-turn run as a worker before LedgerRecord v2 wrote it (claim, liveness, delta,
+    // message, terminal) and as one of v2 writes it (the phase in the claim, no delta that its
+    // message.completed repeats), each record at the same time in both
+    final LedgerFixture v1 = new LedgerFixture("run-1");
+    final LedgerFixture v2 = new LedgerFixture("run-1");
+    final LedgerRecord created = v1.created();
+    final LedgerRecord claim = v1.claimed(1);
+    final Scenario old = new Scenario();
+    final Scenario fewer = new Scenario();
+    old.given(
+        created,
+        claim,
+        withTime(v1.liveness(1, LivenessPhase.WAITING_RUNNER), claim.getTimestamp()));
+    fewer.given(
+        created, withTime(v2.claimed(1, LivenessPhase.WAITING_RUNNER), claim.getTimestamp()));
+    old.given(v1.delta(1, "hello"));
+    final AgentRun oldStreaming = old.run;
+
+    // when both carry on to the same message and terminal
+    final LedgerRecord message = v1.message(1, "hello");
+    old.given(message);
+    fewer.given(withTime(v2.message(1, "hello"), message.getTimestamp()));
+    final AgentRun oldRunning = old.run;
+    final AgentRun running = fewer.run;
+    final LedgerRecord done = v1.completed(1);
+    old.given(done);
+    fewer.given(withTime(v2.completed(1), done.getTimestamp()));
+
+    // then users see the same run at each step; only the counts of records are smaller
+    assertThat(running.getLiveness()).isEqualTo(oldStreaming.getLiveness());
+    assertThat(userFacing(running)).isEqualTo(userFacing(oldRunning));
+    assertThat(userFacing(fewer.run)).isEqualTo(userFacing(old.run));
+    assertThat(fewer.run.getStatus()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(fewer.run.getEventCount()).isEqualTo(4);
+    assertThat(old.run.getEventCount()).isEqualTo(6);
+    assertThat(fewer.events)
+        .extracting(AgentRunEvent::getType)
+        .containsExactly("run.created", "run.claimed", "message.completed", "run.completed");
+  }
+
+  @Test
+  void shouldKeepTheLivenessOfAClaimWithoutAPhase() {
+    // given
+    scenario.given(ledger.created());
+
+    // when a claim written before LedgerRecord v2 arrives
+    final AgentRun run = scenario.when(ledger.claimed(1)).run();
+
+    // then the run has no phase until its liveness record
+    assertThat(run.getLiveness()).isNull();
+    assertThat(scenario.when(ledger.liveness(1, LivenessPhase.WAITING_RUNNER)).run().getLiveness())
+        .isNotNull();
   }
 
   @Test
@@ -639,6 +730,22 @@ class RunFoldTest {
   }
 
   /** Folds records in order, with offsets from 0, keeping the view and the appended events. */
+  /** {@code record} as written at {@code at}. */
+  private static LedgerRecord withTime(final LedgerRecord record, final Instant at) {
+    return LedgerRecord.newBuilder(record).setTimestamp(at).build();
+  }
+
+  /** The run without what counts or locates its records (fewer records make those smaller). */
+  private static AgentRun userFacing(final AgentRun run) {
+    return AgentRun.newBuilder(run)
+        .setResultCount(0)
+        .setLastSequence(0)
+        .setEventCount(0)
+        .setAttempts(List.of())
+        .setLastOffset(0)
+        .build();
+  }
+
   private static final class Scenario {
     private final List<AgentRunEvent> events = new ArrayList<>();
     private AgentRun run;

@@ -5,10 +5,9 @@ import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
+import dev.runledger.avro.MessageCompleted;
 import dev.runledger.avro.MessageDelta;
 import dev.runledger.avro.RunClaimed;
-import dev.runledger.avro.RunCompleted;
-import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.RunLiveness;
 import dev.runledger.avro.SteeringInjected;
 import dev.runledger.avro.SteeringItem;
@@ -17,9 +16,7 @@ import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.Results;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.ToIntFunction;
 
 /**
@@ -30,9 +27,10 @@ import java.util.function.ToIntFunction;
  * <p>The rules, in the order they apply:
  *
  * <ol>
- *   <li>Sequences start at 1 with {@code RunClaimed{worker_id, attempt}} and increase by one per
- *       record; every record carries {@code run_id}, {@code attempt}, {@code producer} = worker id
- *       and the conversation key.
+ *   <li>Sequences start at 1 with {@code RunClaimed{worker_id, attempt, phase}} and increase by one
+ *       per record; every record carries {@code run_id}, {@code attempt}, {@code producer} = worker
+ *       id and the conversation key. The claim's {@code phase} is the attempt's first liveness
+ *       phase, so no {@code RunLiveness} of its own follows it.
  *   <li>Exactly one terminal: the first {@link #end} (or terminal {@link #emit}) writes it; after
  *       it — or after the attempt {@linkplain #giveUp gave up} — nothing is written but a delta
  *       held from before and the {@linkplain #audit audit} of a host-API call (every call, denied
@@ -40,11 +38,14 @@ import java.util.function.ToIntFunction;
  *   <li>The terminal's {@code pulled_steering} lists, after the runner's own ids, the source event
  *       ids of the steering items this attempt {@linkplain #pull pulled}, each pull appending
  *       {@code SteeringInjected} per item.
- *   <li>A liveness record is written only when the phase changes.
+ *   <li>A liveness record is written only when the phase changes (from the claim's on).
  *   <li>With coalescing on, consecutive {@code message.delta}s of one role are merged into one held
  *       delta (up to {@value #MAX_COALESCED_CHARS} characters); any other record flushes it first,
  *       so ledger order is kept. The caller {@linkplain #flushDelta flushes} it when its window
- *       passes (ARCHITECTURE.md §7.2).
+ *       passes (ARCHITECTURE.md §7.2). A {@code message.completed} of the same role whose text
+ *       contains the held delta's drops it instead: the delta would repeat part of the message that
+ *       follows it at once. Deltas already written stay, so a runner that streams for longer than
+ *       the window still streams.
  *   <li>No record over the ledger's record limit ({@code record.max.bytes}, measured as it will be
  *       encoded) is written: in its place, with its sequence, comes the terminal {@code
  *       runner.output_limit} naming its size and the limit, and the attempt has ended
@@ -88,8 +89,8 @@ final class AttemptLog {
   /** The delta waiting to be merged with the next one, when coalescing. */
   private MessageDelta heldDelta;
 
-  /** The source event ids of the steering items pulled, in pull order. */
-  private final Set<String> pulled = new LinkedHashSet<>();
+  /** The steering items pulled, for the terminal. */
+  private final PulledSteering pulled = new PulledSteering();
 
   private final RunClaim claim;
   private final String workerId;
@@ -161,13 +162,22 @@ final class AttemptLog {
     return steeringCursor;
   }
 
-  /** The claim record, sequence 1. */
-  List<LedgerRecord> claimed(final Instant now) {
+  /**
+   * The claim record, sequence 1, carrying the attempt's first liveness phase when it has one (the
+   * attempt runs its runner) instead of a {@code RunLiveness} of its own.
+   */
+  List<LedgerRecord> claimed(final LivenessPhase firstPhase, final Instant now) {
     if (sequence != 0) {
       throw new IllegalStateException("the claim is the attempt's first record");
     }
+    phase = firstPhase;
     return append(
-        RunClaimed.newBuilder().setWorkerId(workerId).setAttempt(claim.attempt()).build(), now);
+        RunClaimed.newBuilder()
+            .setWorkerId(workerId)
+            .setAttempt(claim.attempt())
+            .setPhase(firstPhase)
+            .build(),
+        now);
   }
 
   /** A liveness record when the phase changes; nothing once ended. */
@@ -189,6 +199,9 @@ final class AttemptLog {
     }
     if (coalesceDeltas && result.getPayload() instanceof MessageDelta delta) {
       return hold(delta, now);
+    }
+    if (result.getPayload() instanceof MessageCompleted completed && repeats(completed)) {
+      heldDelta = null;
     }
     return new Emitted(Emit.APPENDED, append(result, now));
   }
@@ -230,7 +243,7 @@ final class AttemptLog {
       return List.of();
     }
     ended = true;
-    return append(withPulledSteering(terminal), now);
+    return append(pulled.listedIn(terminal), now);
   }
 
   /** {@code RunLiveness{runner_stalled}}, then the terminal; empty when already ended. */
@@ -263,6 +276,16 @@ final class AttemptLog {
     final MessageDelta delta = heldDelta;
     heldDelta = null;
     return fitted(List.of(), record(new AgentRunResult(Results.MESSAGE_DELTA, delta), now), now);
+  }
+
+  /**
+   * True when the held delta says nothing {@code completed} does not: same role, its text inside
+   * the message's. Only a held delta is dropped; one already written stays.
+   */
+  private boolean repeats(final MessageCompleted completed) {
+    return heldDelta != null
+        && heldDelta.getChunk().getRole().equals(completed.getMessage().getRole())
+        && completed.getMessage().getContent().contains(heldDelta.getChunk().getContent());
   }
 
   private Emitted hold(final MessageDelta delta, final Instant now) {
@@ -325,7 +348,7 @@ final class AttemptLog {
             + " bytes (record.max.bytes); it was not written and the run is failed";
     records.add(
         record(
-            withPulledSteering(Results.failed(FailureCodes.RUNNER_OUTPUT_LIMIT, refusal, false)),
+            pulled.listedIn(Results.failed(FailureCodes.RUNNER_OUTPUT_LIMIT, refusal, false)),
             now));
     return List.copyOf(records);
   }
@@ -346,32 +369,5 @@ final class AttemptLog {
         .setConversationKey(conversationKey)
         .setBody(body)
         .build();
-  }
-
-  private AgentRunResult withPulledSteering(final AgentRunResult terminal) {
-    if (pulled.isEmpty()) {
-      return terminal;
-    }
-    if (terminal.getPayload() instanceof RunCompleted completed) {
-      return new AgentRunResult(
-          terminal.getType(),
-          RunCompleted.newBuilder(completed)
-              .setPulledSteering(withPulled(completed.getPulledSteering()))
-              .build());
-    }
-    if (terminal.getPayload() instanceof RunFailed failed) {
-      return new AgentRunResult(
-          terminal.getType(),
-          RunFailed.newBuilder(failed)
-              .setPulledSteering(withPulled(failed.getPulledSteering()))
-              .build());
-    }
-    return terminal;
-  }
-
-  private List<String> withPulled(final List<String> own) {
-    final Set<String> ids = new LinkedHashSet<>(own);
-    ids.addAll(pulled);
-    return List.copyOf(ids);
   }
 }

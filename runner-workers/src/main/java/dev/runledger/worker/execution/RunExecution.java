@@ -27,14 +27,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One attempt of one run on this worker, from claim to terminal record (ARCHITECTURE.md §7.2,
- * §6.4): {@code RunClaimed}, {@code RunLiveness{waiting_runner}}, what the runner emits, then
- * exactly one terminal — the runner's own, or one the worker writes: {@code runner.error} when the
- * runner throws, {@code no_output} when it returns without a terminal, {@code deadline_exceeded}
- * when {@code deadline_at} passes, {@code cancelled} on {@link #cancel} (a {@code CancelRun} on
- * run-control), {@code runner-stalled} when the runner shows no activity for the inactivity timeout
- * on the worker's clock ({@link Inactivity}). Deltas are coalesced within {@code
- * worker.delta.coalesce.ms} (0 turns it off); whatever comes after the terminal is ignored and
- * logged.
+ * §6.4): {@code RunClaimed{phase=waiting_runner}}, what the runner emits, then exactly one terminal
+ * — the runner's own, or one the worker writes: {@code runner.error} when the runner throws, {@code
+ * no_output} when it returns without a terminal, {@code deadline_exceeded} when {@code deadline_at}
+ * passes, {@code cancelled} on {@link #cancel} (a {@code CancelRun} on run-control), {@code
+ * runner-stalled} when the runner shows no activity for the inactivity timeout on the worker's
+ * clock ({@link Inactivity}). Deltas are coalesced within {@code worker.delta.coalesce.ms} (0 turns
+ * it off); whatever comes after the terminal is ignored and logged.
  *
  * <p>Which records are written, with which sequence, is decided by an {@link AttemptLog} under this
  * attempt's lock; they are appended after the lock is released, in sequence order ({@link
@@ -57,6 +56,7 @@ public final class RunExecution implements ClaimedAttempt {
   private final Inactivity inactivity;
   private final AtomicBoolean warnedLate = new AtomicBoolean();
   private boolean started;
+
   private String pendingCancel;
   private final RunnerThread runnerThread;
   private HostApi hostApi;
@@ -133,22 +133,18 @@ public final class RunExecution implements ClaimedAttempt {
 
   /** Runs the attempt on the calling thread; returns when the runner has returned. */
   public void execute() {
-    if (!begin()) {
+    final AttemptStart start = begin();
+    if (start == null) {
       return;
     }
     inactivity.touch();
     final Runnable stopTimers = startTimers();
     try {
-      final Optional<String> cancelled = cancelledBeforeStart();
-      if (failFast != null) {
-        end(failFast);
-      } else if (cancelled.isPresent()) {
-        cancel(cancelled.get());
-      } else if (!worker.clock().instant().isBefore(claim.start().getDeadlineAt())) {
-        expire();
-      } else {
-        liveness(LivenessPhase.WAITING_RUNNER);
-        runner.run(claim.context(), session);
+      switch (start) {
+        case FAIL -> end(failFast);
+        case CANCEL -> cancel(pendingCancel); // set by begin on this thread, never again after
+        case EXPIRE -> expire();
+        case RUN -> runner.run(claim.context(), session);
       }
     } catch (final Exception e) {
       runnerFailed(e);
@@ -164,18 +160,31 @@ public final class RunExecution implements ClaimedAttempt {
     }
   }
 
-  /** Writes the claim and takes the calling thread as the runner's; false once ended. */
-  private boolean begin() {
+  /**
+   * Takes the calling thread as the runner's, decides under the lock how the attempt starts (a
+   * later cancel ends it after the claim) and writes the claim with its first phase; null once
+   * ended.
+   */
+  private AttemptStart begin() {
+    final AttemptStart start;
     synchronized (lock) {
       if (log.ended()) {
-        return false;
+        return null;
       }
       started = true;
       runnerThread.enter();
-      outbox.offer(log.claimed(worker.clock().instant()));
+      if (pendingCancel == null) {
+        pendingCancel =
+            worker.control().cancellation(claim.runId()).map(RunExecution::describe).orElse(null);
+      }
+      final Instant now = worker.clock().instant();
+      start =
+          AttemptStart.of(
+              failFast != null, pendingCancel != null, now, claim.start().getDeadlineAt());
+      outbox.offer(log.claimed(start.firstPhase(), now));
     }
     outbox.drain();
-    return true;
+    return start;
   }
 
   /**
@@ -195,15 +204,6 @@ public final class RunExecution implements ClaimedAttempt {
   /** Describes a CancelRun for the {@code run.failed.error} text. */
   public static String describe(final CancelRun cancel) {
     return cancel.getReason() + " (requested by " + cancel.getRequestedBy() + ")";
-  }
-
-  private Optional<String> cancelledBeforeStart() {
-    synchronized (lock) {
-      if (pendingCancel != null) {
-        return Optional.of(pendingCancel);
-      }
-    }
-    return worker.control().cancellation(claim.runId()).map(RunExecution::describe);
   }
 
   /** Ends the run as {@code deadline_exceeded} at once and stops the runner. No-op once ended. */

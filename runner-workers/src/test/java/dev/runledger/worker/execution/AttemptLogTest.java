@@ -10,6 +10,7 @@ import dev.runledger.avro.EventInput;
 import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
+import dev.runledger.avro.MessageCompleted;
 import dev.runledger.avro.MessageDelta;
 import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCompleted;
@@ -42,20 +43,25 @@ class AttemptLogTest {
   private final AttemptLog log = log(false);
 
   @Test
-  void shouldNumberRecordsFromOneWithTheClaimFirstWhenTheAttemptRuns() {
+  void shouldNumberRecordsFromOneWithTheClaimFirstCarryingTheFirstPhaseWhenTheAttemptRuns() {
     // when
-    final List<LedgerRecord> claim = log.claimed(T0);
+    final List<LedgerRecord> claim = log.claimed(LivenessPhase.WAITING_RUNNER, T0);
     final List<LedgerRecord> live = log.liveness(LivenessPhase.WAITING_RUNNER, T0);
     final List<LedgerRecord> delta = log.emit(Results.delta("hi"), T1).records();
 
-    // then
+    // then the claim holds the phase, so reporting it again writes nothing
     assertThat(claim).singleElement().extracting(LedgerRecord::getSequence).isEqualTo(1L);
     assertThat(claim.get(0).getBody())
-        .isEqualTo(RunClaimed.newBuilder().setWorkerId("worker-a").setAttempt(3).build());
-    assertThat(live).singleElement().extracting(LedgerRecord::getSequence).isEqualTo(2L);
-    assertThat(delta).singleElement().extracting(LedgerRecord::getSequence).isEqualTo(3L);
+        .isEqualTo(
+            RunClaimed.newBuilder()
+                .setWorkerId("worker-a")
+                .setAttempt(3)
+                .setPhase(LivenessPhase.WAITING_RUNNER)
+                .build());
+    assertThat(live).isEmpty();
+    assertThat(delta).singleElement().extracting(LedgerRecord::getSequence).isEqualTo(2L);
     assertThat(delta.get(0).getTimestamp()).isEqualTo(T1);
-    assertThat(List.of(claim.get(0), live.get(0), delta.get(0)))
+    assertThat(List.of(claim.get(0), delta.get(0)))
         .allSatisfy(
             r -> {
               assertThat(r.getRunId()).isEqualTo(RUN);
@@ -66,18 +72,29 @@ class AttemptLogTest {
   }
 
   @Test
-  void shouldRefuseASecondClaimWhenRecordsWereWritten() {
-    // given
-    log.claimed(T0);
+  void shouldWriteAClaimWithoutAPhaseAndThenTheFirstLivenessWhenTheAttemptDoesNotRunYet() {
+    // when
+    final List<LedgerRecord> claim = log.claimed(null, T0);
+    final List<LedgerRecord> live = log.liveness(LivenessPhase.WAITING_RUNNER, T0);
 
     // then
-    assertThatThrownBy(() -> log.claimed(T0)).isInstanceOf(IllegalStateException.class);
+    assertThat(((RunClaimed) claim.get(0).getBody()).getPhase()).isNull();
+    assertThat(live).singleElement().extracting(LedgerRecord::getSequence).isEqualTo(2L);
+  }
+
+  @Test
+  void shouldRefuseASecondClaimWhenRecordsWereWritten() {
+    // given
+    log.claimed(null, T0);
+
+    // then
+    assertThatThrownBy(() -> log.claimed(null, T0)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void shouldWriteOneTerminalAndOnlyAuditsAfterWhenTheAttemptEnds() {
     // given
-    log.claimed(T0);
+    log.claimed(null, T0);
 
     // when
     final AttemptLog.Emitted first = log.emit(Results.completed(Results.STOP, null), T0);
@@ -107,7 +124,7 @@ class AttemptLogTest {
   @Test
   void shouldWriteNothingMoreWhenTheAttemptGaveUp() {
     // given
-    log.claimed(T0);
+    log.claimed(null, T0);
 
     // when
     final boolean first = log.giveUp();
@@ -137,7 +154,7 @@ class AttemptLogTest {
   @Test
   void shouldInjectPulledItemsAndListThemAfterTheRunnersOwnInTheTerminalWhenItEnds() {
     // given
-    log.claimed(T0);
+    log.claimed(null, T0);
     final List<SteeringItem> queued = List.of(item("e1"), item("e2"), item("e3"));
 
     // when
@@ -167,7 +184,7 @@ class AttemptLogTest {
   @Test
   void shouldListPulledItemsInAFailureWhenTheWorkerEndsTheRun() {
     // given
-    log.claimed(T0);
+    log.claimed(null, T0);
     log.pull(List.of(item("e1")), false, T0);
 
     // when
@@ -182,21 +199,98 @@ class AttemptLogTest {
   void shouldMergeConsecutiveDeltasOfOneRoleAndFlushThemBeforeTheNextRecordWhenCoalescing() {
     // given
     final AttemptLog coalescing = log(true);
-    coalescing.claimed(T0);
+    coalescing.claimed(null, T0);
 
     // when
     final AttemptLog.Emitted held = coalescing.emit(Results.delta("he"), T0);
     final AttemptLog.Emitted merged = coalescing.emit(Results.delta("llo"), T0);
-    final AttemptLog.Emitted completed = coalescing.emit(Results.messageCompleted("hello"), T1);
+    final List<LedgerRecord> audited = coalescing.audit(call(), T1);
 
     // then
     assertThat(held.outcome()).isEqualTo(AttemptLog.Emit.HELD);
     assertThat(held.records()).isEmpty();
     assertThat(merged.outcome()).isEqualTo(AttemptLog.Emit.MERGED);
+    assertThat(audited).extracting(LedgerRecord::getSequence).containsExactly(2L, 3L);
+    assertThat(deltaText(audited.get(0))).isEqualTo("hello");
+    assertThat(audited.get(0).getTimestamp()).isEqualTo(T1);
+  }
+
+  @Test
+  void shouldDropAHeldDeltaWhenTheCompletedMessageOfItsRoleContainsIt() {
+    // given
+    final AttemptLog coalescing = log(true);
+    coalescing.claimed(null, T0);
+    coalescing.emit(Results.delta("he"), T0);
+    coalescing.emit(Results.delta("llo"), T0);
+
+    // when
+    final AttemptLog.Emitted completed = coalescing.emit(Results.messageCompleted("hello"), T1);
+
+    // then only the message is written, with the next sequence, and nothing is left to flush
     assertThat(completed.outcome()).isEqualTo(AttemptLog.Emit.APPENDED);
-    assertThat(completed.records()).extracting(LedgerRecord::getSequence).containsExactly(2L, 3L);
-    assertThat(deltaText(completed.records().get(0))).isEqualTo("hello");
-    assertThat(completed.records().get(0).getTimestamp()).isEqualTo(T1);
+    assertThat(completed.records())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getSequence()).isEqualTo(2L);
+              assertThat(((MessageCompleted) payload(r)).getMessage().getContent())
+                  .isEqualTo("hello");
+            });
+    assertThat(coalescing.flushDelta(T1)).isEmpty();
+  }
+
+  @Test
+  void shouldKeepDeltasAlreadyFlushedAndOnlyDropTheHeldRestWhenTheMessageCompletes() {
+    // given a runner that streams for longer than the window: its first delta was flushed
+    final AttemptLog coalescing = log(true);
+    coalescing.claimed(null, T0);
+    coalescing.emit(Results.delta("he"), T0);
+    final List<LedgerRecord> flushed = coalescing.flushDelta(T0);
+    coalescing.emit(Results.delta("llo"), T1);
+
+    // when
+    final AttemptLog.Emitted completed = coalescing.emit(Results.messageCompleted("hello"), T1);
+
+    // then
+    assertThat(flushed).singleElement().satisfies(r -> assertThat(deltaText(r)).isEqualTo("he"));
+    assertThat(completed.records())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getSequence()).isEqualTo(3L));
+  }
+
+  @Test
+  void shouldFlushAHeldDeltaTheCompletedMessageDoesNotContain() {
+    // given
+    final AttemptLog coalescing = log(true);
+    coalescing.claimed(null, T0);
+    coalescing.emit(Results.delta("draft"), T0);
+    final AttemptLog other = log(true);
+    other.claimed(null, T0);
+    other.emit(toolDelta("hello"), T0);
+
+    // when the message says something else, or is of another role
+    final AttemptLog.Emitted differs = coalescing.emit(Results.messageCompleted("hello"), T1);
+    final AttemptLog.Emitted otherRole = other.emit(Results.messageCompleted("hello"), T1);
+
+    // then the delta is written before it
+    assertThat(differs.records()).extracting(LedgerRecord::getSequence).containsExactly(2L, 3L);
+    assertThat(deltaText(differs.records().get(0))).isEqualTo("draft");
+    assertThat(otherRole.records()).extracting(LedgerRecord::getSequence).containsExactly(2L, 3L);
+    assertThat(deltaText(otherRole.records().get(0))).isEqualTo("hello");
+  }
+
+  @Test
+  void shouldWriteEveryDeltaBeforeTheCompletedMessageWhenCoalescingIsOff() {
+    // given
+    log.claimed(null, T0);
+    log.emit(Results.delta("he"), T0);
+    log.emit(Results.delta("llo"), T0);
+
+    // when
+    final AttemptLog.Emitted completed = log.emit(Results.messageCompleted("hello"), T1);
+
+    // then
+    assertThat(completed.records()).extracting(LedgerRecord::getSequence).containsExactly(4L);
   }
 
   @Test
@@ -206,15 +300,7 @@ class AttemptLogTest {
     coalescing.emit(Results.delta("a"), T0);
 
     // when
-    final AttemptLog.Emitted other =
-        coalescing.emit(
-            new AgentRunResult(
-                Results.MESSAGE_DELTA,
-                MessageDelta.newBuilder()
-                    .setChunk(
-                        ChatMessage.newBuilder(Results.assistant("b")).setRole("tool").build())
-                    .build()),
-            T0);
+    final AttemptLog.Emitted other = coalescing.emit(toolDelta("b"), T0);
 
     // then
     assertThat(other.outcome()).isEqualTo(AttemptLog.Emit.HELD);
@@ -243,7 +329,7 @@ class AttemptLogTest {
   void shouldWriteStalledLivenessThenTheTerminalAfterAHeldDeltaWhenTheRunnerStalls() {
     // given
     final AttemptLog coalescing = log(true);
-    coalescing.claimed(T0);
+    coalescing.claimed(null, T0);
     coalescing.emit(Results.delta("a"), T0);
 
     // when
@@ -264,7 +350,7 @@ class AttemptLogTest {
   void shouldWriteOutputLimitWithTheSequenceOfAResultOverTheRecordLimit() {
     // given
     final AttemptLog limited = limited(false);
-    limited.claimed(T0);
+    limited.claimed(null, T0);
     limited.pull(List.of(item("s1")), false, T0);
 
     // when
@@ -293,7 +379,7 @@ class AttemptLogTest {
   void shouldReplaceATerminalOverTheRecordLimitWithOutputLimit() {
     // given
     final AttemptLog limited = limited(false);
-    limited.claimed(T0);
+    limited.claimed(null, T0);
 
     // when
     final List<LedgerRecord> records =
@@ -310,7 +396,7 @@ class AttemptLogTest {
   void shouldEndTheAttemptWhenAHeldDeltaOverTheLimitIsFlushed() {
     // given
     final AttemptLog limited = limited(true);
-    limited.claimed(T0);
+    limited.claimed(null, T0);
     limited.emit(Results.delta(big()), T0);
 
     // when
@@ -327,7 +413,7 @@ class AttemptLogTest {
   void shouldDropAHeldDeltaOverTheLimitWithoutATerminalAfterGivingUp() {
     // given
     final AttemptLog limited = limited(true);
-    limited.claimed(T0);
+    limited.claimed(null, T0);
     limited.emit(Results.delta(big()), T0);
     limited.giveUp();
 
@@ -378,6 +464,14 @@ class AttemptLogTest {
 
   private static Object payload(final LedgerRecord record) {
     return ((AgentRunResult) record.getBody()).getPayload();
+  }
+
+  private static AgentRunResult toolDelta(final String text) {
+    return new AgentRunResult(
+        Results.MESSAGE_DELTA,
+        MessageDelta.newBuilder()
+            .setChunk(ChatMessage.newBuilder(Results.assistant(text)).setRole("tool").build())
+            .build());
   }
 
   private static String deltaText(final LedgerRecord record) {

@@ -13,6 +13,7 @@ import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.MessageDelta;
+import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunFailed;
@@ -22,6 +23,7 @@ import dev.runledger.avro.SteeringInjected;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.worker.Fixtures;
 import dev.runledger.worker.HostApis;
+import dev.runledger.worker.builtin.EchoRunner;
 import dev.runledger.worker.claim.RunClaim;
 import dev.runledger.worker.control.RunControl;
 import dev.runledger.worker.spi.AgentApiException;
@@ -29,6 +31,7 @@ import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.HostApiFactory;
 import dev.runledger.worker.spi.Results;
 import dev.runledger.worker.spi.RunAccess;
+import dev.runledger.worker.spi.RunSession;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -39,6 +42,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,9 +83,8 @@ class RunControlExecutionTest {
     assertThat(firstPull.get()).extracting(SteeringItem::getSourceEventId).containsExactly("e2");
     assertThat(secondPull.get()).extracting(SteeringItem::getSourceEventId).containsExactly("e1");
     assertThat(appender.types())
-        .containsExactly(
-            "RunClaimed", "RunLiveness", "SteeringInjected", "SteeringInjected", "run.completed");
-    assertThat(appender.records().subList(2, 4))
+        .containsExactly("RunClaimed", "SteeringInjected", "SteeringInjected", "run.completed");
+    assertThat(appender.records().subList(1, 3))
         .extracting(r -> ((SteeringInjected) r.getBody()).getSourceEventId())
         .containsExactly("e2", "e1");
     assertThat(((RunCompleted) lastResult().getPayload()).getPulledSteering())
@@ -122,6 +125,7 @@ class RunControlExecutionTest {
     assertThat(ran).isFalse();
     assertThat(appender.types()).containsExactly("RunClaimed", "run.failed");
     assertThat(((RunFailed) lastResult().getPayload()).getCode()).isEqualTo(FailureCodes.CANCELLED);
+    assertThat(((RunClaimed) appender.records().get(0).getBody()).getPhase()).isNull();
   }
 
   @Test
@@ -156,8 +160,8 @@ class RunControlExecutionTest {
 
     // then
     assertThat(appender.types())
-        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "RunLiveness", "run.failed");
-    assertThat(((RunLiveness) appender.records().get(3).getBody()).getPhase())
+        .containsExactly("RunClaimed", "message.delta", "RunLiveness", "run.failed");
+    assertThat(((RunLiveness) appender.records().get(2).getBody()).getPhase())
         .isEqualTo(LivenessPhase.RUNNER_STALLED);
     assertThat(((RunFailed) lastResult().getPayload()).getCode())
         .isEqualTo(FailureCodes.RUNNER_STALLED);
@@ -182,8 +186,7 @@ class RunControlExecutionTest {
     execution.execute();
 
     // then
-    assertThat(appender.types())
-        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.completed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.completed");
   }
 
   @Test
@@ -206,10 +209,10 @@ class RunControlExecutionTest {
     assertThat(appender.records())
         .filteredOn(r -> r.getBody() instanceof RunLiveness)
         .extracting(r -> ((RunLiveness) r.getBody()).getPhase())
-        .containsExactly(
-            LivenessPhase.WAITING_RUNNER,
-            LivenessPhase.WAITING_MODEL,
-            LivenessPhase.IDLE_AFTER_TOOL);
+        .containsExactly(LivenessPhase.WAITING_MODEL, LivenessPhase.IDLE_AFTER_TOOL);
+    // waiting_runner is the claim's own phase, so reporting it again wrote nothing
+    assertThat(((RunClaimed) appender.records().get(0).getBody()).getPhase())
+        .isEqualTo(LivenessPhase.WAITING_RUNNER);
   }
 
   @Test
@@ -258,8 +261,7 @@ class RunControlExecutionTest {
 
     // then
     assertThat(code.get()).isEqualTo(AgentApiException.UNAUTHORIZED);
-    assertThat(appender.types())
-        .containsExactly("RunClaimed", "RunLiveness", "HostApiCall", "run.completed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "HostApiCall", "run.completed");
     assertThat(lent.get().attempt()).isEqualTo(2);
     assertThat(lent.get().snapshot().getRunId()).isEqualTo(RUN);
     assertThat(lent.get().context().getRuntime().getAttempt()).isEqualTo(2);
@@ -283,7 +285,7 @@ class RunControlExecutionTest {
     control.onCancel((runId, cancel) -> execution.cancel(RunExecution.describe(cancel)));
     final Thread thread = new Thread(execution::execute);
     thread.start();
-    await().until(() -> appender.types().size() == 2);
+    await().until(() -> appender.types().size() == 1);
 
     // when
     control.apply(cancel("requested", "api"));
@@ -297,35 +299,68 @@ class RunControlExecutionTest {
 
   @Test
   void shouldMergeConsecutiveDeltasIntoOneRecordWhenTheyComeWithinTheWindow() {
-    // given
+    // when
+    streamHello(session -> session.emit(Results.completed(Results.STOP, null)));
+
+    // then
+    assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.completed");
+    assertThat(deltaText(appender.records().get(1))).isEqualTo("hello");
+  }
+
+  @Test
+  void shouldWriteNoDeltaItsCompletedMessageRepeatsWhenItCameWithinTheWindow() {
+    // when
+    streamHello(
+        session -> {
+          session.emit(Results.messageCompleted("hello"));
+          session.emit(Results.delta("!"));
+          session.emit(Results.completed(Results.STOP, null));
+        });
+
+    // then the merged "hello" is left out; the "!" no message repeats is written
+    assertThat(appender.types())
+        .containsExactly("RunClaimed", "message.completed", "message.delta", "run.completed");
+    assertThat(deltaText(appender.records().get(2))).isEqualTo("!");
+  }
+
+  @Test
+  void shouldWriteTheClaimTheMessageAndTheTerminalForAOneTurnEchoWhenItsDeltasComeInTheWindow() {
+    // given the echo runner, its deltas and message within the window
     final RunExecution execution =
         RunExecution.of(
+            new RunClaim(
+                RUN,
+                1,
+                Fixtures.startRun(
+                    RUN, EchoRunner.RUNNER_ID, "hello", "{}", Fixtures.NOW.plusSeconds(3600))),
+            new EchoRunner("test"),
+            coalescing(Duration.ofMinutes(1)));
+
+    // when
+    execution.execute();
+
+    // then three records of the worker (with the orchestrator's RunCreated, four in the ledger)
+    assertThat(appender.types())
+        .containsExactly("RunClaimed", "message.completed", "run.completed");
+    assertThat(((RunClaimed) appender.records().get(0).getBody()).getPhase())
+        .isEqualTo(LivenessPhase.WAITING_RUNNER);
+  }
+
+  /**
+   * Runs an attempt that streams "he", "ll", "o" within a minute's window, then does {@code rest}.
+   */
+  private void streamHello(final Consumer<RunSession> rest) {
+    RunExecution.of(
             claim(),
             new ScriptedRunner(
                 (context, session) -> {
                   session.emit(Results.delta("he"));
                   session.emit(Results.delta("ll"));
                   session.emit(Results.delta("o"));
-                  session.emit(Results.messageCompleted("hello"));
-                  session.emit(Results.delta("!"));
-                  session.emit(Results.completed(Results.STOP, null));
+                  rest.accept(session);
                 }),
-            coalescing(Duration.ofMinutes(1)));
-
-    // when
-    execution.execute();
-
-    // then
-    assertThat(appender.types())
-        .containsExactly(
-            "RunClaimed",
-            "RunLiveness",
-            "message.delta",
-            "message.completed",
-            "message.delta",
-            "run.completed");
-    assertThat(deltaText(appender.records().get(2))).isEqualTo("hello");
-    assertThat(deltaText(appender.records().get(4))).isEqualTo("!");
+            coalescing(Duration.ofMinutes(1)))
+        .execute();
   }
 
   @Test
@@ -346,8 +381,7 @@ class RunControlExecutionTest {
     execution.execute();
 
     // then
-    assertThat(appender.types())
-        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.completed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.completed");
   }
 
   @Test

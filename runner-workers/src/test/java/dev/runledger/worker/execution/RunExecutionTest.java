@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.runledger.avro.AgentRunResult;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.RunClaimed;
 import dev.runledger.avro.RunCompleted;
 import dev.runledger.avro.RunFailed;
@@ -64,23 +65,22 @@ class RunExecutionTest {
     // then
     assertThat(appender.types())
         .containsExactly(
-            "RunClaimed",
-            "RunLiveness",
-            "message.delta",
-            "message.delta",
-            "message.completed",
-            "run.completed");
+            "RunClaimed", "message.delta", "message.delta", "message.completed", "run.completed");
     final List<LedgerRecord> records = appender.records();
-    assertThat(records)
-        .extracting(LedgerRecord::getSequence)
-        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    assertThat(records).extracting(LedgerRecord::getSequence).containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(records).allSatisfy(r -> assertThat(r.getAttempt()).isEqualTo(3));
     assertThat(records).allSatisfy(r -> assertThat(r.getRunId()).isEqualTo(RUN));
     assertThat(records).allSatisfy(r -> assertThat(r.getProducer()).isEqualTo(WORKER));
     assertThat(records).allSatisfy(r -> assertThat(r.getConversationKey()).isEqualTo("ws/bot/c1/"));
     assertThat(records).allSatisfy(r -> assertThat(r.getTimestamp()).isEqualTo(Fixtures.NOW));
+    // the claim carries the first liveness phase: no RunLiveness of its own
     assertThat((RunClaimed) records.get(0).getBody())
-        .isEqualTo(RunClaimed.newBuilder().setWorkerId(WORKER).setAttempt(3).build());
+        .isEqualTo(
+            RunClaimed.newBuilder()
+                .setWorkerId(WORKER)
+                .setAttempt(3)
+                .setPhase(LivenessPhase.WAITING_RUNNER)
+                .build());
     assertThat(execution.terminalAcknowledged()).isCompleted();
   }
 
@@ -120,8 +120,7 @@ class RunExecutionTest {
     execution.execute();
 
     // then
-    assertThat(appender.types())
-        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.failed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.failed");
     assertThat(failure())
         .isEqualTo(
             RunFailed.newBuilder()
@@ -144,8 +143,7 @@ class RunExecutionTest {
     execution.execute();
 
     // then
-    assertThat(appender.types())
-        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.failed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.failed");
     assertThat(failure().getCode()).isEqualTo(FailureCodes.NO_OUTPUT);
   }
 
@@ -167,10 +165,8 @@ class RunExecutionTest {
     execution.execute();
 
     // then
-    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness", "run.completed");
-    assertThat(appender.records())
-        .extracting(LedgerRecord::getSequence)
-        .containsExactly(1L, 2L, 3L);
+    assertThat(appender.types()).containsExactly("RunClaimed", "run.completed");
+    assertThat(appender.records()).extracting(LedgerRecord::getSequence).containsExactly(1L, 2L);
   }
 
   @Test
@@ -194,8 +190,7 @@ class RunExecutionTest {
     // then
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     assertThat(runnerSawCancel).isTrue();
-    assertThat(appender.types())
-        .containsExactly("RunClaimed", "RunLiveness", "message.delta", "run.failed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "message.delta", "run.failed");
     assertThat(failure().getCode()).isEqualTo(FailureCodes.DEADLINE_EXCEEDED);
   }
 
@@ -213,6 +208,7 @@ class RunExecutionTest {
     assertThat(ran).isFalse();
     assertThat(appender.types()).containsExactly("RunClaimed", "run.failed");
     assertThat(failure().getCode()).isEqualTo(FailureCodes.DEADLINE_EXCEEDED);
+    assertThat(claimPhase()).as("no phase: the runner never waits").isNull();
   }
 
   @Test
@@ -246,11 +242,11 @@ class RunExecutionTest {
     // then the terminal is written before the runner returns
     await().atMost(Duration.ofSeconds(5)).until(() -> execution.terminalAcknowledged().isDone());
     assertThat(running).isNotDone();
-    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness", "run.failed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "run.failed");
     assertThat(failure().getCode()).isEqualTo(FailureCodes.CANCELLED);
     release.countDown();
     running.get(5, TimeUnit.SECONDS);
-    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness", "run.failed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "run.failed");
   }
 
   @Test
@@ -268,7 +264,7 @@ class RunExecutionTest {
     execution.execute();
 
     // then
-    assertThat(slow.types()).containsExactly("RunClaimed", "RunLiveness", "run.completed");
+    assertThat(slow.types()).containsExactly("RunClaimed", "run.completed");
     assertThat(execution.terminalAcknowledged()).isNotDone();
     slow.acknowledgeAll();
     assertThat(execution.terminalAcknowledged()).isCompleted();
@@ -315,7 +311,7 @@ class RunExecutionTest {
 
     // then
     running.get(5, TimeUnit.SECONDS);
-    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness");
+    assertThat(appender.types()).containsExactly("RunClaimed");
     assertThat(execution.terminalAcknowledged()).isCompletedExceptionally();
   }
 
@@ -335,6 +331,7 @@ class RunExecutionTest {
     assertThat(appender.types()).containsExactly("RunClaimed", "run.failed");
     assertThat(failure().getCode()).isEqualTo(FailureCodes.POISON);
     assertThat(appender.records()).extracting(LedgerRecord::getAttempt).containsOnly(5);
+    assertThat(claimPhase()).isNull();
   }
 
   @Test
@@ -366,8 +363,8 @@ class RunExecutionTest {
     // then
     assertThat(appender.records())
         .extracting(LedgerRecord::getSequence)
-        .containsExactlyElementsOf(LongStream.rangeClosed(1, 403).boxed().toList());
-    assertThat(((AgentRunResult) appender.records().get(402).getBody()).getPayload())
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, 402).boxed().toList());
+    assertThat(((AgentRunResult) appender.records().get(401).getBody()).getPayload())
         .isInstanceOf(RunCompleted.class);
   }
 
@@ -408,12 +405,10 @@ class RunExecutionTest {
     execution.execute();
 
     // then: nothing over the limit was appended, the one terminal says why, the command settles
-    assertThat(appender.types()).containsExactly("RunClaimed", "RunLiveness", "run.failed");
+    assertThat(appender.types()).containsExactly("RunClaimed", "run.failed");
     assertThat(failure().getCode()).isEqualTo(FailureCodes.RUNNER_OUTPUT_LIMIT);
     assertThat(failure().getError()).contains("over the limit of 2000 bytes");
-    assertThat(appender.records())
-        .extracting(LedgerRecord::getSequence)
-        .containsExactly(1L, 2L, 3L);
+    assertThat(appender.records()).extracting(LedgerRecord::getSequence).containsExactly(1L, 2L);
     assertThat(stopped).isTrue();
     assertThat(execution.terminalAcknowledged()).isCompleted();
     assertThat(execution.terminalAcknowledged()).isNotCompletedExceptionally();
@@ -425,6 +420,10 @@ class RunExecutionTest {
         claim(attempt, deadline),
         new ScriptedRunner(script),
         new WorkerContext(WORKER, appender, clock, timer));
+  }
+
+  private LivenessPhase claimPhase() {
+    return ((RunClaimed) appender.records().get(0).getBody()).getPhase();
   }
 
   private static RunClaim claim(final int attempt, final Instant deadline) {
