@@ -1,7 +1,6 @@
 package dev.runledger.deploy.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.EventInput;
 import dev.runledger.avro.EventSource;
@@ -58,20 +57,8 @@ public final class FirstDeltaBench {
 
   /** Binds the streaming echo runner for its own workspace. */
   public void bind() {
-    final AgentBinding binding =
-        AvroJson.fromJson(
-            "{\"binding_id\":\""
-                + BINDING_ID
-                + "\",\"scope\":{\"workspace_id\":\""
-                + WORKSPACE
-                + "\"},\"event_types\":[\"message.*\"],\"runner_id\":\""
-                + DevStack.ECHO_RUNNER
-                + "\",\"runner_config\":{\"chunk_delay_ms\":"
-                + CHUNK_DELAY_MS
-                + "},\"dispatch_policy\":{\"mode\":\"parallel\"}}",
-            AgentBinding.class);
-    stack.gateway().client().putBinding(binding).join();
-    stack.awaitBinding(WORKSPACE, BINDING_ID, timeout);
+    PipelineBench.bindEcho(
+        stack, WORKSPACE, BINDING_ID, "{\"chunk_delay_ms\":" + CHUNK_DELAY_MS + "}", timeout);
   }
 
   /**

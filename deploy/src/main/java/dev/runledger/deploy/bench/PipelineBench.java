@@ -64,19 +64,34 @@ public final class PipelineBench {
 
   /** Binds the echo runner for the bench workspace and waits until the orchestrator knows it. */
   public void bind() {
+    bindEcho(stack, WORKSPACE, BINDING_ID, "{}", timeout);
+  }
+
+  /**
+   * Binds the echo runner with {@code config} (its {@code runner_config}, JSON) for every message
+   * of {@code workspace}, in parallel, and waits until the orchestrator knows it.
+   */
+  static void bindEcho(
+      final DevStack stack,
+      final String workspace,
+      final String bindingId,
+      final String config,
+      final Duration timeout) {
     final AgentBinding binding =
         AvroJson.fromJson(
             "{\"binding_id\":\""
-                + BINDING_ID
+                + bindingId
                 + "\",\"scope\":{\"workspace_id\":\""
-                + WORKSPACE
+                + workspace
                 + "\"},\"event_types\":[\"message.*\"],\"runner_id\":\""
                 + DevStack.ECHO_RUNNER
-                + "\",\"dispatch_policy\":{\"mode\":\"parallel\"}}",
+                + "\",\"runner_config\":"
+                + config
+                + ",\"dispatch_policy\":{\"mode\":\"parallel\"}}",
             AgentBinding.class);
     stack.gateway().client().putBinding(binding).join();
     stack.awaitRunner(DevStack.ECHO_RUNNER, timeout);
-    stack.awaitBinding(WORKSPACE, BINDING_ID, timeout);
+    stack.awaitBinding(workspace, bindingId, timeout);
   }
 
   /** Offers {@code runs} events as fast as they can be produced. */

@@ -15,15 +15,7 @@ class RunSignalsTest {
     final RunSignals signals = new RunSignals();
     try (RunSignals.Watch watch = signals.watch("run-1")) {
       final long seen = watch.version();
-      final CompletableFuture<Void> woke =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  watch.await(seen, LONG_WAIT_MS);
-                } catch (final InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
+      final CompletableFuture<Void> woke = awaitAsync(watch, seen);
       signals.written("run-2"); // another run: no effect
       signals.written("run-1");
       woke.get(LONG_WAIT_MS / 2, TimeUnit.MILLISECONDS); // would wait the full minute otherwise
@@ -37,15 +29,7 @@ class RunSignalsTest {
     try (RunSignals.Watch watch = signals.watch("run-1")) {
       final long seen = watch.version();
       signals.written("run-1"); // between reading the events and waiting
-      final CompletableFuture<Void> woke =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  watch.await(seen, LONG_WAIT_MS);
-                } catch (final InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
+      final CompletableFuture<Void> woke = awaitAsync(watch, seen);
       woke.get(LONG_WAIT_MS / 2, TimeUnit.MILLISECONDS);
     }
   }
@@ -63,5 +47,16 @@ class RunSignalsTest {
     assertEquals(0, signals.watched());
     signals.written("run-1");
     assertFalse(signals.watched() > 0);
+  }
+
+  private static CompletableFuture<Void> awaitAsync(final RunSignals.Watch watch, final long seen) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            watch.await(seen, LONG_WAIT_MS);
+          } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
   }
 }
