@@ -2,8 +2,6 @@ package dev.runledger.deploy.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runledger.avro.AgentRun;
-import dev.runledger.avro.EventInput;
-import dev.runledger.avro.EventSource;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.orchestrator.dispatch.RunIds;
@@ -19,9 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -133,15 +129,8 @@ public final class FirstDeltaBench {
   }
 
   private static HostEvent event(final int i) {
-    return HostEvent.newBuilder()
-        .setEventId("bench-stream-" + UUID.randomUUID())
-        .setEventType("message.received")
-        .setEventTime(Instant.now())
-        .setSource(EventSource.API)
-        .setWorkspaceId(WORKSPACE)
-        .setConversationId("s-" + i)
-        .setInput(EventInput.newBuilder().setText("streamed bench message " + i).build())
-        .build();
+    return PipelineBench.message(
+        "bench-stream-", WORKSPACE, "s-" + i, "streamed bench message " + i);
   }
 
   private static Thread daemon(final Runnable task) {

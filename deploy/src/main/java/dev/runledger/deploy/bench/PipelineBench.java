@@ -142,14 +142,20 @@ public final class PipelineBench {
   }
 
   private static HostEvent event(final int i) {
+    return message("bench-", WORKSPACE, "c-" + (i % CONVERSATIONS), "bench message " + i);
+  }
+
+  /** A {@code message.received} host event with a fresh id starting {@code idPrefix}. */
+  static HostEvent message(
+      final String idPrefix, final String workspace, final String conversation, final String text) {
     return HostEvent.newBuilder()
-        .setEventId("bench-" + UUID.randomUUID())
+        .setEventId(idPrefix + UUID.randomUUID())
         .setEventType("message.received")
         .setEventTime(Instant.now())
         .setSource(EventSource.API)
-        .setWorkspaceId(WORKSPACE)
-        .setConversationId("c-" + (i % CONVERSATIONS))
-        .setInput(dev.runledger.avro.EventInput.newBuilder().setText("bench message " + i).build())
+        .setWorkspaceId(workspace)
+        .setConversationId(conversation)
+        .setInput(dev.runledger.avro.EventInput.newBuilder().setText(text).build())
         .build();
   }
 }
