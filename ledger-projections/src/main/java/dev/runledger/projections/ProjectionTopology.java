@@ -152,7 +152,9 @@ public final class ProjectionTopology {
     builder
         .addStateStore(store(RUNS_STORE, serdes.forType(AgentRun.class)).withCachingEnabled())
         .addStateStore(store(RUN_EVENTS_STORE, serdes.forType(AgentRunEvent.class)))
-        .addStateStore(store(RUNS_INDEX_STORE, Serdes.String()).withCachingEnabled())
+        // derived from the runs alone, so rebuilt from them when a task starts, not changelogged
+        .addStateStore(
+            store(RUNS_INDEX_STORE, Serdes.String()).withCachingEnabled().withLoggingDisabled())
         .addStateStore(
             store(DELIVERY_BUFFER_STORE, serdes.forType(OutboundMessage.class))
                 .withCachingEnabled())

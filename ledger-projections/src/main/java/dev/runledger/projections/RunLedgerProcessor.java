@@ -7,6 +7,7 @@ import dev.runledger.projections.fold.Projection;
 import dev.runledger.projections.fold.Projector;
 import dev.runledger.schemas.topics.Topic;
 import java.util.function.Consumer;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,16 @@ final class RunLedgerProcessor extends TopicProcessor<LedgerRecord> {
   RunLedgerProcessor(final Topic<String, LedgerRecord> ledger, final Consumer<AgentRun> written) {
     super(ledger, LedgerRecord::getRunId);
     this.written = written;
+  }
+
+  /**
+   * The index keeps no changelog: it is rebuilt from the restored runs ({@link RunsIndexRebuild}).
+   */
+  @Override
+  void started(final ProcessorContext<String, Emission> context) {
+    RunsIndexRebuild.rebuild(
+        context.getStateStore(ProjectionTopology.RUNS_STORE),
+        context.getStateStore(ProjectionTopology.RUNS_INDEX_STORE));
   }
 
   @Override

@@ -46,7 +46,11 @@ abstract class TopicProcessor<V> implements Processor<byte[], byte[], String, Em
   public final void init(final ProcessorContext<String, Emission> context) {
     this.context = context;
     this.projector = new Projector(new StorePort(context));
+    started(context);
   }
+
+  /** Called once the task's stores are restored and before its first record; does nothing. */
+  void started(final ProcessorContext<String, Emission> context) {}
 
   @Override
   public final void process(final Record<byte[], byte[]> record) {

@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -172,6 +174,40 @@ class ViewsTopologyTest {
     final List<String> keys = new ArrayList<>();
     index.all().forEachRemaining(kv -> keys.add(kv.key));
     assertThat(keys).filteredOn(k -> k.startsWith(ViewKeys.BY_STATUS)).hasSize(2);
+  }
+
+  @Test
+  void shouldRebuildTheIndexFromTheRunsAloneWhenItHoldsStaleOrMissingKeys() {
+    // given two runs, indexed as they were folded
+    final LedgerFixture a = new LedgerFixture("run-a");
+    final LedgerFixture b = new LedgerFixture("run-b");
+    driver.ledger().pipeInput("run-a", a.created());
+    driver.ledger().pipeInput("run-b", b.created());
+    driver.ledger().pipeInput("run-b", b.claimed(1));
+    driver.ledger().pipeInput("run-b", b.completed(1));
+    final KeyValueStore<String, String> index = driver.store(ProjectionTopology.RUNS_INDEX_STORE);
+    final Map<String, String> folded = entries(index);
+
+    // when the unlogged index lost a key and holds more stale ones than one clearing batch
+    index.delete(folded.keySet().iterator().next());
+    for (int i = 0; i < 25_000; i++) {
+      index.put(ViewKeys.index(ViewKeys.BY_STATUS, WS) + "running/" + ViewKeys.padded(i), "gone");
+    }
+    final long indexed =
+        RunsIndexRebuild.rebuild(driver.store(ProjectionTopology.RUNS_STORE), index);
+
+    // then it is what the fold wrote, and nothing else
+    assertThat(indexed).isEqualTo(2);
+    assertThat(entries(index)).isEqualTo(folded);
+    assertThat(folded).hasSize(6);
+  }
+
+  private static Map<String, String> entries(final KeyValueStore<String, String> store) {
+    final Map<String, String> all = new TreeMap<>();
+    try (var it = store.all()) {
+      it.forEachRemaining(kv -> all.put(kv.key, kv.value));
+    }
+    return all;
   }
 
   @Test
