@@ -10,9 +10,7 @@ import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.service.StreamsService;
 import dev.runledger.schemas.topics.LedgerTopics;
-import java.util.Properties;
 import java.util.function.Consumer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -25,40 +23,28 @@ public final class ProjectionService extends StreamsService {
 
   private final RunQueries queries;
   private final InstanceRouter router;
-  private final BoundedRocksDb.Shared memory;
   private final RunViewListeners written;
   private final RunSignals signals = new RunSignals();
   private final RestoreProgress restores;
 
   public ProjectionService(final LedgerConfig config, final LedgerTopics topics) {
-    this(
-        config,
-        topics,
-        new BoundedRocksDb.Shared(
-            config.get(ProjectionSettings.ROCKSDB_CACHE),
-            config.get(ProjectionSettings.ROCKSDB_WRITE_BUFFER)));
-  }
-
-  private ProjectionService(
-      final LedgerConfig config, final LedgerTopics topics, final BoundedRocksDb.Shared memory) {
-    this(config, topics, memory, new RunViewListeners(), new RestoreProgress());
+    this(config, topics, new RunViewListeners(), new RestoreProgress());
   }
 
   private ProjectionService(
       final LedgerConfig config,
       final LedgerTopics topics,
-      final BoundedRocksDb.Shared memory,
       final RunViewListeners written,
       final RestoreProgress restores) {
     super(
         NAME,
         ProjectionTopology.build(
             topics, topics.serdes(), config.get(ProjectionSettings.DELIVERIES_COALESCE), written),
-        streamsProperties(config, memory),
+        ProjectionTopology.streamsConfig(config),
+        ProjectionSettings.MEMORY.budget(config),
         START_TIMEOUT,
         streams -> streams.setGlobalStateRestoreListener(restores));
     this.restores = restores;
-    this.memory = memory;
     this.written = written;
     written.add(run -> signals.written(run.getRunId()));
     this.queries = new LocalRunQueries(ViewStores.of(this::streams));
@@ -68,14 +54,6 @@ public final class ProjectionService extends StreamsService {
             ProjectionSettings.applicationServer(config).map(HostInfo::buildFromEndpoint),
             config.get(ProjectionSettings.FORWARD_TIMEOUT),
             config.find(CoreSettings.AUTH_INTERNAL_TOKEN).filter(token -> !token.isBlank()));
-  }
-
-  private static Properties streamsProperties(
-      final LedgerConfig config, final BoundedRocksDb.Shared memory) {
-    final Properties props = ProjectionTopology.streamsConfig(config);
-    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
-    props.put(BoundedRocksDb.SHARED_CONFIG, memory);
-    return props;
   }
 
   /** What this instance restored from its changelogs since it started. */
@@ -106,11 +84,5 @@ public final class ProjectionService extends StreamsService {
   /** The HTTP routes over {@link #queries()}, forwarding to the owner of a key. */
   public ProjectionRoutes routes() {
     return new ProjectionRoutes(queries, router, signals);
-  }
-
-  @Override
-  public synchronized void close() {
-    super.close();
-    memory.close();
   }
 }

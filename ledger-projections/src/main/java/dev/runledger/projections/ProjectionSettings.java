@@ -4,6 +4,7 @@ import dev.runledger.schemas.config.ConfigException;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.config.Setting;
 import dev.runledger.schemas.config.StreamsLatency;
+import dev.runledger.schemas.config.StreamsMemory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -20,11 +21,8 @@ import java.util.Optional;
  *       queries for keys owned elsewhere can be forwarded; default: unset (single instance).
  *   <li>{@link #LATENCY} — the commit interval ({@code projections.commit.interval.ms}, default
  *       {@value #DEFAULT_COMMIT_INTERVAL_MS}), poll time, producer linger and retry backoff.
- *   <li>{@value #ROCKSDB_CACHE_BYTES} — bytes of the one RocksDB block cache all stores of an
- *       instance share (index and filter blocks included); default {@value
- *       #DEFAULT_ROCKSDB_CACHE_BYTES} (64 MiB).
- *   <li>{@value #ROCKSDB_WRITE_BUFFER_BYTES} — bytes all stores' memtables may take together,
- *       charged to that cache; default {@value #DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES} (16 MiB).
+ *   <li>{@link #MEMORY} — the RocksDB block cache all stores of an instance share and the
+ *       memtables' budget inside it.
  *   <li>{@value #DELIVERIES_COALESCE_MS} — how long {@code message.delta} chunks are gathered
  *       before they go to the deliveries topic as one message; default {@value
  *       #DEFAULT_DELIVERIES_COALESCE_MS}.
@@ -41,18 +39,6 @@ public final class ProjectionSettings {
 
   /** Default commit interval. */
   public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
-
-  /** Bytes of the shared RocksDB block cache. */
-  public static final String ROCKSDB_CACHE_BYTES = "projections.rocksdb.cache.bytes";
-
-  /** Default shared block cache: 64 MiB. */
-  public static final long DEFAULT_ROCKSDB_CACHE_BYTES = 64L * 1024 * 1024;
-
-  /** Bytes all memtables of an instance may take together. */
-  public static final String ROCKSDB_WRITE_BUFFER_BYTES = "projections.rocksdb.write.buffer.bytes";
-
-  /** Default memtable budget: 16 MiB. */
-  public static final long DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES = 16L * 1024 * 1024;
 
   /** How long deltas are gathered before they are delivered, in ms. */
   public static final String DELIVERIES_COALESCE_MS = "projections.deliveries.coalesce.ms";
@@ -90,19 +76,12 @@ public final class ProjectionSettings {
   /** {@code projections.commit.interval.ms}. */
   public static final String COMMIT_INTERVAL_MS = LATENCY.commitInterval().key();
 
-  public static final Setting<Long> ROCKSDB_CACHE =
-      Setting.longSetting(
-              ROCKSDB_CACHE_BYTES,
-              DEFAULT_ROCKSDB_CACHE_BYTES,
-              "one RocksDB block cache shared by every store of an instance")
-          .positive();
-
-  public static final Setting<Long> ROCKSDB_WRITE_BUFFER =
-      Setting.longSetting(
-              ROCKSDB_WRITE_BUFFER_BYTES,
-              DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES,
-              "total memtable budget of an instance")
-          .positive();
+  /**
+   * RocksDB memory of an instance: {@code projections.rocksdb.cache.bytes} 64 MiB, {@code
+   * projections.rocksdb.write.buffer.bytes} 16 MiB.
+   */
+  public static final StreamsMemory MEMORY =
+      StreamsMemory.of("projections", 64L * 1024 * 1024, 16L * 1024 * 1024);
 
   public static final Setting<Duration> DELIVERIES_COALESCE =
       Setting.millisSetting(
@@ -127,8 +106,8 @@ public final class ProjectionSettings {
           LATENCY.poll(),
           LATENCY.linger(),
           LATENCY.retryBackoff(),
-          ROCKSDB_CACHE,
-          ROCKSDB_WRITE_BUFFER,
+          MEMORY.cache(),
+          MEMORY.writeBuffer(),
           DELIVERIES_COALESCE,
           FORWARD_TIMEOUT);
 

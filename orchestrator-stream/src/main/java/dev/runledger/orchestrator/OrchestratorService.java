@@ -34,7 +34,8 @@ public final class OrchestratorService extends StreamsService {
         NAME,
         DispatchTopology.build(
             topics, OrchestratorSettings.from(config), FilterLimits.from(config)),
-        DispatchTopology.streamsConfig(config, topics));
+        DispatchTopology.streamsConfig(config, topics),
+        OrchestratorSettings.MEMORY.budget(config));
     this.topics = topics;
   }
 

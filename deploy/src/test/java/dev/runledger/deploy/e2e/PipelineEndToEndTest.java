@@ -20,6 +20,8 @@ import dev.runledger.deploy.harness.StackBuilder;
 import dev.runledger.deploy.harness.TestApi;
 import dev.runledger.deploy.harness.TestStack;
 import dev.runledger.deploy.harness.TopicProbe;
+import dev.runledger.orchestrator.topology.OrchestratorSettings;
+import dev.runledger.projections.ProjectionSettings;
 import dev.runledger.projections.fold.RecordTypes;
 import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.topics.WorkspaceKeys;
@@ -35,16 +37,23 @@ import java.util.UUID;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The walking skeleton end to end on a real broker (issue 2, "What must hold"). */
 class PipelineEndToEndTest {
   private static final Duration GENEROUS = Duration.ofSeconds(180);
+  private static final long ORCHESTRATOR_CACHE = 24L * 1024 * 1024;
+  private static final long PROJECTIONS_CACHE = 48L * 1024 * 1024;
 
   @RegisterExtension
   static final TestStack STACK =
-      StackBuilder.named("pipeline").awaitRunner(DevStack.ECHO_RUNNER).build();
+      StackBuilder.named("pipeline")
+          .set(OrchestratorSettings.MEMORY.cache().key(), Long.toString(ORCHESTRATOR_CACHE))
+          .set(ProjectionSettings.MEMORY.cache().key(), Long.toString(PROJECTIONS_CACHE))
+          .awaitRunner(DevStack.ECHO_RUNNER)
+          .build();
 
   private final TestApi api = STACK.api();
   private final DevStack stack = STACK.stack();
@@ -261,6 +270,36 @@ class PipelineEndToEndTest {
     assertThat(metrics.body().asText())
         .contains("runledger_service_up{service=\"orchestrator\"} 1.0")
         .contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void shouldOpenEveryStoreOfEachStreamsAppInThatAppsOneBoundedBlockCache() {
+    // given both Streams apps running, every store of their tasks and global tables open
+
+    // when their RocksDB stores' block cache capacities are read (Kafka Streams' RocksDB metrics)
+    final Map<String, Long> orchestrator = blockCaches(stack.orchestrator().streams());
+    final Map<String, Long> projections = blockCaches(stack.projections().streams());
+
+    // then each store reports its app's one configured cache, not RocksDB's own per store
+    assertThat(orchestrator)
+        .isNotEmpty()
+        .allSatisfy((store, bytes) -> assertThat(bytes).as(store).isEqualTo(ORCHESTRATOR_CACHE));
+    assertThat(projections)
+        .isNotEmpty()
+        .allSatisfy((store, bytes) -> assertThat(bytes).as(store).isEqualTo(PROJECTIONS_CACHE));
+  }
+
+  private static Map<String, Long> blockCaches(final KafkaStreams streams) {
+    final Map<String, Long> capacities = new HashMap<>();
+    streams
+        .metrics()
+        .forEach(
+            (name, metric) -> {
+              if (name.name().equals("block-cache-capacity")) {
+                capacities.put(name.tags().toString(), ((Number) metric.metricValue()).longValue());
+              }
+            });
+    return capacities;
   }
 
   private int collectRuns(final Iterable<String> eventIds, final Map<String, String> runByEvent) {

@@ -4,6 +4,7 @@ import dev.runledger.schemas.config.ConfigException;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.config.Setting;
 import dev.runledger.schemas.config.StreamsLatency;
+import dev.runledger.schemas.config.StreamsMemory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.stream.Stream;
  *   <li>{@value #DEADLINE_CHECK_MS} — how often the orchestrator looks for runs past their
  *       deadline, in ms (wall clock); default {@value #DEFAULT_DEADLINE_CHECK_MS}.
  *   <li>{@link #LATENCY} — the latency settings of the orchestrator's Kafka Streams.
+ *   <li>{@link #MEMORY} — the RocksDB memory budget of an instance.
  *   <li>{@code pools} (shared) — worker pools whose {@code run-commands.<pool>} topics exist; a
  *       runner whose manifest names another pool is rejected with {@code runner.pool_unknown}.
  * </ul>
@@ -80,6 +82,14 @@ public record OrchestratorSettings(
    */
   public static final StreamsLatency LATENCY = StreamsLatency.of("orchestrator", 20, 5, 5, 10);
 
+  /**
+   * RocksDB memory of an instance: {@code orchestrator.rocksdb.cache.bytes} 32 MiB, {@code
+   * orchestrator.rocksdb.write.buffer.bytes} 16 MiB, shared by all its stores (without a budget
+   * each of its dozens of stores had RocksDB's own block cache and memtables).
+   */
+  public static final StreamsMemory MEMORY =
+      StreamsMemory.of("orchestrator", 32L * 1024 * 1024, 16L * 1024 * 1024);
+
   /** {@code orchestrator.commit.interval.ms}. */
   public static final String COMMIT_INTERVAL_MS = LATENCY.commitInterval().key();
 
@@ -91,7 +101,11 @@ public record OrchestratorSettings(
 
   /** Every setting of the orchestrator. */
   public static final List<Setting<?>> ALL =
-      Stream.concat(Stream.of(APPLICATION, DEDUPE_WINDOW, DEADLINE_CHECK), LATENCY.all().stream())
+      Stream.of(
+              List.<Setting<?>>of(APPLICATION, DEDUPE_WINDOW, DEADLINE_CHECK),
+              LATENCY.all(),
+              MEMORY.all())
+          .flatMap(List::stream)
           .toList();
 
   public OrchestratorSettings {

@@ -1,5 +1,6 @@
 package dev.runledger.schemas.service;
 
+import dev.runledger.schemas.config.StreamsMemory;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -7,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A Kafka Streams application as a {@link Service}: the one place that starts a topology and waits
  * for it to reach RUNNING. A stream thread that dies is replaced, so one bad record never stops the
- * application; the error is logged.
+ * application; the error is logged. Every store of the instance lives within its RocksDB memory
+ * budget ({@link BoundedRocksDb}, created at start and released at close).
  */
 public class StreamsService implements Service {
   /** How long {@link #start()} waits for RUNNING by default. */
@@ -26,25 +29,38 @@ public class StreamsService implements Service {
   private final String name;
   private final Topology topology;
   private final Properties properties;
+  private final StreamsMemory.Budget memory;
   private final Duration startTimeout;
   private final Consumer<KafkaStreams> beforeStart;
   private volatile KafkaStreams streams;
+  private BoundedRocksDb.Shared rocksDb;
 
+  /**
+   * @param properties the Kafka Streams properties ({@link BoundedRocksDb} is added to them)
+   * @param memory the RocksDB memory of the instance
+   * @param beforeStart called with the instance before it starts
+   */
   public StreamsService(
       final String name,
       final Topology topology,
       final Properties properties,
+      final StreamsMemory.Budget memory,
       final Duration startTimeout,
       final Consumer<KafkaStreams> beforeStart) {
     this.name = name;
     this.topology = topology;
     this.properties = properties;
+    this.memory = memory;
     this.startTimeout = startTimeout;
     this.beforeStart = beforeStart;
   }
 
-  public StreamsService(final String name, final Topology topology, final Properties properties) {
-    this(name, topology, properties, START_TIMEOUT, s -> {});
+  public StreamsService(
+      final String name,
+      final Topology topology,
+      final Properties properties,
+      final StreamsMemory.Budget memory) {
+    this(name, topology, properties, memory, START_TIMEOUT, s -> {});
   }
 
   @Override
@@ -57,7 +73,12 @@ public class StreamsService implements Service {
     if (streams != null) {
       return;
     }
-    final KafkaStreams created = new KafkaStreams(topology, properties);
+    rocksDb = new BoundedRocksDb.Shared(memory);
+    final Properties withMemory = new Properties();
+    withMemory.putAll(properties);
+    withMemory.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
+    withMemory.put(BoundedRocksDb.SHARED_CONFIG, rocksDb);
+    final KafkaStreams created = new KafkaStreams(topology, withMemory);
     final CountDownLatch running = new CountDownLatch(1);
     created.setStateListener(
         (now, before) -> {
@@ -115,6 +136,10 @@ public class StreamsService implements Service {
           CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
               .withTimeout(Duration.ofSeconds(30)));
       streams = null;
+    }
+    if (rocksDb != null) {
+      rocksDb.close();
+      rocksDb = null;
     }
   }
 }

@@ -1,5 +1,6 @@
-package dev.runledger.projections;
+package dev.runledger.schemas.service;
 
+import dev.runledger.schemas.config.StreamsMemory;
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
@@ -10,13 +11,13 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
 
 /**
- * Bounds the RocksDB memory of every store of one projections instance (ARCHITECTURE.md §8): all
- * stores share one LRU block cache ({@value ProjectionSettings#ROCKSDB_CACHE_BYTES}) that also
- * holds index and filter blocks, and one write buffer manager ({@value
- * ProjectionSettings#ROCKSDB_WRITE_BUFFER_BYTES}) that charges memtables to that cache. The shared
- * objects are created per Kafka Streams instance ({@link Shared}) and handed over in the Streams
- * config under {@link #SHARED_CONFIG}, so no static state is needed and they are closed with the
- * service.
+ * The one RocksDB config setter of every Kafka Streams application, installed by {@link
+ * StreamsService}: bounds the RocksDB memory of every store of one instance (ARCHITECTURE.md §8.7).
+ * All stores share one LRU block cache that also holds index and filter blocks, and one write
+ * buffer manager that charges memtables to that cache, sized by the application's {@link
+ * dev.runledger.schemas.config.StreamsMemory}. The shared objects are created per Kafka Streams
+ * instance ({@link Shared}) and handed over in the Streams config under {@link #SHARED_CONFIG}, so
+ * no static state is needed and they are closed with the service.
  *
  * <p>Each memtable allocates its memory in arena blocks of {@value #ARENA_BLOCK_BYTES} bytes. The
  * RocksDB default (an eighth of the 16 MiB write buffer Kafka Streams sets, capped at 1 MiB) made
@@ -30,7 +31,7 @@ import org.rocksdb.WriteBufferManager;
  */
 public final class BoundedRocksDb implements RocksDBConfigSetter {
   /** Streams config entry holding this instance's {@link Shared}. */
-  public static final String SHARED_CONFIG = "runledger.projections.rocksdb.shared";
+  public static final String SHARED_CONFIG = "runledger.rocksdb.shared";
 
   /** Memtable arena block size: 64 KiB. */
   static final long ARENA_BLOCK_BYTES = 64L * 1024;
@@ -42,7 +43,7 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
     if (!(shared instanceof Shared memory)) {
       throw new IllegalStateException(
           SHARED_CONFIG
-              + " is missing from the Streams config; use ProjectionTopology.streamsConfig");
+              + " is missing from the Streams config; start Kafka Streams with StreamsService");
     }
     final BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
     table.setBlockCache(memory.cache);
@@ -64,12 +65,12 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
     private final Cache cache;
     private final WriteBufferManager writeBuffers;
 
-    public Shared(final long cacheBytes, final long writeBufferBytes) {
+    public Shared(final StreamsMemory.Budget budget) {
       // the native library may not be loaded yet when no store has opened in this JVM
       RocksDB.loadLibrary();
       // high-priority pool for index and filter blocks: 10% of the cache
-      this.cache = new LRUCache(cacheBytes, -1, false, 0.1);
-      this.writeBuffers = new WriteBufferManager(writeBufferBytes, cache);
+      this.cache = new LRUCache(budget.cacheBytes(), -1, false, 0.1);
+      this.writeBuffers = new WriteBufferManager(budget.writeBufferBytes(), cache);
     }
 
     @Override
