@@ -3,6 +3,7 @@ package dev.runledger.deploy;
 import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.http.HttpServerSettings;
 import dev.runledger.gateway.GatewaySettings;
+import dev.runledger.gateway.registry.RegistrySettings;
 import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.orchestrator.topology.OrchestratorSettings;
 import dev.runledger.projections.ProjectionSettings;
@@ -31,6 +32,7 @@ public final class LedgerSettings {
               HttpServerSettings.ALL,
               DevStack.SETTINGS,
               GatewaySettings.ALL,
+              RegistrySettings.ALL,
               OrchestratorSettings.ALL,
               FilterLimits.ALL,
               WorkerSettings.ALL,

@@ -6,6 +6,7 @@ import dev.runledger.avro.AgentBinding;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.gateway.client.EventPublisher;
 import dev.runledger.gateway.client.HostEventClient;
+import dev.runledger.gateway.registry.RegistryRoutes;
 import dev.runledger.schemas.http.Access;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.http.ApiPaths;
@@ -45,6 +46,7 @@ public final class GatewayRoutes {
   private final GatewaySettings settings;
   private final Acknowledgements acks;
   private final CancelRoutes cancels;
+  private final RegistryRoutes registry;
 
   public GatewayRoutes(
       final GatewaySettings settings,
@@ -63,7 +65,23 @@ public final class GatewayRoutes {
       final EventPublisher publisher,
       final BindingTable table,
       final CancelRoutes cancels) {
+    this(settings, events, bindings, publisher, table, cancels, null);
+  }
+
+  /**
+   * Routes that also serve the cancel endpoints through {@code cancels} and the runners and workers
+   * through {@code registry} (each when not null).
+   */
+  public GatewayRoutes(
+      final GatewaySettings settings,
+      final EventValidator events,
+      final BindingValidator bindings,
+      final EventPublisher publisher,
+      final BindingTable table,
+      final CancelRoutes cancels,
+      final RegistryRoutes registry) {
     this.cancels = cancels;
+    this.registry = registry;
     this.settings = settings;
     this.events = events;
     this.bindings = bindings;
@@ -82,6 +100,9 @@ public final class GatewayRoutes {
     app.delete(ApiPaths.BINDING, this::deleteBinding);
     if (cancels != null) {
       cancels.register(app);
+    }
+    if (registry != null) {
+      registry.register(app);
     }
   }
 

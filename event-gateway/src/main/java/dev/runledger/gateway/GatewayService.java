@@ -2,6 +2,9 @@ package dev.runledger.gateway;
 
 import dev.runledger.gateway.client.EventPublisher;
 import dev.runledger.gateway.client.HostEventClient;
+import dev.runledger.gateway.registry.RegistryCache;
+import dev.runledger.gateway.registry.RegistryRoutes;
+import dev.runledger.gateway.registry.WorkerRegistry;
 import dev.runledger.gateway.views.HttpRunViews;
 import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
@@ -11,13 +14,15 @@ import java.time.Clock;
 
 /**
  * The event gateway: validates host events and bindings received over HTTP and produces them with
- * one {@link HostEventClient}; serves bindings from a {@link BindingCache} of the bindings topic.
- * {@link #routes()} are registered on the HTTP server by the deploy module.
+ * one {@link HostEventClient}; serves bindings from a {@link BindingCache} of the bindings topic,
+ * and runners and workers from a {@link RegistryCache} of the runners and workers topics. {@link
+ * #routes()} are registered on the HTTP server by the deploy module.
  */
 public final class GatewayService implements Service {
   private final GatewaySettings settings;
   private final HostEventClient client;
   private final BindingCache cache;
+  private final RegistryCache registry;
   private final GatewayRoutes routes;
   private final HttpRunViews views;
   private volatile boolean started;
@@ -27,14 +32,20 @@ public final class GatewayService implements Service {
     this.settings = GatewaySettings.from(config);
     this.client = new HostEventClient(config, topics);
     BindingCache created = null;
+    RegistryCache registryCache = null;
     try {
       created = new BindingCache(config, topics);
+      registryCache = new RegistryCache(config, topics);
     } finally {
-      if (created == null) {
+      if (registryCache == null) {
+        if (created != null) {
+          created.close();
+        }
         client.close();
       }
     }
     this.cache = created;
+    this.registry = registryCache;
     this.views =
         new HttpRunViews(
             GatewaySettings.viewsUrl(config),
@@ -46,7 +57,8 @@ public final class GatewayService implements Service {
             new BindingValidator(settings, Clock.systemUTC()),
             client,
             cache.table(),
-            new CancelRoutes(settings, views, client::cancelRun));
+            new CancelRoutes(settings, views, client::cancelRun),
+            new RegistryRoutes(registry.registry(), Clock.systemUTC()));
   }
 
   /** The routes of a gateway that produces with {@code publisher} and serves {@code bindings}. */
@@ -71,6 +83,7 @@ public final class GatewayService implements Service {
   @Override
   public void start() {
     cache.start();
+    registry.start();
     try {
       if (!cache.awaitCaughtUp(settings.bindingsStartTimeout())) {
         throw new IllegalStateException(
@@ -102,6 +115,11 @@ public final class GatewayService implements Service {
     return client;
   }
 
+  /** The runners and workers as the gateway currently knows them. */
+  public WorkerRegistry registry() {
+    return registry.registry();
+  }
+
   /** The bindings as the gateway currently knows them. */
   public BindingTable bindings() {
     return cache.table();
@@ -114,6 +132,7 @@ public final class GatewayService implements Service {
     }
     closed = true;
     try {
+      registry.close();
       cache.close();
     } finally {
       client.close();

@@ -1,5 +1,6 @@
 package dev.runledger.worker;
 
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.config.Setting;
 import java.lang.management.ManagementFactory;
@@ -83,8 +84,7 @@ public record WorkerSettings(
   /** Milliseconds between worker heartbeats on the {@code workers} topic (default 5000). */
   public static final String HEARTBEAT_MS = "worker.heartbeat.ms";
 
-  public static final Setting<Duration> HEARTBEAT =
-      Setting.millisSetting(HEARTBEAT_MS, 5000, "heartbeat interval").atLeast(100);
+  public static final Setting<Duration> HEARTBEAT = CoreSettings.WORKER_HEARTBEAT;
 
   /** Share group id of the pool's workers (default {@code <topic.prefix>workers.<pool>}). */
   public static final String GROUP_ID = "worker.group.id";

@@ -20,7 +20,10 @@ public final class Commands {
             new RebuildCommand(),
             new VerifyCommand(),
             new CleanupCommand(),
-            new TokensCommand())) {
+            new TokensCommand(),
+            new BindingsCommand(),
+            new RegistryCommands.Runners(),
+            new RegistryCommands.Workers())) {
       ledger.addSubcommand(command);
     }
     ServiceCommand.addTo(ledger);

@@ -279,6 +279,14 @@ class AuthEndToEndTest {
             new Endpoint(
                 "GET", () -> ApiPaths.DIGESTS, null, Access.ADMIN, null, false, Set.of(200))),
         named(
+            "GET runners",
+            new Endpoint(
+                "GET", () -> ApiPaths.RUNNERS, null, Access.READ, null, false, Set.of(200))),
+        named(
+            "GET workers",
+            new Endpoint(
+                "GET", () -> ApiPaths.WORKERS, null, Access.READ, null, false, Set.of(200))),
+        named(
             "GET metrics",
             new Endpoint(
                 "GET", () -> ApiPaths.METRICS, null, Access.READ, null, false, Set.of(200))),

@@ -33,6 +33,13 @@ public final class ApiPaths {
   public static final String RUN_STREAM = RUN_EVENTS + "/stream";
   public static final String RUN_CANCEL = RUN + "/cancel";
   public static final String DIGESTS = "/v1/views/digests";
+
+  /** Runner manifests with the workers hosting each; not workspace-scoped. */
+  public static final String RUNNERS = "/v1/runners";
+
+  /** Live and recently gone workers, from their heartbeats; not workspace-scoped. */
+  public static final String WORKERS = "/v1/workers";
+
   public static final String HEALTH = "/healthz";
   public static final String METRICS = "/metrics";
 
@@ -62,7 +69,9 @@ public final class ApiPaths {
           Map.entry("GET " + RUN_EVENTS, Access.READ),
           Map.entry("GET " + RUN_STREAM, Access.READ),
           Map.entry("POST " + RUN_CANCEL, Access.WRITE),
-          Map.entry("GET " + DIGESTS, Access.ADMIN));
+          Map.entry("GET " + DIGESTS, Access.ADMIN),
+          Map.entry("GET " + RUNNERS, Access.READ),
+          Map.entry("GET " + WORKERS, Access.READ));
 
   private ApiPaths() {}
 
