@@ -106,6 +106,7 @@ async function whoami() {
 
 function showSignIn(message) {
   document.getElementById("nav").hidden = true;
+  document.getElementById("workspace-label").hidden = true;
   document.getElementById("signout").hidden = true;
   wsSelect.hidden = true;
   wsInput.hidden = true;
@@ -142,6 +143,7 @@ function showSignIn(message) {
 
 function signedIn() {
   document.getElementById("nav").hidden = false;
+  document.getElementById("workspace-label").hidden = false;
   const who = document.getElementById("who");
   const out = document.getElementById("signout");
   if (me.authentication) {
@@ -382,6 +384,11 @@ function summary(event) {
       return text(data.chunk);
     case "message.completed":
       return text(data.message);
+    case "run.created":
+      return [data.event_type, data.binding_id && "binding " + data.binding_id, data.runner_id, data.pool && "pool " + data.pool]
+        .filter(Boolean).join(" · ");
+    case "cancel.requested":
+      return [data.reason, data.requested_by && "by " + data.requested_by].filter(Boolean).join(" · ") || "cancel asked";
     case "run.claimed":
       return "attempt " + data.attempt + " claimed by " + data.worker_id + (data.phase ? " · " + data.phase : "");
     case "run.liveness":
@@ -477,7 +484,7 @@ async function runPage(runId) {
       h("td", {}, String(event.attempt)),
       h("td", { class: "type " + typeClass(event.type) }, event.type),
       h("td", { class: "mono" }, event.producer),
-      h("td", {}, h("details", {}, h("summary", {}, summary(event).slice(0, 200)), h("pre", {}, JSON.stringify(event.data || {}, null, 2))))));
+      h("td", {}, h("details", {}, h("summary", {}, summary(event).slice(0, 160)), h("pre", {}, JSON.stringify(event.data || {}, null, 2))))));
   }
 
   let refreshing = null;

@@ -72,6 +72,11 @@ public final class Chromium implements BeforeAllCallback, AfterAllCallback {
     driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     Files.createDirectories(SCREENSHOTS);
+    try (var old = Files.newDirectoryStream(SCREENSHOTS, "*.png")) {
+      for (final Path file : old) {
+        Files.delete(file);
+      }
+    }
   }
 
   @Override
