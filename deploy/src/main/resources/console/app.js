@@ -547,7 +547,7 @@ async function conversationPage(ws, conversationId) {
   const older = h("button", { type: "button", class: "secondary", hidden: true }, "Older messages");
   const q = h("input", { id: "search-q", placeholder: "search this conversation", size: 30 });
   const results = h("div", { id: "search-results" });
-  const search = h("form", { class: "row" }, q, h("button", { type: "submit" }, "Search"));
+  const search = h("form", { class: "row" }, q, h("button", { type: "submit", id: "search" }, "Search"));
   main.append(h("h1", {}, "Conversation ", h("span", { class: "mono" }, conversationId)),
     h("p", {}, "workspace ", h("code", {}, ws), " · ", h("a", { href: "#/?conversation=" + seg(conversationId) }, "its runs")),
     search, results, older, list);

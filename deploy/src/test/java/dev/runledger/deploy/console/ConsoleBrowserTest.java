@@ -125,6 +125,37 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(3)
+  void shouldLeadFromTheRunToItsConversationAndItsEventsDecision() {
+    // given the completed run's page
+    driver().get(STACK.api().url() + "/#/runs/" + completedRun);
+    visible(By.cssSelector("#run-status[data-status='completed']"));
+
+    // when following its conversation link, then searching the transcript
+    visible(By.cssSelector("#run-facts a.conversation-link")).click();
+
+    // then the transcript holds the message and its echo, and the search finds them
+    wait(
+        d ->
+            d.findElements(By.cssSelector("#transcript .msg.user pre")).stream()
+                .anyMatch(m -> m.getText().equals("hello from the browser")));
+    visible(By.cssSelector("#transcript .msg.assistant"));
+    driver().findElement(By.id("search-q")).sendKeys("browser");
+    driver().findElement(By.id("search")).click();
+    wait(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("search-results"), "hello from the browser"));
+    Chromium.screenshot("conversation");
+
+    // and the run's event link shows the event's decision, naming the run
+    driver().get(STACK.api().url() + "/#/runs/" + completedRun);
+    visible(By.cssSelector("#run-facts a.event-link")).click();
+    wait(ExpectedConditions.textToBe(By.id("decision-kind"), "run_created"));
+    assertThat(visible(By.cssSelector("#decision a.run-link")).getText()).isEqualTo(completedRun);
+    Chromium.screenshot("event-decision");
+  }
+
+  @Test
+  @Order(4)
   void shouldEndARunCancelledWhenItsCancelButtonIsPressed() {
     // given a run of the slow workspace, running its long turn
     workspace(SLOW);
@@ -147,7 +178,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void shouldListOnlyTheMatchingRunsWhenTheListIsFiltered() {
     // given the quick workspace's runs (its completed run, the probes' runs)
     workspace(QUICK);
@@ -172,7 +203,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void shouldShowTheServersValidationErrorNextToItsFieldWhenABindingIsSaved() {
     // given the quick workspace's echo binding in the editor
     driver().get(STACK.api().url() + "/#/bindings");
@@ -210,6 +241,23 @@ class ConsoleBrowserTest {
     driver().get(STACK.api().url() + "/#/");
     select(By.id("workspace-select")).selectByValue(workspace);
     wait(ExpectedConditions.textToBePresentInElementLocated(By.id("runs-info"), workspace));
+  }
+
+  @Test
+  @Order(7)
+  void shouldListTheEchoRunnerAndTheStacksWorkerWhenTheRegistryIsServed() {
+    // when opening the runners page, then the workers page
+    driver().get(STACK.api().url() + "/#/runners");
+    final WebElement runners = visible(By.cssSelector("#registry-missing, #runners"));
+    Chromium.screenshot("runners");
+    driver().get(STACK.api().url() + "/#/workers");
+    final WebElement workers = visible(By.cssSelector("#registry-missing, #workers"));
+    Chromium.screenshot("workers");
+
+    // then each shows the registry's answer, or says this server has none (GET /v1/runners and
+    // /v1/workers answer 404 where the registry is not part of the build)
+    assertThat(runners.getText()).containsAnyOf(DevStack.ECHO_RUNNER, "registry not available");
+    assertThat(workers.getText()).containsAnyOf("live", "registry not available");
   }
 
   /** The run of the conversation once the list shows it (the list is redrawn as it refreshes). */
