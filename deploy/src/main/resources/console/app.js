@@ -551,6 +551,7 @@ async function conversationPage(ws, conversationId) {
   main.append(h("h1", {}, "Conversation ", h("span", { class: "mono" }, conversationId)),
     h("p", {}, "workspace ", h("code", {}, ws), " · ", h("a", { href: "#/?conversation=" + seg(conversationId) }, "its runs")),
     search, results, older, list);
+  const shown = new Set();
   const item = (m) => h("div", { class: "msg " + m.role },
     h("div", { class: "muted" }, m.role + " · " + time(m.timestamp) + " · ",
       m.run_id ? runLink(m.run_id) : eventLink(ws, m.event_id)),
@@ -560,28 +561,39 @@ async function conversationPage(ws, conversationId) {
     clear(results);
     try {
       const found = await get(base + "/search" + query({ q: q.value, top_k: 10 }));
-      results.append(h("div", { class: "card" }, h("h2", {}, found.items.length + " match(es)"),
+      results.append(h("div", { class: "card transcript" }, h("h2", {}, found.items.length + " match(es)"),
         ...found.items.map((m) => item(m.item || m))));
     } catch (err) {
       results.append(errorBox(err));
     }
   });
   const first = await get(base + query({ limit: 100 }));
-  first.items.forEach((m) => list.append(item(m)));
-  if (!first.items.length) list.append(h("p", { class: "muted" }, "No messages yet."));
+  first.items.forEach((m) => {
+    shown.add(m.seq);
+    list.append(item(m));
+  });
+  const empty = h("p", { class: "muted" }, "No messages yet.");
+  if (!first.items.length) list.append(empty);
   let prev = first.prev_cursor;
   let next = first.next_cursor;
   older.hidden = !first.has_more || !prev;
   older.addEventListener("click", async () => {
     const page = await get(base + query({ before: prev, limit: 100 }));
-    page.items.slice().reverse().forEach((m) => list.prepend(item(m)));
+    page.items.slice().reverse().forEach((m) => {
+      shown.add(m.seq);
+      list.prepend(item(m));
+    });
     prev = page.prev_cursor;
     older.hidden = !page.has_more || !prev;
   });
   const timer = setInterval(async () => {
     try {
       const page = await get(base + query({ after: next, limit: 100 }));
-      page.items.forEach((m) => list.append(item(m)));
+      page.items.filter((m) => !shown.has(m.seq)).forEach((m) => {
+        shown.add(m.seq);
+        empty.remove();
+        list.append(item(m));
+      });
       next = page.next_cursor || next;
     } catch (e) {
       // polled again

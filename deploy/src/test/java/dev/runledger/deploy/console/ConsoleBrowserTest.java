@@ -248,16 +248,16 @@ class ConsoleBrowserTest {
   void shouldListTheEchoRunnerAndTheStacksWorkerWhenTheRegistryIsServed() {
     // when opening the runners page, then the workers page
     driver().get(STACK.api().url() + "/#/runners");
-    final WebElement runners = visible(By.cssSelector("#registry-missing, #runners"));
+    final String runners = visible(By.cssSelector("#registry-missing, #runners")).getText();
     Chromium.screenshot("runners");
     driver().get(STACK.api().url() + "/#/workers");
-    final WebElement workers = visible(By.cssSelector("#registry-missing, #workers"));
+    final String workers = visible(By.cssSelector("#registry-missing, #workers")).getText();
     Chromium.screenshot("workers");
 
     // then each shows the registry's answer, or says this server has none (GET /v1/runners and
     // /v1/workers answer 404 where the registry is not part of the build)
-    assertThat(runners.getText()).containsAnyOf(DevStack.ECHO_RUNNER, "registry not available");
-    assertThat(workers.getText()).containsAnyOf("live", "registry not available");
+    assertThat(runners).containsAnyOf(DevStack.ECHO_RUNNER, "registry not available");
+    assertThat(workers).containsAnyOf("live", "registry not available");
   }
 
   /** The run of the conversation once the list shows it (the list is redrawn as it refreshes). */

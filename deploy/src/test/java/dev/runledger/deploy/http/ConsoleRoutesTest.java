@@ -53,15 +53,15 @@ class ConsoleRoutesTest {
 
     // then
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+    assertThat(page.headers().firstValue("content-type").orElseThrow()).startsWith("text/html");
     assertThat(page.headers().firstValue("content-security-policy").orElseThrow())
         .startsWith("default-src 'self'");
     assertThat(page.body()).contains("<script type=\"module\" src=\"/console/app.js\">");
     assertThat(script.statusCode()).isEqualTo(200);
-    assertThat(script.headers().firstValue("content-type"))
-        .hasValue("text/javascript; charset=utf-8");
+    assertThat(script.headers().firstValue("content-type").orElseThrow())
+        .startsWith("text/javascript");
     assertThat(script.body()).contains("/v1/whoami");
-    assertThat(style.headers().firstValue("content-type")).hasValue("text/css; charset=utf-8");
+    assertThat(style.headers().firstValue("content-type").orElseThrow()).startsWith("text/css");
   }
 
   @Test
