@@ -526,6 +526,7 @@ async function runPage(runId) {
       refresh();
     },
     onState: (state, detail) => {
+      if (state === "open") streamState.dataset.followed = "true";
       streamState.textContent = state === "open" ? "· live" : state === "reconnecting"
         ? "· reconnecting (Last-Event-ID " + (detail || "none") + ")" : state === "error" ? "· " + detail.message : "· ended";
       if (state === "ended") refresh();

@@ -65,7 +65,7 @@ class ConsoleBrowserTest {
     api.bind(
         BINDING,
         Binding.of(QUICK, DevStack.ECHO_RUNNER)
-            .config(AvroJson.mapper().createObjectNode().put("turn_delay_ms", 3000)));
+            .config(AvroJson.mapper().createObjectNode().put("turn_delay_ms", 8000)));
     api.bind(
         BINDING,
         Binding.of(SLOW, DevStack.ECHO_RUNNER)
@@ -82,7 +82,13 @@ class ConsoleBrowserTest {
     visible(By.id("signin-form"));
     Chromium.screenshot("sign-in");
 
-    // when signing in with the token
+    // when signing in with a token the server does not know, then with the token
+    driver().findElement(By.id("token")).sendKeys(TokenFile.newToken());
+    driver().findElement(By.id("signin")).click();
+    wait(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("signin-error"), "unauthenticated"));
+    driver().findElement(By.id("token")).clear();
     driver().findElement(By.id("token")).sendKeys(TOKEN);
     driver().findElement(By.id("signin")).click();
 
@@ -114,7 +120,8 @@ class ConsoleBrowserTest {
     completedRun = runIn("web-c1");
     Chromium.screenshot("run-appeared");
     open(completedRun);
-    visible(By.id("timeline"));
+    visible(By.cssSelector("#run-status[data-status='running']"));
+    visible(By.cssSelector("#stream-state[data-followed='true']"));
     visible(By.cssSelector("#run-status[data-status='completed']"));
     visible(By.cssSelector("#timeline tr[data-type='run.completed']"));
     assertThat(driver().findElement(By.id("final-message")).getText())
