@@ -79,11 +79,14 @@ function setupWorkspaces() {
 
 function workspaceChanged() {
   rememberWorkspace(workspace());
-  const route = location.hash.replace(/^#/, "") || "/";
-  // pages of one workspace's object go back to their list
-  const top = route.split("/")[1] || "";
-  location.hash = "#/" + (["bindings", "events"].includes(top) ? top : top === "runners" || top === "workers" ? top : "");
-  render();
+  // a page of one workspace's object goes back to its list
+  const top = (location.hash.replace(/^#/, "") || "/").split(/[/?]/)[1] || "";
+  const next = "#/" + (["bindings", "events", "runners", "workers"].includes(top) ? top : "");
+  if ((location.hash || "#/") === next) {
+    render();
+  } else {
+    location.hash = next;
+  }
 }
 
 wsSelect.addEventListener("change", workspaceChanged);
