@@ -69,6 +69,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println(
           "runledger demo: Kafka " + stack.bootstrapServers() + ", HTTP " + stack.baseUrl());
       out.println(stack.http().authentication());
+      out.println("web console (while the demo runs): " + stack.baseUrl() + ApiPaths.CONSOLE);
       out.flush();
       final boolean passed = run(stack, out, err);
       final long seconds = (System.nanoTime() - began) / 1_000_000_000L;

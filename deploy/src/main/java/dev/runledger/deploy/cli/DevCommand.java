@@ -4,6 +4,7 @@ import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.http.HttpServer;
 import dev.runledger.deploy.kafka.EmbeddedKafka;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.http.ApiPaths;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -67,6 +68,7 @@ final class DevCommand implements Callable<Integer> {
             + stack.baseUrl()
             + HttpServer.HEALTH_PATH
             + ")");
+    out.println("  Web console:       " + stack.baseUrl() + ApiPaths.CONSOLE);
     out.println("  Kafka bootstrap:   " + stack.bootstrapServers());
     out.println("  data directory:    " + data);
     out.println("  " + stack.http().authentication());

@@ -1,10 +1,12 @@
 package dev.runledger.deploy.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.http.ApiPaths;
+import dev.runledger.schemas.http.Caller;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.service.Service;
 import io.javalin.Javalin;
@@ -16,14 +18,21 @@ import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * an unknown path or method still answers 404 or 405 without a token, which reveals nothing. It can
  * start before the services it serves: until a {@link Mount}'s owner has started, that mount's
  * routes answer 503 {@code unavailable}.
+ *
+ * <p>It also serves the web console (README "Web console"): {@code GET /} is its page and {@code
+ * GET /console/{asset}} its scripts and styles, read from the classpath folder {@value
+ * #CONSOLE_RESOURCES} of the jar, open to anyone (they hold no data; every API call the page makes
+ * needs a token); and {@code GET /v1/whoami}, the caller's token name, role and workspaces, with
+ * which the console signs in.
  */
 public final class HttpServer implements Service {
   /** HTTP port; default 8080, 0 for a free one. */
@@ -61,6 +76,29 @@ public final class HttpServer implements Service {
   private static final String STARTED_AT = "runledger.started";
   private static final String UNAVAILABLE = "unavailable";
   private static final String METHOD_NOT_ALLOWED = "method_not_allowed";
+
+  /** The classpath folder of the web console's files. */
+  static final String CONSOLE_RESOURCES = "/console/";
+
+  private static final String CONSOLE_PAGE = "index.html";
+  private static final String ASSET = "asset";
+
+  /** The console's file names: one segment, no dots but the extension's. */
+  private static final Pattern ASSET_NAME =
+      Pattern.compile("[A-Za-z0-9_-]+\\.(html|js|css|png|svg)");
+
+  private static final Map<String, String> CONTENT_TYPES =
+      Map.of(
+          "html", "text/html; charset=utf-8",
+          "js", "text/javascript; charset=utf-8",
+          "css", "text/css; charset=utf-8",
+          "png", "image/png",
+          "svg", "image/svg+xml");
+
+  /** The console loads nothing from elsewhere and runs no inline script. */
+  private static final String CONSOLE_POLICY =
+      "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none';"
+          + " frame-ancestors 'none'";
 
   private final String host;
   private final int port;
@@ -158,6 +196,9 @@ public final class HttpServer implements Service {
     created.after(this::recordTiming);
     created.get(HEALTH_PATH, this::health);
     created.get(METRICS_PATH, this::metrics);
+    created.get(ApiPaths.WHOAMI, this::whoami);
+    created.get(ApiPaths.CONSOLE, ctx -> consoleFile(ctx, CONSOLE_PAGE));
+    created.get(ApiPaths.CONSOLE_ASSETS, ctx -> consoleFile(ctx, ctx.pathParam(ASSET)));
     for (final Mount mount : mounts) {
       registering = mount.owner();
       mount.routes().accept(created);
@@ -279,6 +320,43 @@ public final class HttpServer implements Service {
 
   private void metrics(final Context ctx) {
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+  }
+
+  /**
+   * {@code GET /v1/whoami}: {@code {name, role, workspaces, authentication}}, the caller the
+   * request's token is ({@code anonymous}, an admin of {@code ["*"]}, with authentication off).
+   */
+  private void whoami(final Context ctx) {
+    final Caller caller = Caller.of(ctx.attribute(Caller.ATTRIBUTE));
+    final ObjectNode body = AvroJson.mapper().createObjectNode();
+    body.put("name", caller.name());
+    body.put("role", caller.role().name().toLowerCase(Locale.ROOT));
+    final ArrayNode workspaces = body.putArray("workspaces");
+    new TreeSet<>(caller.workspaces()).forEach(workspaces::add);
+    body.put("authentication", authenticator.enabled());
+    ctx.json(body);
+  }
+
+  /** One file of the web console from the classpath, or 404 {@code not_found}. */
+  private static void consoleFile(final Context ctx, final String name) {
+    final Matcher matcher = ASSET_NAME.matcher(name);
+    final byte[] content = matcher.matches() ? consoleResource(name) : null;
+    if (content == null) {
+      throw ApiException.notFound("the web console has no file '" + name + "'");
+    }
+    ctx.header(Header.CACHE_CONTROL, "no-cache")
+        .header("X-Content-Type-Options", "nosniff")
+        .header("Content-Security-Policy", CONSOLE_POLICY)
+        .contentType(CONTENT_TYPES.get(matcher.group(1)))
+        .result(content);
+  }
+
+  private static byte[] consoleResource(final String name) {
+    try (InputStream in = HttpServer.class.getResourceAsStream(CONSOLE_RESOURCES + name)) {
+      return in == null ? null : in.readAllBytes();
+    } catch (final IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void recordTiming(final Context ctx) {

@@ -44,6 +44,16 @@ public final class ApiPaths {
   public static final String METRICS = "/metrics";
 
   /**
+   * Who the caller is: its token's name, role and workspaces (the web console signs in with it).
+   */
+  public static final String WHOAMI = "/v1/whoami";
+
+  /** The web console's page; its scripts and styles are under {@value #CONSOLE_ASSETS}. */
+  public static final String CONSOLE = "/";
+
+  public static final String CONSOLE_ASSETS = "/console/{asset}";
+
+  /**
    * What each {@code "METHOD template"} needs. A route missing here needs {@link Access#ADMIN}; the
    * workspace of a route under {@value #WORKSPACE} is checked by the server, the workspace of a run
    * or a posted event by its handler once it is known.
@@ -52,6 +62,9 @@ public final class ApiPaths {
       Map.ofEntries(
           Map.entry("GET " + HEALTH, Access.OPEN),
           Map.entry("GET " + METRICS, Access.READ),
+          Map.entry("GET " + WHOAMI, Access.READ),
+          Map.entry("GET " + CONSOLE, Access.OPEN),
+          Map.entry("GET " + CONSOLE_ASSETS, Access.OPEN),
           Map.entry("POST " + EVENTS, Access.WRITE),
           Map.entry("POST " + EVENTS_BATCH, Access.WRITE),
           Map.entry("GET " + BINDINGS, Access.READ),
