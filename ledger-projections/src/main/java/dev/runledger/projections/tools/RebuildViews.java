@@ -3,24 +3,41 @@ package dev.runledger.projections.tools;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
-import dev.runledger.projections.ProjectionTopology;
-import dev.runledger.projections.fold.MemoryStore;
-import dev.runledger.projections.fold.MemoryViews;
 import dev.runledger.projections.fold.Projector;
 import dev.runledger.projections.query.Digests;
 import dev.runledger.projections.query.ViewDigest;
+import dev.runledger.schemas.config.StreamsMemory;
+import dev.runledger.schemas.serde.LedgerSerdes;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The views kept in memory by the same {@link Projector} as the live topology, for {@code ledger
- * rebuild}: feed it every ledger record, host event and decision in topic order and compare its
+ * The views of {@code ledger rebuild}, folded by the same {@link Projector} as the live topology
+ * into temporary on-disk stores ({@link DiskViews}), so the heap it needs does not grow with the
+ * ledger: feed it every ledger record, host event and decision in topic order and compare its
  * {@link #digests()} with the live ones. Where the live topology repartitions a transcript item or
- * a state update first, this applies it at once.
+ * a state update first, this applies it at once. Closing it deletes the stores.
  */
-final class InMemoryViews {
-  private final MemoryViews stores = new MemoryViews();
-  private final Projector projector = new Projector(stores);
+final class RebuildViews implements AutoCloseable {
+  private final DiskViews stores;
+  private final Projector projector;
+
+  private RebuildViews(final DiskViews stores) {
+    this.stores = stores;
+    this.projector = new Projector(stores);
+  }
+
+  /**
+   * Empty views in a new directory under {@code parent}.
+   *
+   * @param serdes encode the views' values, as in the live stores
+   * @param budget the RocksDB block cache and memtable budget all the stores share
+   */
+  static RebuildViews create(
+      final Path parent, final LedgerSerdes serdes, final StreamsMemory.Budget budget) {
+    return new RebuildViews(DiskViews.create(parent, serdes, budget));
+  }
 
   /** Folds one ledger record at its offset; null is a cleanup tombstone of {@code runId}. */
   void ledger(final String runId, final LedgerRecord record, final long offset) {
@@ -47,24 +64,22 @@ final class InMemoryViews {
     projector.decision(key, decision);
   }
 
-  /** The digest of every view, by store name. */
+  /** The digest of every view, by store name, each read from its store in key order. */
   Map<String, ViewDigest> digests() {
-    final Map<String, MemoryStore<?>> byName =
-        Map.of(
-            ProjectionTopology.RUNS_STORE, stores.runs(),
-            ProjectionTopology.RUN_EVENTS_STORE, stores.runEvents(),
-            ProjectionTopology.RUNS_INDEX_STORE, stores.runsIndex(),
-            ProjectionTopology.TRANSCRIPT_STORE, stores.transcript(),
-            ProjectionTopology.STATE_STORE, stores.state(),
-            ProjectionTopology.DECISIONS_STORE, stores.decisions());
     final Map<String, ViewDigest> digests = new LinkedHashMap<>();
     for (final String view : Digests.VIEWS) {
-      ViewDigest digest = ViewDigest.EMPTY;
-      for (final Map.Entry<String, ?> e : byName.get(view).entries().entrySet()) {
-        digest = Digests.add(digest, view, e.getKey(), e.getValue());
-      }
-      digests.put(view, digest);
+      digests.put(view, stores.store(view).digest(view));
     }
     return digests;
+  }
+
+  /** The directory the stores are in (deleted by {@link #close}). */
+  Path dir() {
+    return stores.dir();
+  }
+
+  @Override
+  public void close() {
+    stores.close();
   }
 }
