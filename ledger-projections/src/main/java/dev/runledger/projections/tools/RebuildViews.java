@@ -3,6 +3,9 @@ package dev.runledger.projections.tools;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.StateEntry;
+import dev.runledger.avro.TranscriptItem;
+import dev.runledger.projections.fold.Projection;
 import dev.runledger.projections.fold.Projector;
 import dev.runledger.projections.query.Digests;
 import dev.runledger.projections.query.ViewDigest;
@@ -16,12 +19,26 @@ import java.util.Map;
  * The views of {@code ledger rebuild}, folded by the same {@link Projector} as the live topology
  * into temporary on-disk stores ({@link DiskViews}), so the heap it needs does not grow with the
  * ledger: feed it every ledger record, host event and decision in topic order and compare its
- * {@link #digests()} with the live ones. Where the live topology repartitions a transcript item or
- * a state update first, this applies it at once. Closing it deletes the stores.
+ * {@link #digests()} with the live ones. What a projection passes on ({@link Projection#passOn}),
+ * which the live topology repartitions first, this applies at once. Closing it deletes the stores.
  */
 final class RebuildViews implements AutoCloseable {
   private final DiskViews stores;
   private final Projector projector;
+
+  /** What the live topology repartitions first, applied at once; no deliveries. */
+  private final Projection.Downstream atOnce =
+      new Projection.Downstream() {
+        @Override
+        public void transcript(final TranscriptItem item) {
+          projector.transcript(item);
+        }
+
+        @Override
+        public void state(final StateEntry update) {
+          projector.state(update);
+        }
+      };
 
   private RebuildViews(final DiskViews stores) {
     this.stores = stores;
@@ -45,18 +62,12 @@ final class RebuildViews implements AutoCloseable {
       projector.remove(runId);
       return;
     }
-    projector
-        .ledger(runId, record, offset)
-        .ifPresent(
-            projected -> {
-              projected.message().ifPresent(projector::transcript);
-              projected.stateUpdate().ifPresent(projector::state);
-            });
+    projector.ledger(runId, record, offset).ifPresent(projected -> projected.passOn(atOnce));
   }
 
   /** Folds one host event. */
   void hostEvent(final HostEvent event) {
-    projector.hostEvent(event).ifPresent(projector::transcript);
+    projector.hostEvent(event).ifPresent(atOnce::transcript);
   }
 
   /** Folds one decision read under its key; null is a tombstone. */
