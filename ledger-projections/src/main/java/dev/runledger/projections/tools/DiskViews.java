@@ -22,20 +22,29 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every view of {@code ledger rebuild} in a {@link DiskStore} of the live store's name, all in a
  * new temporary directory and within one RocksDB memory budget ({@link BoundedRocksDb.Shared}).
- * Closing it closes the stores, releases the budget and deletes the directory.
+ * Closing it closes the stores, releases the budget and deletes the directory; a JVM that exits
+ * before (Ctrl-C) deletes the directory in a shutdown hook.
  */
 final class DiskViews implements ViewPort, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DiskViews.class);
+
   private final Path dir;
   private final BoundedRocksDb.Shared memory;
   private final Map<String, DiskStore<?>> stores = new LinkedHashMap<>();
+  private final Thread onExit;
 
   private DiskViews(final Path dir, final BoundedRocksDb.Shared memory) {
     this.dir = dir;
     this.memory = memory;
+    // the files may still be open then: unlinking them is all a process that ends needs
+    this.onExit = new Thread(() -> deleteOnExit(dir), "rebuild-cleanup");
+    Runtime.getRuntime().addShutdownHook(onExit);
   }
 
   /**
@@ -130,6 +139,26 @@ final class DiskViews implements ViewPort, AutoCloseable {
       memory.close();
     } finally {
       delete(dir);
+      removeHook();
+    }
+  }
+
+  private void removeHook() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (final IllegalStateException e) {
+      // the JVM is already exiting: the hook runs and finds nothing left to delete
+      LOG.debug("rebuild directory {} closed while the JVM exits", dir);
+    }
+  }
+
+  private static void deleteOnExit(final Path root) {
+    try {
+      if (Files.exists(root)) {
+        delete(root);
+      }
+    } catch (final UncheckedIOException e) {
+      LOG.warn("could not delete the rebuild directory {}: {}", root, e.getMessage());
     }
   }
 
