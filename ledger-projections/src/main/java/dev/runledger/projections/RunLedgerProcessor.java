@@ -2,6 +2,8 @@ package dev.runledger.projections;
 
 import dev.runledger.avro.AgentRun;
 import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.StateEntry;
+import dev.runledger.avro.TranscriptItem;
 import dev.runledger.projections.fold.FoldOutcome;
 import dev.runledger.projections.fold.Projection;
 import dev.runledger.projections.fold.Projector;
@@ -64,19 +66,26 @@ final class RunLedgerProcessor extends TopicProcessor<LedgerRecord> {
             });
   }
 
+  /** Forwards what the projection passes on, each under the key its branch is partitioned by. */
   private void emit(
       final Record<byte[], byte[]> in, final LedgerRecord entry, final Projection projected) {
-    projected
-        .message()
-        .ifPresent(
-            item -> forward(in, Projector.conversationKey(item), Emission.Kind.TRANSCRIPT, item));
-    projected
-        .stateUpdate()
-        .ifPresent(
-            update -> forward(in, Projector.stateOwner(update), Emission.Kind.STATE, update));
-    if (projected.delivers()) {
-      forward(in, entry.getRunId(), Emission.Kind.DELIVERY, entry);
-    }
+    projected.passOn(
+        new Projection.Downstream() {
+          @Override
+          public void transcript(final TranscriptItem item) {
+            forward(in, Projector.conversationKey(item), Emission.Kind.TRANSCRIPT, item);
+          }
+
+          @Override
+          public void state(final StateEntry update) {
+            forward(in, Projector.stateOwner(update), Emission.Kind.STATE, update);
+          }
+
+          @Override
+          public void delivery() {
+            forward(in, entry.getRunId(), Emission.Kind.DELIVERY, entry);
+          }
+        });
   }
 
   private static void report(final LedgerRecord entry, final FoldOutcome outcome, final long at) {

@@ -181,7 +181,9 @@ final class BenchCommand implements Callable<Integer> {
         firstDelta.p99Millis());
     final double rebuildPerSecond = rebuild(stack);
     console.printf(
-        Locale.ROOT, "rebuild:      %,.0f ledger records/s folded in memory%n", rebuildPerSecond);
+        Locale.ROOT,
+        "rebuild:      %,.0f ledger records/s folded into temporary on-disk stores%n",
+        rebuildPerSecond);
     final RestoreBench restore = RestoreBench.measure(stack);
     console.printf(
         Locale.ROOT,
@@ -227,7 +229,10 @@ final class BenchCommand implements Callable<Integer> {
     return report;
   }
 
-  /** Folds the whole ledger (and host events, decisions) in memory, as {@code ledger rebuild}. */
+  /**
+   * Folds the whole ledger (and host events, decisions) into temporary on-disk stores, as {@code
+   * ledger rebuild} does.
+   */
   private static double rebuild(final DevStack stack) {
     final long[] folded = new long[1];
     final long began = System.nanoTime();

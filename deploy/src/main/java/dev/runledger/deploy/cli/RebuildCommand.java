@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
     name = "rebuild",
     mixinStandardHelpOptions = true,
     description =
-        "Fold the whole run ledger (and host events and decisions) again, in memory, with the"
-            + " same fold functions as the live projections, and compare a digest of every view"
-            + " with the live views (GET /v1/views/digests). Exits 1 when any differs.")
+        "Fold the whole run ledger (and host events and decisions) again, with the same fold"
+            + " functions as the live projections, into temporary RocksDB stores under state.dir"
+            + " (deleted after), and compare a digest of every view with the live views"
+            + " (GET /v1/views/digests). Exits 1 when any differs.")
 final class RebuildCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 

@@ -26,4 +26,29 @@ public record Projection(
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(stateUpdate, "stateUpdate");
   }
+
+  /**
+   * Where a projection's passed-on records go: the live topology repartitions the transcript item
+   * and the state update and delivers the result; a rebuild applies the first two at once and has
+   * no deliveries.
+   */
+  public interface Downstream {
+    /** The transcript item, for its conversation ({@link Projector#conversationKey}). */
+    void transcript(TranscriptItem item);
+
+    /** The state update, for its scope ({@link Projector#stateOwner}). */
+    void state(StateEntry update);
+
+    /** The applied result the deliveries carry; nothing by default. */
+    default void delivery() {}
+  }
+
+  /** Hands on this projection's message, state update and delivery, in that order. */
+  public void passOn(final Downstream downstream) {
+    message.ifPresent(downstream::transcript);
+    stateUpdate.ifPresent(downstream::state);
+    if (delivers) {
+      downstream.delivery();
+    }
+  }
 }

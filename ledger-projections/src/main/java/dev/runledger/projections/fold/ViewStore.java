@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * One view store as the {@link Projector} sees it: string keys in their natural order. The live
- * topology passes its Kafka Streams stores, {@code ledger rebuild} sorted maps.
+ * topology passes its Kafka Streams stores, {@code ledger rebuild} temporary RocksDB stores.
  *
  * @param <V> the values
  */

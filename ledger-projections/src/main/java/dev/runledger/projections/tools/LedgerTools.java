@@ -1,36 +1,51 @@
 package dev.runledger.projections.tools;
 
+import dev.runledger.projections.ProjectionSettings;
 import dev.runledger.projections.query.ViewDigest;
+import dev.runledger.schemas.config.CoreSettings;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.DeadLetterDecoder;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.SerializationException;
 
 /** Rebuild and verify over the topics themselves (the CLI's {@code rebuild} and {@code verify}). */
 public final class LedgerTools {
+  private final LedgerConfig config;
   private final LedgerTopics topics;
   private final TopicScan scan;
 
   public LedgerTools(final LedgerConfig config, final LedgerTopics topics) {
+    this.config = config;
     this.topics = topics;
     this.scan = new TopicScan(config);
   }
 
-  /** Folds the ledger, host events and decisions in memory; the digest of every view. */
+  /**
+   * Folds the ledger, host events and decisions into temporary on-disk stores ({@link
+   * RebuildViews}) in a new directory under {@code state.dir}, within the projections' RocksDB
+   * budget ({@link ProjectionSettings#MEMORY}); the digest of every view. The directory is deleted
+   * before this returns.
+   */
   public Map<String, ViewDigest> rebuild(final TopicScan.Progress progress) {
-    final InMemoryViews views = new InMemoryViews();
-    read(topics.runLedger(), progress, (key, v, r) -> views.ledger(key, v, r.offset()));
-    read(
-        topics.hostEvents(),
-        TopicScan.silent(),
-        (key, v, r) -> Optional.ofNullable(v).ifPresent(views::hostEvent));
-    read(topics.dispatchDecisions(), TopicScan.silent(), (key, v, r) -> views.decision(key, v));
-    return views.digests();
+    try (RebuildViews views =
+        RebuildViews.create(
+            Path.of(config.get(CoreSettings.STATE_DIR)),
+            topics.serdes(),
+            ProjectionSettings.MEMORY.budget(config))) {
+      read(topics.runLedger(), progress, (key, v, r) -> views.ledger(key, v, r.offset()));
+      read(
+          topics.hostEvents(),
+          TopicScan.silent(),
+          (key, v, r) -> Optional.ofNullable(v).ifPresent(views::hostEvent));
+      read(topics.dispatchDecisions(), TopicScan.silent(), (key, v, r) -> views.decision(key, v));
+      return views.digests();
+    }
   }
 
   /** Every violation of the ledger's invariants. */
@@ -55,11 +70,12 @@ public final class LedgerTools {
   /** Scans a topic and hands every record that {@link #decode decodes} to {@code each}. */
   private <V> void read(
       final Topic<String, V> topic, final TopicScan.Progress progress, final Each<V> each) {
+    final DeadLetterDecoder<V> decoder = DeadLetterDecoder.of(topic);
     scan.scan(
         topic.name(),
         null,
         progress,
-        r -> decode(topic, r).ifPresent(v -> each.accept(key(r), v.orElse(null), r)));
+        r -> decode(decoder, r).ifPresent(v -> each.accept(key(r), v.orElse(null), r)));
   }
 
   /** The record's key as text, or null. */
@@ -68,19 +84,20 @@ public final class LedgerTools {
   }
 
   /**
-   * The decoded value: empty when it does not decode (a dead letter for the live views too), an
-   * empty inner optional for a tombstone.
+   * The decoded value: empty when it does not decode (a dead letter for the live views too: the
+   * same {@link DeadLetterDecoder}), an empty inner optional for a tombstone.
    */
   public static <V> Optional<Optional<V>> decode(
       final Topic<String, V> topic, final ConsumerRecord<byte[], byte[]> record) {
+    return decode(DeadLetterDecoder.of(topic), record);
+  }
+
+  private static <V> Optional<Optional<V>> decode(
+      final DeadLetterDecoder<V> decoder, final ConsumerRecord<byte[], byte[]> record) {
     if (record.value() == null) {
       return record.key() == null ? Optional.empty() : Optional.of(Optional.empty());
     }
-    try {
-      return Optional.of(
-          Optional.of(topic.valueSerde().deserializer().deserialize(topic.name(), record.value())));
-    } catch (final SerializationException e) {
-      return Optional.empty();
-    }
+    final Optional<V> value = decoder.decode(record.value(), (code, message) -> {});
+    return value.isPresent() ? Optional.of(value) : Optional.empty();
   }
 }

@@ -20,9 +20,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Reads a topic itself (every partition, no consumer group, {@code read_committed}) from the
  * beginning or a timestamp up to the end offsets it saw when it started, for replay, rebuild and
- * verify.
+ * verify. Its fetches are capped ({@value #FETCH_MAX_BYTES} bytes per fetch, {@value
+ * #PARTITION_FETCH_MAX_BYTES} per partition), so the consumer's buffers stay a few MiB however
+ * large the topic and its records are (a batch larger than the cap still comes whole, and a record
+ * is at most {@code max.record.bytes}).
  */
 public final class TopicScan {
+  /** {@code fetch.max.bytes} of a scan: 4 MiB. */
+  public static final int FETCH_MAX_BYTES = 4 * 1024 * 1024;
+
+  /** {@code max.partition.fetch.bytes} of a scan: 1 MiB. */
+  public static final int PARTITION_FETCH_MAX_BYTES = 1024 * 1024;
+
   private final LedgerConfig config;
 
   public TopicScan(final LedgerConfig config) {
@@ -50,6 +59,9 @@ public final class TopicScan {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    // bounded buffers: records of a poll come from at most these many fetched bytes
+    props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES);
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, PARTITION_FETCH_MAX_BYTES);
     // The scan stops at end offsets it knows: a fetch that finds nothing new (the partitions
     // already read up to their last transaction marker) need not wait the default 500 ms.
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);

@@ -14,6 +14,8 @@ import dev.runledger.projections.LedgerFixture;
 import dev.runledger.projections.ProjectionDriver;
 import dev.runledger.projections.ProjectionTopology;
 import dev.runledger.projections.query.ViewDigest;
+import dev.runledger.schemas.config.StreamsMemory;
+import dev.runledger.schemas.serde.LedgerSerdes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +25,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The in-memory rebuild and the live topology fold the same input into the same views. */
+/** The rebuild (on disk) and the live topology fold the same input into the same views. */
 class RebuildEqualsLiveTest {
   @TempDir Path stateDir;
+  @TempDir Path rebuildDir;
 
   @Test
   void shouldProduceEqualDigestsWhenRebuildFoldsWhatTopologyFolded() {
@@ -48,19 +51,22 @@ class RebuildEqualsLiveTest {
     }
 
     // and the rebuild folds it
-    final InMemoryViews rebuilt = new InMemoryViews();
-    rebuilt.hostEvent(hello);
-    rebuilt.decision("ws-1/e-1", created);
-    rebuilt.decision("ws-1/e-1", duplicate);
-    rebuilt.decision("ws-2/e-1", created);
-    long offset = 0;
-    for (final LedgerRecord r : ledger) {
-      rebuilt.ledger(r.getRunId(), r, offset++);
+    final Map<String, ViewDigest> digests;
+    try (RebuildViews rebuilt = views()) {
+      rebuilt.hostEvent(hello);
+      rebuilt.decision("ws-1/e-1", created);
+      rebuilt.decision("ws-1/e-1", duplicate);
+      rebuilt.decision("ws-2/e-1", created);
+      long offset = 0;
+      for (final LedgerRecord r : ledger) {
+        rebuilt.ledger(r.getRunId(), r, offset++);
+      }
+      rebuilt.ledger("run-gone", null, offset);
+      digests = rebuilt.digests();
     }
-    rebuilt.ledger("run-gone", null, offset);
 
     // then
-    assertThat(rebuilt.digests()).isEqualTo(live);
+    assertThat(digests).isEqualTo(live);
     assertThat(live.get(ProjectionTopology.RUNS_STORE).count()).isEqualTo(3);
     assertThat(live.get(ProjectionTopology.TRANSCRIPT_STORE).count()).isEqualTo(2);
     assertThat(live.get(ProjectionTopology.STATE_STORE).count()).isEqualTo(1);
@@ -97,44 +103,71 @@ class RebuildEqualsLiveTest {
     }
 
     // and the rebuild folds it, reading the topics one after the other
-    final InMemoryViews rebuilt = new InMemoryViews();
-    long offset = 0;
-    for (final LedgerRecord r : ledger) {
-      rebuilt.ledger(r.getRunId(), r, offset++);
+    final Map<String, ViewDigest> digests;
+    try (RebuildViews rebuilt = views()) {
+      long offset = 0;
+      for (final LedgerRecord r : ledger) {
+        rebuilt.ledger(r.getRunId(), r, offset++);
+      }
+      hosts.forEach(rebuilt::hostEvent);
+      rebuilt.decision("ws-1/e-1", created);
+      rebuilt.decision("ws-1/e-1", duplicate);
+      rebuilt.decision("ws-1/e-1", duplicate);
+      digests = rebuilt.digests();
     }
-    hosts.forEach(rebuilt::hostEvent);
-    rebuilt.decision("ws-1/e-1", created);
-    rebuilt.decision("ws-1/e-1", duplicate);
-    rebuilt.decision("ws-1/e-1", duplicate);
 
     // then: hello, hi and next, once each
-    assertThat(rebuilt.digests()).isEqualTo(live);
+    assertThat(digests).isEqualTo(live);
     assertThat(live.get(ProjectionTopology.TRANSCRIPT_STORE).count()).isEqualTo(3);
-    final InMemoryViews once = new InMemoryViews();
-    for (final LedgerRecord r : ledger) {
-      once.ledger(r.getRunId(), r, 0);
+    try (RebuildViews once = views()) {
+      for (final LedgerRecord r : ledger) {
+        once.ledger(r.getRunId(), r, 0);
+      }
+      once.hostEvent(hosts.get(0));
+      once.hostEvent(hosts.get(2));
+      assertThat(digests.get(ProjectionTopology.TRANSCRIPT_STORE))
+          .isEqualTo(once.digests().get(ProjectionTopology.TRANSCRIPT_STORE));
     }
-    once.hostEvent(hosts.get(0));
-    once.hostEvent(hosts.get(2));
-    assertThat(rebuilt.digests().get(ProjectionTopology.TRANSCRIPT_STORE))
-        .isEqualTo(once.digests().get(ProjectionTopology.TRANSCRIPT_STORE));
   }
 
   @Test
   void shouldDifferWhenOneViewDiffers() {
     // given
-    final InMemoryViews one = new InMemoryViews();
-    final InMemoryViews other = new InMemoryViews();
-    final LedgerFixture run = new LedgerFixture("run-x");
-    final LedgerRecord created = run.created();
-    one.ledger("run-x", created, 0);
-    other.ledger("run-x", created, 1);
+    try (RebuildViews one = views();
+        RebuildViews other = views()) {
+      final LedgerFixture run = new LedgerFixture("run-x");
+      final LedgerRecord created = run.created();
+      one.ledger("run-x", created, 0);
+      other.ledger("run-x", created, 1);
+
+      // then
+      assertThat(one.digests().get(ProjectionTopology.RUNS_STORE))
+          .isNotEqualTo(other.digests().get(ProjectionTopology.RUNS_STORE));
+      assertThat(one.digests().get(ProjectionTopology.RUN_EVENTS_STORE))
+          .isEqualTo(other.digests().get(ProjectionTopology.RUN_EVENTS_STORE));
+    }
+  }
+
+  @Test
+  void shouldDeleteItsStoresWhenClosed() {
+    // given
+    final RebuildViews views = views();
+    views.ledger("run-x", new LedgerFixture("run-x").created(), 0);
+    final Path dir = views.dir();
+    assertThat(dir).isDirectory();
+
+    // when
+    views.close();
 
     // then
-    assertThat(one.digests().get(ProjectionTopology.RUNS_STORE))
-        .isNotEqualTo(other.digests().get(ProjectionTopology.RUNS_STORE));
-    assertThat(one.digests().get(ProjectionTopology.RUN_EVENTS_STORE))
-        .isEqualTo(other.digests().get(ProjectionTopology.RUN_EVENTS_STORE));
+    assertThat(dir).doesNotExist();
+    assertThat(dir.getParent()).isEmptyDirectory();
+  }
+
+  /** Empty rebuild views under the test's directory, with a small RocksDB budget. */
+  private RebuildViews views() {
+    return RebuildViews.create(
+        rebuildDir, LedgerSerdes.singleObject(), new StreamsMemory.Budget(8L << 20, 2L << 20));
   }
 
   private static List<LedgerRecord> workload() {

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
-/** A view store in a sorted map, for rebuild and tests. */
+/** A view store in a sorted map, for the fold tests. */
 public final class MemoryStore<V> implements ViewStore<V> {
   private final NavigableMap<String, V> entries = new TreeMap<>();
 

@@ -6,7 +6,7 @@ import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.StateEntry;
 import dev.runledger.avro.TranscriptItem;
 
-/** Every view in a {@link MemoryStore}: the port of {@code ledger rebuild}. */
+/** Every view in a {@link MemoryStore}: the port of the fold tests. */
 public record MemoryViews(
     MemoryStore<AgentRun> runs,
     MemoryStore<AgentRunEvent> runEvents,
