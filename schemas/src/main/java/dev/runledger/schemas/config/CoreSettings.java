@@ -128,6 +128,22 @@ public final class CoreSettings {
   public static final Setting<Duration> WORKER_HEARTBEAT =
       Setting.millisSetting("worker.heartbeat.ms", 5000, "heartbeat interval").atLeast(100);
 
+  /**
+   * A name for this process that stays the same across its restarts (a StatefulSet pod's name, a
+   * host name). Set, both Kafka Streams apps join their consumer groups as static members ({@code
+   * <instance.id>-<thread>}): a process killed and started again under the same id takes its tasks
+   * back at once instead of waiting out the dead member's session timeout (45 s). Two processes
+   * running at the same time must never share one. {@code ledger dev} keeps one in its data
+   * directory.
+   */
+  public static final Setting<String> INSTANCE_ID =
+      Setting.stringSetting(
+              "instance.id",
+              null,
+              "stable name of this process across restarts; its Streams apps join as static group"
+                  + " members")
+          .shownAs("none (dev keeps one in its data directory)");
+
   /** Every shared setting. */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -144,7 +160,8 @@ public final class CoreSettings {
           STATE_DIR,
           RESTORE_FETCH_WAIT,
           VIEWS_URL,
-          AUTH_INTERNAL_TOKEN);
+          AUTH_INTERNAL_TOKEN,
+          INSTANCE_ID);
 
   private CoreSettings() {}
 }

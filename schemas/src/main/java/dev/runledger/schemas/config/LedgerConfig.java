@@ -262,7 +262,7 @@ public final class LedgerConfig {
    * #STATE_DIR}. The producer's {@code max.request.size} and the internal topics' {@code
    * max.message.bytes} follow {@link CoreSettings#MAX_RECORD_BYTES}; the restore consumer's {@code
    * fetch.max.wait.ms} is {@link CoreSettings#RESTORE_FETCH_WAIT} unless a {@code streams.*} key
-   * sets it.
+   * sets it; with {@link CoreSettings#INSTANCE_ID} the main consumers are static group members.
    */
   public Properties streamsProperties(final String applicationId) {
     final Properties props = kafkaProperties();
@@ -287,6 +287,14 @@ public final class LedgerConfig {
     props.putIfAbsent(
         StreamsConfig.STATE_DIR_CONFIG,
         Path.of(get(CoreSettings.STATE_DIR)).toAbsolutePath().toString());
+    // A process started again under the same instance.id takes its tasks back as the same static
+    // member, without waiting for the dead one's session to time out (see INSTANCE_ID).
+    find(CoreSettings.INSTANCE_ID)
+        .filter(id -> !id.isBlank())
+        .ifPresent(
+            id ->
+                props.putIfAbsent(
+                    StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
     // A restoring task waits out the restore consumer's empty fetches (see RESTORE_FETCH_WAIT).
     props.putIfAbsent(
         StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
