@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -126,6 +128,80 @@ class TwoInstancesEndToEndTest {
 
   @Test
   @Order(3)
+  void shouldReturnEveryEarlierRunExactlyOnceWhenPagingWhileRunsAreAdded() throws Exception {
+    // given the runs that exist before the first page
+    final List<String> before = allRunIds(a);
+    assertThat(before).hasSizeGreaterThanOrEqualTo(RUNS);
+
+    // when runs keep being created while the listing is paged three at a time, each page asked
+    // of the other instance than the last (a cursor is a position, valid on either)
+    final AtomicBoolean paging = new AtomicBoolean(true);
+    final AtomicInteger added = new AtomicInteger();
+    final CompletableFuture<Void> adding =
+        CompletableFuture.runAsync(
+            () -> {
+              while (paging.get() && added.get() < 200) {
+                final List<LedgerRecord> records = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                  final String run = "added-" + added.getAndIncrement();
+                  final Instant now = Instant.now();
+                  records.add(rec(run, 0, 1, now, TopicWriter.runCreated(run, "w", "conv-x", now)));
+                }
+                produceLedger(records);
+                try {
+                  Thread.sleep(50);
+                } catch (final InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+              }
+            });
+    final List<String> seen = new ArrayList<>();
+    final List<Instance> instances = List.of(a, b);
+    String cursor = null;
+    int pages = 0;
+    try {
+      do {
+        final JsonNode page =
+            instances
+                .get(pages % 2)
+                .get(ApiPaths.runs("w") + "?limit=3" + (cursor == null ? "" : "&cursor=" + cursor));
+        page.path("items").forEach(r -> seen.add(r.path("run_id").asText()));
+        cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
+        if (pages++ == 0) {
+          // the listing goes on only once runs newer than the first page are in the views
+          Awaitility.await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> allRunIds(b).stream().anyMatch(id -> id.startsWith("added-")));
+        }
+      } while (cursor != null);
+    } finally {
+      paging.set(false);
+      adding.get();
+    }
+
+    // then no run twice, and every run that existed before the first page once
+    assertThat(added.get()).isPositive();
+    assertThat(seen).doesNotHaveDuplicates().containsAll(before);
+    assertThat(pages).isGreaterThanOrEqualTo(before.size() / 3);
+  }
+
+  /** Every run of workspace w through {@code instance}, following next_cursor. */
+  private static List<String> allRunIds(final Instance instance) {
+    final List<String> ids = new ArrayList<>();
+    String cursor = null;
+    do {
+      final JsonNode page =
+          instance.get(
+              ApiPaths.runs("w") + "?limit=1000" + (cursor == null ? "" : "&cursor=" + cursor));
+      page.path("items").forEach(r -> ids.add(r.path("run_id").asText()));
+      cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
+    } while (cursor != null);
+    return ids;
+  }
+
+  @Test
+  @Order(4)
   void shouldStreamLiveRunOnceInOrderThroughEitherInstanceAndResume() throws Exception {
     // given a run that is still running
     final String run = "live-" + UUID.randomUUID();
@@ -187,7 +263,7 @@ class TwoInstancesEndToEndTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void shouldRestoreStoresFromChangelogsAndAnswerTheSameWhenInstanceRestarts() throws Exception {
     // given
     final JsonNode before = a.get(ApiPaths.DIGESTS);
