@@ -51,9 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two projection instances of one application id, each with its own HTTP server: every key is
- * readable through both (forwarded to its owner), lists merge both, a live run streams through the
- * instance that does not own it, and an instance restarted with an empty state directory restores
- * its stores from the changelogs and answers the same.
+ * readable through both (forwarded to its owner), lists merge both (and page by position, so paging
+ * the runs while more are created returns each earlier run exactly once), a live run streams
+ * through the instance that does not own it, and an instance restarted with an empty state
+ * directory restores its stores from the changelogs and answers the same.
  */
 @ExtendWith(KafkaExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -184,6 +185,53 @@ class TwoInstancesEndToEndTest {
     assertThat(added.get()).isPositive();
     assertThat(seen).doesNotHaveDuplicates().containsAll(before);
     assertThat(pages).isGreaterThanOrEqualTo(before.size() / 3);
+  }
+
+  @Test
+  @Order(3)
+  void shouldPageAStateScopeByKeyThroughEitherInstance() {
+    // given one run writing seven keys of one scope
+    final String run = "state-" + UUID.randomUUID();
+    final Instant t = Instant.now();
+    final List<LedgerRecord> records = new ArrayList<>();
+    records.add(rec(run, 0, 1, t, TopicWriter.runCreated(run, "w", "conv-p", t)));
+    records.add(rec(run, 1, 1, t, new RunClaimed("w", 1, null)));
+    for (int k = 1; k <= 7; k++) {
+      records.add(
+          rec(
+              run,
+              1,
+              1 + k,
+              t,
+              TopicWriter.result(
+                  "state.updated",
+                  new StateUpdated("conversation", "conv-p", "k" + k, Integer.toString(k)))));
+    }
+    produceLedger(records);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> a.find(ApiPaths.state("w", "conversation", "conv-p", "k7")) != null);
+
+    for (final Instance instance : List.of(a, b)) {
+      // when following next_cursor three at a time
+      final List<String> keys = new ArrayList<>();
+      String cursor = null;
+      do {
+        final JsonNode page =
+            instance.get(
+                ApiPaths.states("w", "conversation", "conv-p")
+                    + "?limit=3"
+                    + (cursor == null ? "" : "&cursor=" + cursor));
+        assertThat(page.path("items").size()).isLessThanOrEqualTo(3);
+        page.path("items").forEach(e -> keys.add(e.path("key").asText()));
+        cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
+      } while (cursor != null);
+
+      // then every key once, by key
+      assertThat(keys)
+          .as("through %s", instance.url)
+          .containsExactly("k1", "k2", "k3", "k4", "k5", "k6", "k7");
+    }
   }
 
   /** Every run of workspace w through {@code instance}, following next_cursor. */
