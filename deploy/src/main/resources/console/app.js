@@ -648,8 +648,15 @@ async function bindingsPage() {
   }
   const ws = workspace();
   main.append(h("p", {}, h("a", { href: "#/bindings/" + seg(ws) + "/new", id: "new-binding" }, "New binding")));
-  const list = await get("/v1/workspaces/" + seg(ws) + "/bindings");
-  const rows = list.items.map((b) => h("tr", { "data-binding": b.binding_id },
+  // the listing is paged: follow next_cursor to the last page, so no binding is left out
+  const bindings = [];
+  let cursor = null;
+  do {
+    const page = await get("/v1/workspaces/" + seg(ws) + "/bindings" + query({ limit: 1000, cursor }));
+    bindings.push(...page.items);
+    cursor = page.items.length ? page.next_cursor : null;
+  } while (cursor);
+  const rows = bindings.map((b) => h("tr", { "data-binding": b.binding_id },
     h("td", {}, bindingLink(ws, b.binding_id)),
     h("td", { class: "mono" }, (b.event_types || []).join(", ")),
     h("td", { class: "mono" }, b.runner_id || ""),

@@ -11,6 +11,7 @@ import dev.runledger.schemas.http.Access;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.http.Caller;
+import dev.runledger.schemas.http.Cursors;
 import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.schemas.topics.WorkspaceKeys;
@@ -26,12 +27,12 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * The gateway's HTTP API (ARCHITECTURE.md §9.1, paths in {@link ApiPaths}): {@code POST
  * /v1/events}, {@code POST /v1/events:batch}, {@code PUT|GET|DELETE
  * /v1/workspaces/{workspace_id}/bindings/{binding_id}}, {@code GET
- * /v1/workspaces/{workspace_id}/bindings}, and the {@link CancelRoutes}. Every request is validated
- * completely before anything is produced, so a rejected request writes nothing. The server checks
- * each route's {@link Access} and the path's workspace; an event's workspace is only known from its
- * body, so posting one needs {@link Access#WRITE} on it (403 {@code forbidden}, and a batch with
- * one such event writes nothing). Errors are thrown as {@link ApiException}s for the server's one
- * exception handler.
+ * /v1/workspaces/{workspace_id}/bindings?limit=&cursor=} (paged by binding id), and the {@link
+ * CancelRoutes}. Every request is validated completely before anything is produced, so a rejected
+ * request writes nothing. The server checks each route's {@link Access} and the path's workspace;
+ * an event's workspace is only known from its body, so posting one needs {@link Access#WRITE} on it
+ * (403 {@code forbidden}, and a batch with one such event writes nothing). Errors are thrown as
+ * {@link ApiException}s for the server's one exception handler.
  */
 public final class GatewayRoutes {
   static final String BINDING_ID = "binding_id";
@@ -223,13 +224,27 @@ public final class GatewayRoutes {
     ctx.status(204);
   }
 
+  /**
+   * {@code GET .../bindings?limit=&cursor=} → {@code {items, next_cursor}}: a page of the
+   * workspace's bindings by binding id; {@code next_cursor} (the last id returned) is null on the
+   * last page.
+   */
   private void listBindings(final Context ctx) {
-    QueryParams.only(ctx.queryParamMap().keySet());
+    QueryParams.only(ctx.queryParamMap().keySet(), "limit", "cursor");
     final String workspace = ctx.pathParam(ApiPaths.WORKSPACE_ID);
+    final int limit = QueryParams.limit(ctx.queryParam("limit"));
+    final String cursor = ctx.queryParam("cursor");
+    final String after = Cursors.decodeKey(cursor == null || cursor.isBlank() ? null : cursor);
+    final List<AgentBinding> page = table.page(workspace, after, limit + 1);
     final ArrayNode items = AvroJson.mapper().createArrayNode();
-    table.list(workspace).forEach(b -> items.add(AvroJson.toJson(b)));
+    page.stream().limit(limit).forEach(b -> items.add(AvroJson.toJson(b)));
     final ObjectNode response = AvroJson.mapper().createObjectNode();
     response.set("items", items);
+    if (page.size() > limit) {
+      response.put("next_cursor", Cursors.encodeKey(page.get(limit - 1).getBindingId()));
+    } else {
+      response.putNull("next_cursor");
+    }
     ctx.json(response);
   }
 

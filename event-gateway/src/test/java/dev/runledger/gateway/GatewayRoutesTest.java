@@ -308,6 +308,51 @@ class GatewayRoutesTest {
   }
 
   @Test
+  void shouldPageBindingsByIdWithCursorsUntilTheEnd() throws Exception {
+    // given five bindings of w1 (one deleted) and one of w2 that sorts among them
+    for (final String id : List.of("b3", "b1", "b5", "b2", "b4", "b6")) {
+      table.apply("w1/" + id, BindingTableTest.binding("w1", id, 0), 0, 1);
+    }
+    table.apply("w1/b6", null, 0, 2);
+    table.apply("w2/b2x", BindingTableTest.binding("w2", "b2x", 0), 0, 1);
+
+    // when following next_cursor two at a time
+    final List<String> ids = new ArrayList<>();
+    final List<Boolean> more = new ArrayList<>();
+    String cursor = null;
+    do {
+      final HttpResponse<String> page =
+          get("/v1/workspaces/w1/bindings?limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
+      assertThat(page.statusCode()).isEqualTo(200);
+      json(page).get("items").forEach(b -> ids.add(b.get("binding_id").asText()));
+      final JsonNode next = json(page).get("next_cursor");
+      cursor = next.isTextual() ? next.asText() : null;
+      more.add(cursor != null);
+    } while (cursor != null);
+
+    // then every binding once, by id
+    assertThat(ids).containsExactly("b1", "b2", "b3", "b4", "b5");
+    assertThat(more).containsExactly(true, true, false);
+    final JsonNode all = json(get("/v1/workspaces/w1/bindings"));
+    assertThat(all.get("items")).hasSize(5);
+    assertThat(all.get("next_cursor").isNull()).isTrue();
+  }
+
+  @Test
+  void shouldAnswer400NamingTheParameterWhenABindingsPageHasABadLimitOrCursor() throws Exception {
+    for (final String query : List.of("limit=0", "limit=1001", "limit=x", "cursor=nope")) {
+      // when
+      final HttpResponse<String> response = get("/v1/workspaces/w1/bindings?" + query);
+
+      // then
+      assertThat(response.statusCode()).as(query).isEqualTo(400);
+      assertThat(json(response).at("/error/code").asText()).isEqualTo("invalid_argument");
+      assertThat(json(response).at("/error/field").asText())
+          .isEqualTo(query.substring(0, query.indexOf('=')));
+    }
+  }
+
+  @Test
   void shouldReturn404AndProduceNothingWhenDeletingAnUnknownBinding() throws Exception {
     // when
     final HttpResponse<String> response =

@@ -14,6 +14,7 @@ import dev.runledger.projections.query.ViewDigest;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.http.Caller;
+import dev.runledger.schemas.http.Cursors;
 import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
@@ -34,7 +35,10 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@code GET /v1/workspaces/{ws}/runs?conversation_id=&status=&runner_id=&limit=&cursor=} →
- *       {@code {items, next_cursor}}: the workspace's runs, newest first.
+ *       {@code {items, next_cursor}}: the workspace's runs, newest first; each instance merges its
+ *       partitions' indexes and stops after the page, and the instance asked merges every
+ *       instance's page (asked for at once) the same way. The cursor is the index position of the
+ *       last run returned, so it stays valid while runs are added.
  *   <li>{@code GET /v1/runs/{run_id}} → the {@code AgentRun}, or 404.
  *   <li>{@code GET /v1/runs/{run_id}/events?after=&limit=} → {@code {items, next_cursor}}.
  *   <li>{@code GET /v1/runs/{run_id}/events/stream} → server-sent events (see {@link EventStream}).
@@ -44,7 +48,8 @@ import java.util.function.Supplier;
  *       &limit=} → {@code {items, next_cursor, prev_cursor, has_more}}; {@code
  *       /transcript/search?q=&top_k=} → {@code {items}}.
  *   <li>{@code GET /v1/workspaces/{ws}/state/{scope}/{scope_id}/{key}} → the {@code StateEntry}, or
- *       404; {@code GET /v1/workspaces/{ws}/state/{scope}/{scope_id}?prefix=} → {@code {items}}.
+ *       404; {@code GET /v1/workspaces/{ws}/state/{scope}/{scope_id}?prefix=&limit=&cursor=} →
+ *       {@code {items, next_cursor}}, by key.
  *   <li>{@code GET /v1/views/digests} → {@code {"runs": "count:hash", ...}} over every instance
  *       (used by {@code ledger rebuild}).
  * </ul>
@@ -63,8 +68,8 @@ public final class ProjectionRoutes {
   private static final List<String> RUN_STATUSES =
       Arrays.stream(RunStatus.values()).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
 
-  public static final int DEFAULT_LIMIT = 100;
-  public static final int MAX_LIMIT = 1000;
+  public static final int DEFAULT_LIMIT = QueryParams.DEFAULT_LIMIT;
+  public static final int MAX_LIMIT = QueryParams.MAX_LIMIT;
   public static final int DEFAULT_TOP_K = 10;
 
   private final RunQueries queries;
@@ -148,14 +153,14 @@ public final class ProjectionRoutes {
     final String cursor = blankToNull(ctx.queryParam("cursor"));
     final String after = cursor == null ? null : Cursors.decodeRun(cursor);
     final List<JsonNode> bodies = new ArrayList<>();
+    final List<String> others =
+        forwarded(ctx) ? List.of() : router.others(ProjectionTopology.RUNS_STORE);
+    // the other instances are asked for their pages at once, and answer while this one reads
+    final Supplier<List<JsonNode>> remote =
+        router.send(others, ApiPaths.runs(workspace) + queryOf(ctx));
     final RunPage local = queries.runs(workspace, filter, after, limit);
     bodies.add(ReadBodies.runs(local));
-    if (!forwarded(ctx)) {
-      final String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
-      for (final String other : router.others(ProjectionTopology.RUNS_STORE)) {
-        bodies.add(router.get(other, ApiPaths.runs(workspace) + query));
-      }
-    }
+    bodies.addAll(remote.get());
     ctx.json(ReadBodies.mergeRuns(bodies, limit));
   }
 
@@ -256,12 +261,14 @@ public final class ProjectionRoutes {
   }
 
   private void states(final Context ctx) {
-    QueryParams.only(ctx.queryParamMap().keySet(), "prefix");
+    QueryParams.only(ctx.queryParamMap().keySet(), "prefix", "limit", "cursor");
     final String prefix = ctx.queryParam("prefix");
+    final int limit = limit(ctx.queryParam("limit"));
+    final String after = Cursors.decodeKey(blankToNull(ctx.queryParam("cursor")));
     ownedState(
         ctx,
         (workspace, scope, scopeId) ->
-            ReadBodies.items(queries.states(workspace, scope, scopeId, prefix)));
+            ReadBodies.states(queries.states(workspace, scope, scopeId, prefix, after, limit)));
   }
 
   /** Answers a read of one workspace's state scope where that scope is kept. */
@@ -286,9 +293,9 @@ public final class ProjectionRoutes {
     QueryParams.only(ctx.queryParamMap().keySet());
     final Map<String, ViewDigest> total = new LinkedHashMap<>(queries.digests());
     if (!forwarded(ctx)) {
-      for (final String other : router.others(ProjectionTopology.RUNS_STORE)) {
-        router
-            .get(other, ApiPaths.DIGESTS)
+      for (final JsonNode other :
+          router.getAll(router.others(ProjectionTopology.RUNS_STORE), ApiPaths.DIGESTS)) {
+        other
             .properties()
             .forEach(
                 e ->
@@ -335,7 +342,11 @@ public final class ProjectionRoutes {
   }
 
   private static String pathAndQuery(final Context ctx) {
-    return ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+    return ctx.path() + queryOf(ctx);
+  }
+
+  private static String queryOf(final Context ctx) {
+    return ctx.queryString() == null ? "" : "?" + ctx.queryString();
   }
 
   private static String blankToNull(final String text) {
@@ -356,23 +367,11 @@ public final class ProjectionRoutes {
   }
 
   private static int limit(final String text) {
-    return number(text, "limit", DEFAULT_LIMIT);
+    return QueryParams.limit(text);
   }
 
   private static int number(final String text, final String field, final int fallback) {
-    if (text == null || text.isEmpty()) {
-      return fallback;
-    }
-    try {
-      final int limit = Integer.parseInt(text);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (final NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.invalid(
-        field, "must be a whole number from 1 to " + MAX_LIMIT + ", got '" + text + "'");
+    return QueryParams.number(text, field, fallback);
   }
 
   private static ApiException unknownRun(final String runId) {

@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.projections.query.EventPage;
 import dev.runledger.projections.query.RunPage;
+import dev.runledger.projections.query.SortedMerge;
+import dev.runledger.projections.query.StatePage;
 import dev.runledger.projections.query.TranscriptPage;
+import dev.runledger.schemas.http.Cursors;
 import dev.runledger.schemas.json.AvroJson;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
@@ -57,21 +61,34 @@ final class ReadBodies {
     return next(items(page.items()), page.nextPosition().map(Cursors::encodeRun));
   }
 
-  /** Merges the run pages of every instance: newest first, the first {@code limit}. */
+  /** {@code {items, next_cursor}} of a state scope's entries. */
+  static ObjectNode states(final StatePage page) {
+    return next(items(page.items()), page.nextAfter().map(Cursors::encodeKey));
+  }
+
+  /**
+   * Merges the run pages of every instance (each newest first, at most {@code limit} long): newest
+   * first, the first {@code limit}, with a {@code next_cursor} at the last of them when any
+   * instance has more or the pages hold more than {@code limit} together.
+   */
   static ObjectNode mergeRuns(final List<JsonNode> bodies, final int limit) {
-    final List<JsonNode> all = new ArrayList<>();
+    final List<Iterator<JsonNode>> pages = new ArrayList<>();
     boolean more = false;
     for (final JsonNode body : bodies) {
-      body.path("items").forEach(all::add);
+      pages.add(body.path("items").iterator());
       more |= body.path("next_cursor").isTextual();
     }
-    all.sort(Comparator.comparing(ReadBodies::position).reversed());
-    more |= all.size() > limit;
-    final List<JsonNode> page = all.subList(0, Math.min(limit, all.size()));
-    final ObjectNode merged = AvroJson.mapper().createObjectNode();
-    merged.putArray("items").addAll(page);
+    final Iterator<JsonNode> merged =
+        new SortedMerge<>(pages, Comparator.comparing(ReadBodies::position).reversed());
+    final List<JsonNode> page = new ArrayList<>();
+    while (merged.hasNext() && page.size() < limit) {
+      page.add(merged.next());
+    }
+    more |= merged.hasNext();
+    final ObjectNode body = AvroJson.mapper().createObjectNode();
+    body.putArray("items").addAll(page);
     return next(
-        merged,
+        body,
         more && !page.isEmpty()
             ? Optional.of(Cursors.encodeRun(position(page.get(page.size() - 1))))
             : Optional.empty());

@@ -17,11 +17,13 @@ import dev.runledger.projections.query.EventPage;
 import dev.runledger.projections.query.RunFilter;
 import dev.runledger.projections.query.RunPage;
 import dev.runledger.projections.query.RunQueries;
+import dev.runledger.projections.query.StatePage;
 import dev.runledger.projections.query.TranscriptPage;
 import dev.runledger.projections.query.ViewDigest;
 import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.http.Caller;
+import dev.runledger.schemas.http.Cursors;
 import dev.runledger.schemas.json.AvroJson;
 import io.javalin.Javalin;
 import java.io.IOException;
@@ -159,6 +161,51 @@ class ProjectionRoutesTest {
       assertThat(response.body().at("/error/field").asText()).isEqualTo("limit");
     }
     assertThat(get("/v1/runs/run-1/events?limit=1000").status()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldPageStateEntriesByKeyWithCursorsUntilTheEnd() throws Exception {
+    // given seven entries, two of another prefix
+    for (final String key : List.of("a1", "a2", "a3", "a4", "a5", "b1", "b2")) {
+      queries.states.add(stateEntry(key));
+    }
+    final String path = ApiPaths.states(WS, "conversation", "c-1") + "?prefix=a&limit=2";
+
+    // when following next_cursor
+    final List<String> keys = new ArrayList<>();
+    final List<Boolean> lastPage = new ArrayList<>();
+    String cursor = null;
+    do {
+      final Response page = get(path + (cursor == null ? "" : "&cursor=" + cursor));
+      assertThat(page.status()).isEqualTo(200);
+      page.body().get("items").forEach(e -> keys.add(e.get("key").asText()));
+      cursor =
+          page.body().get("next_cursor").isTextual()
+              ? page.body().get("next_cursor").asText()
+              : null;
+      lastPage.add(cursor == null);
+    } while (cursor != null);
+
+    // then every entry of the prefix once, by key, two at a time
+    assertThat(keys).containsExactly("a1", "a2", "a3", "a4", "a5");
+    assertThat(lastPage).containsExactly(false, false, true);
+    assertThat(get(ApiPaths.states(WS, "conversation", "c-1")).body().get("items")).hasSize(7);
+  }
+
+  @Test
+  void shouldAnswer400WhenAStateListingHasABadLimitOrCursor() throws Exception {
+    for (final String query :
+        List.of(
+            "limit=0", "limit=1001", "limit=ten", "cursor=nope", "cursor=" + Cursors.encode(3))) {
+      // when
+      final Response response = get(ApiPaths.states(WS, "conversation", "c-1") + "?" + query);
+
+      // then
+      assertThat(response.status()).as(query).isEqualTo(400);
+      assertThat(response.body().at("/error/code").asText()).isEqualTo("invalid_argument");
+      assertThat(response.body().at("/error/field").asText())
+          .isEqualTo(query.substring(0, query.indexOf('=')));
+    }
   }
 
   @Test
@@ -525,12 +572,29 @@ class ProjectionRoutesTest {
     }
   }
 
+  private static StateEntry stateEntry(final String key) {
+    return StateEntry.newBuilder()
+        .setScope("conversation")
+        .setScopeId("c-1")
+        .setKey(key)
+        .setValueJson("1")
+        .setVersion(1)
+        .setUpdatedAt(Instant.ofEpochMilli(1_700_000_000_000L))
+        .setRunId("run-1")
+        .setWorkspaceId(WS)
+        .build();
+  }
+
   /** Folds records with the real fold into maps; can pretend the stores are rebalancing. */
   private static final class FakeQueries implements RunQueries {
     private final Map<String, AgentRun> runs = new HashMap<>();
     private final Map<String, List<AgentRunEvent>> events = new HashMap<>();
     private final Map<String, DispatchDecision> decisions = new HashMap<>();
     private final List<String> asked = new ArrayList<>();
+
+    /** The entries of every state scope, by key. */
+    private final List<StateEntry> states = new ArrayList<>();
+
     private boolean unavailable;
 
     void add(final List<LedgerRecord> records) {
@@ -620,11 +684,26 @@ class ProjectionRoutesTest {
     }
 
     @Override
-    public List<StateEntry> states(
-        final String workspaceId, final String scope, final String scopeId, final String prefix) {
+    public StatePage states(
+        final String workspaceId,
+        final String scope,
+        final String scopeId,
+        final String prefix,
+        final String afterKey,
+        final int limit) {
       check();
       asked.add("states " + workspaceId + "/" + scope + "/" + scopeId);
-      return List.of();
+      final List<StateEntry> rest =
+          states.stream()
+              .filter(e -> prefix == null || e.getKey().startsWith(prefix))
+              .filter(e -> afterKey == null || e.getKey().compareTo(afterKey) > 0)
+              .toList();
+      final List<StateEntry> items = rest.stream().limit(limit).toList();
+      return new StatePage(
+          items,
+          rest.size() > limit
+              ? Optional.of(items.get(items.size() - 1).getKey())
+              : Optional.empty());
     }
 
     @Override

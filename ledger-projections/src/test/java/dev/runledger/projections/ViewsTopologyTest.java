@@ -17,6 +17,7 @@ import dev.runledger.projections.fold.ViewKeys;
 import dev.runledger.projections.query.LocalRunQueries;
 import dev.runledger.projections.query.RunFilter;
 import dev.runledger.projections.query.RunPage;
+import dev.runledger.projections.query.StatePage;
 import dev.runledger.projections.query.TranscriptPage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,7 +144,44 @@ class ViewsTopologyTest {
     assertThat(mood.getValueJson()).isEqualTo("\"better\"");
     assertThat(mood.getRunId()).isEqualTo("run-s");
     assertThat(queries.state(WS, "conversation", "conv-1", "gone")).isEmpty();
-    assertThat(queries.states(WS, "conversation", "conv-1", "")).hasSize(1);
+    assertThat(queries.states(WS, "conversation", "conv-1", "", null, 100).items()).hasSize(1);
+  }
+
+  @Test
+  void shouldPageStateByKeyAndSkipScopeIdsItOnlyPrefixes() {
+    // given five keys of conv-1, and one of a scope id conv-1 prefixes (its keys interleave)
+    final LedgerFixture run = new LedgerFixture("run-s");
+    driver.ledger().pipeInput("run-s", run.created());
+    driver.ledger().pipeInput("run-s", run.claimed(1));
+    for (final String key : List.of("k1", "k2", "k3", "k4", "k5")) {
+      driver.ledger().pipeInput("run-s", run.result(1, "state.updated", state(key, "1")));
+    }
+    driver
+        .ledger()
+        .pipeInput(
+            "run-s",
+            run.result(1, "state.updated", new StateUpdated("conversation", "conv-1/a", "k", "2")));
+
+    // when paging two at a time
+    final List<String> keys = new ArrayList<>();
+    final List<Boolean> more = new ArrayList<>();
+    String after = null;
+    do {
+      final StatePage page = queries.states(WS, "conversation", "conv-1", "", after, 2);
+      page.items().forEach(e -> keys.add(e.getKey()));
+      after = page.nextAfter().orElse(null);
+      more.add(after != null);
+    } while (after != null);
+
+    // then
+    assertThat(keys).containsExactly("k1", "k2", "k3", "k4", "k5");
+    assertThat(more).containsExactly(true, true, false);
+    assertThat(queries.states(WS, "conversation", "conv-1", "k", "k4", 10).items())
+        .extracting(StateEntry::getKey)
+        .containsExactly("k5");
+    assertThat(queries.states(WS, "conversation", "conv-1/a", null, null, 10).items())
+        .extracting(StateEntry::getKey)
+        .containsExactly("k");
   }
 
   @Test
@@ -239,7 +277,7 @@ class ViewsTopologyTest {
     assertThat(queries.state("acme", "conversation", "conv-1", "k").orElseThrow())
         .extracting(StateEntry::getValueJson, StateEntry::getVersion, StateEntry::getWorkspaceId)
         .containsExactly("\"a\"", 1L, "acme");
-    assertThat(queries.states("evil", "conversation", "conv-1", null))
+    assertThat(queries.states("evil", "conversation", "conv-1", null, null, 100).items())
         .extracting(StateEntry::getValueJson)
         .containsExactly("\"e\"");
     // and lists only its own runs, by time, by conversation and by status

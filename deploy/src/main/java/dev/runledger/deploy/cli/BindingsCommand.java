@@ -125,15 +125,15 @@ final class BindingsCommand extends CommandGroup {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "Print the workspace's bindings, by binding id (GET .../bindings).")
+      description =
+          "Print every binding of the workspace, by binding id (GET .../bindings, page by"
+              + " page).")
   static final class ListBindings extends Subcommand {
     @Override
     public Integer call() {
       final String ws = workspace.id();
-      final JsonNode page =
-          api.client().get(ApiPaths.bindings(ws)).orThrow("listing the bindings of " + ws);
-      final List<JsonNode> items = new ArrayList<>();
-      page.path("items").forEach(items::add);
+      final List<JsonNode> items =
+          Pages.all(api.client(), ApiPaths.bindings(ws), "listing the bindings of " + ws);
       output.printer().records(items, BINDINGS);
       return 0;
     }

@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -49,9 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two projection instances of one application id, each with its own HTTP server: every key is
- * readable through both (forwarded to its owner), lists merge both, a live run streams through the
- * instance that does not own it, and an instance restarted with an empty state directory restores
- * its stores from the changelogs and answers the same.
+ * readable through both (forwarded to its owner), lists merge both (and page by position, so paging
+ * the runs while more are created returns each earlier run exactly once), a live run streams
+ * through the instance that does not own it, and an instance restarted with an empty state
+ * directory restores its stores from the changelogs and answers the same.
  */
 @ExtendWith(KafkaExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -126,6 +129,127 @@ class TwoInstancesEndToEndTest {
 
   @Test
   @Order(3)
+  void shouldReturnEveryEarlierRunExactlyOnceWhenPagingWhileRunsAreAdded() throws Exception {
+    // given the runs that exist before the first page
+    final List<String> before = allRunIds(a);
+    assertThat(before).hasSizeGreaterThanOrEqualTo(RUNS);
+
+    // when runs keep being created while the listing is paged three at a time, each page asked
+    // of the other instance than the last (a cursor is a position, valid on either)
+    final AtomicBoolean paging = new AtomicBoolean(true);
+    final AtomicInteger added = new AtomicInteger();
+    final CompletableFuture<Void> adding =
+        CompletableFuture.runAsync(
+            () -> {
+              while (paging.get() && added.get() < 200) {
+                final List<LedgerRecord> records = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                  final String run = "added-" + added.getAndIncrement();
+                  final Instant now = Instant.now();
+                  records.add(rec(run, 0, 1, now, TopicWriter.runCreated(run, "w", "conv-x", now)));
+                }
+                produceLedger(records);
+                try {
+                  Thread.sleep(50);
+                } catch (final InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+              }
+            });
+    final List<String> seen = new ArrayList<>();
+    final List<Instance> instances = List.of(a, b);
+    String cursor = null;
+    int pages = 0;
+    try {
+      do {
+        final JsonNode page =
+            instances
+                .get(pages % 2)
+                .get(ApiPaths.runs("w") + "?limit=3" + (cursor == null ? "" : "&cursor=" + cursor));
+        page.path("items").forEach(r -> seen.add(r.path("run_id").asText()));
+        cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
+        if (pages++ == 0) {
+          // the listing goes on only once runs newer than the first page are in the views
+          Awaitility.await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> allRunIds(b).stream().anyMatch(id -> id.startsWith("added-")));
+        }
+      } while (cursor != null);
+    } finally {
+      paging.set(false);
+      adding.get();
+    }
+
+    // then no run twice, and every run that existed before the first page once
+    assertThat(added.get()).isPositive();
+    assertThat(seen).doesNotHaveDuplicates().containsAll(before);
+    assertThat(pages).isGreaterThanOrEqualTo(before.size() / 3);
+  }
+
+  @Test
+  @Order(3)
+  void shouldPageAStateScopeByKeyThroughEitherInstance() {
+    // given one run writing seven keys of one scope
+    final String run = "state-" + UUID.randomUUID();
+    final Instant t = Instant.now();
+    final List<LedgerRecord> records = new ArrayList<>();
+    records.add(rec(run, 0, 1, t, TopicWriter.runCreated(run, "w", "conv-p", t)));
+    records.add(rec(run, 1, 1, t, new RunClaimed("w", 1, null)));
+    for (int k = 1; k <= 7; k++) {
+      records.add(
+          rec(
+              run,
+              1,
+              1 + k,
+              t,
+              TopicWriter.result(
+                  "state.updated",
+                  new StateUpdated("conversation", "conv-p", "k" + k, Integer.toString(k)))));
+    }
+    produceLedger(records);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> a.find(ApiPaths.state("w", "conversation", "conv-p", "k7")) != null);
+
+    for (final Instance instance : List.of(a, b)) {
+      // when following next_cursor three at a time
+      final List<String> keys = new ArrayList<>();
+      String cursor = null;
+      do {
+        final JsonNode page =
+            instance.get(
+                ApiPaths.states("w", "conversation", "conv-p")
+                    + "?limit=3"
+                    + (cursor == null ? "" : "&cursor=" + cursor));
+        assertThat(page.path("items").size()).isLessThanOrEqualTo(3);
+        page.path("items").forEach(e -> keys.add(e.path("key").asText()));
+        cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
+      } while (cursor != null);
+
+      // then every key once, by key
+      assertThat(keys)
+          .as("through %s", instance.url)
+          .containsExactly("k1", "k2", "k3", "k4", "k5", "k6", "k7");
+    }
+  }
+
+  /** Every run of workspace w through {@code instance}, following next_cursor. */
+  private static List<String> allRunIds(final Instance instance) {
+    final List<String> ids = new ArrayList<>();
+    String cursor = null;
+    do {
+      final JsonNode page =
+          instance.get(
+              ApiPaths.runs("w") + "?limit=1000" + (cursor == null ? "" : "&cursor=" + cursor));
+      page.path("items").forEach(r -> ids.add(r.path("run_id").asText()));
+      cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
+    } while (cursor != null);
+    return ids;
+  }
+
+  @Test
+  @Order(4)
   void shouldStreamLiveRunOnceInOrderThroughEitherInstanceAndResume() throws Exception {
     // given a run that is still running
     final String run = "live-" + UUID.randomUUID();
@@ -187,7 +311,7 @@ class TwoInstancesEndToEndTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void shouldRestoreStoresFromChangelogsAndAnswerTheSameWhenInstanceRestarts() throws Exception {
     // given
     final JsonNode before = a.get(ApiPaths.DIGESTS);

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -104,22 +106,58 @@ public final class InstanceRouter {
    * rethrown as the same {@link ApiException}.
    */
   public JsonNode get(final String baseUrl, final String pathAndQuery) {
-    final HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
-            .header(FORWARDED_HEADER, "1")
-            .timeout(timeout)
-            .GET();
-    BearerToken.authorize(builder, internalToken.orElse(null));
-    final HttpRequest request = builder.build();
-    final HttpResponse<String> response;
+    return getAll(List.of(baseUrl), pathAndQuery).get(0);
+  }
+
+  /**
+   * GETs {@code pathAndQuery} (already encoded) from each of {@code baseUrls} at once (a listing's
+   * fan-out waits for the slowest instance, not for the sum of them): their answers in the order of
+   * {@code baseUrls}. The first error answer is rethrown as the same {@link ApiException}.
+   */
+  public List<JsonNode> getAll(final List<String> baseUrls, final String pathAndQuery) {
+    return send(baseUrls, pathAndQuery).get();
+  }
+
+  /**
+   * Sends {@link #getAll}'s requests now and answers them when asked, so the caller can do its own
+   * part of the work meanwhile.
+   */
+  public Supplier<List<JsonNode>> send(final List<String> baseUrls, final String pathAndQuery) {
+    final List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    for (final String baseUrl : baseUrls) {
+      final HttpRequest.Builder builder =
+          HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+              .header(FORWARDED_HEADER, "1")
+              .timeout(timeout)
+              .GET();
+      BearerToken.authorize(builder, internalToken.orElse(null));
+      sent.add(
+          http.sendAsync(
+              builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+    }
+    return () -> {
+      final List<JsonNode> bodies = new ArrayList<>();
+      for (int i = 0; i < baseUrls.size(); i++) {
+        bodies.add(answer(baseUrls.get(i), await(baseUrls.get(i), sent.get(i))));
+      }
+      return bodies;
+    };
+  }
+
+  private static HttpResponse<String> await(
+      final String baseUrl, final CompletableFuture<HttpResponse<String>> response) {
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (final IOException e) {
-      throw unreachable(baseUrl, e.getMessage());
+      return response.get();
+    } catch (final ExecutionException e) {
+      final Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw unreachable(baseUrl, String.valueOf(cause.getMessage()));
     } catch (final InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unreachable(baseUrl, "interrupted");
     }
+  }
+
+  private static JsonNode answer(final String baseUrl, final HttpResponse<String> response) {
     final JsonNode body = parse(response.body());
     if (response.statusCode() / 100 == 2) {
       return body;

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +27,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /** {@link RunQueries} over this instance's stores (the partitions it runs). */
 public final class LocalRunQueries implements RunQueries {
+  /** The order of the run indexes' entries in a listing: by key, descending. */
+  private static final Comparator<KeyValue<String, String>> NEWEST_FIRST =
+      Comparator.comparing((final KeyValue<String, String> kv) -> kv.key).reversed();
+
   private final ViewStores stores;
 
   public LocalRunQueries(final ViewStores stores) {
@@ -76,28 +81,34 @@ public final class LocalRunQueries implements RunQueries {
           final List<AgentRun> items = new ArrayList<>();
           String last = null;
           boolean more = false;
-          // the store spans this instance's partitions and iterates them one after the other,
-          // each in order: sort the index keys (small) before reading any run
-          final List<KeyValue<String, String>> entries = new ArrayList<>();
-          try (KeyValueIterator<String, String> it =
-              stores.runsIndex().reverseRange(prefix, upper)) {
-            it.forEachRemaining(entries::add);
-          }
-          entries.sort(
-              Comparator.comparing((final KeyValue<String, String> kv) -> kv.key).reversed());
-          for (final KeyValue<String, String> entry : entries) {
-            final String position = entry.key.substring(prefix.length());
-            final AgentRun run =
-                position.equals(afterPosition) ? null : stores.runs().get(entry.value);
-            if (run == null || !workspaceId.equals(run.getWorkspaceId()) || !filter.matches(run)) {
-              continue;
+          // each partition's index in key order, merged newest first: reading a page costs its
+          // own length (plus the runs a filter the index does not hold skips), not the index's
+          final List<KeyValueIterator<String, String>> partitions = new ArrayList<>();
+          try {
+            for (final ReadOnlyKeyValueStore<String, String> index : stores.runsIndexPartitions()) {
+              partitions.add(index.reverseRange(prefix, upper));
             }
-            if (items.size() == limit) {
-              more = true;
-              break;
+            final Iterator<KeyValue<String, String>> entries =
+                new SortedMerge<>(partitions, NEWEST_FIRST);
+            while (entries.hasNext()) {
+              final KeyValue<String, String> entry = entries.next();
+              final String position = entry.key.substring(prefix.length());
+              final AgentRun run =
+                  position.equals(afterPosition) ? null : stores.runs().get(entry.value);
+              if (run == null
+                  || !workspaceId.equals(run.getWorkspaceId())
+                  || !filter.matches(run)) {
+                continue;
+              }
+              if (items.size() == limit) {
+                more = true;
+                break;
+              }
+              items.add(run);
+              last = position;
             }
-            items.add(run);
-            last = position;
+          } finally {
+            partitions.forEach(KeyValueIterator::close);
           }
           return new RunPage(items, more ? Optional.of(last) : Optional.empty());
         });
@@ -216,24 +227,44 @@ public final class LocalRunQueries implements RunQueries {
   }
 
   @Override
-  public List<StateEntry> states(
-      final String workspaceId, final String scope, final String scopeId, final String prefix) {
+  public StatePage states(
+      final String workspaceId,
+      final String scope,
+      final String scopeId,
+      final String prefix,
+      final String afterKey,
+      final int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
     final String from = ViewKeys.state(workspaceId, scope, scopeId, prefix == null ? "" : prefix);
+    final String after =
+        afterKey == null ? null : ViewKeys.state(workspaceId, scope, scopeId, afterKey);
+    final String lower = after != null && after.compareTo(from) > 0 ? after : from;
     return read(
         () -> {
           final List<StateEntry> items = new ArrayList<>();
+          boolean more = false;
+          // one scope lives in one partition, so its keys come in order
           try (KeyValueIterator<String, StateEntry> it =
-              stores.state().range(from, from + ViewKeys.END)) {
-            it.forEachRemaining(
-                kv -> {
-                  if (workspaceId.equals(kv.value.getWorkspaceId())
-                      && kv.value.getScope().equals(scope)
-                      && kv.value.getScopeId().equals(scopeId)) {
-                    items.add(kv.value);
-                  }
-                });
+              stores.state().range(lower, from + ViewKeys.END)) {
+            while (it.hasNext()) {
+              final KeyValue<String, StateEntry> kv = it.next();
+              if (kv.key.equals(after)
+                  || !workspaceId.equals(kv.value.getWorkspaceId())
+                  || !kv.value.getScope().equals(scope)
+                  || !kv.value.getScopeId().equals(scopeId)) {
+                continue;
+              }
+              if (items.size() == limit) {
+                more = true;
+                break;
+              }
+              items.add(kv.value);
+            }
           }
-          return items;
+          return new StatePage(
+              items, more ? Optional.of(items.get(items.size() - 1).getKey()) : Optional.empty());
         });
   }
 

@@ -29,8 +29,9 @@ public interface RunQueries {
   Optional<DispatchDecision> decision(String workspaceId, String eventId);
 
   /**
-   * This instance's runs of one workspace matching the filter, newest first, strictly after a
-   * position.
+   * Up to {@code limit} of this instance's runs of one workspace matching the filter, newest first
+   * (descending index position), strictly after a position (null: from the newest). Its partitions'
+   * indexes are merged, so a page costs its length, not the index's.
    */
   RunPage runs(String workspaceId, RunFilter filter, String afterPosition, int limit);
 
@@ -45,9 +46,11 @@ public interface RunQueries {
   Optional<StateEntry> state(String workspaceId, String scope, String scopeId, String key);
 
   /**
-   * The state entries of one scope id of a workspace whose key starts with {@code prefix}, by key.
+   * Up to {@code limit} state entries of one scope id of a workspace whose key starts with {@code
+   * prefix} (null: any) and sorts after {@code afterKey} (null: from the first), by key.
    */
-  List<StateEntry> states(String workspaceId, String scope, String scopeId, String prefix);
+  StatePage states(
+      String workspaceId, String scope, String scopeId, String prefix, String afterKey, int limit);
 
   /** A digest of every view of this instance's stores, by store name. */
   Map<String, ViewDigest> digests();

@@ -6,9 +6,15 @@ import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.StateEntry;
 import dev.runledger.avro.TranscriptItem;
 import dev.runledger.projections.ProjectionTopology;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -19,8 +25,17 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public interface ViewStores {
 
-  /** The store of that name. */
+  /** The store of that name (over every partition this instance runs). */
   <V> ReadOnlyKeyValueStore<String, V> store(String name);
+
+  /**
+   * The store of that name, one per partition this instance runs, so that each can be iterated in
+   * key order (the store of {@link #store} iterates its partitions one after the other). By default
+   * the one {@link #store}, for stores of a single partition.
+   */
+  default <V> List<ReadOnlyKeyValueStore<String, V>> partitions(final String name) {
+    return List.of(store(name));
+  }
 
   /** {@value ProjectionTopology#RUNS_STORE}: {@code run_id} → AgentRun. */
   default ReadOnlyKeyValueStore<String, AgentRun> runs() {
@@ -40,6 +55,13 @@ public interface ViewStores {
   /** {@value ProjectionTopology#RUNS_INDEX_STORE}: index key → {@code run_id}. */
   default ReadOnlyKeyValueStore<String, String> runsIndex() {
     return store(ProjectionTopology.RUNS_INDEX_STORE);
+  }
+
+  /**
+   * {@value ProjectionTopology#RUNS_INDEX_STORE}, one store per partition ({@link #partitions}).
+   */
+  default List<ReadOnlyKeyValueStore<String, String>> runsIndexPartitions() {
+    return partitions(ProjectionTopology.RUNS_INDEX_STORE);
   }
 
   /** {@value ProjectionTopology#TRANSCRIPT_STORE}: {@code conversation_id/seq} → item. */
@@ -64,6 +86,47 @@ public interface ViewStores {
         return current.store(
             StoreQueryParameters.fromNameAndType(
                 name, QueryableStoreTypes.<String, V>keyValueStore()));
+      }
+
+      /**
+       * One store per partition of this instance's active tasks that holds {@code name} (a task of
+       * another sub-topology with the same partition number holds none and is skipped).
+       */
+      @Override
+      public <V> List<ReadOnlyKeyValueStore<String, V>> partitions(final String name) {
+        final KafkaStreams current = streams.get();
+        if (current == null) {
+          throw new InvalidStateStoreException("the projections have not started yet");
+        }
+        if (current.state() != KafkaStreams.State.RUNNING) {
+          throw new InvalidStateStoreException(
+              "the projections are " + current.state() + ", not RUNNING");
+        }
+        final Set<Integer> numbers = new TreeSet<>();
+        for (final ThreadMetadata thread : current.metadataForLocalThreads()) {
+          for (final TaskMetadata task : thread.activeTasks()) {
+            numbers.add(task.taskId().partition());
+          }
+        }
+        final List<ReadOnlyKeyValueStore<String, V>> stores = new ArrayList<>();
+        for (final int partition : numbers) {
+          try {
+            final ReadOnlyKeyValueStore<String, V> store =
+                current.store(
+                    StoreQueryParameters.fromNameAndType(
+                            name, QueryableStoreTypes.<String, V>keyValueStore())
+                        .withPartition(partition));
+            // the store is found lazily: this throws when no task of the partition holds it here
+            store.approximateNumEntries();
+            stores.add(store);
+          } catch (final InvalidStateStoreException e) {
+            if (current.state() != KafkaStreams.State.RUNNING) {
+              throw e;
+            }
+            // no task of this partition holds the store here
+          }
+        }
+        return stores;
       }
     };
   }

@@ -14,9 +14,16 @@ import dev.runledger.projections.ProjectionTopology;
 import dev.runledger.schemas.http.ApiException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -148,6 +155,53 @@ class LocalRunQueriesTest {
   }
 
   @Test
+  void shouldMergeThePartitionsNewestFirstAndReadNoMoreThanAPageOfEachWhenPaging() {
+    // given 30 runs, their index split over three partitions as a task each would hold it
+    for (int i = 0; i < 30; i++) {
+      pipe(completedRun(String.format("run-%02d", i)));
+    }
+    final List<CountingIndex> partitions =
+        List.of(new CountingIndex(), new CountingIndex(), new CountingIndex());
+    try (KeyValueIterator<String, String> all =
+        driver.<String>store(ProjectionTopology.RUNS_INDEX_STORE).all()) {
+      all.forEachRemaining(
+          kv ->
+              partitions.get(Math.floorMod(kv.value.hashCode(), 3)).entries.put(kv.key, kv.value));
+    }
+    final LocalRunQueries split =
+        new LocalRunQueries(
+            new DriverStores(driver) {
+              @Override
+              @SuppressWarnings("unchecked")
+              public <V> List<ReadOnlyKeyValueStore<String, V>> partitions(final String name) {
+                return (List<ReadOnlyKeyValueStore<String, V>>) (List<?>) partitions;
+              }
+            });
+    final List<String> expected = new ArrayList<>();
+    for (int i = 29; i >= 0; i--) {
+      expected.add(String.format("run-%02d", i));
+    }
+
+    // when paging four at a time
+    final List<String> seen = new ArrayList<>();
+    String after = null;
+    do {
+      partitions.forEach(p -> p.read.set(0));
+      final RunPage page = split.runs(LedgerFixture.WS, new RunFilter(null, null, null), after, 4);
+      page.items().forEach(r -> seen.add(r.getRunId()));
+      after = page.nextPosition().orElse(null);
+
+      // then a page reads its own length plus one, the cursor's own entry (the range's bound is
+      // inclusive) and the one head of each partition not taken
+      assertThat(partitions.stream().mapToInt(p -> p.read.get()).sum())
+          .isLessThanOrEqualTo(4 + 1 + 1 + partitions.size());
+    } while (after != null);
+
+    // and every run comes once, newest first (same creation time: by run id, descending)
+    assertThat(seen).isEqualTo(expected);
+  }
+
+  @Test
   void shouldAnswerUnavailableWhenStoresAreRebalancing() {
     // given
     final LocalRunQueries rebalancing = new LocalRunQueries(new DriverStores(null));
@@ -177,8 +231,70 @@ class LocalRunQueriesTest {
         run.completed(1));
   }
 
+  /** A partition's index in memory, counting the entries read from it. */
+  private static final class CountingIndex implements ReadOnlyKeyValueStore<String, String> {
+    private final TreeMap<String, String> entries = new TreeMap<>();
+    private final AtomicInteger read = new AtomicInteger();
+
+    @Override
+    public String get(final String key) {
+      return entries.get(key);
+    }
+
+    @Override
+    public KeyValueIterator<String, String> range(final String from, final String to) {
+      return counting(entries.subMap(from, true, to, true));
+    }
+
+    @Override
+    public KeyValueIterator<String, String> reverseRange(final String from, final String to) {
+      return counting(entries.subMap(from, true, to, true).descendingMap());
+    }
+
+    @Override
+    public KeyValueIterator<String, String> all() {
+      return counting(entries);
+    }
+
+    @Override
+    public long approximateNumEntries() {
+      return entries.size();
+    }
+
+    private KeyValueIterator<String, String> counting(final Map<String, String> view) {
+      final Iterator<Map.Entry<String, String>> it = view.entrySet().iterator();
+      return new KeyValueIterator<>() {
+        @Override
+        public void close() {}
+
+        @Override
+        public String peekNextKey() {
+          throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public KeyValue<String, String> next() {
+          read.incrementAndGet();
+          final Map.Entry<String, String> e = it.next();
+          return KeyValue.pair(e.getKey(), e.getValue());
+        }
+      };
+    }
+  }
+
   /** The driver's stores; with no driver, every store is in a rebalance. */
-  private record DriverStores(ProjectionDriver driver) implements ViewStores {
+  private static class DriverStores implements ViewStores {
+    private final ProjectionDriver driver;
+
+    DriverStores(final ProjectionDriver driver) {
+      this.driver = driver;
+    }
+
     @Override
     public ReadOnlyKeyValueStore<String, AgentRun> runs() {
       return store(ProjectionTopology.RUNS_STORE);

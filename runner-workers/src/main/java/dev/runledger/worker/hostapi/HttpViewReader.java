@@ -2,8 +2,11 @@ package dev.runledger.worker.hostapi;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.http.BearerToken;
+import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
 import dev.runledger.worker.spi.AgentApiException;
 import java.io.IOException;
@@ -82,9 +85,24 @@ final class HttpViewReader implements ViewReader {
   @Override
   public JsonNode stateList(
       final String workspaceId, final String scope, final String scopeId, final String prefix) {
-    final Map<String, String> query = new LinkedHashMap<>();
-    query.put("prefix", prefix);
-    return require(get(ApiPaths.states(workspaceId, scope, scopeId), query));
+    // the listing is paged: follow next_cursor to the end, so a scope is never cut at one page
+    final ObjectNode all = AvroJson.mapper().createObjectNode();
+    final ArrayNode items = all.putArray("items");
+    String cursor = null;
+    do {
+      final Map<String, String> query = new LinkedHashMap<>();
+      query.put("prefix", prefix);
+      query.put("limit", Integer.toString(QueryParams.MAX_LIMIT));
+      query.put("cursor", cursor);
+      final Optional<JsonNode> page = get(ApiPaths.states(workspaceId, scope, scopeId), query);
+      if (page.isEmpty()) {
+        break;
+      }
+      page.get().path("items").forEach(items::add);
+      final JsonNode next = page.get().path("next_cursor");
+      cursor = next.isTextual() && !page.get().path("items").isEmpty() ? next.asText() : null;
+    } while (cursor != null);
+    return all;
   }
 
   private JsonNode require(final Optional<JsonNode> body) {

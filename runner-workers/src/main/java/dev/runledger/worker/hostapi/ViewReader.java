@@ -34,7 +34,8 @@ interface ViewReader {
   Optional<JsonNode> state(String workspaceId, String scope, String scopeId, String key);
 
   /**
-   * {@code GET /v1/workspaces/{ws}/state/{scope}/{scope_id}?prefix=}: {@code {items:[StateEntry]}}.
+   * {@code GET /v1/workspaces/{ws}/state/{scope}/{scope_id}?prefix=}: {@code {items:[StateEntry]}},
+   * every entry (the listing's pages followed to the end).
    */
   JsonNode stateList(String workspaceId, String scope, String scopeId, String prefix);
 }

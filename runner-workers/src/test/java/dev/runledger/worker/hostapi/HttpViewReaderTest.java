@@ -55,7 +55,22 @@ class HttpViewReaderTest {
             "/v1/workspaces/evil/events/ev-1 Bearer s3cret",
             "/v1/runs/run-1 Bearer s3cret",
             "/v1/workspaces/evil/state/runner/builtin%3Ascenario/k Bearer s3cret",
-            "/v1/workspaces/evil/state/conversation/general?prefix=p Bearer s3cret");
+            "/v1/workspaces/evil/state/conversation/general?prefix=p&limit=1000 Bearer s3cret");
+  }
+
+  @Test
+  void shouldFollowNextCursorToTheLastPageWhenListingState() {
+    // when the views answer the scope "paged" in two pages
+    final var listed = reader(Optional.empty()).stateList("w", "conversation", "paged", null);
+
+    // then
+    assertThat(listed.path("items"))
+        .extracting(e -> e.path("key").asText())
+        .containsExactly("a", "b");
+    assertThat(requests)
+        .containsExactly(
+            "/v1/workspaces/w/state/conversation/paged?limit=1000 none",
+            "/v1/workspaces/w/state/conversation/paged?limit=1000&cursor=c2 none");
   }
 
   @Test
@@ -83,7 +98,14 @@ class HttpViewReaderTest {
                 : "?" + exchange.getRequestURI().getRawQuery())
             + " "
             + (auth == null ? "none" : auth));
-    final byte[] body = "{\"items\":[]}".getBytes(StandardCharsets.UTF_8);
+    final String query = exchange.getRequestURI().getRawQuery();
+    final String text =
+        !exchange.getRequestURI().getRawPath().endsWith("/paged")
+            ? "{\"items\":[]}"
+            : query.contains("cursor=c2")
+                ? "{\"items\":[{\"key\":\"b\"}],\"next_cursor\":null}"
+                : "{\"items\":[{\"key\":\"a\"}],\"next_cursor\":\"c2\"}";
+    final byte[] body = text.getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(200, body.length);
     exchange.getResponseBody().write(body);
     exchange.close();
