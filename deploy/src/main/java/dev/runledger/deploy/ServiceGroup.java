@@ -1,10 +1,14 @@
 package dev.runledger.deploy;
 
 import dev.runledger.schemas.service.Service;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -19,6 +23,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceGroup implements Service {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceGroup.class);
+
+  /**
+   * How long {@link #close()} waits for the services in all: within Kubernetes' default grace
+   * period (30 s) and systemd's stop timeout (90 s), with room for the JVM's own exit.
+   */
+  public static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
+  /**
+   * How long each later batch still gets once {@link #STOP_GRACE} has passed, so what is closed
+   * last (the embedded broker, asked to stop) still hears of it.
+   */
+  private static final Duration BATCH_FLOOR = Duration.ofSeconds(5);
 
   private final String name;
 
@@ -140,24 +156,41 @@ public final class ServiceGroup implements Service {
   }
 
   /**
-   * Closes every started service in reverse order, the ones started together at the same time; a
-   * failing close does not stop the others.
+   * Closes every started service in reverse order, the ones started together at the same time,
+   * within {@link #STOP_GRACE} in all; a failing close does not stop the others.
    */
   @Override
-  public synchronized void close() {
+  public void close() {
+    close(STOP_GRACE);
+  }
+
+  /**
+   * Closes every started service in reverse order, the ones started together at the same time, each
+   * on a thread of its own; a failing close does not stop the others. A close still running when
+   * {@code grace} has passed since the first began (or, for a later batch, {@link #BATCH_FLOOR}
+   * after that batch began) is left to finish on its own (its thread is a daemon) and the next
+   * batch is closed: with the broker gone (a service manager signals a whole process group at once,
+   * the embedded broker included) a client's close can wait for it far longer than a service
+   * manager waits for the process to exit.
+   */
+  public synchronized void close(final Duration grace) {
+    final long deadline = System.nanoTime() + grace.toNanos();
+    final long floor = Math.min(BATCH_FLOOR.toNanos(), grace.toNanos());
     RuntimeException first = null;
     for (int i = started.size() - 1; i >= 0; i--) {
       final List<Service> batch = started.get(i);
       final List<CompletableFuture<Void>> closes =
-          batch.size() == 1
-              ? List.of(closeHere(batch.get(0)))
-              : batch.stream()
-                  .map(service -> onOwnThread("close-", service, service::close))
-                  .toList();
+          batch.stream().map(service -> onOwnThread("close-", service, service::close)).toList();
       for (int j = 0; j < batch.size(); j++) {
+        final long left = Math.max(floor, deadline - System.nanoTime());
         try {
-          closes.get(j).join();
-        } catch (final CompletionException e) {
+          closes.get(j).get(left, TimeUnit.NANOSECONDS);
+        } catch (final TimeoutException e) {
+          LOG.warn(
+              "{} did not stop within {} s; going on without waiting for it",
+              batch.get(j).name(),
+              grace.toSeconds());
+        } catch (final ExecutionException e) {
           final RuntimeException cause = unwrap(e);
           LOG.error("closing {} failed", batch.get(j).name(), cause);
           if (first == null) {
@@ -165,6 +198,9 @@ public final class ServiceGroup implements Service {
           } else {
             first.addSuppressed(cause);
           }
+        } catch (final InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
         }
       }
     }
@@ -172,15 +208,6 @@ public final class ServiceGroup implements Service {
     running.set(List.of());
     if (first != null) {
       throw first;
-    }
-  }
-
-  private static CompletableFuture<Void> closeHere(final Service service) {
-    try {
-      service.close();
-      return CompletableFuture.completedFuture(null);
-    } catch (final RuntimeException e) {
-      return CompletableFuture.failedFuture(new CompletionException(e));
     }
   }
 
@@ -195,7 +222,8 @@ public final class ServiceGroup implements Service {
         });
   }
 
-  private static RuntimeException unwrap(final CompletionException e) {
+  /** What a future's {@code join} or {@code get} wrapped. */
+  private static RuntimeException unwrap(final Exception e) {
     return e.getCause() instanceof RuntimeException runtime
         ? runtime
         : new IllegalStateException(e.getCause());

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runledger.schemas.service.Service;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,6 +58,35 @@ class ServiceGroupTest {
         .hasMessage("cannot start broken: no broker");
     assertThat(events).contains("closed ok", "closed broken", "closed first");
     assertThat(group.services()).isEmpty();
+  }
+
+  @Test
+  void shouldCloseWhatStartedEarlierWhenAServiceHangsInItsClose() throws InterruptedException {
+    // given: a service started first, then one whose close never returns (a client waiting for a
+    // broker that is gone)
+    final ServiceGroup group = new ServiceGroup("test");
+    group.start(new Part("first", null));
+    final CountDownLatch released = new CountDownLatch(1);
+    group.start(
+        new Part("stuck", null) {
+          @Override
+          public void close() {
+            events.add("closing stuck");
+            try {
+              released.await();
+            } catch (final InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        });
+
+    // when the group is closed with a short grace
+    group.close(Duration.ofMillis(200));
+
+    // then it went on past the stuck one and closed the first, which was started before it
+    assertThat(events).containsSubsequence("closing stuck", "closed first");
+    assertThat(group.services()).isEmpty();
+    released.countDown();
   }
 
   private class Part implements Service {

@@ -31,15 +31,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ledger dev} killed with {@code kill -9} and started again on the same data directory runs
- * again as the same static members of both Streams groups: the dead members are replaced, not
- * waited for. The Streams sessions here last five minutes, so a restart that had to wait for the
- * dead members to time out could not reach RUNNING (the services wait two minutes for it) and the
- * run of an event sent after the restart could not end.
+ * {@code ledger dev} as a process, the way an operator or a service manager treats it.
+ *
+ * <p>Killed with {@code kill -9} and started again on the same data directory, it runs again as the
+ * same static members of both Streams groups: the dead members are replaced, not waited for. The
+ * Streams sessions there last five minutes, so a restart that had to wait for the dead members to
+ * time out could not reach RUNNING (the services wait two minutes for it) and the run of an event
+ * sent after the restart could not end.
+ *
+ * <p>Sent SIGTERM as a whole process group (as systemd or a container runtime stops a unit, which
+ * signals the embedded broker at the same moment as the services), it exits within a service
+ * manager's usual grace period instead of retrying a broker that is gone.
  */
 @ExtendWith(KafkaExtension.class)
-class CrashRestartEndToEndTest {
+class DevProcessEndToEndTest {
   private static final Duration STARTED = Duration.ofSeconds(150);
+  private static final Duration GRACE = Duration.ofSeconds(30);
   private static final String WORKSPACE = "ws-crash";
 
   @TempDir Path dir;
@@ -96,6 +103,43 @@ class CrashRestartEndToEndTest {
     }
   }
 
+  @Test
+  void shouldExitWithinTheGracePeriodWhenItsWholeProcessGroupGetsSigterm() throws Exception {
+    // given ledger dev on its embedded broker, in a process group of its own, having run a run
+    final int port = StackBuilder.freePort();
+    final Process dev =
+        startDev(
+            List.of(
+                "--data-dir", dir.resolve("group").toString(), "--port", Integer.toString(port)),
+            dir.resolve("group.log"));
+    try {
+      final TestApi api = new TestApi("http://127.0.0.1:" + port);
+      api.bind("b-group", Binding.of(WORKSPACE, DevStack.ECHO_RUNNER));
+      assertThat(completedRunOf(api, "group")).isNotNull();
+      final List<ProcessHandle> group = dev.descendants().toList();
+      assertThat(group).as("the embedded broker's JVM").isNotEmpty();
+
+      // when the whole group gets SIGTERM at once, the broker included
+      final int signalled =
+          new ProcessBuilder("kill", "-TERM", "--", "-" + dev.pid()).inheritIO().start().waitFor();
+      assertThat(signalled).isZero();
+
+      // then dev and the broker exit within a service manager's grace period (systemd's stop
+      // timeout is 90 s, Kubernetes' 30 s), dev with status 0 as after Ctrl-C
+      assertThat(dev.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS))
+          .as("ledger dev exited within %s; its log:%n%s", GRACE, logOf(dir.resolve("group.log")))
+          .isTrue();
+      assertThat(group).noneMatch(ProcessHandle::isAlive);
+    } finally {
+      dev.destroyForcibly();
+      dev.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  private static String logOf(final Path log) throws IOException {
+    return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+  }
+
   /** Sends one event (once the bindings are read) and waits for its run to complete. */
   private static JsonNode completedRunOf(final TestApi api, final String conversation) {
     api.awaitBinding(WORKSPACE, conversation);
@@ -103,30 +147,43 @@ class CrashRestartEndToEndTest {
     return api.awaitStatus(runId, "completed");
   }
 
+  /** {@code ledger dev} on the test broker, with five-minute Streams sessions. */
   private static Process startDev(
       final TestBroker kafka, final String prefix, final int port, final Path data, final Path log)
       throws IOException {
+    return startDev(
+        List.of(
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--data-dir",
+            data.toString(),
+            "--port",
+            Integer.toString(port),
+            "--set",
+            LedgerConfig.TOPIC_PREFIX + "=" + prefix,
+            "--set",
+            "streams.session.timeout.ms=300000"),
+        log);
+  }
+
+  /**
+   * {@code ledger dev ARGS} in a child JVM that leads a process group of its own ({@code setsid}),
+   * as a service manager starts it; waits until it says it runs.
+   */
+  private static Process startDev(final List<String> args, final Path log) throws IOException {
     final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     final List<String> command =
         new ArrayList<>(
             List.of(
+                "setsid",
                 java,
                 "-Xmx512m",
                 "-XX:TieredStopAtLevel=1",
                 "-cp",
                 System.getProperty("java.class.path"),
                 LedgerCli.class.getName(),
-                "dev",
-                "--bootstrap-servers",
-                kafka.bootstrapServers(),
-                "--data-dir",
-                data.toString(),
-                "--port",
-                Integer.toString(port),
-                "--set",
-                LedgerConfig.TOPIC_PREFIX + "=" + prefix,
-                "--set",
-                "streams.session.timeout.ms=300000"));
+                "dev"));
+    command.addAll(args);
     final Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
