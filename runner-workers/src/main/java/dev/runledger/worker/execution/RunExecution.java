@@ -7,7 +7,9 @@ import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
+import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.SteeringItem;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.worker.claim.ClaimedAttempt;
 import dev.runledger.worker.claim.RunClaim;
 import dev.runledger.worker.spi.AgentRunner;
@@ -56,6 +58,7 @@ public final class RunExecution implements ClaimedAttempt {
   private final Inactivity inactivity;
   private final AtomicBoolean warnedLate = new AtomicBoolean();
   private boolean started;
+  private Instant startedAt;
 
   private String pendingCancel;
   private final RunnerThread runnerThread;
@@ -172,6 +175,8 @@ public final class RunExecution implements ClaimedAttempt {
         return null;
       }
       started = true;
+      startedAt = worker.clock().instant();
+      LedgerMeters.runStarted(claim.runnerId());
       runnerThread.enter();
       if (pendingCancel == null) {
         pendingCancel =
@@ -337,7 +342,9 @@ public final class RunExecution implements ClaimedAttempt {
     final String refused;
     synchronized (lock) {
       result = change.apply(worker.clock().instant());
-      outbox.offer(records.apply(result));
+      final List<LedgerRecord> written = records.apply(result);
+      written.forEach(this::countTerminal);
+      outbox.offer(written);
       refused = log.takeRefusal();
     }
     outbox.drain();
@@ -346,6 +353,22 @@ public final class RunExecution implements ClaimedAttempt {
       stopRunner();
     }
     return result;
+  }
+
+  /** Counts the attempt's terminal in {@code runledger_runs_ended_total} and the histograms. */
+  private void countTerminal(final LedgerRecord record) {
+    if (record.getBody() instanceof AgentRunResult result && Results.isTerminal(result)) {
+      final String code = result.getPayload() instanceof RunFailed f ? f.getCode() : null;
+      final String status =
+          code == null ? "completed" : FailureCodes.CANCELLED.equals(code) ? "cancelled" : "failed";
+      final Instant at = record.getTimestamp();
+      LedgerMeters.runEnded(
+          claim.runnerId(),
+          status,
+          code,
+          startedAt == null ? null : Duration.between(startedAt, at),
+          Duration.between(claim.context().getEvent().getEventTime(), at));
+    }
   }
 
   private List<LedgerRecord> write(final Function<Instant, List<LedgerRecord>> change) {

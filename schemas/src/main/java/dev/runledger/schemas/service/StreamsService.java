@@ -1,6 +1,9 @@
 package dev.runledger.schemas.service;
 
 import dev.runledger.schemas.config.StreamsMemory;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -34,6 +37,7 @@ public class StreamsService implements Service {
   private final Consumer<KafkaStreams> beforeStart;
   private volatile KafkaStreams streams;
   private BoundedRocksDb.Shared rocksDb;
+  private KafkaStreamsMetrics clientMetrics;
 
   /**
    * @param properties the Kafka Streams properties ({@link BoundedRocksDb} is added to them)
@@ -93,6 +97,9 @@ public class StreamsService implements Service {
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     beforeStart.accept(created);
+    // Its clients' metrics (consumer lag, records-lag-max, …) on /metrics, tagged with the service.
+    clientMetrics = new KafkaStreamsMetrics(created, Tags.of("service", name));
+    clientMetrics.bindTo(Metrics.globalRegistry);
     created.start();
     streams = created;
     try {
@@ -136,6 +143,10 @@ public class StreamsService implements Service {
           CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
               .withTimeout(Duration.ofSeconds(30)));
       streams = null;
+    }
+    if (clientMetrics != null) {
+      clientMetrics.close();
+      clientMetrics = null;
     }
     if (rocksDb != null) {
       rocksDb.close();
