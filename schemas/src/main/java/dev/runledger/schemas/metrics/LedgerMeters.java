@@ -27,8 +27,11 @@ public final class LedgerMeters {
   /** Decisions the orchestrator wrote, tags {@code decision} and {@code reason}. */
   public static final String EVENTS_DECIDED = "runledger.events.decided";
 
-  /** Runs the orchestrator created (RunCreated + StartRun), tag {@code pool}. */
-  public static final String RUNS_CREATED = "runledger.runs.created";
+  /**
+   * Runs the orchestrator created (RunCreated + StartRun), tag {@code pool}. Not {@code
+   * runs.created}: Prometheus reserves the {@code _created} suffix and its client would strip it.
+   */
+  public static final String RUNS_CREATED = "runledger.created.runs";
 
   /** Attempts a worker started, tag {@code runner}. */
   public static final String RUNS_STARTED = "runledger.runs.started";

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.CloseOptions;
@@ -28,6 +30,7 @@ public class StreamsService implements Service {
   public static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamsService.class);
+  private static final Duration CLIENT_METRICS_REFRESH = Duration.ofSeconds(10);
 
   private final String name;
   private final Topology topology;
@@ -38,6 +41,7 @@ public class StreamsService implements Service {
   private volatile KafkaStreams streams;
   private BoundedRocksDb.Shared rocksDb;
   private KafkaStreamsMetrics clientMetrics;
+  private ScheduledExecutorService clientMetricsRefresh;
 
   /**
    * @param properties the Kafka Streams properties ({@link BoundedRocksDb} is added to them)
@@ -98,7 +102,17 @@ public class StreamsService implements Service {
         });
     beforeStart.accept(created);
     // Its clients' metrics (consumer lag, records-lag-max, …) on /metrics, tagged with the service.
-    clientMetrics = new KafkaStreamsMetrics(created, Tags.of("service", name));
+    // Checked for new client metrics (a partition's lag appears once it is assigned) every 10 s.
+    clientMetricsRefresh =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              final Thread thread = new Thread(r, name + "-client-metrics");
+              thread.setDaemon(true);
+              return thread;
+            });
+    clientMetrics =
+        new KafkaStreamsMetrics(
+            created, Tags.of("service", name), clientMetricsRefresh, CLIENT_METRICS_REFRESH);
     clientMetrics.bindTo(Metrics.globalRegistry);
     created.start();
     streams = created;
@@ -147,6 +161,8 @@ public class StreamsService implements Service {
     if (clientMetrics != null) {
       clientMetrics.close();
       clientMetrics = null;
+      clientMetricsRefresh.shutdownNow();
+      clientMetricsRefresh = null;
     }
     if (rocksDb != null) {
       rocksDb.close();
