@@ -3,6 +3,9 @@ package dev.runledger.worker.control;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.schemas.serde.DecodeException;
 import dev.runledger.schemas.topics.CancelMarks;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,7 @@ public final class RunControlReader implements AutoCloseable {
   private final Deserializer<RunCommand> commands;
   private final RunControl control;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final KafkaClientMetrics consumerMetrics;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
   private volatile boolean stopping;
@@ -70,6 +74,9 @@ public final class RunControlReader implements AutoCloseable {
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-run-control");
     this.consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    // its lag (README "Metrics": kafka_consumer_fetch_manager_records_lag_max{service="worker"})
+    this.consumerMetrics = new KafkaClientMetrics(consumer, Tags.of("service", "worker"));
+    consumerMetrics.bindTo(Metrics.globalRegistry);
     this.thread = new Thread(this::loop, "runledger-run-control-" + workerId);
     this.thread.setDaemon(true);
   }
@@ -185,6 +192,7 @@ public final class RunControlReader implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
+    consumerMetrics.close();
     if (!started) {
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       return;

@@ -73,8 +73,9 @@ public final class LedgerMeters {
   public static final String SERVICE_UP = "runledger.service.up";
 
   /**
-   * Gauge from Micrometer's Kafka binder on each Kafka Streams app: the largest lag of the main
-   * consumer over its partitions (tags {@code service}, {@code client_id}, …).
+   * Gauge from Micrometer's Kafka binders on each Kafka Streams app and the worker's run-control
+   * reader: a consumer's largest lag over its partitions (tags {@code service}, {@code client_id},
+   * …).
    */
   public static final String CONSUMER_LAG_MAX = "kafka.consumer.fetch.manager.records.lag.max";
 
