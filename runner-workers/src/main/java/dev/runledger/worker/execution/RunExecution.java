@@ -7,7 +7,6 @@ import dev.runledger.avro.CancelRun;
 import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
-import dev.runledger.avro.RunFailed;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.worker.claim.ClaimedAttempt;
@@ -343,7 +342,8 @@ public final class RunExecution implements ClaimedAttempt {
     synchronized (lock) {
       result = change.apply(worker.clock().instant());
       final List<LedgerRecord> written = records.apply(result);
-      written.forEach(this::countTerminal);
+      written.forEach(
+          r -> LedgerMeters.ifTerminal(r, claim.runnerId(), startedAt, claim.context().getEvent()));
       outbox.offer(written);
       refused = log.takeRefusal();
     }
@@ -353,22 +353,6 @@ public final class RunExecution implements ClaimedAttempt {
       stopRunner();
     }
     return result;
-  }
-
-  /** Counts the attempt's terminal in {@code runledger_runs_ended_total} and the histograms. */
-  private void countTerminal(final LedgerRecord record) {
-    if (record.getBody() instanceof AgentRunResult result && Results.isTerminal(result)) {
-      final String code = result.getPayload() instanceof RunFailed f ? f.getCode() : null;
-      final String status =
-          code == null ? "completed" : FailureCodes.CANCELLED.equals(code) ? "cancelled" : "failed";
-      final Instant at = record.getTimestamp();
-      LedgerMeters.runEnded(
-          claim.runnerId(),
-          status,
-          code,
-          startedAt == null ? null : Duration.between(startedAt, at),
-          Duration.between(claim.context().getEvent().getEventTime(), at));
-    }
   }
 
   private List<LedgerRecord> write(final Function<Instant, List<LedgerRecord>> change) {

@@ -1,11 +1,17 @@
 package dev.runledger.schemas.metrics;
 
+import dev.runledger.avro.AgentRunResult;
+import dev.runledger.avro.EventView;
+import dev.runledger.avro.LedgerRecord;
+import dev.runledger.avro.RunCompleted;
+import dev.runledger.avro.RunFailed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -81,6 +87,9 @@ public final class LedgerMeters {
 
   /** Gauge from the same binder: the consumer's lag per partition (tags {@code topic}, …). */
   public static final String CONSUMER_LAG = "kafka.consumer.fetch.manager.records.lag";
+
+  /** The failure code of a cancelled run (the worker's {@code FailureCodes.CANCELLED}). */
+  static final String CANCELLED = "cancelled";
 
   /** The label value of a tag that does not apply (no reason, no failure code). */
   public static final String NONE = "none";
@@ -243,6 +252,39 @@ public final class LedgerMeters {
           .register(registry())
           .record(positive(sinceEvent));
     }
+  }
+
+  /**
+   * Counts {@code record} of an attempt of {@code runner} when it is the attempt's terminal ({@code
+   * run.completed} or {@code run.failed}; status {@code cancelled} for code {@value #CANCELLED}),
+   * with the time since {@code startedAt} (null: not measured) and since the event's {@code
+   * event_time}.
+   */
+  public static void ifTerminal(
+      final LedgerRecord record,
+      final String runner,
+      final Instant startedAt,
+      final EventView event) {
+    if (!(record.getBody() instanceof AgentRunResult result)) {
+      return;
+    }
+    final String status;
+    String code = null;
+    if (result.getPayload() instanceof RunCompleted) {
+      status = "completed";
+    } else if (result.getPayload() instanceof RunFailed failed) {
+      code = failed.getCode();
+      status = CANCELLED.equals(code) ? "cancelled" : "failed";
+    } else {
+      return;
+    }
+    final Instant at = record.getTimestamp();
+    runEnded(
+        runner,
+        status,
+        code,
+        startedAt == null ? null : Duration.between(startedAt, at),
+        Duration.between(event.getEventTime(), at));
   }
 
   /** Counts a record written to the DLQ, read from {@code sourceTopic}. */
