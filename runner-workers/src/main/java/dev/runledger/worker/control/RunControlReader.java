@@ -1,11 +1,9 @@
 package dev.runledger.worker.control;
 
 import dev.runledger.avro.RunCommand;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.schemas.serde.DecodeException;
 import dev.runledger.schemas.topics.CancelMarks;
-import io.micrometer.core.instrument.Metrics;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +45,7 @@ public final class RunControlReader implements AutoCloseable {
   private final Deserializer<RunCommand> commands;
   private final RunControl control;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final KafkaClientMetrics consumerMetrics;
+  private final LedgerMeters.Registration consumerMetrics;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
   private volatile boolean stopping;
@@ -75,8 +73,7 @@ public final class RunControlReader implements AutoCloseable {
     this.consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     // its lag (README "Metrics": kafka_consumer_fetch_manager_records_lag_max{service="worker"})
-    this.consumerMetrics = new KafkaClientMetrics(consumer, Tags.of("service", "worker"));
-    consumerMetrics.bindTo(Metrics.globalRegistry);
+    this.consumerMetrics = LedgerMeters.bindKafka("worker", consumer);
     this.thread = new Thread(this::loop, "runledger-run-control-" + workerId);
     this.thread.setDaemon(true);
   }

@@ -9,14 +9,21 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The run metrics every module records (README "Metrics"): their names, tags and the one way to
@@ -165,6 +172,9 @@ public final class LedgerMeters {
     Duration.ofMinutes(10),
     Duration.ofMinutes(30)
   };
+
+  /** How often the Kafka binders look for new client metrics. */
+  private static final Duration KAFKA_METRICS_REFRESH = Duration.ofSeconds(10);
 
   private LedgerMeters() {}
 
@@ -368,6 +378,48 @@ public final class LedgerMeters {
             .strongReference(true)
             .register(registry);
     return () -> registry.remove(gauge);
+  }
+
+  /**
+   * Binds Micrometer's {@code KafkaStreamsMetrics} for {@code streams} (every client metric of the
+   * app as {@code kafka_*}, consumer lag among them), tagged {@code service}; closing unbinds them.
+   */
+  public static Registration bindKafka(final String service, final KafkaStreams streams) {
+    final ScheduledExecutorService scheduler = kafkaScheduler(service);
+    final KafkaStreamsMetrics bound =
+        new KafkaStreamsMetrics(
+            streams, Tags.of("service", service), scheduler, KAFKA_METRICS_REFRESH);
+    bound.bindTo(registry());
+    return () -> {
+      bound.close();
+      scheduler.shutdownNow();
+    };
+  }
+
+  /** The same for one consumer's client metrics. */
+  public static Registration bindKafka(final String service, final Consumer<?, ?> consumer) {
+    final ScheduledExecutorService scheduler = kafkaScheduler(service);
+    final KafkaClientMetrics bound =
+        new KafkaClientMetrics(
+            consumer, Tags.of("service", service), scheduler, KAFKA_METRICS_REFRESH);
+    bound.bindTo(registry());
+    return () -> {
+      bound.close();
+      scheduler.shutdownNow();
+    };
+  }
+
+  /**
+   * The thread of a Kafka binder, which looks for new client metrics (a partition's lag appears
+   * once it is assigned) every {@link #KAFKA_METRICS_REFRESH}.
+   */
+  private static ScheduledExecutorService kafkaScheduler(final String service) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          final Thread thread = new Thread(r, service + "-kafka-metrics");
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   /** A tag value: an enum's name in lower case, {@value #NONE} for null or blank. */

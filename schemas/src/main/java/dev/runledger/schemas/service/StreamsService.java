@@ -1,14 +1,10 @@
 package dev.runledger.schemas.service;
 
 import dev.runledger.schemas.config.StreamsMemory;
-import io.micrometer.core.instrument.Metrics;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.CloseOptions;
@@ -30,7 +26,6 @@ public class StreamsService implements Service {
   public static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamsService.class);
-  private static final Duration CLIENT_METRICS_REFRESH = Duration.ofSeconds(10);
 
   private final String name;
   private final Topology topology;
@@ -40,8 +35,7 @@ public class StreamsService implements Service {
   private final Consumer<KafkaStreams> beforeStart;
   private volatile KafkaStreams streams;
   private BoundedRocksDb.Shared rocksDb;
-  private KafkaStreamsMetrics clientMetrics;
-  private ScheduledExecutorService clientMetricsRefresh;
+  private LedgerMeters.Registration clientMetrics;
 
   /**
    * @param properties the Kafka Streams properties ({@link BoundedRocksDb} is added to them)
@@ -102,18 +96,7 @@ public class StreamsService implements Service {
         });
     beforeStart.accept(created);
     // Its clients' metrics (consumer lag, records-lag-max, …) on /metrics, tagged with the service.
-    // Checked for new client metrics (a partition's lag appears once it is assigned) every 10 s.
-    clientMetricsRefresh =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              final Thread thread = new Thread(r, name + "-client-metrics");
-              thread.setDaemon(true);
-              return thread;
-            });
-    clientMetrics =
-        new KafkaStreamsMetrics(
-            created, Tags.of("service", name), clientMetricsRefresh, CLIENT_METRICS_REFRESH);
-    clientMetrics.bindTo(Metrics.globalRegistry);
+    clientMetrics = LedgerMeters.bindKafka(name, created);
     created.start();
     streams = created;
     try {
@@ -161,8 +144,6 @@ public class StreamsService implements Service {
     if (clientMetrics != null) {
       clientMetrics.close();
       clientMetrics = null;
-      clientMetricsRefresh.shutdownNow();
-      clientMetricsRefresh = null;
     }
     if (rocksDb != null) {
       rocksDb.close();
