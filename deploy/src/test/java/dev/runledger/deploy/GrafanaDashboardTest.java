@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code deploy/grafana/runledger.json} (README "Metrics") parses, queries only series runledger
- * registers ({@link LedgerMeters}), and shows every one of them.
+ * registers ({@link LedgerMeters}), and shows every one of them; the README lists each with its
+ * labels.
  */
 class GrafanaDashboardTest {
   /** A series name in a PromQL expression: runledger's own and the Kafka binders'. */
@@ -49,6 +50,24 @@ class GrafanaDashboardTest {
           .as("a panel shows %s", meter.prometheusName())
           .anyMatch(meter.series()::contains);
     }
+  }
+
+  @Test
+  void shouldListEveryMeterInTheReadmesMetricsSection() throws IOException {
+    // given
+    final Path here = Path.of("README.md");
+    final String readme = Files.readString(Files.exists(here) ? here : Path.of("..", "README.md"));
+
+    // when
+    final String section =
+        readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Configure"));
+
+    // then
+    for (final LedgerMeters.Meter meter : LedgerMeters.ALL) {
+      assertThat(section).contains("`" + meter.series().get(0).replaceAll("_bucket$", "") + "`");
+      meter.tags().forEach(tag -> assertThat(section).contains("`" + tag + "`"));
+    }
+    assertThat(section).contains("deploy/grafana/runledger.json");
   }
 
   /** Every query of the panel and of the panels it holds (a row). */
