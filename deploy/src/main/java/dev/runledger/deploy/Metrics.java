@@ -1,5 +1,6 @@
 package dev.runledger.deploy;
 
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.schemas.service.Service;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -48,7 +49,7 @@ public final class Metrics implements Service {
 
   /** Adds {@code runledger_service_up{service="<name>"}}: 1 while the service is healthy. */
   public void watch(final Service service) {
-    Gauge.builder("runledger.service.up", service, s -> s.healthy() ? 1 : 0)
+    Gauge.builder(LedgerMeters.SERVICE_UP, service, s -> s.healthy() ? 1 : 0)
         .description("1 while the service is healthy, else 0")
         .tag("service", service.name())
         .register(registry);

@@ -14,6 +14,7 @@ import dev.runledger.schemas.http.Caller;
 import dev.runledger.schemas.http.Cursors;
 import dev.runledger.schemas.http.QueryParams;
 import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.schemas.topics.WorkspaceKeys;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -249,6 +250,7 @@ public final class GatewayRoutes {
   }
 
   private static ObjectNode accepted(final HostEvent event, final RecordMetadata written) {
+    LedgerMeters.eventReceived();
     final ObjectNode item = AvroJson.mapper().createObjectNode();
     item.put("event_id", event.getEventId());
     item.put("topic", written.topic());

@@ -3,10 +3,12 @@ package dev.runledger.worker;
 import dev.runledger.avro.RunCommand;
 import dev.runledger.avro.WorkerHeartbeat;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.schemas.service.Service;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
 import dev.runledger.worker.claim.ShareGroupClaimer;
+import dev.runledger.worker.claim.ShareGroupLag;
 import dev.runledger.worker.control.RunControl;
 import dev.runledger.worker.control.RunControlReader;
 import dev.runledger.worker.execution.RunExecution;
@@ -200,6 +202,8 @@ public final class RunnerWorker implements Service {
     private final ShareGroupClaimer claimer;
     private final RunControlReader controlReader;
     private final HostApiFactory hostApiFactory;
+    private final ShareGroupLag shareGroupLag;
+    private LedgerMeters.Registration gauges;
     private volatile boolean running;
 
     State() {
@@ -227,6 +231,8 @@ public final class RunnerWorker implements Service {
               settings.slots());
       this.claimer =
           new ShareGroupClaimer(settings, config.kafkaProperties(), commands.name(), launcher);
+      this.shareGroupLag =
+          new ShareGroupLag(config.kafkaProperties(), settings.groupId(), commands.name());
       this.controlReader =
           new RunControlReader(
               config.kafkaProperties(),
@@ -249,11 +255,21 @@ public final class RunnerWorker implements Service {
       timer.scheduleWithFixedDelay(
           this::heartbeat, 0, settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
       claimer.start();
+      gauges =
+          LedgerMeters.workerGauges(
+              settings.workerId(),
+              settings.pool(),
+              launcher::activeRuns,
+              () -> Math.max(0, settings.slots() - launcher.activeRuns()));
       running = true;
     }
 
     void close() {
       running = false;
+      if (gauges != null) {
+        gauges.close();
+      }
+      shareGroupLag.close();
       claimer.close();
       LOG.debug("worker {}: claim consumers stopped", settings.workerId());
       controlReader.close();
@@ -296,6 +312,7 @@ public final class RunnerWorker implements Service {
     }
 
     private void heartbeat() {
+      shareGroupLag.refresh();
       final WorkerHeartbeat heartbeat =
           WorkerHeartbeat.newBuilder()
               .setWorkerId(settings.workerId())

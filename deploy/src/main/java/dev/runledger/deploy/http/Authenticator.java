@@ -8,9 +8,9 @@ import dev.runledger.schemas.http.ApiException;
 import dev.runledger.schemas.http.ApiPaths;
 import dev.runledger.schemas.http.BearerToken;
 import dev.runledger.schemas.http.Caller;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -192,12 +192,7 @@ final class Authenticator {
     final Denial denial =
         Optional.ofNullable(ctx.<Denial>attribute(DENIAL))
             .orElseGet(() -> new Denial("route", whoCalled(ctx)));
-    Counter.builder("runledger.http.auth.denied")
-        .description("requests refused 401 or 403")
-        .tag("status", Integer.toString(e.status()))
-        .tag("reason", denial.reason())
-        .register(registry)
-        .increment();
+    LedgerMeters.authDenied(registry, e.status(), denial.reason());
     if (e.status() == 401) {
       ctx.header(Header.WWW_AUTHENTICATE, "Bearer realm=\"runledger\"");
       LOG.info("401 {} {}: {} ({})", ctx.method(), ctx.path(), denial.who(), denial.reason());

@@ -16,6 +16,7 @@ import dev.runledger.orchestrator.dispatch.Effects;
 import dev.runledger.orchestrator.dispatch.FilterLimits;
 import dev.runledger.orchestrator.dispatch.Resolution;
 import dev.runledger.orchestrator.dispatch.RunDecider;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.schemas.topics.ConversationKeys;
 import dev.runledger.schemas.topics.LedgerTopics;
 import dev.runledger.schemas.topics.Topic;
@@ -223,6 +224,7 @@ final class ConversationProcessor
       final RecordHeaders pool = new RecordHeaders();
       TextHeaders.put(pool, DispatchTopology.POOL_HEADER, run.pool());
       out.starts().forward(context, new Record<>(run.runId(), run.start(), timestamp, pool));
+      LedgerMeters.runCreated(run.pool());
     }
     for (final Effects.Deadline deadline : effects.deadlinesAdded()) {
       deadlines.put(
@@ -247,6 +249,7 @@ final class ConversationProcessor
       final String key = Decisions.key(decision);
       decisions.put(key, decision, now.toEpochMilli());
       out.decisions().forward(context, new Record<>(key, decision, timestamp));
+      LedgerMeters.eventDecided(decision.getDecision(), decision.getReason());
       decidedNow.add(key);
     }
   }

@@ -1,8 +1,10 @@
 package dev.runledger.orchestrator.topology;
 
+import dev.runledger.avro.Decision;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.orchestrator.dispatch.Decisions;
 import dev.runledger.orchestrator.dispatch.HostEventValidator;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.schemas.topics.DeadLetterDecoder;
 import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.Topic;
@@ -81,6 +83,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
                 Decisions.invalid(event, problem.get().code(), now),
                 record.timestamp()),
             invalid);
+        LedgerMeters.eventDecided(Decision.INVALID, problem.get().code());
       }
       return;
     }

@@ -3,6 +3,7 @@ package dev.runledger.orchestrator.topology;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.orchestrator.dispatch.Decisions;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -60,6 +61,7 @@ final class DedupeProcessor implements Processor<String, HostEvent, String, Spec
     }
     if (duplicate.isPresent()) {
       duplicates.forward(context, record.withValue(duplicate.get()));
+      LedgerMeters.eventDecided(duplicate.get().getDecision(), duplicate.get().getReason());
     } else {
       fresh.forward(context, record);
     }

@@ -4,6 +4,7 @@ import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.HostEvent;
 import dev.runledger.orchestrator.dispatch.Decisions;
 import dev.runledger.orchestrator.dispatch.DispatchPolicy;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -55,5 +56,6 @@ final class FailedDispatch {
       }
     }
     out.forward(context, new Record<>(Decisions.key(event), failed, timestamp));
+    LedgerMeters.eventDecided(failed.getDecision(), failed.getReason());
   }
 }

@@ -1,6 +1,7 @@
 package dev.runledger.worker.control;
 
 import dev.runledger.avro.RunCommand;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.schemas.serde.DecodeException;
 import dev.runledger.schemas.topics.CancelMarks;
 import java.time.Duration;
@@ -44,6 +45,7 @@ public final class RunControlReader implements AutoCloseable {
   private final Deserializer<RunCommand> commands;
   private final RunControl control;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final LedgerMeters.Registration consumerMetrics;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
   private volatile boolean stopping;
@@ -70,6 +72,8 @@ public final class RunControlReader implements AutoCloseable {
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-run-control");
     this.consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    // its lag (README "Metrics": kafka_consumer_fetch_manager_records_lag_max{service="worker"})
+    this.consumerMetrics = LedgerMeters.bindKafka("worker", consumer);
     this.thread = new Thread(this::loop, "runledger-run-control-" + workerId);
     this.thread.setDaemon(true);
   }
@@ -185,6 +189,7 @@ public final class RunControlReader implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
+    consumerMetrics.close();
     if (!started) {
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       return;

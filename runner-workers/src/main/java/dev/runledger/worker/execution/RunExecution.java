@@ -8,6 +8,7 @@ import dev.runledger.avro.HostApiCall;
 import dev.runledger.avro.LedgerRecord;
 import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.SteeringItem;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.worker.claim.ClaimedAttempt;
 import dev.runledger.worker.claim.RunClaim;
 import dev.runledger.worker.spi.AgentRunner;
@@ -56,6 +57,7 @@ public final class RunExecution implements ClaimedAttempt {
   private final Inactivity inactivity;
   private final AtomicBoolean warnedLate = new AtomicBoolean();
   private boolean started;
+  private Instant startedAt;
 
   private String pendingCancel;
   private final RunnerThread runnerThread;
@@ -172,6 +174,8 @@ public final class RunExecution implements ClaimedAttempt {
         return null;
       }
       started = true;
+      startedAt = worker.clock().instant();
+      LedgerMeters.runStarted(claim.runnerId());
       runnerThread.enter();
       if (pendingCancel == null) {
         pendingCancel =
@@ -337,7 +341,10 @@ public final class RunExecution implements ClaimedAttempt {
     final String refused;
     synchronized (lock) {
       result = change.apply(worker.clock().instant());
-      outbox.offer(records.apply(result));
+      final List<LedgerRecord> written = records.apply(result);
+      written.forEach(
+          r -> LedgerMeters.ifTerminal(r, claim.runnerId(), startedAt, claim.context().getEvent()));
+      outbox.offer(written);
       refused = log.takeRefusal();
     }
     outbox.drain();

@@ -13,6 +13,7 @@ import dev.runledger.avro.ModelPermission;
 import dev.runledger.avro.SteeringItem;
 import dev.runledger.avro.ToolPermission;
 import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.HostApi;
 import dev.runledger.worker.spi.RunAccess;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,28 @@ final class RunHostApi implements HostApi {
 
   /** The longest method name an audit record keeps; a runner's longer one is cut. */
   private static final int MAX_ACTION = 200;
+
+  /** The methods {@link #dispatch} knows; others are counted as {@code unknown}. */
+  static final Set<String> METHODS =
+      Set.of(
+          "history_page",
+          "history_search",
+          "event_get",
+          "event_page",
+          "steering_pull",
+          "artifact_metadata",
+          "artifact_read_range",
+          "state_get",
+          "state_set",
+          "state_delete",
+          "state_list",
+          "storage_get",
+          "storage_set",
+          "storage_delete",
+          "storage_list",
+          "invoke_model",
+          "call_tool",
+          "retrieve_knowledge");
 
   private final RunAccess run;
   private final AuthorizationSnapshot snapshot;
@@ -332,6 +356,7 @@ final class RunHostApi implements HostApi {
 
   private void audit(
       final String action, final Target target, final ApiOutcome outcome, final String code) {
+    LedgerMeters.hostApiCall(METHODS.contains(action) ? action : "unknown", outcome);
     try {
       run.audit(
           HostApiCall.newBuilder()

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.worker.spi.AgentApiException;
 import dev.runledger.worker.spi.HostApi;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,7 +44,7 @@ final class HostApiEndpoint implements AutoCloseable {
   /**
    * The counter of refused requests (Prometheus {@code runledger_worker_host_api_denied_total}).
    */
-  static final String DENIED = "runledger.worker.host_api.denied";
+  static final String DENIED = LedgerMeters.HOST_API_REFUSED;
 
   static final String UNKNOWN_RUN = "unknown_run";
   static final String MISSING_TOKEN = "missing_token";
@@ -209,7 +210,7 @@ final class HostApiEndpoint implements AutoCloseable {
       final Registration known,
       final String reason)
       throws IOException {
-    meters.counter(DENIED, "reason", reason).increment();
+    LedgerMeters.hostApiRefused(meters, reason);
     LOG.info("host-API request for run {} refused: {}", runId, reason);
     if (known != null) {
       final String method = methodOf(exchange.getRequestBody());

@@ -1,6 +1,7 @@
 package dev.runledger.schemas.service;
 
 import dev.runledger.schemas.config.StreamsMemory;
+import dev.runledger.schemas.metrics.LedgerMeters;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -34,6 +35,7 @@ public class StreamsService implements Service {
   private final Consumer<KafkaStreams> beforeStart;
   private volatile KafkaStreams streams;
   private BoundedRocksDb.Shared rocksDb;
+  private LedgerMeters.Registration clientMetrics;
 
   /**
    * @param properties the Kafka Streams properties ({@link BoundedRocksDb} is added to them)
@@ -93,6 +95,8 @@ public class StreamsService implements Service {
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     beforeStart.accept(created);
+    // Its clients' metrics (consumer lag, records-lag-max, …) on /metrics, tagged with the service.
+    clientMetrics = LedgerMeters.bindKafka(name, created);
     created.start();
     streams = created;
     try {
@@ -136,6 +140,10 @@ public class StreamsService implements Service {
           CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
               .withTimeout(Duration.ofSeconds(30)));
       streams = null;
+    }
+    if (clientMetrics != null) {
+      clientMetrics.close();
+      clientMetrics = null;
     }
     if (rocksDb != null) {
       rocksDb.close();

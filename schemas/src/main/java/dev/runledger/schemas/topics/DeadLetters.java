@@ -1,5 +1,6 @@
 package dev.runledger.schemas.topics;
 
+import dev.runledger.schemas.metrics.LedgerMeters;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
@@ -38,7 +39,10 @@ public final class DeadLetters {
 
   private DeadLetters() {}
 
-  /** The original headers plus the error headers. */
+  /**
+   * The original headers plus the error headers; every dead letter is made here, so this is where
+   * {@code runledger_dlq_records_total{topic}} counts them.
+   */
   public static Headers headers(
       final Headers original,
       final String code,
@@ -52,6 +56,7 @@ public final class DeadLetters {
     put(headers, SOURCE_TOPIC, topic);
     put(headers, SOURCE_PARTITION, Integer.toString(partition));
     put(headers, SOURCE_OFFSET, Long.toString(offset));
+    LedgerMeters.deadLettered(topic);
     return headers;
   }
 
