@@ -4,7 +4,6 @@ import dev.runledger.avro.AgentBinding;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.topics.CompactedTopicReader;
 import dev.runledger.schemas.topics.LedgerTopics;
-import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,10 +20,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <p>Input: {@code bindings} (key: {@code workspace_id/binding_id}, UTF-8; value: {@code
  * AgentBinding} single-object encoded, or a tombstone).
  */
-final class BindingCache implements AutoCloseable {
+final class BindingCache extends CompactedTopicReader {
   private final Deserializer<AgentBinding> decoder;
   private final BindingTable table = new BindingTable();
-  private final CompactedTopicReader reader;
 
   /** A cache with its own consumer configured from {@code config}. */
   public BindingCache(final LedgerConfig config, final LedgerTopics topics) {
@@ -38,25 +36,8 @@ final class BindingCache implements AutoCloseable {
 
   /** A cache over a given consumer (e.g. a {@code MockConsumer} in tests); it closes it. */
   public BindingCache(final LedgerTopics topics, final Consumer<String, byte[]> consumer) {
+    super("binding-cache", consumer, List.of(topics.bindings().name()));
     this.decoder = topics.bindings().valueSerde().deserializer();
-    this.reader =
-        new CompactedTopicReader(
-            "binding-cache", consumer, List.of(topics.bindings().name()), this::apply);
-  }
-
-  /** Starts reading in the background. */
-  public void start() {
-    reader.start();
-  }
-
-  /** Waits until every record that was on the topic at start has been read. */
-  public boolean awaitCaughtUp(final Duration timeout) throws InterruptedException {
-    return reader.awaitCaughtUp(timeout);
-  }
-
-  /** True once the cache has read what was on the topic at start and while it keeps reading. */
-  public boolean healthy() {
-    return reader.healthy();
   }
 
   /** The bindings read so far (and the writes applied to it directly). */
@@ -64,21 +45,8 @@ final class BindingCache implements AutoCloseable {
     return table;
   }
 
-  /** How many records could not be decoded and were skipped. */
-  public long skippedRecords() {
-    return reader.skippedRecords();
-  }
-
   @Override
-  public void close() {
-    reader.close();
-  }
-
-  private void apply(final ConsumerRecord<String, byte[]> record) {
-    table.apply(
-        record.key(),
-        CompactedTopicReader.valueOf(decoder, record),
-        record.partition(),
-        record.offset());
+  protected void apply(final ConsumerRecord<String, byte[]> record) {
+    table.apply(record.key(), valueOf(decoder, record), record.partition(), record.offset());
   }
 }

@@ -24,13 +24,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * object encoded, or a tombstone) and {@code workers} (key: {@code worker_id}, UTF-8; value: {@code
  * WorkerHeartbeat}, or a tombstone when the worker left).
  */
-public final class RegistryCache implements AutoCloseable {
+public final class RegistryCache extends CompactedTopicReader {
   private final String runnersTopic;
   private final Deserializer<RunnerManifest> manifests;
   private final Deserializer<WorkerHeartbeat> heartbeats;
   private final WorkerRegistry registry;
   private final Clock clock;
-  private final CompactedTopicReader reader;
 
   /** A cache with its own consumer configured from {@code config}. */
   public RegistryCache(final LedgerConfig config, final LedgerTopics topics) {
@@ -50,22 +49,12 @@ public final class RegistryCache implements AutoCloseable {
       final Consumer<String, byte[]> consumer,
       final WorkerRegistry registry,
       final Clock clock) {
+    super("registry-cache", consumer, List.of(topics.runners().name(), topics.workers().name()));
     this.runnersTopic = topics.runners().name();
     this.manifests = topics.runners().valueSerde().deserializer();
     this.heartbeats = topics.workers().valueSerde().deserializer();
     this.registry = registry;
     this.clock = clock;
-    this.reader =
-        new CompactedTopicReader(
-            "registry-cache",
-            consumer,
-            List.of(runnersTopic, topics.workers().name()),
-            this::apply);
-  }
-
-  /** Starts reading in the background. */
-  public void start() {
-    reader.start();
   }
 
   /** The runners and workers read so far. */
@@ -73,22 +62,12 @@ public final class RegistryCache implements AutoCloseable {
     return registry;
   }
 
-  /** How many records could not be decoded and were skipped. */
-  public long skippedRecords() {
-    return reader.skippedRecords();
-  }
-
   @Override
-  public void close() {
-    reader.close();
-  }
-
-  private void apply(final ConsumerRecord<String, byte[]> record) {
+  protected void apply(final ConsumerRecord<String, byte[]> record) {
     if (runnersTopic.equals(record.topic())) {
-      registry.manifest(record.key(), CompactedTopicReader.valueOf(manifests, record));
+      registry.manifest(record.key(), valueOf(manifests, record));
     } else {
-      registry.heartbeat(
-          record.key(), CompactedTopicReader.valueOf(heartbeats, record), clock.instant());
+      registry.heartbeat(record.key(), valueOf(heartbeats, record), clock.instant());
     }
   }
 }

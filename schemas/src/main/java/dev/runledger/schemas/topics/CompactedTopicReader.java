@@ -23,22 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads whole compacted topics into memory, for a service that keeps a table of them: one
  * background thread with a consumer that has no group, is assigned every partition of the topics
- * (waiting for them to exist), reads from the beginning and keeps reading. Each record goes to a
- * {@link Handler}; a record without a key, or whose value the handler cannot decode, is logged and
- * skipped.
+ * (waiting for them to exist), reads from the beginning and keeps reading. A subclass {@linkplain
+ * #apply applies} each record to its table; a record without a key, or whose value cannot be
+ * decoded, is logged and skipped.
  */
-public final class CompactedTopicReader implements AutoCloseable {
-  /** Applies one record to what the caller keeps. */
-  @FunctionalInterface
-  public interface Handler {
-    /**
-     * Applies {@code record} (it has a key; its value is null for a tombstone).
-     *
-     * @throws SerializationException when the value cannot be decoded; the record is skipped
-     */
-    void apply(ConsumerRecord<String, byte[]> record);
-  }
-
+public abstract class CompactedTopicReader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CompactedTopicReader.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
   private static final long TOPIC_RETRY_MS = 500;
@@ -47,7 +36,6 @@ public final class CompactedTopicReader implements AutoCloseable {
   private final String name;
   private final Consumer<String, byte[]> consumer;
   private final List<String> topics;
-  private final Handler handler;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final AtomicLong skipped = new AtomicLong();
   private final Thread thread;
@@ -58,18 +46,21 @@ public final class CompactedTopicReader implements AutoCloseable {
    * A reader named {@code name} (its thread and log lines) of {@code topics} over {@code consumer},
    * which it closes.
    */
-  public CompactedTopicReader(
-      final String name,
-      final Consumer<String, byte[]> consumer,
-      final List<String> topics,
-      final Handler handler) {
+  protected CompactedTopicReader(
+      final String name, final Consumer<String, byte[]> consumer, final List<String> topics) {
     this.name = name;
     this.consumer = consumer;
     this.topics = List.copyOf(topics);
-    this.handler = handler;
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
   }
+
+  /**
+   * Applies {@code record} (it has a key; its value is null for a tombstone) on the reading thread.
+   *
+   * @throws SerializationException when the value cannot be decoded; the record is skipped
+   */
+  protected abstract void apply(ConsumerRecord<String, byte[]> record);
 
   /** Consumer settings: no group, no commits, from the beginning, committed records only. */
   public static Properties consumerProperties(final LedgerConfig config) {
@@ -91,29 +82,29 @@ public final class CompactedTopicReader implements AutoCloseable {
   }
 
   /** Starts reading in the background. */
-  public synchronized void start() {
+  public final synchronized void start() {
     if (!closed && thread.getState() == Thread.State.NEW) {
       thread.start();
     }
   }
 
   /** Waits until every record that was on the topics at start has been read. */
-  public boolean awaitCaughtUp(final Duration timeout) throws InterruptedException {
+  public final boolean awaitCaughtUp(final Duration timeout) throws InterruptedException {
     return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** True once the reader has read what was on the topics at start and while it keeps reading. */
-  public boolean healthy() {
+  public final boolean healthy() {
     return caughtUp.getCount() == 0 && thread.isAlive() && failure == null && !closed;
   }
 
   /** How many records had no key or could not be decoded and were skipped. */
-  public long skippedRecords() {
+  public final long skippedRecords() {
     return skipped.get();
   }
 
   @Override
-  public synchronized void close() {
+  public final synchronized void close() {
     if (closed) {
       return;
     }
@@ -134,7 +125,7 @@ public final class CompactedTopicReader implements AutoCloseable {
     try {
       final Map<TopicPartition, Long> ends = assignAll();
       while (!closed) {
-        consumer.poll(POLL_TIMEOUT).forEach(this::apply);
+        consumer.poll(POLL_TIMEOUT).forEach(this::applyOrSkip);
         if (caughtUp.getCount() > 0 && reached(ends)) {
           caughtUp.countDown();
           LOG.info("{} caught up with {}", name, topics);
@@ -180,13 +171,13 @@ public final class CompactedTopicReader implements AutoCloseable {
     return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
   }
 
-  private void apply(final ConsumerRecord<String, byte[]> record) {
+  private void applyOrSkip(final ConsumerRecord<String, byte[]> record) {
     if (record.key() == null) {
       skip(record, "it has no key");
       return;
     }
     try {
-      handler.apply(record);
+      apply(record);
     } catch (final SerializationException e) {
       skip(record, e.getMessage());
     }
