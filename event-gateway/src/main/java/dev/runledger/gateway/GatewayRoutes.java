@@ -50,29 +50,9 @@ public final class GatewayRoutes {
   private final CancelRoutes cancels;
   private final RegistryRoutes registry;
 
-  public GatewayRoutes(
-      final GatewaySettings settings,
-      final EventValidator events,
-      final BindingValidator bindings,
-      final EventPublisher publisher,
-      final BindingTable table) {
-    this(settings, events, bindings, publisher, table, null);
-  }
-
-  /** Routes that also serve the cancel endpoints through {@code cancels} (when not null). */
-  public GatewayRoutes(
-      final GatewaySettings settings,
-      final EventValidator events,
-      final BindingValidator bindings,
-      final EventPublisher publisher,
-      final BindingTable table,
-      final CancelRoutes cancels) {
-    this(settings, events, bindings, publisher, table, cancels, null);
-  }
-
   /**
-   * Routes that also serve the cancel endpoints through {@code cancels} and the runners and workers
-   * through {@code registry} (each when not null).
+   * The event and binding routes, and also the cancel endpoints through {@code cancels} and the
+   * runners and workers through {@code registry} (each when not null).
    */
   public GatewayRoutes(
       final GatewaySettings settings,

@@ -72,7 +72,9 @@ public final class GatewayService implements Service {
         new EventValidator(settings, clock),
         new BindingValidator(settings, clock),
         publisher,
-        bindings);
+        bindings,
+        null,
+        null);
   }
 
   @Override

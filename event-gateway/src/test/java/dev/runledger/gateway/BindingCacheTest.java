@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.runledger.avro.AgentBinding;
 import dev.runledger.schemas.config.LedgerConfig;
+import dev.runledger.schemas.topics.CompactedTopicReader;
 import dev.runledger.schemas.topics.LedgerTopics;
 import java.time.Duration;
 import java.util.List;
@@ -197,7 +198,7 @@ class BindingCacheTest {
   void shouldReadWithoutGroupOrCommitsWhenBuiltFromConfig() {
     // when
     final Properties props =
-        BindingCache.consumerProperties(
+        CompactedTopicReader.consumerProperties(
             LedgerConfig.of(Map.of("kafka.group.id", "g", "kafka.security.protocol", "SSL")));
 
     // then

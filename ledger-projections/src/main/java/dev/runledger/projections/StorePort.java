@@ -1,11 +1,5 @@
 package dev.runledger.projections;
 
-import dev.runledger.avro.AgentRun;
-import dev.runledger.avro.AgentRunEvent;
-import dev.runledger.avro.DispatchDecision;
-import dev.runledger.avro.StateEntry;
-import dev.runledger.avro.TranscriptItem;
-import dev.runledger.projections.fold.ViewPort;
 import dev.runledger.projections.fold.ViewStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,10 +10,10 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The view stores a live processor was connected to, as a {@link ViewPort}. Each store is opened
- * when it is first asked for, so a processor asks only for those it holds.
+ * The view stores a live processor was connected to, as a {@link NamedStorePort}. Each store is
+ * opened when it is first asked for, so a processor asks only for those it holds.
  */
-final class StorePort implements ViewPort {
+final class StorePort extends NamedStorePort {
   private final ProcessorContext<?, ?> context;
   private final Map<String, ViewStore<?>> open = new HashMap<>();
 
@@ -27,43 +21,9 @@ final class StorePort implements ViewPort {
     this.context = context;
   }
 
-  @Override
-  public ViewStore<AgentRun> runs() {
-    return store(ProjectionTopology.RUNS_STORE);
-  }
-
-  @Override
-  public ViewStore<AgentRunEvent> runEvents() {
-    return store(ProjectionTopology.RUN_EVENTS_STORE);
-  }
-
-  @Override
-  public ViewStore<String> runsIndex() {
-    return store(ProjectionTopology.RUNS_INDEX_STORE);
-  }
-
-  @Override
-  public ViewStore<TranscriptItem> transcript() {
-    return store(ProjectionTopology.TRANSCRIPT_STORE);
-  }
-
-  @Override
-  public ViewStore<String> transcriptEvents() {
-    return store(ProjectionTopology.TRANSCRIPT_EVENTS_STORE);
-  }
-
-  @Override
-  public ViewStore<StateEntry> state() {
-    return store(ProjectionTopology.STATE_STORE);
-  }
-
-  @Override
-  public ViewStore<DispatchDecision> decisions() {
-    return store(ProjectionTopology.DECISIONS_STORE);
-  }
-
   @SuppressWarnings("unchecked") // each name holds the value type its accessor names
-  private <V> ViewStore<V> store(final String name) {
+  @Override
+  protected <V> ViewStore<V> view(final String name) {
     return (ViewStore<V>)
         open.computeIfAbsent(
             name, n -> new Kv<>(context.<KeyValueStore<String, Object>>getStateStore(n)));

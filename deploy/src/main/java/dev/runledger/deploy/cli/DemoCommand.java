@@ -45,11 +45,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions config;
 
-  @Option(
-      names = {"-o", "--output"},
-      description = "How to print the runs: json, yaml or table (default ${DEFAULT-VALUE}).",
-      defaultValue = "table")
-  OutputFormat output;
+  @Mixin OutputOptions output;
 
   @Option(
       names = "--timeout",
@@ -108,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
 
     final RunWaiter waiter = new RunWaiter(api, Duration.ofSeconds(timeoutSeconds));
     final RunWaiter.Outcome outcome = waiter.awaitCompleted(WORKSPACE, eventIds);
-    final Printer printer = new Printer(out, output);
+    final Printer printer = output.printer();
     out.println();
     out.println("runs:");
     printer.records(outcome.runs(), RunTables.RUNS);

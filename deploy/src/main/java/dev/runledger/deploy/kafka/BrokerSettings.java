@@ -1,6 +1,7 @@
 package dev.runledger.deploy.kafka;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -39,12 +40,11 @@ final class BrokerSettings {
     // One node: every internal topic has one replica.
     props.put("offsets.topic.replication.factor", "1");
     props.put("offsets.topic.num.partitions", "6");
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
-    props.put("transaction.state.log.num.partitions", "6");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("share.coordinator.state.topic.num.partitions", "6");
+    for (final String log : List.of("transaction.state.log", "share.coordinator.state.topic")) {
+      props.put(log + ".replication.factor", "1");
+      props.put(log + ".min.isr", "1");
+      props.put(log + ".num.partitions", "6");
+    }
     props.put("default.replication.factor", "1");
     props.put("min.insync.replicas", "1");
     // Groups start at once instead of waiting for more members (tests and dev start one of each).

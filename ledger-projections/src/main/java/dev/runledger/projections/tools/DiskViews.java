@@ -5,8 +5,8 @@ import dev.runledger.avro.AgentRunEvent;
 import dev.runledger.avro.DispatchDecision;
 import dev.runledger.avro.StateEntry;
 import dev.runledger.avro.TranscriptItem;
+import dev.runledger.projections.NamedStorePort;
 import dev.runledger.projections.ProjectionTopology;
-import dev.runledger.projections.fold.ViewPort;
 import dev.runledger.projections.fold.ViewStore;
 import dev.runledger.schemas.config.StreamsMemory;
 import dev.runledger.schemas.serde.LedgerSerdes;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Closing it closes the stores, releases the budget and deletes the directory; a JVM that exits
  * before (Ctrl-C) deletes the directory in a shutdown hook.
  */
-final class DiskViews implements ViewPort, AutoCloseable {
+final class DiskViews extends NamedStorePort implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DiskViews.class);
 
   private final Path dir;
@@ -92,43 +92,9 @@ final class DiskViews implements ViewPort, AutoCloseable {
     return dir;
   }
 
-  @Override
-  public ViewStore<AgentRun> runs() {
-    return typed(ProjectionTopology.RUNS_STORE);
-  }
-
-  @Override
-  public ViewStore<AgentRunEvent> runEvents() {
-    return typed(ProjectionTopology.RUN_EVENTS_STORE);
-  }
-
-  @Override
-  public ViewStore<String> runsIndex() {
-    return typed(ProjectionTopology.RUNS_INDEX_STORE);
-  }
-
-  @Override
-  public ViewStore<TranscriptItem> transcript() {
-    return typed(ProjectionTopology.TRANSCRIPT_STORE);
-  }
-
-  @Override
-  public ViewStore<String> transcriptEvents() {
-    return typed(ProjectionTopology.TRANSCRIPT_EVENTS_STORE);
-  }
-
-  @Override
-  public ViewStore<StateEntry> state() {
-    return typed(ProjectionTopology.STATE_STORE);
-  }
-
-  @Override
-  public ViewStore<DispatchDecision> decisions() {
-    return typed(ProjectionTopology.DECISIONS_STORE);
-  }
-
   @SuppressWarnings("unchecked") // each name holds the value type its accessor names
-  private <V> ViewStore<V> typed(final String name) {
+  @Override
+  protected <V> ViewStore<V> view(final String name) {
     return (ViewStore<V>) stores.get(name);
   }
 

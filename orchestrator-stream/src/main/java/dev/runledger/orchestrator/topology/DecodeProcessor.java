@@ -6,11 +6,9 @@ import dev.runledger.orchestrator.dispatch.Decisions;
 import dev.runledger.orchestrator.dispatch.HostEventValidator;
 import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.schemas.topics.DeadLetterDecoder;
-import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.Topic;
 import java.time.Instant;
 import java.util.Optional;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -23,13 +21,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * that fails unexpectedly ends the event with a {@link FailedDispatch} decision through the same
  * child as invalid ones.
  */
-final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
-  private final Topic<String, HostEvent> hostEvents;
-  private final DeadLetterDecoder<HostEvent> decoder;
-  private final String dlq;
+final class DecodeProcessor extends DecodingProcessor<HostEvent> {
   private final String invalid;
   private final String next;
-  private ProcessorContext<Object, Object> context;
 
   /**
    * Sends dead letters to the child {@code dlq}, invalid decisions to {@code invalid} and valid
@@ -40,28 +34,17 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
       final String dlq,
       final String invalid,
       final String next) {
-    this.hostEvents = hostEvents;
-    this.decoder =
-        DeadLetterDecoder.of(hostEvents).whenEmpty("record has no value; a host event needs one");
-    this.dlq = dlq;
+    super(
+        hostEvents,
+        DeadLetterDecoder.of(hostEvents).whenEmpty("record has no value; a host event needs one"),
+        dlq);
     this.invalid = invalid;
     this.next = next;
   }
 
   @Override
-  public void init(final ProcessorContext<Object, Object> context) {
-    this.context = context;
-  }
-
-  @Override
-  public void process(final Record<byte[], byte[]> record) {
-    final Optional<HostEvent> decoded =
-        decoder.decode(
-            record.value(), DeadLetters.toChild(context, record, hostEvents.name(), dlq));
-    if (decoded.isEmpty()) {
-      return;
-    }
-    final HostEvent event = decoded.get();
+  void decoded(final Record<byte[], byte[]> record, final HostEvent event) {
+    final ProcessorContext<Object, Object> context = context();
     final Optional<HostEventValidator.Problem> problem;
     try {
       problem = HostEventValidator.problem(event);
@@ -88,10 +71,5 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
       return;
     }
     context.forward(new Record<>(Decisions.key(event), event, record.timestamp()), next);
-  }
-
-  private void deadLetter(
-      final Record<byte[], byte[]> record, final String code, final String why) {
-    DeadLetters.forward(context, record, hostEvents.name(), dlq, code, why);
   }
 }

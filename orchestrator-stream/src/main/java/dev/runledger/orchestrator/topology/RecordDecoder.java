@@ -1,11 +1,8 @@
 package dev.runledger.orchestrator.topology;
 
 import dev.runledger.schemas.topics.DeadLetterDecoder;
-import dev.runledger.schemas.topics.DeadLetters;
 import dev.runledger.schemas.topics.Topic;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
@@ -16,17 +13,13 @@ import org.apache.kafka.streams.processor.api.Record;
  *
  * @param <T> the topic's value type
  */
-final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object> {
+final class RecordDecoder<T> extends DecodingProcessor<T> {
 
   /** Code of a record that has no key. */
   static final String NO_KEY = "decode.no_key";
 
-  private final Topic<String, T> topic;
-  private final DeadLetterDecoder<T> decoder;
   private final String next;
-  private final String dlq;
   private final boolean tombstonesForget;
-  private ProcessorContext<Object, Object> context;
 
   RecordDecoder(final Topic<String, T> topic, final String next, final String dlq) {
     this(topic, next, dlq, false);
@@ -41,47 +34,40 @@ final class RecordDecoder<T> implements Processor<byte[], byte[], Object, Object
       final String next,
       final String dlq,
       final boolean tombstonesForget) {
+    super(topic, DeadLetterDecoder.of(topic), dlq);
     this.tombstonesForget = tombstonesForget;
-    this.topic = topic;
-    this.decoder = DeadLetterDecoder.of(topic);
     this.next = next;
-    this.dlq = dlq;
   }
 
   @Override
-  public void init(final ProcessorContext<Object, Object> context) {
-    this.context = context;
-  }
-
-  @Override
-  public void process(final Record<byte[], byte[]> record) {
+  boolean beforeDecoding(final Record<byte[], byte[]> record) {
     if (record.key() == null) {
       deadLetter(record, NO_KEY, "record has no key; it must be keyed by run id");
-      return;
+      return true;
     }
     if (record.value() == null && tombstonesForget) {
-      context.forward(
-          new Record<Object, Object>(
-              new String(record.key(), StandardCharsets.UTF_8), new Forget(), record.timestamp()),
-          next);
-      return;
+      context()
+          .forward(
+              new Record<Object, Object>(
+                  new String(record.key(), StandardCharsets.UTF_8),
+                  new Forget(),
+                  record.timestamp()),
+              next);
+      return true;
     }
-    decoder
-        .decode(record.value(), DeadLetters.toChild(context, record, topic.name(), dlq))
-        .ifPresent(
-            value ->
-                context.forward(
-                    new Record<Object, Object>(
-                        new String(record.key(), StandardCharsets.UTF_8),
-                        value,
-                        record.timestamp(),
-                        record.headers()),
-                    next));
+    return false;
   }
 
-  private void deadLetter(
-      final Record<byte[], byte[]> record, final String code, final String why) {
-    DeadLetters.forward(context, record, topic.name(), dlq, code, why);
+  @Override
+  void decoded(final Record<byte[], byte[]> record, final T value) {
+    context()
+        .forward(
+            new Record<Object, Object>(
+                new String(record.key(), StandardCharsets.UTF_8),
+                value,
+                record.timestamp(),
+                record.headers()),
+            next);
   }
 
   /** The key's records were cleaned up: whatever is kept for it can be dropped. */
