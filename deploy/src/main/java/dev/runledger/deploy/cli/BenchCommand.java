@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.bench.BenchProfile;
 import dev.runledger.deploy.bench.FirstDeltaBench;
+import dev.runledger.deploy.bench.HistoryBench;
 import dev.runledger.deploy.bench.Percentiles;
 import dev.runledger.deploy.bench.PipelineBench;
 import dev.runledger.deploy.bench.RawKafkaBench;
@@ -91,6 +92,16 @@ final class BenchCommand implements Callable<Integer> {
               + STREAM_RATE
               + "/s (default ${DEFAULT-VALUE}).")
   int streamRuns;
+
+  @Option(
+      names = "--history",
+      defaultValue = "0",
+      description =
+          "Finished runs written straight onto the ledger before the restore phase, then listing,"
+              + " transcript, state and events page latency over them and `ledger rebuild` at "
+              + HistoryBench.REBUILD_HEAP
+              + " (default ${DEFAULT-VALUE}: phase off).")
+  int history;
 
   @Option(
       names = "--profile",
@@ -184,6 +195,9 @@ final class BenchCommand implements Callable<Integer> {
         Locale.ROOT,
         "rebuild:      %,.0f ledger records/s folded into temporary on-disk stores%n",
         rebuildPerSecond);
+    if (history > 0) {
+      report.set("history", HistoryBench.report(stack, history, console));
+    }
     final RestoreBench restore = RestoreBench.measure(stack);
     console.printf(
         Locale.ROOT,

@@ -8,6 +8,7 @@ import dev.runledger.deploy.kafka.KafkaExtension;
 import dev.runledger.deploy.kafka.TestBroker;
 import dev.runledger.schemas.json.AvroJson;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,8 @@ class BenchCommandTest {
             "2",
             "--stream-runs",
             "5",
+            "--history",
+            "2000",
             "--out",
             out.toString(),
             "--profile",
@@ -55,6 +58,7 @@ class BenchCommandTest {
             "fixed load:",
             "first delta:",
             "rebuild:",
+            "history:",
             "restore:",
             "ratios:");
     final JsonNode report = AvroJson.mapper().readTree(out.toFile());
@@ -89,6 +93,27 @@ class BenchCommandTest {
     assertThat(report.at("/projections_restore/recordsPerSecond").asDouble()).isPositive();
     assertThat(report.at("/ratios/fixed_load_view_p99_to_raw_p99").asDouble()).isPositive();
     assertThat(report.at("/ratios/rebuild_to_raw_consumed_per_s").asDouble()).isPositive();
+    // the history was folded, listed whole by next_cursor, every page kind timed, and rebuilt
+    // in a child JVM with a 256 MiB heap with digests equal to live
+    final JsonNode history = report.path("history");
+    assertThat(history.path("runs").asInt()).isEqualTo(2000);
+    assertThat(history.path("foldRecordsPerSecond").asDouble()).isPositive();
+    assertThat(history.path("runsListed").asLong()).isGreaterThanOrEqualTo(2000);
+    for (final String page :
+        List.of(
+            "runs_first_page",
+            "runs_deep_page",
+            "transcript_page",
+            "state_page",
+            "run_events_page")) {
+      assertThat(history.path(page + "_p99Millis").asDouble()).as(page).isNotNaN().isPositive();
+    }
+    assertThat(history.path("rebuildSucceeded").asBoolean())
+        .as(history.path("rebuildOutput").asText())
+        .isTrue();
+    assertThat(history.path("rebuildDigestsEqual").asBoolean()).isTrue();
+    assertThat(history.path("rebuildRecordsPerSecond").asDouble()).isPositive();
+    assertThat(history.at("/ratios/deep_page_p99_to_first_page_p99").asDouble()).isPositive();
     // and the profile of the saturation phase was written and summarised
     assertThat(dir.resolve("bench.jfr")).isNotEmptyFile();
     assertThat(report.path("profile_top_methods").size()).isPositive();
