@@ -13,6 +13,7 @@ public final class Commands {
         List.of(
             new DevCommand(),
             new DemoCommand(),
+            new ChaosCommand(),
             new TopicsCommand(),
             new SendCommand(),
             new RunsCommand(),

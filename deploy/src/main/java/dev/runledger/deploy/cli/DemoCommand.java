@@ -122,8 +122,13 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   static ObjectNode binding() {
+    return binding(WORKSPACE);
+  }
+
+  /** An echo binding of every {@code message.*} event of {@code workspace}, runs in parallel. */
+  static ObjectNode binding(final String workspace) {
     final ObjectNode binding = AvroJson.mapper().createObjectNode();
-    binding.putObject("scope").put("workspace_id", WORKSPACE);
+    binding.putObject("scope").put("workspace_id", workspace);
     binding.putArray("event_types").add("message.*");
     binding.put("runner_id", DevStack.ECHO_RUNNER);
     binding.putObject("dispatch_policy").put("mode", "parallel");
@@ -131,10 +136,15 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static ObjectNode event(final String conversation, final String text) {
+    return event(WORKSPACE, conversation, text);
+  }
+
+  /** A {@code message.received} event with a new id ({@code <workspace>-<uuid>}). */
+  static ObjectNode event(final String workspace, final String conversation, final String text) {
     final ObjectNode event = AvroJson.mapper().createObjectNode();
-    event.put("event_id", "demo-" + UUID.randomUUID());
+    event.put("event_id", workspace + "-" + UUID.randomUUID());
     event.put("event_type", "message.received");
-    event.put("workspace_id", WORKSPACE);
+    event.put("workspace_id", workspace);
     event.put("conversation_id", conversation);
     event.putObject("input").put("text", text);
     return event;

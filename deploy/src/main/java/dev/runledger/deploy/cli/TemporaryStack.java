@@ -44,6 +44,11 @@ final class TemporaryStack implements AutoCloseable {
     return stack;
   }
 
+  /** The temporary data directory (deleted by {@link #close}). */
+  Path dir() {
+    return data;
+  }
+
   @Override
   public void close() {
     try {
