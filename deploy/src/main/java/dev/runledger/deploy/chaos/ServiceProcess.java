@@ -144,6 +144,15 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** Everything the process (and its earlier starts) logged. */
+  public String logText() {
+    try {
+      return logSince(0);
+    } catch (final IOException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
   private String logSince(final long from) throws IOException {
     if (!Files.exists(log)) {
       return "";

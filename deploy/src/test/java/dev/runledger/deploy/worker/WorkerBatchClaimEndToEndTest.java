@@ -204,11 +204,6 @@ class WorkerBatchClaimEndToEndTest {
   }
 
   private static void stopQuietly(final WorkerProcess process) {
-    try {
-      process.stop();
-    } catch (final InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    process.stop();
   }
 }
