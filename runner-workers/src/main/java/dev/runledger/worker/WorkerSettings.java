@@ -55,7 +55,7 @@ public record WorkerSettings(
 
   static final long DEFAULT_INACTIVITY_TIMEOUT_MS = 120_000;
   static final long DEFAULT_CANCEL_GRACE_MS = 10_000;
-  static final int MAX_SLOTS = 1024;
+  static final int MAX_SLOTS = 10_000;
 
   /** Worker pool this worker serves (default {@code default}). */
   public static final String POOL = "worker.pool";
