@@ -385,6 +385,11 @@ public final class RunExecution implements ClaimedAttempt {
     return worker.workerId();
   }
 
+  /** Runs {@code action} on the worker's timer after {@code delay}. */
+  ScheduledFuture<?> schedule(final Runnable action, final Duration delay) {
+    return worker.timer().schedule(action, Math.max(0, delay.toMillis()), MILLISECONDS);
+  }
+
   RunClaim claim() {
     return claim;
   }
