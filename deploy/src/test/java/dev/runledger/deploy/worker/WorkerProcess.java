@@ -123,6 +123,30 @@ final class WorkerProcess {
     }
   }
 
+  /** The process's live threads, from {@code /proc/<pid>/status} (Linux). */
+  int threads() {
+    return (int) procStatus("Threads:");
+  }
+
+  /** The process's resident set in KiB, from {@code /proc/<pid>/status} (Linux). */
+  long rssKib() {
+    return procStatus("VmRSS:");
+  }
+
+  private long procStatus(final String field) {
+    try {
+      for (final String line :
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        if (line.startsWith(field)) {
+          return Long.parseLong(line.substring(field.length()).strip().split("\\s+")[0]);
+        }
+      }
+      throw new IllegalStateException("no " + field + " in /proc/" + process.pid() + "/status");
+    } catch (final IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   String logText() {
     try {
       return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
