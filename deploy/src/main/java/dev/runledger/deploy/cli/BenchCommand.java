@@ -144,7 +144,7 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** The bench's topic prefix, and for --concurrent enough slots and large claim batches. */
+  /** The bench's topic prefix, and for --concurrent enough slots. */
   private Map<String, String> stackSettings() {
     final Map<String, String> settings = new HashMap<>();
     settings.put(LedgerConfig.TOPIC_PREFIX, "bench-" + System.currentTimeMillis() + ".");
@@ -152,8 +152,6 @@ final class BenchCommand implements Callable<Integer> {
       settings.put(
           WorkerSettings.SLOTS,
           Integer.toString(Math.max(concurrent, WorkerSettings.SLOTS_SETTING.fixedDefaultValue())));
-      // fewer, larger batches: a consumer holding a batch of long runs claims nothing more
-      settings.put(WorkerSettings.CLAIM_BATCH, "250");
     }
     return settings;
   }

@@ -80,7 +80,6 @@ class WorkerConcurrencyEndToEndTest {
             stack.config(),
             Map.of(
                 WorkerSettings.SLOTS, Integer.toString(RUNS),
-                WorkerSettings.CLAIM_BATCH, "250",
                 WorkerSettings.HEARTBEAT_MS, "1000"),
             STACK.dir());
     final int threadsAtStart = worker.threads();
