@@ -83,8 +83,7 @@ class WorkerConcurrencyEndToEndTest {
             WORKER,
             stack.config(),
             Map.of(
-                WorkerSettings.SLOTS, Integer.toString(RUNS),
-                WorkerSettings.HEARTBEAT_MS, "1000"),
+                WorkerSettings.SLOTS, Integer.toString(RUNS), WorkerSettings.HEARTBEAT_MS, "1000"),
             STACK.dir());
     final int threadsAtStart = worker.threads();
     final AtomicInteger mostThreads = new AtomicInteger(threadsAtStart);
