@@ -34,6 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param claimConsumers share consumers that claim commands at once
  * @param claimBatch commands one claim consumer takes per fetch, at most
  * @param claimHandover how long a claim consumer waits for its batch before another one claims
+ * @param recordLocks the share group's limit of commands in flight per command-topic partition
  */
 public record WorkerSettings(
     String pool,
@@ -51,11 +52,12 @@ public record WorkerSettings(
     Duration deltaCoalesce,
     int claimConsumers,
     int claimBatch,
-    Duration claimHandover) {
+    Duration claimHandover,
+    int recordLocks) {
 
   static final long DEFAULT_INACTIVITY_TIMEOUT_MS = 120_000;
   static final long DEFAULT_CANCEL_GRACE_MS = 10_000;
-  static final int MAX_SLOTS = 1024;
+  static final int MAX_SLOTS = 10_000;
 
   /** Worker pool this worker serves (default {@code default}). */
   public static final String POOL = "worker.pool";
@@ -64,10 +66,11 @@ public record WorkerSettings(
       Setting.stringSetting(POOL, "default", "pool the worker serves");
 
   /**
-   * Runs a worker executes at once, each on a run thread of its own (default 128); it claims no
-   * more while full. Runs mostly wait on I/O (a model, the ledger's acknowledgements), so one
-   * worker holds many; a worker's throughput is at most slots ÷ (the time one run takes + one fetch
-   * round trip), since a batch is acknowledged with the next fetch.
+   * Runs a worker executes at once (default 128, at most 10000); it claims no more while full. A
+   * blocking runner holds a run thread per run; an asynchronous one ({@code AsyncAgentRunner}, e.g.
+   * the echo runner) holds none while it waits, so one worker holds thousands of waiting runs with
+   * a fixed number of threads; a worker's throughput is at most slots ÷ (the time one run takes +
+   * one fetch round trip), since a batch is acknowledged with the next fetch.
    */
   public static final String SLOTS = "worker.slots";
 
@@ -223,6 +226,20 @@ public record WorkerSettings(
               "how long a claim consumer waits for its batch before another one claims")
           .between(10, 60_000);
 
+  /**
+   * Commands of the pool that may be in flight (claimed and not yet acknowledged) per partition of
+   * the command topic, across all the pool's workers: the share group's {@code
+   * share.partition.max.record.locks}, which the worker sets (default 4000; the broker's own
+   * default is 2000). The broker caps it at {@code group.share.max.partition.max.record.locks}
+   * (default 4000): raise that on the broker, or give the command topic more partitions, for more
+   * concurrent runs per pool.
+   */
+  public static final String RECORD_LOCKS = "worker.group.record.locks";
+
+  public static final Setting<Integer> RECORD_LOCKS_SETTING =
+      Setting.intSetting(RECORD_LOCKS, 4000, "commands in flight per command-topic partition")
+          .between(100, 1_000_000);
+
   /** Every setting of the worker itself (the host API's and the runners' are apart). */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -241,7 +258,8 @@ public record WorkerSettings(
           DELTA_COALESCE,
           CLAIM_CONSUMERS_SETTING,
           CLAIM_BATCH_SETTING,
-          CLAIM_HANDOVER);
+          CLAIM_HANDOVER,
+          RECORD_LOCKS_SETTING);
 
   public WorkerSettings {
     Objects.requireNonNull(pool, "pool");
@@ -268,7 +286,8 @@ public record WorkerSettings(
         config.get(DELTA_COALESCE),
         config.get(CLAIM_CONSUMERS_SETTING),
         config.get(CLAIM_BATCH_SETTING),
-        config.get(CLAIM_HANDOVER));
+        config.get(CLAIM_HANDOVER),
+        config.get(RECORD_LOCKS_SETTING));
   }
 
   /** Claim consumers that claim at once: {@code worker.claim.consumers}, at most the slots. */

@@ -66,7 +66,8 @@ class WorkerSettingsTest {
                 Duration.ofMillis(50),
                 3,
                 7,
-                Duration.ofMillis(200)));
+                Duration.ofMillis(200),
+                4000));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.runledger.deploy.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runledger.deploy.DevStack;
 import dev.runledger.deploy.bench.BenchProfile;
+import dev.runledger.deploy.bench.ConcurrentBench;
 import dev.runledger.deploy.bench.FirstDeltaBench;
 import dev.runledger.deploy.bench.HistoryBench;
 import dev.runledger.deploy.bench.Percentiles;
@@ -13,10 +14,12 @@ import dev.runledger.projections.tools.LedgerTools;
 import dev.runledger.projections.tools.TopicScan;
 import dev.runledger.schemas.config.LedgerConfig;
 import dev.runledger.schemas.json.AvroJson;
+import dev.runledger.worker.WorkerSettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -104,6 +107,23 @@ final class BenchCommand implements Callable<Integer> {
   int history;
 
   @Option(
+      names = "--concurrent",
+      defaultValue = "0",
+      description =
+          "Also run N long echo runs at once on the worker and report how many ran at once, its"
+              + " threads and resident set (default ${DEFAULT-VALUE}: skipped). The worker gets"
+              + " max(N, its default) slots.")
+  int concurrent;
+
+  @Option(
+      names = "--concurrent-hold",
+      defaultValue = "60",
+      paramLabel = "SECONDS",
+      description =
+          "How long each --concurrent run waits on its turn delay (default ${DEFAULT-VALUE}).")
+  int concurrentHold;
+
+  @Option(
       names = "--profile",
       paramLabel = "FILE.jfr",
       description =
@@ -122,11 +142,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     final PrintWriter console = spec.commandLine().getOut();
-    try (TemporaryStack temporary =
-        TemporaryStack.start(
-            config,
-            "bench",
-            Map.of(LedgerConfig.TOPIC_PREFIX, "bench-" + System.currentTimeMillis() + "."))) {
+    try (TemporaryStack temporary = TemporaryStack.start(config, "bench", stackSettings())) {
       final DevStack stack = temporary.stack();
       console.println("bench: Kafka " + stack.bootstrapServers());
       console.flush();
@@ -137,6 +153,18 @@ final class BenchCommand implements Callable<Integer> {
       console.println("written to " + out.toAbsolutePath());
       return 0;
     }
+  }
+
+  /** The bench's topic prefix, and for --concurrent enough slots. */
+  private Map<String, String> stackSettings() {
+    final Map<String, String> settings = new HashMap<>();
+    settings.put(LedgerConfig.TOPIC_PREFIX, "bench-" + System.currentTimeMillis() + ".");
+    if (concurrent > 0) {
+      settings.put(
+          WorkerSettings.SLOTS,
+          Integer.toString(Math.max(concurrent, WorkerSettings.SLOTS_SETTING.fixedDefaultValue())));
+    }
+    return settings;
   }
 
   private ObjectNode measure(final DevStack stack, final PrintWriter console) throws Exception {
@@ -207,6 +235,26 @@ final class BenchCommand implements Callable<Integer> {
         restore.recordsPerSecond(),
         restore.secondsToRunning());
 
+    if (concurrent > 0) {
+      final ConcurrentBench held = new ConcurrentBench(stack, Duration.ofMinutes(5));
+      final Duration hold = Duration.ofSeconds(concurrentHold);
+      held.bind(hold);
+      final ConcurrentBench.Result at = held.measure(concurrent, hold);
+      console.printf(
+          Locale.ROOT,
+          "concurrent:   %,d runs holding %d s: %,d running at once at most; threads %d before,"
+              + " %d at most; RSS %,d MiB before, %,d MiB at most; all completed after %.1f s%n",
+          at.runs(),
+          at.holdMillis() / 1000,
+          at.mostRunning(),
+          at.threadsBefore(),
+          at.mostThreads(),
+          at.rssKibBefore() / 1024,
+          at.mostRssKib() / 1024,
+          at.seconds());
+      console.flush();
+      report.set("concurrent", AvroJson.mapper().valueToTree(at));
+    }
     report.put("machine", machine());
     report.set("raw_kafka", AvroJson.mapper().valueToTree(raw));
     report.set("pipeline_saturation", AvroJson.mapper().valueToTree(saturated));

@@ -44,6 +44,10 @@ class BenchCommandTest {
             "5",
             "--history",
             "2000",
+            "--concurrent",
+            "20",
+            "--concurrent-hold",
+            "2",
             "--out",
             out.toString(),
             "--profile",
@@ -60,12 +64,17 @@ class BenchCommandTest {
             "rebuild:",
             "history:",
             "restore:",
+            "concurrent:",
             "ratios:");
     final JsonNode report = AvroJson.mapper().readTree(out.toFile());
     assertThat(report.at("/raw_kafka/records").asInt()).isEqualTo(2000);
     assertThat(report.at("/raw_kafka/producedPerSecond").asDouble()).isPositive();
     assertThat(report.at("/raw_kafka/p99Millis").asDouble()).isNotNaN();
     assertThat(report.at("/pipeline_saturation/runs").asInt()).isEqualTo(40);
+    // the held runs ran on the one worker (how many at once depends on timing), threads reported
+    assertThat(report.at("/concurrent/runs").asInt()).isEqualTo(20);
+    assertThat(report.at("/concurrent/mostRunning").asInt()).isBetween(1, 20);
+    assertThat(report.at("/concurrent/mostThreads").asInt()).isPositive();
     assertThat(report.at("/pipeline_fixed_load/runs").asInt()).isEqualTo(20);
     // every echo run writes at least RunCreated, RunClaimed, a message and run.completed
     final JsonNode saturated = report.at("/pipeline_saturation");

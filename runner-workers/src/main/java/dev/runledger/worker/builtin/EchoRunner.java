@@ -4,12 +4,16 @@ import dev.runledger.avro.AgentRunContext;
 import dev.runledger.avro.ChatMessage;
 import dev.runledger.avro.Permissions;
 import dev.runledger.avro.SteeringItem;
+import dev.runledger.worker.spi.AsyncAgentRunner;
 import dev.runledger.worker.spi.Results;
 import dev.runledger.worker.spi.RunSession;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 /**
@@ -18,14 +22,17 @@ import java.util.stream.Collectors;
  * chunks ({@code chunk_delay_ms} apart) and one {@code message.completed}: turn 1 the input text
  * exactly; each later turn the texts of the steering items pulled just before it, joined by a
  * newline (a turn with nothing pulled emits nothing). Then {@code run.completed{finish_reason=stop,
- * message=<last echoed message>}}. Cancel ends it at once.
+ * message=<last echoed message>}}. Cancel ends it at once. It is an {@link AsyncAgentRunner}: its
+ * waits hold no thread.
  */
-public final class EchoRunner extends BuiltinRunner {
+public final class EchoRunner extends BuiltinRunner implements AsyncAgentRunner {
   /** The runner id. */
   public static final String RUNNER_ID = "builtin:echo/default";
 
   /** Most chunks one echoed message is split into. */
   static final int MAX_CHUNKS = 3;
+
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private static final String CONFIG_SCHEMA =
       "{\"type\":\"object\",\"properties\":{"
@@ -42,40 +49,87 @@ public final class EchoRunner extends BuiltinRunner {
             .setConfigSchemaJson(CONFIG_SCHEMA));
   }
 
+  /** Waits on the worker's timer ({@link RunSession#delay}): a waiting echo run holds no thread. */
+  @Override
+  public CompletionStage<Void> start(final AgentRunContext context, final RunSession session) {
+    final EchoConfig config = EchoConfig.parse(context.getConfigJson());
+    return turn(1, null, config, context, session);
+  }
+
+  /** Runs the attempt on the calling thread (tests, embedding): {@link #start} and wait. */
   @Override
   public void run(final AgentRunContext context, final RunSession session)
       throws InterruptedException {
-    final EchoConfig config = EchoConfig.parse(context.getConfigJson());
-    ChatMessage last = null;
-    for (int turn = 1; turn <= config.turns(); turn++) {
-      if (!session.sleep(config.turnDelay())) {
-        return;
+    try {
+      start(context, session).toCompletableFuture().get();
+    } catch (final ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
       }
-      final String text = turn == 1 ? inputText(context) : steeredText(session.pullSteering());
-      if (text != null) {
-        if (!echo(text, config.chunkDelay(), session)) {
-          return;
-        }
-        last = Results.assistant(text);
-      }
-    }
-    if (!session.isCancelled()) {
-      session.emit(Results.completed(Results.STOP, last));
+      throw new IllegalStateException(e.getCause());
     }
   }
 
-  /** Streams one message; false when the run was cancelled meanwhile. */
-  private static boolean echo(final String text, final Duration gap, final RunSession session)
-      throws InterruptedException {
-    final List<String> chunks = chunks(text);
-    for (int i = 0; i < chunks.size(); i++) {
-      if (i > 0 && !gap.isZero() && !session.sleep(gap)) {
-        return false;
+  /** Turn {@code turn} and the ones after it; then the terminal. */
+  private static CompletionStage<Void> turn(
+      final int turn,
+      final ChatMessage last,
+      final EchoConfig config,
+      final AgentRunContext context,
+      final RunSession session) {
+    if (turn > config.turns()) {
+      if (!session.isCancelled()) {
+        session.emit(Results.completed(Results.STOP, last));
       }
-      session.emit(Results.delta(chunks.get(i)));
+      return DONE;
     }
-    session.emit(Results.messageCompleted(text));
-    return true;
+    return session
+        .delay(config.turnDelay())
+        .thenCompose(
+            passed -> {
+              if (!passed) {
+                return DONE;
+              }
+              final String text =
+                  turn == 1 ? inputText(context) : steeredText(session.pullSteering());
+              if (text == null) {
+                return turn(turn + 1, last, config, context, session);
+              }
+              return echo(text, config.chunkDelay(), session)
+                  .thenCompose(
+                      echoed ->
+                          echoed
+                              ? turn(turn + 1, Results.assistant(text), config, context, session)
+                              : DONE);
+            });
+  }
+
+  /** Streams one message; false when the run was cancelled meanwhile. */
+  private static CompletionStage<Boolean> echo(
+      final String text, final Duration gap, final RunSession session) {
+    return chunk(chunks(text), 0, text, gap, session);
+  }
+
+  private static CompletionStage<Boolean> chunk(
+      final List<String> chunks,
+      final int index,
+      final String text,
+      final Duration gap,
+      final RunSession session) {
+    if (index == chunks.size()) {
+      session.emit(Results.messageCompleted(text));
+      return CompletableFuture.completedFuture(true);
+    }
+    final CompletionStage<Boolean> wait =
+        index > 0 && !gap.isZero() ? session.delay(gap) : CompletableFuture.completedFuture(true);
+    return wait.thenCompose(
+        passed -> {
+          if (!passed) {
+            return CompletableFuture.completedFuture(false);
+          }
+          session.emit(Results.delta(chunks.get(index)));
+          return chunk(chunks, index + 1, text, gap, session);
+        });
   }
 
   private static String inputText(final AgentRunContext context) {

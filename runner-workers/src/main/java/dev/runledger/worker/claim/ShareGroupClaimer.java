@@ -131,7 +131,11 @@ public final class ShareGroupClaimer implements AutoCloseable {
     try (Admin admin = Admin.create(kafkaProperties)) {
       deliveryLimit =
           ShareGroupSetup.configure(
-              admin, settings.groupId(), settings.configureGroup(), settings.deliveryLimit());
+              admin,
+              settings.groupId(),
+              settings.configureGroup(),
+              settings.deliveryLimit(),
+              settings.recordLocks());
       ShareGroupSetup.checkPartitions(admin, topic);
     }
     LOG.info(

@@ -41,6 +41,13 @@ final class ShareGroupSetup {
   /** Deliveries of one record before the broker archives it (default 5, broker range 2..10). */
   static final String DELIVERY_COUNT_LIMIT = "share.delivery.count.limit";
 
+  /**
+   * Records of one share partition that may be acquired and not yet acknowledged at once (broker
+   * default 2000, at most {@code group.share.max.partition.max.record.locks}, default 4000). With
+   * the command topic's one partition this bounds the runs in flight across the whole pool.
+   */
+  static final String PARTITION_MAX_RECORD_LOCKS = "share.partition.max.record.locks";
+
   static final int DEFAULT_DELIVERY_LIMIT = 5;
   static final long TIMEOUT_SECONDS = 30;
 
@@ -49,7 +56,7 @@ final class ShareGroupSetup {
   private ShareGroupSetup() {}
 
   /** The config changes the worker makes to its group. */
-  static Collection<AlterConfigOp> changes(final int deliveryLimit) {
+  static Collection<AlterConfigOp> changes(final int deliveryLimit, final int recordLocks) {
     return List.of(
         new AlterConfigOp(new ConfigEntry(AUTO_OFFSET_RESET, "earliest"), AlterConfigOp.OpType.SET),
         new AlterConfigOp(
@@ -58,6 +65,9 @@ final class ShareGroupSetup {
             new ConfigEntry(RENEW_ACKNOWLEDGE_ENABLE, "true"), AlterConfigOp.OpType.SET),
         new AlterConfigOp(
             new ConfigEntry(DELIVERY_COUNT_LIMIT, Integer.toString(deliveryLimit)),
+            AlterConfigOp.OpType.SET),
+        new AlterConfigOp(
+            new ConfigEntry(PARTITION_MAX_RECORD_LOCKS, Integer.toString(recordLocks)),
             AlterConfigOp.OpType.SET));
   }
 
@@ -67,12 +77,16 @@ final class ShareGroupSetup {
    * @throws IllegalStateException when the configs cannot be set or read
    */
   static int configure(
-      final Admin admin, final String groupId, final boolean alter, final int deliveryLimit) {
+      final Admin admin,
+      final String groupId,
+      final boolean alter,
+      final int deliveryLimit,
+      final int recordLocks) {
     final ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
     try {
       if (alter) {
         admin
-            .incrementalAlterConfigs(Map.of(group, changes(deliveryLimit)))
+            .incrementalAlterConfigs(Map.of(group, changes(deliveryLimit, recordLocks)))
             .all()
             .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }

@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +80,19 @@ final class ExecutionSession implements RunSession {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /** On the worker's timer; a cancel completes it at once and drops the timer task. */
+  @Override
+  public CompletionStage<Boolean> delay(final Duration duration) {
+    final CompletableFuture<Boolean> done = new CompletableFuture<>();
+    final ScheduledFuture<?> timer = execution.schedule(() -> done.complete(true), duration);
+    onCancel(
+        () -> {
+          timer.cancel(false);
+          done.complete(false);
+        });
+    return done;
   }
 
   @Override

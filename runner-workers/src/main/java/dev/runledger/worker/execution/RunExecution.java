@@ -12,14 +12,17 @@ import dev.runledger.schemas.metrics.LedgerMeters;
 import dev.runledger.worker.claim.ClaimedAttempt;
 import dev.runledger.worker.claim.RunClaim;
 import dev.runledger.worker.spi.AgentRunner;
+import dev.runledger.worker.spi.AsyncAgentRunner;
 import dev.runledger.worker.spi.FailureCodes;
 import dev.runledger.worker.spi.HostApi;
 import dev.runledger.worker.spi.Results;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -62,6 +65,7 @@ public final class RunExecution implements ClaimedAttempt {
   private String pendingCancel;
   private final RunnerThread runnerThread;
   private HostApi hostApi;
+  private volatile CompletableFuture<Void> asyncRun;
 
   private RunExecution(
       final RunClaim claim,
@@ -135,31 +139,85 @@ public final class RunExecution implements ClaimedAttempt {
 
   /** Runs the attempt on the calling thread; returns when the runner has returned. */
   public void execute() {
+    start().join();
+  }
+
+  /**
+   * Starts the attempt on the calling thread. A blocking {@link AgentRunner} runs on it and the
+   * stage is complete when this returns; an {@link AsyncAgentRunner} only starts on it, and the
+   * stage completes when the runner's own stage does, so a waiting run holds no thread. The stage
+   * never completes exceptionally: a failing runner ends the run {@code runner.error}.
+   */
+  public CompletableFuture<Void> start() {
     final AttemptStart start = begin();
     if (start == null) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     inactivity.touch();
     final Runnable stopTimers = startTimers();
+    CompletableFuture<Void> running;
     try {
-      switch (start) {
-        case FAIL -> end(failFast);
-        case CANCEL -> cancel(pendingCancel); // set by begin on this thread, never again after
-        case EXPIRE -> expire();
-        case RUN -> runner.run(claim.context(), session);
-      }
+      running =
+          switch (start) {
+            case FAIL -> done(() -> end(failFast));
+            case CANCEL -> done(() -> cancel(pendingCancel)); // set by begin on this thread
+            case EXPIRE -> done(this::expire);
+            case RUN -> run();
+          };
     } catch (final Exception e) {
-      runnerFailed(e);
+      running = CompletableFuture.failedFuture(e);
     } catch (final Error e) {
+      runnerThread.leave();
+      stopTimers.run();
       runnerFailed(e);
+      endWithoutOutput();
       throw e;
     } finally {
       runnerThread.leave();
-      stopTimers.run();
-      end(
-          Results.failed(
-              FailureCodes.NO_OUTPUT, "the runner returned without a terminal result", false));
     }
+    asyncRun = running;
+    return running.handle(
+        (ok, error) -> {
+          if (error != null) {
+            runnerFailed(unwrap(error));
+          }
+          stopTimers.run();
+          endWithoutOutput();
+          return null;
+        });
+  }
+
+  /** True while an asynchronous runner's stage has not completed. */
+  public boolean runnerPending() {
+    final CompletableFuture<Void> running = asyncRun;
+    return running != null && !running.isDone();
+  }
+
+  private CompletableFuture<Void> run() throws Exception {
+    if (runner instanceof AsyncAgentRunner async) {
+      return Objects.requireNonNull(
+              async.start(claim.context(), session), "the runner's start returned null")
+          .toCompletableFuture();
+    }
+    runner.run(claim.context(), session);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private static CompletableFuture<Void> done(final Runnable action) {
+    action.run();
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private static Throwable unwrap(final Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+  }
+
+  private void endWithoutOutput() {
+    end(
+        Results.failed(
+            FailureCodes.NO_OUTPUT, "the runner returned without a terminal result", false));
   }
 
   /**
@@ -325,6 +383,11 @@ public final class RunExecution implements ClaimedAttempt {
 
   String workerId() {
     return worker.workerId();
+  }
+
+  /** Runs {@code action} on the worker's timer after {@code delay}. */
+  ScheduledFuture<?> schedule(final Runnable action, final Duration delay) {
+    return worker.timer().schedule(action, Math.max(0, delay.toMillis()), MILLISECONDS);
   }
 
   RunClaim claim() {

@@ -13,6 +13,7 @@ import dev.runledger.worker.spi.Results;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -135,17 +136,25 @@ public final class RunLauncher implements RunStarter {
                         () -> abandonThread(execution, released),
                         worker.cancelGrace().toMillis(),
                         TimeUnit.MILLISECONDS));
+    final Runnable release =
+        () -> {
+          active.remove(claim.runId(), execution);
+          if (released.compareAndSet(false, true)) {
+            threads.release();
+          }
+        };
     runPool.execute(
         () -> {
+          CompletableFuture<Void> running;
           try {
             awaitRecordedCancel(claim);
-            execution.execute();
-          } finally {
-            active.remove(claim.runId(), execution);
-            if (released.compareAndSet(false, true)) {
-              threads.release();
-            }
+            running = execution.start();
+          } catch (final RuntimeException | Error e) {
+            release.run();
+            throw e;
           }
+          // the slot is the run's until its runner is done, not until this thread returns
+          running.whenComplete((ok, error) -> release.run());
         });
     return Optional.of(execution);
   }
@@ -167,7 +176,7 @@ public final class RunLauncher implements RunStarter {
    * Frees the slot of a run that ended a grace period ago but whose runner still has not returned.
    */
   private void abandonThread(final RunExecution execution, final AtomicBoolean released) {
-    if (released.get() || !execution.interruptRunner()) {
+    if (released.get() || !(execution.interruptRunner() || execution.runnerPending())) {
       return;
     }
     if (released.compareAndSet(false, true)) {

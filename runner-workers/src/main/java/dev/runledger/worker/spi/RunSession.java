@@ -5,6 +5,9 @@ import dev.runledger.avro.LivenessPhase;
 import dev.runledger.avro.SteeringItem;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A runner's handle on the attempt it is executing: the sink for its results and its view of
@@ -46,6 +49,21 @@ public interface RunSession {
    * @throws InterruptedException if the thread is interrupted
    */
   boolean sleep(Duration duration) throws InterruptedException;
+
+  /**
+   * Waits {@code duration} without holding a thread ({@link AsyncAgentRunner}): the stage completes
+   * with true when the whole duration passed, with false as soon as the run is cancelled. The
+   * worker's session completes it on the worker's timer thread, so what follows it must not block.
+   */
+  default CompletionStage<Boolean> delay(final Duration duration) {
+    final CompletableFuture<Boolean> done = new CompletableFuture<>();
+    onCancel(() -> done.complete(false));
+    if (!done.isDone()) {
+      CompletableFuture.delayedExecutor(duration.toMillis(), TimeUnit.MILLISECONDS)
+          .execute(() -> done.complete(true));
+    }
+    return done;
+  }
 
   /**
    * Takes the steering items queued for this run since the last pull, in claim order ({@code

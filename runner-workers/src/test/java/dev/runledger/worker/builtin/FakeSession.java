@@ -9,6 +9,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +20,7 @@ final class FakeSession implements RunSession {
   private final Deque<List<SteeringItem>> pulls = new ArrayDeque<>();
   private final CountDownLatch cancelled = new CountDownLatch(1);
   private int sleeps;
+  private final List<CompletableFuture<Boolean>> delays = new ArrayList<>();
   private HostApi hostApi =
       (method, params) -> {
         throw new UnsupportedOperationException("no host API in this test");
@@ -45,6 +48,12 @@ final class FakeSession implements RunSession {
 
   void cancel() {
     cancelled.countDown();
+    final List<CompletableFuture<Boolean>> waiting;
+    synchronized (this) {
+      waiting = List.copyOf(delays);
+      delays.clear();
+    }
+    waiting.forEach(delay -> delay.complete(false));
   }
 
   @Override
@@ -83,6 +92,22 @@ final class FakeSession implements RunSession {
       sleeps++;
     }
     return !cancelled.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public CompletionStage<Boolean> delay(final Duration duration) {
+    final CompletableFuture<Boolean> done = new CompletableFuture<>();
+    synchronized (this) {
+      sleeps++;
+      delays.add(done);
+    }
+    if (isCancelled()) {
+      done.complete(false);
+    } else {
+      CompletableFuture.delayedExecutor(duration.toMillis(), TimeUnit.MILLISECONDS)
+          .execute(() -> done.complete(true));
+    }
+    return done;
   }
 
   @Override
