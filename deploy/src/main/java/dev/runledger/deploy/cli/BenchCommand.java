@@ -223,18 +223,7 @@ final class BenchCommand implements Callable<Integer> {
         Locale.ROOT,
         "rebuild:      %,.0f ledger records/s folded into temporary on-disk stores%n",
         rebuildPerSecond);
-    if (history > 0) {
-      report.set("history", HistoryBench.report(stack, history, console));
-    }
-    final RestoreBench restore = RestoreBench.measure(stack);
-    console.printf(
-        Locale.ROOT,
-        "restore:      %,d changelog records restored into empty stores at %,.0f records/s;"
-            + " RUNNING after %.1f s%n",
-        restore.records(),
-        restore.recordsPerSecond(),
-        restore.secondsToRunning());
-
+    // Before the restore, which replaces the stack's projections with a new instance.
     if (concurrent > 0) {
       final ConcurrentBench held = new ConcurrentBench(stack, Duration.ofMinutes(5));
       final Duration hold = Duration.ofSeconds(concurrentHold);
@@ -255,6 +244,18 @@ final class BenchCommand implements Callable<Integer> {
       console.flush();
       report.set("concurrent", AvroJson.mapper().valueToTree(at));
     }
+    if (history > 0) {
+      report.set("history", HistoryBench.report(stack, history, console));
+    }
+    final RestoreBench restore = RestoreBench.measure(stack);
+    console.printf(
+        Locale.ROOT,
+        "restore:      %,d changelog records restored into empty stores at %,.0f records/s;"
+            + " RUNNING after %.1f s%n",
+        restore.records(),
+        restore.recordsPerSecond(),
+        restore.secondsToRunning());
+
     report.put("machine", machine());
     report.set("raw_kafka", AvroJson.mapper().valueToTree(raw));
     report.set("pipeline_saturation", AvroJson.mapper().valueToTree(saturated));

@@ -62,9 +62,9 @@ class BenchCommandTest {
             "fixed load:",
             "first delta:",
             "rebuild:",
+            "concurrent:",
             "history:",
             "restore:",
-            "concurrent:",
             "ratios:");
     final JsonNode report = AvroJson.mapper().readTree(out.toFile());
     assertThat(report.at("/raw_kafka/records").asInt()).isEqualTo(2000);
